@@ -1,0 +1,25 @@
+#pragma once
+// One canonical form for every field we send: `Scheme token68` or `Scheme a="b", algorithm=SHA-256`.
+// Values are quoted-strings with '"' and '\' escaped, except the few params that RFC 7616 and real
+// clients expect bare (algorithm, stale, nc, qop, userhash) when their value is a token. So
+// parse(to_field(x)) == x for every x whose names are tokens (params lower-case) and whose values hold
+// no control characters other than HTAB.
+
+#include <span>
+#include <string>
+
+#include "authgate/grammar/auth_params.hpp"
+
+namespace authgate::grammar {
+
+std::string to_field(const Challenge& challenge);
+/// Several challenges in one field value, separated by ", ".
+std::string to_field(std::span<const Challenge> challenges);
+std::string to_field(const Credentials& credentials);
+/// Authentication-Info: params separated by ", ".
+std::string to_field(std::span<const AuthParam> params);
+
+/// Appends `value` as a quoted-string (always quoted), escaping '"' and '\'.
+void append_quoted(std::string& out, std::string_view value);
+
+}  // namespace authgate::grammar

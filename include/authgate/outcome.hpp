@@ -1,0 +1,52 @@
+#pragma once
+// What a scheme concluded about one request's credentials. policy::decide() turns it into a status.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "authgate/grammar/auth_params.hpp"
+#include "authgate/identity.hpp"
+#include "authgate/reason.hpp"
+
+namespace authgate {
+
+/// The request carried no credentials for this side (no Authorization / Proxy-Authorization).
+struct NoCredentials {};
+
+/// Credentials verified. `not_after` bounds how long the verification may be cached (token exp).
+struct Authenticated {
+  Identity identity;
+  std::optional<std::chrono::system_clock::time_point> not_after;
+};
+
+/// Well-formed credentials that did not verify → 401. `challenge_params` are added to this scheme's
+/// challenge (e.g. error="invalid_token", stale=true).
+struct Rejected {
+  Reason reason;
+  std::string scheme;
+  std::vector<grammar::AuthParam> challenge_params;
+};
+
+/// Credentials that break the syntax → 400 (RFC 6750 §3.1 invalid_request; RFC 7617 bad base64/colon).
+struct Malformed {
+  Reason reason;
+  std::string scheme;
+  std::vector<grammar::AuthParam> challenge_params;
+};
+
+/// Too many failures from this client or for this user → 429 + Retry-After.
+struct Throttled {
+  std::chrono::seconds retry_after;
+};
+
+/// The machinery broke (store, keys, introspection endpoint) → 5xx, never 401.
+struct Unavailable {
+  Reason reason;
+};
+
+using Outcome = std::variant<NoCredentials, Authenticated, Rejected, Malformed, Throttled, Unavailable>;
+
+}  // namespace authgate

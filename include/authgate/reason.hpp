@@ -1,0 +1,56 @@
+#pragma once
+// Why a request got the answer it got. A closed set: the names go to the access log and metrics, never
+// into response bodies (Envoy's lesson: internal detail stays internal).
+
+#include <cstdint>
+#include <string_view>
+
+namespace authgate {
+
+enum class Reason : std::uint8_t {
+  ok,                     // authenticated and allowed
+  anonymous,              // route needs no authentication
+  no_credentials,         // no Authorization field
+  scheme_not_accepted,    // credentials of a scheme the route does not accept
+  malformed_header,       // Authorization does not parse (RFC 9110 §11.6.2)
+  duplicate_credentials,  // two Authorization fields, or a token in two places (RFC 6750 §2)
+  bad_base64,             // Basic token68 is not strict base64
+  missing_colon,          // Basic user-pass without ':' (RFC 7617 §2)
+  bad_user_id,            // control characters in a user-id or password
+  unknown_user,           // costs the same as wrong_password; never told apart on the wire
+  wrong_password,
+  unsupported_hash,       // the store holds a hash format we refuse (plaintext, DES) for this route
+  user_not_allowed,       // authenticated, but not in the route's users/groups → 403
+  insufficient_scope,     // Bearer: lacks a required scope → 403 (RFC 6750 §3.1)
+  claim_mismatch,         // Bearer: a required claim value is absent → 403
+  invalid_token,          // Bearer: does not parse or verify
+  token_expired,
+  token_not_yet_valid,
+  bad_signature,
+  unknown_key,
+  bad_issuer,
+  bad_audience,
+  alg_not_allowed,
+  token_inactive,          // introspection said active=false
+  stale_nonce,             // Digest nonce expired: 401 with stale=true
+  rate_limited,            // too many failures → 429
+  store_unavailable,       // machinery broke → 5xx, never 401
+  keys_unavailable,
+  introspection_unavailable,
+  route_not_found,
+  method_not_allowed,
+  bad_request,
+  request_too_large,
+  header_too_large,
+  uri_too_long,
+  request_timeout,
+  upstream_unreachable,
+  upstream_timeout,
+  upstream_error,
+  internal_error,
+};
+
+/// snake_case name of the reason, e.g. "wrong_password".
+std::string_view to_string(Reason reason) noexcept;
+
+}  // namespace authgate

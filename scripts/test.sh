@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds authgate from scratch and runs every test: format and lint, unit tests (release and
+# ASan+UBSan), every fuzz target for a bounded time, then the black-box integration and browser tests
+# against real clients. Installs what it needs first (apt-get, as root). The last line is pytest's summary.
+#
+#   AUTHGATE_FUZZ_SECONDS=30   seconds per fuzz target      AUTHGATE_JOBS=2   parallel build jobs
+#   AUTHGATE_SKIP=asan,fuzz,tidy   skip stages (for a quick local loop; CI skips nothing)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=${AUTHGATE_JOBS:-$(nproc)}
+fuzz_seconds=${AUTHGATE_FUZZ_SECONDS:-30}
+skip=",${AUTHGATE_SKIP:-},"
+stage() { printf '\n=== %s\n' "$*"; }
+skipped() { [[ "$skip" == *",$1,"* ]]; }
+
+stage "dependencies"
+scripts/install-deps.sh
+
+stage "format (clang-format --dry-run)"
+mapfile -t sources < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find src include apps tests fuzz bench -name '*.[ch]pp')
+clang-format --dry-run --Werror "${sources[@]}"
+
+stage "release build (-Werror)"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUTHGATE_WERROR=ON >/dev/null
+cmake --build build/release -j "$jobs"
+
+stage "unit tests (release)"
+ctest --test-dir build/release -L unit -j "$jobs" --output-on-failure --no-tests=error
+
+if ! skipped tidy; then
+  stage "clang-tidy (pure layers)"
+  scripts/tidy.sh build/release
+fi
+
+if ! skipped asan; then
+  stage "unit tests (ASan + UBSan)"
+  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
+        -DAUTHGATE_SANITIZE=ON -DAUTHGATE_BENCH=OFF -DAUTHGATE_WERROR=ON >/dev/null
+  cmake --build build/asan -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build/asan -L unit -j "$jobs" --output-on-failure --no-tests=error
+fi
+
+if ! skipped fuzz; then
+  stage "fuzz targets (${fuzz_seconds}s each)"
+  CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUTHGATE_FUZZ=ON \
+        -DAUTHGATE_FUZZ_SECONDS="$fuzz_seconds" >/dev/null
+  cmake --build build/fuzz -j "$jobs"
+  ctest --test-dir build/fuzz -L fuzz -j "$jobs" --output-on-failure --no-tests=error
+fi
+
+stage "integration and browser tests (pytest, real clients)"
+export AUTHGATE_BIN="$root/build/release/authgate"
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration tests/browser
