@@ -1,0 +1,33 @@
+#pragma once
+// One finished request, as the pipeline saw it: the single input of the access log and the metrics, so
+// both always agree. Holds no credentials by construction.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "authgate/reason.hpp"
+
+namespace authgate::gateway {
+
+struct RequestRecord {
+  std::chrono::system_clock::time_point start;  // when the request head was complete
+  std::string client;                           // peer address:port
+  std::string_view listener;                    // listener name
+  std::string method;
+  std::string path;                             // request-target path without the query (may hold PII; no query)
+  std::string_view route;                       // matched route name, empty when none
+  int status = 0;                               // status sent to the client
+  std::string user;                             // authenticated user-id, empty when none
+  std::string_view scheme;                      // "Basic", "Bearer", … empty when none
+  Reason reason = Reason::ok;                   // why (from decide() or the proxy)
+  bool cache_hit = false;                       // verification served from the verify cache
+  std::chrono::microseconds auth_time{0};       // time spent authenticating (incl. worker-pool hop)
+  std::chrono::microseconds upstream_time{0};   // request sent upstream → response head received
+  std::chrono::microseconds total_time{0};      // head complete → last byte written
+  std::uint64_t bytes_in = 0;                   // request body bytes
+  std::uint64_t bytes_out = 0;                  // response body bytes
+};
+
+}  // namespace authgate::gateway
