@@ -23,6 +23,7 @@ struct RequestRecord {
   std::string_view scheme;                      // "Basic", "Bearer", … empty when none
   Reason reason = Reason::ok;                   // why (from decide() or the proxy)
   bool cache_hit = false;                       // verification served from the verify cache
+  bool cache_lookup = false;                    // the verify cache was consulted (hit or miss)
   std::chrono::microseconds auth_time{0};       // time spent authenticating (incl. worker-pool hop)
   std::chrono::microseconds upstream_time{0};   // request sent upstream → response head received
   std::chrono::microseconds total_time{0};      // head complete → last byte written
