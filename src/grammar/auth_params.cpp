@@ -2,6 +2,7 @@
 #include "authgate/grammar/auth_params.hpp"
 
 #include <boost/throw_exception.hpp>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -9,80 +10,57 @@
 
 namespace authgate::grammar {
 
-std::string_view to_string(ParseErrc code) noexcept {
-  switch (code) {
-    case ParseErrc::empty:
-      return "empty";
-    case ParseErrc::too_long:
-      return "too_long";
-    case ParseErrc::too_many_challenges:
-      return "too_many_challenges";
-    case ParseErrc::too_many_params:
-      return "too_many_params";
-    case ParseErrc::expected_scheme:
-      return "expected_scheme";
-    case ParseErrc::expected_equals:
-      return "expected_equals";
-    case ParseErrc::expected_value:
-      return "expected_value";
-    case ParseErrc::unterminated_quote:
-      return "unterminated_quote";
-    case ParseErrc::bad_quoted_char:
-      return "bad_quoted_char";
-    case ParseErrc::duplicate_param:
-      return "duplicate_param";
-    case ParseErrc::expected_comma:
-      return "expected_comma";
-    case ParseErrc::more_than_one:
-      return "more_than_one";
-    case ParseErrc::bad_base64:
-      return "bad_base64";
-    case ParseErrc::bad_padding:
-      return "bad_padding";
-  }
-  return "unknown";
-}
-
 namespace {
 
-std::string_view describe(ParseErrc code) noexcept {
-  switch (code) {
-    case ParseErrc::empty:
-      return "no challenge or credentials in the field";
-    case ParseErrc::too_long:
-      return "field value is longer than the limit";
-    case ParseErrc::too_many_challenges:
-      return "more challenges than the limit";
-    case ParseErrc::too_many_params:
-      return "more auth-params than the limit";
-    case ParseErrc::expected_scheme:
-      return "expected an auth-scheme token";
-    case ParseErrc::expected_equals:
-      return "expected '=' after the auth-param name";
-    case ParseErrc::expected_value:
-      return "expected a token or quoted-string after '='";
-    case ParseErrc::unterminated_quote:
-      return "quoted-string has no closing '\"'";
-    case ParseErrc::bad_quoted_char:
-      return "character not allowed inside a quoted-string";
-    case ParseErrc::duplicate_param:
-      return "auth-param name occurs twice";
-    case ParseErrc::expected_comma:
-      return "expected ',' or the end of the field";
-    case ParseErrc::more_than_one:
-      return "more than one credentials value";
-    case ParseErrc::bad_base64:
-      return "character outside the base64 alphabet";
-    case ParseErrc::bad_padding:
-      return "missing, misplaced or superfluous padding, or non-zero pad bits";
+struct ErrcText {
+  ParseErrc code;
+  std::string_view name;
+  std::string_view description;
+};
+
+// In enum order; errc_text() checks the order so a new code cannot silently get another's text.
+constexpr ErrcText errc_texts[] = {
+    {ParseErrc::empty, "empty", "no challenge or credentials in the field"},
+    {ParseErrc::too_long, "too_long", "field value is longer than the limit"},
+    {ParseErrc::too_many_challenges, "too_many_challenges", "more challenges than the limit"},
+    {ParseErrc::too_many_params, "too_many_params", "more auth-params than the limit"},
+    {ParseErrc::expected_scheme, "expected_scheme", "expected an auth-scheme token"},
+    {ParseErrc::expected_param, "expected_param", "expected an auth-param name"},
+    {ParseErrc::expected_equals, "expected_equals", "expected '=' after the auth-param name"},
+    {ParseErrc::expected_value, "expected_value", "expected a token or quoted-string after '='"},
+    {ParseErrc::unterminated_quote, "unterminated_quote", "quoted-string has no closing '\"'"},
+    {ParseErrc::bad_quoted_char, "bad_quoted_char", "character not allowed inside a quoted-string"},
+    {ParseErrc::duplicate_param, "duplicate_param", "auth-param name occurs twice"},
+    {ParseErrc::expected_comma, "expected_comma", "unexpected character after a complete element"},
+    {ParseErrc::more_than_one, "more_than_one", "more than one credentials value"},
+    {ParseErrc::bad_base64, "bad_base64", "character outside the base64 alphabet"},
+    {ParseErrc::bad_padding, "bad_padding",
+     "missing, misplaced or superfluous padding, or non-zero pad bits"},
+};
+
+constexpr bool texts_in_enum_order() {
+  for (std::size_t i = 0; i < std::size(errc_texts); ++i) {
+    if (static_cast<std::size_t>(errc_texts[i].code) != i) return false;
   }
-  return "unknown error";
+  return true;
+}
+static_assert(texts_in_enum_order());
+
+const ErrcText* errc_text(ParseErrc code) noexcept {
+  const auto index = static_cast<std::size_t>(code);
+  return index < std::size(errc_texts) ? &errc_texts[index] : nullptr;
 }
 
 }  // namespace
 
+std::string_view to_string(ParseErrc code) noexcept {
+  const ErrcText* text = errc_text(code);
+  return text ? text->name : "unknown";
+}
+
 std::string ParseError::message() const {
-  std::string out{describe(code)};
+  const ErrcText* text = errc_text(code);
+  std::string out{text ? text->description : "unknown error"};
   out += " (";
   out += to_string(code);
   out += " at offset ";

@@ -39,20 +39,21 @@ struct Credentials {
 
 /// Why a field did not parse. Closed set: names go to logs and to `authgate header parse`.
 enum class ParseErrc : std::uint8_t {
-  empty,                 // no challenge / credentials at all
-  too_long,              // field longer than Limits::max_field_bytes
-  too_many_challenges,   // more than Limits::max_challenges
-  too_many_params,       // more than Limits::max_params in one challenge / credentials
-  expected_scheme,       // a list element does not start with a token
-  expected_equals,       // auth-param name not followed by '='
-  expected_value,        // '=' not followed by a token or quoted-string
-  unterminated_quote,    // quoted-string without closing DQUOTE
-  bad_quoted_char,       // control character inside a quoted-string, or a lone '\' at the end
-  duplicate_param,       // the same auth-param name twice in one challenge (RFC 9110 §11.2)
-  expected_comma,        // garbage after a complete element
-  more_than_one,         // Authorization holds more than one credentials value
-  bad_base64,            // base64 / base64url decoding: invalid alphabet character
-  bad_padding,           // base64: missing, misplaced or superfluous '=' padding, or non-zero pad bits
+  empty,                // no challenge / credentials at all
+  too_long,             // field longer than Limits::max_field_bytes
+  too_many_challenges,  // more than Limits::max_challenges
+  too_many_params,      // more than Limits::max_params in one challenge / credentials
+  expected_scheme,      // a list element does not start with a token, or is an auth-param without a scheme
+  expected_param,       // where an auth-param must start there is no token
+  expected_equals,      // auth-param name not followed by '='
+  expected_value,       // '=' not followed by a token or quoted-string
+  unterminated_quote,   // quoted-string without closing DQUOTE
+  bad_quoted_char,      // control character inside a quoted-string, or a lone '\' at the end
+  duplicate_param,      // the same auth-param name twice in one challenge (RFC 9110 §11.2)
+  expected_comma,       // garbage after a complete element (or a stray ',' after credentials)
+  more_than_one,        // Authorization holds more than one credentials value
+  bad_base64,           // base64 / base64url decoding: invalid alphabet character
+  bad_padding,          // base64: missing, misplaced or superfluous '=' padding, or non-zero pad bits
 };
 
 /// Stable snake_case name of an error code, e.g. "duplicate_param".

@@ -3,7 +3,9 @@
 // Values are quoted-strings with '"' and '\' escaped, except the few params that RFC 7616 and real
 // clients expect bare (algorithm, stale, nc, qop, userhash) when their value is a token. So
 // parse(to_field(x)) == x for every x whose names are tokens (params lower-case) and whose values hold
-// no control characters other than HTAB.
+// no control characters other than HTAB. A control character (other than HTAB) is written as SP, so no
+// value can split the header line. Names, schemes and token68 values are the caller's tokens and are
+// written as they are (control characters likewise become SP).
 
 #include <span>
 #include <string>
@@ -12,9 +14,12 @@
 
 namespace authgate::grammar {
 
+/// `Scheme token68`, `Scheme a="b", c="d"` or `Scheme`. When both are set, token68 wins and the params are
+/// not written (a challenge carries one or the other, RFC 9110 §11.2).
 std::string to_field(const Challenge& challenge);
 /// Several challenges in one field value, separated by ", ".
 std::string to_field(std::span<const Challenge> challenges);
+/// The Authorization / Proxy-Authorization value, spelled like a challenge.
 std::string to_field(const Credentials& credentials);
 /// Authentication-Info: params separated by ", ".
 std::string to_field(std::span<const AuthParam> params);

@@ -6,14 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "summary.hpp"
+
 namespace authgate::grammar {
 namespace {
 
-// Test names come from the table, so a failure reads as the case's sentence.
-template <class T>
-std::string case_name(const ::testing::TestParamInfo<T>& param_info) {
-  return std::string(param_info.param.name);
-}
+using test::case_name;
 
 struct Vector {
   std::string_view name;
@@ -76,7 +74,10 @@ constexpr Bad bad_base64[] = {
     {"LeadingSpace", " Zm9v", ParseErrc::bad_base64, 0, "no whitespace at all"},
     {"CarriageReturn", "Zm\r\n9v", ParseErrc::bad_base64, 2, "no line breaks"},
     {"NulByte", std::string_view("Zm\09v", 5), ParseErrc::bad_base64, 2, "NUL is not in the alphabet"},
-    {"EightBitByte", "Zm\xc3\xa9" "9v", ParseErrc::bad_base64, 2, "8-bit bytes are not in the alphabet"},
+    {"EightBitByte",
+     "Zm\xc3\xa9"
+     "9v",
+     ParseErrc::bad_base64, 2, "8-bit bytes are not in the alphabet"},
     {"Percent", "Zm9%", ParseErrc::bad_base64, 3, "not in the alphabet"},
 };
 

@@ -1,0 +1,115 @@
+// One canonical spelling for every auth field we send (RFC 9110 §11.2, §11.6).
+#include "authgate/grammar/serialize.hpp"
+
+#include <array>
+
+#include "authgate/grammar/parse.hpp"
+#include "grammar/char_class.hpp"
+
+namespace authgate::grammar {
+namespace {
+
+// RFC 7616 §3.3-§3.5 spell these bare (`algorithm=SHA-256`, `stale=true`, `nc=00000001`, `qop=auth`,
+// `userhash=true`) and some Digest clients only accept them that way; every other value is quoted, which
+// every parser accepts.
+constexpr std::array<std::string_view, 5> bare_params = {"algorithm", "stale", "nc", "qop", "userhash"};
+
+bool is_bare_param(std::string_view name) {
+  for (std::string_view bare : bare_params) {
+    if (name == bare) return true;
+  }
+  return false;
+}
+
+// A CTL (other than HTAB) in a field would end the header line or be rejected by the peer (RFC 9110
+// §5.5); it cannot even be quoted (§5.6.4). Such bytes come only from misconfigured values and are
+// written as SP so a realm or description can never split the response header.
+char field_safe(char c) { return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F ? ' ' : c; }
+
+void append_raw(std::string& out, std::string_view text) {
+  for (char c : text) out += field_safe(c);
+}
+
+void append_param(std::string& out, const AuthParam& param) {
+  append_raw(out, param.name);
+  out += '=';
+  if (is_bare_param(param.name) && is_token(param.value)) {
+    out += param.value;
+  } else {
+    append_quoted(out, param.value);
+  }
+}
+
+void append_params(std::string& out, std::span<const AuthParam> params) {
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (i != 0) out += ", ";
+    append_param(out, params[i]);
+  }
+}
+
+std::size_t estimate(std::string_view scheme, const std::optional<std::string>& token68,
+                     std::span<const AuthParam> params) {
+  std::size_t n = scheme.size() + 1 + (token68 ? token68->size() : 0);
+  for (const auto& p : params) n += p.name.size() + p.value.size() + 6;
+  return n;
+}
+
+// `auth-scheme [ 1*SP ( token68 / #auth-param ) ]`; a token68 wins if both are set.
+void append_element(std::string& out, std::string_view scheme, const std::optional<std::string>& token68,
+                    std::span<const AuthParam> params) {
+  append_raw(out, scheme);
+  if (token68) {
+    if (token68->empty()) return;
+    out += ' ';
+    append_raw(out, *token68);
+  } else if (!params.empty()) {
+    out += ' ';
+    append_params(out, params);
+  }
+}
+
+}  // namespace
+
+void append_quoted(std::string& out, std::string_view value) {
+  out += '"';
+  for (char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += field_safe(c);
+  }
+  out += '"';
+}
+
+std::string to_field(const Challenge& challenge) {
+  std::string out;
+  out.reserve(estimate(challenge.scheme, challenge.token68, challenge.params));
+  append_element(out, challenge.scheme, challenge.token68, challenge.params);
+  return out;
+}
+
+std::string to_field(std::span<const Challenge> challenges) {
+  std::size_t size = 0;
+  for (const auto& c : challenges) size += estimate(c.scheme, c.token68, c.params) + 2;
+  std::string out;
+  out.reserve(size);
+  for (std::size_t i = 0; i < challenges.size(); ++i) {
+    if (i != 0) out += ", ";
+    append_element(out, challenges[i].scheme, challenges[i].token68, challenges[i].params);
+  }
+  return out;
+}
+
+std::string to_field(const Credentials& credentials) {
+  std::string out;
+  out.reserve(estimate(credentials.scheme, credentials.token68, credentials.params));
+  append_element(out, credentials.scheme, credentials.token68, credentials.params);
+  return out;
+}
+
+std::string to_field(std::span<const AuthParam> params) {
+  std::string out;
+  out.reserve(estimate({}, std::nullopt, params));
+  append_params(out, params);
+  return out;
+}
+
+}  // namespace authgate::grammar
