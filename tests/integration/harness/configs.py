@@ -1,0 +1,43 @@
+"""The gateway configuration most tests start from, as a dict (written out as YAML by the launcher)."""
+from pathlib import Path
+
+from .ports import free_port
+
+REALM = "Staff area"
+CHALLENGE = f'Basic realm="{REALM}", charset="UTF-8"'  # exactly what a 401 must carry (RFC 7617 §2, §2.1)
+
+
+def route(name: str, path: str, auth, **extra) -> dict:
+    """A route to the `app` upstream; `auth` is "anonymous" or a dict of realms/users/groups."""
+    return {"name": name, "match": {"path": path}, "upstream": "app", "auth": auth, **extra}
+
+
+def staff(**allow) -> dict:
+    """Authentication by the staff realm, with an optional allow-list (users=[…], groups=[…])."""
+    return {"realms": ["staff"], **allow}
+
+
+def gateway_config(upstream_url: str, htpasswd: Path, groups: Path, admin: bool = True) -> dict:
+    """Listener + admin on fresh ports, one upstream, the staff realm, and these routes (first match wins):
+    /public anonymous · /admin group admins · /bob user bob · /limited any user, 1 KiB bodies ·
+    /pass any user, Authorization passed on · / any user."""
+    config = {
+        "server": {"io_threads": 2, "worker_threads": 2, "shutdown_grace": "10s"},
+        "listeners": [{"name": "main", "address": "127.0.0.1", "port": free_port()}],
+        "limits": {"header_timeout": "10s", "idle_timeout": "30s"},
+        "upstreams": {"app": {"url": upstream_url, "connect_timeout": "2s", "response_timeout": "20s"}},
+        "stores": {"staff": {"type": "htpasswd", "path": str(htpasswd), "groups": str(groups)}},
+        "realms": {"staff": {"scheme": "basic", "realm": REALM, "store": "staff"}},
+        "routes": [
+            route("public", "/public", "anonymous"),
+            route("admin", "/admin", staff(groups=["admins"])),
+            route("bob-only", "/bob", staff(users=["bob"])),
+            route("limited", "/limited", staff(), max_body_bytes="1KiB"),
+            route("pass", "/pass", staff(), pass_authorization=True),
+            route("app", "/", staff()),
+        ],
+        "access_log": {"enabled": True, "path": "-"},
+    }
+    if admin:
+        config["admin"] = {"address": "127.0.0.1", "port": free_port()}
+    return config
