@@ -48,6 +48,7 @@ enum class Reason : std::uint8_t {
   upstream_timeout,
   upstream_error,
   internal_error,
+  overloaded,  // the password-hashing queue is full → 503 + Retry-After
 };
 
 /// snake_case name of the reason, e.g. "wrong_password".

@@ -44,6 +44,7 @@ std::string_view to_string(Reason reason) noexcept {
     case Reason::upstream_timeout: return "upstream_timeout";
     case Reason::upstream_error: return "upstream_error";
     case Reason::internal_error: return "internal_error";
+    case Reason::overloaded: return "overloaded";
   }
   return "unknown";
 }
