@@ -15,7 +15,7 @@ struct UserRecord {
   std::string user;
   std::string hash;  // as stored, e.g. "$2y$12$…", "$apr1$…", "{SHA}…"
   HashKind kind = HashKind::unknown;
-  int line = 0;      // where it was read, for messages
+  int line = 0;  // where it was read, for messages
 };
 
 class PasswordStore {

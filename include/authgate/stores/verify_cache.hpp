@@ -1,0 +1,85 @@
+#pragma once
+// The verified-credential cache: a successful slow verification (bcrypt, argon2id, …) is remembered so
+// the next request with the same credentials costs a lookup, not a hash.
+//
+// Keys are HMAC-SHA256(per-process random secret, len(space) ‖ space ‖ credentials): the cache never
+// holds a password or a token, and keys from another process (another secret) are useless. Values are the
+// verified Identity, an expiry and the generation of the data it was verified against; an entry of another
+// generation or past its expiry is a miss (and is dropped). Bounded by LRU eviction in independent shards,
+// one mutex each, so threads rarely contend.
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "authgate/identity.hpp"
+
+namespace authgate::stores {
+
+class VerifyCache {
+ public:
+  using Key = std::array<std::uint8_t, 32>;
+  using TimePoint = std::chrono::system_clock::time_point;
+
+  struct Options {
+    std::size_t max_entries = 10000;  // across all shards; 0 disables caching
+    std::size_t shards = 16;          // fewer when max_entries is smaller
+  };
+
+  /// Counters for metrics, summed over the shards.
+  struct Stats {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;  // includes stale (expired / other generation) entries
+    std::uint64_t stale = 0;   // misses that found and dropped an expired or outdated entry
+    std::uint64_t insertions = 0;
+    std::uint64_t evictions = 0;  // entries dropped to stay within max_entries
+    std::size_t size = 0;
+  };
+
+  /// Draws a fresh random 32-byte secret. Throws std::runtime_error if OpenSSL cannot (start-up only).
+  explicit VerifyCache(Options options);
+  VerifyCache() : VerifyCache(Options{}) {}
+  /// With a given secret (tests and benchmarks).
+  VerifyCache(Options options, std::span<const std::uint8_t, 32> secret);
+  ~VerifyCache();
+  VerifyCache(const VerifyCache&) = delete;
+  VerifyCache& operator=(const VerifyCache&) = delete;
+
+  /// The key for `credentials` (the raw Authorization credentials) in protection space `space`. `space`
+  /// must name the realm as well as the scheme (e.g. "Basic realm=admin"), so that a verification in one
+  /// realm is never a hit in another realm that happens to share a generation number. nullopt only if
+  /// OpenSSL fails (out of memory): then do not cache. Thread-safe.
+  std::optional<Key> key_for(std::string_view space, std::string_view credentials) const noexcept;
+
+  /// The identity cached under `key` for `generation`, or nullptr (a miss). Drops the entry when it
+  /// expired (now >= expiry) or belongs to another generation. Thread-safe.
+  std::shared_ptr<const Identity> find(const Key& key, std::uint64_t generation, TimePoint now);
+
+  /// Caches `identity` until `expires`, replacing an entry with the same key; evicts the least recently
+  /// used entry of the shard when it is full. Thread-safe.
+  void insert(const Key& key, std::shared_ptr<const Identity> identity, std::uint64_t generation,
+              TimePoint expires);
+
+  /// Drops every entry (e.g. on reload when a store disappears). Counters are kept.
+  void clear();
+  /// Entries currently held (never above max_entries).
+  std::size_t size() const;
+  Stats stats() const;
+
+ private:
+  struct Shard;
+  struct MacTemplate;
+  void init(Options options, std::span<const std::uint8_t, 32> secret);
+  Shard& shard_for(const Key& key) const noexcept;
+
+  std::unique_ptr<MacTemplate> mac_;
+  std::unique_ptr<Shard[]> shards_;
+  std::size_t shard_count_ = 0;
+};
+
+}  // namespace authgate::stores

@@ -1,0 +1,187 @@
+// VerifyCache: HMAC keys, sharded LRU maps.
+#include "authgate/stores/verify_cache.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstring>
+#include <list>
+#include <mutex>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace authgate::stores {
+namespace {
+
+/// The key is already a keyed MAC, uniformly distributed: its first bytes are a fine hash, and an
+/// attacker who does not know the secret cannot aim collisions at one bucket.
+struct KeyHash {
+  std::size_t operator()(const VerifyCache::Key& key) const noexcept {
+    std::size_t h;
+    std::memcpy(&h, key.data(), sizeof h);
+    return h;
+  }
+};
+
+struct Entry {
+  VerifyCache::Key key;
+  std::shared_ptr<const Identity> identity;
+  std::uint64_t generation;
+  VerifyCache::TimePoint expires;
+};
+
+/// Owns an EVP_MAC_CTX.
+struct MacCtxFree {
+  void operator()(EVP_MAC_CTX* ctx) const noexcept { EVP_MAC_CTX_free(ctx); }
+};
+using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+}  // namespace
+
+/// An HMAC-SHA256 context holding the secret; each key_for() duplicates it (EVP_MAC_CTX_dup reads a
+/// const source, which openssl-threads(7) allows from several threads at once).
+struct VerifyCache::MacTemplate {
+  MacCtx ctx;
+};
+
+struct VerifyCache::Shard {
+  using Index = std::unordered_map<Key, std::list<Entry>::iterator, KeyHash>;
+  std::mutex mutex;
+  std::size_t capacity = 0;
+  std::list<Entry> lru;  // most recently used first
+  Index index;
+  Stats stats;
+
+  void erase(Index::iterator it) {
+    lru.erase(it->second);
+    index.erase(it);
+  }
+};
+
+VerifyCache::VerifyCache(Options options) {
+  std::array<std::uint8_t, 32> secret{};
+  if (RAND_bytes(secret.data(), static_cast<int>(secret.size())) != 1) {
+    throw std::runtime_error("verify cache: cannot draw a random secret");
+  }
+  init(options, secret);
+  OPENSSL_cleanse(secret.data(), secret.size());
+}
+
+VerifyCache::VerifyCache(Options options, std::span<const std::uint8_t, 32> secret) { init(options, secret); }
+
+VerifyCache::~VerifyCache() = default;
+
+void VerifyCache::init(Options options, std::span<const std::uint8_t, 32> secret) {
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  MacCtx ctx(mac != nullptr ? EVP_MAC_CTX_new(mac) : nullptr);
+  EVP_MAC_free(mac);  // the context keeps its own reference
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+  if (!ctx || EVP_MAC_init(ctx.get(), secret.data(), secret.size(), params) != 1) {
+    throw std::runtime_error("verify cache: HMAC-SHA256 unavailable");
+  }
+  mac_ = std::make_unique<MacTemplate>(MacTemplate{std::move(ctx)});
+  shard_count_ = std::max<std::size_t>(1, std::min(options.shards, options.max_entries));
+  shards_ = std::make_unique<Shard[]>(shard_count_);
+  // Spread max_entries exactly: the first `max % count` shards take one more.
+  for (std::size_t i = 0; i < shard_count_; ++i) {
+    shards_[i].capacity =
+        options.max_entries / shard_count_ + (i < options.max_entries % shard_count_ ? 1 : 0);
+  }
+}
+
+std::optional<VerifyCache::Key> VerifyCache::key_for(std::string_view space,
+                                                     std::string_view credentials) const noexcept {
+  // The length prefix makes (space, credentials) → message injective whatever bytes either holds.
+  std::uint8_t length[8];
+  for (int i = 0; i < 8; ++i)
+    length[i] = static_cast<std::uint8_t>(std::uint64_t{space.size()} >> (56 - 8 * i));
+  const MacCtx ctx(EVP_MAC_CTX_dup(mac_->ctx.get()));
+  Key key{};
+  std::size_t out = 0;
+  if (!ctx || EVP_MAC_update(ctx.get(), length, sizeof length) != 1 ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(space.data()), space.size()) != 1 ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(credentials.data()),
+                     credentials.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), key.data(), &out, key.size()) != 1 || out != key.size()) {
+    return std::nullopt;
+  }
+  return key;
+}
+
+VerifyCache::Shard& VerifyCache::shard_for(const Key& key) const noexcept {
+  std::uint64_t h;
+  std::memcpy(&h, key.data() + 8, sizeof h);  // other bytes than KeyHash uses: shards and buckets independent
+  return shards_[h % shard_count_];
+}
+
+std::shared_ptr<const Identity> VerifyCache::find(const Key& key, std::uint64_t generation, TimePoint now) {
+  Shard& shard = shard_for(key);
+  const std::lock_guard lock(shard.mutex);
+  const auto it = shard.index.find(key);
+  if (it == shard.index.end()) {
+    ++shard.stats.misses;
+    return nullptr;
+  }
+  const Entry& entry = *it->second;
+  if (entry.generation != generation || now >= entry.expires) {
+    shard.erase(it);
+    ++shard.stats.misses;
+    ++shard.stats.stale;
+    return nullptr;
+  }
+  shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
+  ++shard.stats.hits;
+  return entry.identity;
+}
+
+void VerifyCache::insert(const Key& key, std::shared_ptr<const Identity> identity, std::uint64_t generation,
+                         TimePoint expires) {
+  Shard& shard = shard_for(key);
+  const std::lock_guard lock(shard.mutex);
+  if (shard.capacity == 0) return;
+  if (const auto it = shard.index.find(key); it != shard.index.end()) {
+    *it->second = Entry{key, std::move(identity), generation, expires};
+    shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
+    ++shard.stats.insertions;
+    return;
+  }
+  if (shard.lru.size() >= shard.capacity) {
+    shard.erase(shard.index.find(shard.lru.back().key));
+    ++shard.stats.evictions;
+  }
+  shard.lru.push_front(Entry{key, std::move(identity), generation, expires});
+  shard.index.emplace(key, shard.lru.begin());
+  ++shard.stats.insertions;
+}
+
+void VerifyCache::clear() {
+  for (std::size_t i = 0; i < shard_count_; ++i) {
+    const std::lock_guard lock(shards_[i].mutex);
+    shards_[i].index.clear();
+    shards_[i].lru.clear();
+  }
+}
+
+std::size_t VerifyCache::size() const { return stats().size; }
+
+VerifyCache::Stats VerifyCache::stats() const {
+  Stats total;
+  for (std::size_t i = 0; i < shard_count_; ++i) {
+    const std::lock_guard lock(shards_[i].mutex);
+    const Stats& s = shards_[i].stats;
+    total.hits += s.hits;
+    total.misses += s.misses;
+    total.stale += s.stale;
+    total.insertions += s.insertions;
+    total.evictions += s.evictions;
+    total.size += shards_[i].lru.size();
+  }
+  return total;
+}
+
+}  // namespace authgate::stores
