@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from harness.configs import route, staff
+from harness.configs import route
 from harness.fixtures import basic
 from harness.passwords import ALICE
 from harness.ports import free_port

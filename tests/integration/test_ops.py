@@ -1,0 +1,136 @@
+"""Operations: the admin listener (/healthz, Prometheus /metrics), the JSON access log without credentials,
+graceful SIGTERM, and the clear-text warning."""
+import re
+import signal
+import threading
+import time
+
+import pytest
+import requests
+
+from harness.fixtures import basic
+from harness.passwords import ALICE
+from harness.ports import free_port
+
+
+def metric(text: str, name: str, labels: str = "") -> float:
+    """The value of one Prometheus sample, 0 when absent."""
+    pattern = re.escape(name) + (r"\{" + re.escape(labels) + r"\}" if labels else "") + r" ([0-9.e+]+)$"
+    match = re.search(pattern, text, re.MULTILINE)
+    return float(match[1]) if match else 0.0
+
+
+def test_healthz_answers_on_the_admin_listener(gateway):
+    response = requests.get(gateway.admin_url("/healthz"), timeout=10)
+    assert response.status_code == 200
+
+
+def test_metrics_are_prometheus_text(gateway):
+    response = requests.get(gateway.admin_url("/metrics"), timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/plain")
+    assert "version=0.0.4" in response.headers["Content-Type"]
+    assert "# TYPE authgate_requests_total counter" in response.text
+
+
+def test_metrics_count_requests_by_route_status_and_reason(gateway):
+    requests.get(gateway.url("/"), auth=(ALICE.name, ALICE.password), timeout=10)
+    requests.get(gateway.url("/"), auth=(ALICE.name, "wrong"), timeout=10)
+    requests.get(gateway.url("/public"), timeout=10)
+    text = requests.get(gateway.admin_url("/metrics"), timeout=10).text
+    assert metric(text, "authgate_requests_total", 'route="app",status="200"') == 1
+    assert metric(text, "authgate_requests_total", 'route="app",status="401"') == 1
+    assert metric(text, "authgate_requests_total", 'route="public",status="200"') == 1
+    assert metric(text, "authgate_auth_outcomes_total", 'reason="wrong_password"') == 1
+
+
+def test_ten_requests_cost_one_hash(gateway):
+    """The verify cache: the same credentials ten times are hashed once (DESIGN.md)."""
+    with requests.Session() as session:
+        for _ in range(10):
+            assert session.get(gateway.url("/"), auth=(ALICE.name, ALICE.password), timeout=10).status_code == 200
+    text = requests.get(gateway.admin_url("/metrics"), timeout=10).text
+    assert metric(text, "authgate_verify_cache_total", 'result="miss"') == 1
+    assert metric(text, "authgate_verify_cache_total", 'result="hit"') == 9
+
+
+def test_metrics_are_not_served_on_the_main_listener(gateway, upstream):
+    response = requests.get(gateway.url("/metrics"), auth=(ALICE.name, ALICE.password), timeout=10)
+    assert "authgate_requests_total" not in response.text
+    assert [r["path"] for r in upstream.requests] == ["/metrics"], "/metrics on the main port is the app's"
+
+
+def wait_for_log(gateway, count: int, timeout: float = 10) -> list:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        entries = gateway.access_log()
+        if len(entries) >= count:
+            return entries
+        time.sleep(0.05)
+    raise AssertionError(f"expected {count} access-log lines, got {gateway.access_log()}")
+
+
+# (id, auth, expected status, user, reason)
+LOGGED = [
+    ("an allowed request is logged with its user and reason ok", (ALICE.name, ALICE.password), 200, "alice", "ok"),
+    ("a wrong password is logged as wrong_password without a user", (ALICE.name, "Wr0ng-Pa55"), 401, None,
+     "wrong_password"),
+    ("an unknown user is logged as unknown_user", ("mallory", "Wr0ng-Pa55"), 401, None, "unknown_user"),
+    ("no credentials are logged as no_credentials", None, 401, None, "no_credentials"),
+]
+
+
+@pytest.mark.parametrize("auth, status, user, reason", [c[1:] for c in LOGGED], ids=[c[0] for c in LOGGED])
+def test_access_log_line(gateway, auth, status, user, reason):
+    assert requests.get(gateway.url("/docs?q=1"), auth=auth, timeout=10).status_code == status
+    (entry,) = wait_for_log(gateway, 1)
+    assert {k: entry.get(k) for k in ("method", "path", "route", "status", "reason")} == {
+        "method": "GET", "path": "/docs", "route": "app", "status": status, "reason": reason}
+    assert (entry.get("user") or None) == user
+    assert {"time", "client", "scheme", "upstream_us"} <= entry.keys()
+
+
+def test_no_credentials_anywhere_in_the_output(gateway):
+    secrets = [ALICE.password, "Wr0ng-Pa55", basic(ALICE.name, ALICE.password).split()[1],
+               basic(ALICE.name, "Wr0ng-Pa55").split()[1], basic("mallory", "Wr0ng-Pa55").split()[1]]
+    requests.get(gateway.url("/"), auth=(ALICE.name, ALICE.password), timeout=10)
+    requests.get(gateway.url("/"), auth=(ALICE.name, "Wr0ng-Pa55"), timeout=10)
+    requests.get(gateway.url("/"), auth=("mallory", "Wr0ng-Pa55"), timeout=10)
+    requests.get(gateway.url("/"), headers={"Authorization": "Basic !!" + secrets[2]}, timeout=10)
+    wait_for_log(gateway, 4)
+    gateway.process.stop()
+    output = gateway.process.stdout_text() + gateway.process.stderr_text()
+    for secret in secrets:
+        assert secret not in output
+
+
+def test_sigterm_finishes_in_flight_requests_then_exits_zero(gateway):
+    result = {}
+
+    def slow_request():
+        result["response"] = requests.get(gateway.url("/slow?s=2"), auth=(ALICE.name, ALICE.password),
+                                          timeout=30)
+
+    worker = threading.Thread(target=slow_request)
+    worker.start()
+    time.sleep(0.7)
+    gateway.process.send_signal(signal.SIGTERM)
+    worker.join(timeout=30)
+    assert result["response"].status_code == 200
+    assert gateway.process.wait_exit(timeout=15) == 0
+
+
+def test_sigterm_with_only_idle_connections_exits_promptly(gateway):
+    with requests.Session() as session:
+        assert session.get(gateway.url("/public"), timeout=10).status_code == 200  # leaves a keep-alive open
+        started = time.monotonic()
+        gateway.process.send_signal(signal.SIGTERM)
+        assert gateway.process.wait_exit(timeout=15) == 0
+    assert time.monotonic() - started < 5, "idle keep-alive connections must not hold up shutdown"
+
+
+def test_basic_on_a_non_loopback_listener_is_warned_about(launcher, config):
+    config["listeners"] = [{"name": "exposed", "address": "0.0.0.0", "port": free_port()}]
+    gateway = launcher.serve(config)
+    stderr = gateway.process.stderr_text().lower()
+    assert "warn" in stderr and ("clear" in stderr or "plain" in stderr or "tls" in stderr), stderr
