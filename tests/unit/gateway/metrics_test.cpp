@@ -1,0 +1,285 @@
+#include "gateway/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "authgate/reason.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+using std::chrono::microseconds;
+
+RequestRecord make_record(std::string_view route, int status, Reason reason,
+                          microseconds total = microseconds{0}) {
+  RequestRecord record;
+  record.route = route;
+  record.status = status;
+  record.reason = reason;
+  record.total_time = total;
+  return record;
+}
+
+/// The value of the sample whose series (name and labels) is exactly `series`, or -1 when absent.
+long long sample(const std::string& text, std::string_view series) {
+  const std::string needle = "\n" + std::string(series) + " ";
+  const std::size_t at = ("\n" + text).find(needle);
+  if (at == std::string::npos) return -1;
+  return std::atoll(text.c_str() + at + needle.size() - 1);
+}
+
+// Every reason, zero except the ones listed: the enum may grow, the rest of the golden text may not change.
+std::string reason_block(const std::vector<std::pair<Reason, int>>& counts) {
+  std::string out =
+      "# HELP authgate_auth_outcomes_total Requests by the reason of their answer (authentication outcome).\n"
+      "# TYPE authgate_auth_outcomes_total counter\n";
+  for (int i = 0; i < 256; ++i) {
+    const std::string_view name = to_string(static_cast<Reason>(i));
+    if (name == "unknown") continue;
+    int value = 0;
+    for (const auto& [reason, count] : counts) {
+      if (static_cast<int>(reason) == i) value = count;
+    }
+    out +=
+        "authgate_auth_outcomes_total{reason=\"" + std::string(name) + "\"} " + std::to_string(value) + "\n";
+  }
+  return out;
+}
+
+std::string histogram_block(std::string_view name, std::string_view help, const std::vector<int>& cumulative,
+                            std::string_view sum) {
+  static const char* const kLe[] = {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
+                                    "0.25",   "0.5",   "1",      "2.5",   "5",    "10",    "30",   "+Inf"};
+  std::string n(name);
+  std::string out = "# HELP " + n + " " + std::string(help) + "\n# TYPE " + n + " histogram\n";
+  for (std::size_t i = 0; i < 16; ++i) {
+    out += n + "_bucket{le=\"" + kLe[i] + "\"} " + std::to_string(cumulative[i]) + "\n";
+  }
+  out += n + "_sum " + std::string(sum) + "\n" + n + "_count " + std::to_string(cumulative[15]) + "\n";
+  return out;
+}
+
+TEST(Metrics, RendersASmallScenarioExactly) {
+  Metrics metrics("1.2.3");
+  RequestRecord ok = make_record("private", 200, Reason::ok, microseconds{1'500});
+  ok.cache_lookup = true;
+  ok.cache_hit = true;
+  ok.upstream_time = microseconds{800};
+  metrics.record(ok);
+  RequestRecord denied = make_record("private", 401, Reason::wrong_password, microseconds{40'000});
+  denied.cache_lookup = true;
+  metrics.record(denied);
+  metrics.record(make_record("private", 401, Reason::no_credentials, microseconds{100}));
+  metrics.record(make_record("", 404, Reason::route_not_found, microseconds{100}));
+  metrics.connection_opened();
+  metrics.connection_opened();
+  metrics.connection_closed();
+  metrics.set_config_generation(3);
+  metrics.count_config_reload(true);
+  metrics.count_config_reload(false);
+  metrics.set_worker_queue_depth(5);
+
+  const std::string expected =
+      "# HELP authgate_requests_total Requests answered, by matched route and status code.\n"
+      "# TYPE authgate_requests_total counter\n"
+      "authgate_requests_total{route=\"\",status=\"404\"} 1\n"
+      "authgate_requests_total{route=\"private\",status=\"200\"} 1\n"
+      "authgate_requests_total{route=\"private\",status=\"401\"} 2\n" +
+      reason_block({{Reason::ok, 1},
+                    {Reason::wrong_password, 1},
+                    {Reason::no_credentials, 1},
+                    {Reason::route_not_found, 1}}) +
+      "# HELP authgate_verify_cache_total Verified-credential cache lookups, by result.\n"
+      "# TYPE authgate_verify_cache_total counter\n"
+      "authgate_verify_cache_total{result=\"hit\"} 1\n"
+      "authgate_verify_cache_total{result=\"miss\"} 1\n" +
+      histogram_block("authgate_request_duration_seconds",
+                      "Time from a complete request head to the last response byte.",
+                      {2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4}, "0.0417") +
+      histogram_block("authgate_upstream_duration_seconds",
+                      "Time from sending a request upstream to receiving the response head.",
+                      {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, "0.0008") +
+      "# HELP authgate_connections_open Client connections open now.\n"
+      "# TYPE authgate_connections_open gauge\n"
+      "authgate_connections_open 1\n"
+      "# HELP authgate_connections_total Client connections accepted.\n"
+      "# TYPE authgate_connections_total counter\n"
+      "authgate_connections_total 2\n"
+      "# HELP authgate_config_generation Generation of the config snapshot serving now.\n"
+      "# TYPE authgate_config_generation gauge\n"
+      "authgate_config_generation 3\n"
+      "# HELP authgate_config_reload_total Config reload attempts, by result.\n"
+      "# TYPE authgate_config_reload_total counter\n"
+      "authgate_config_reload_total{result=\"ok\"} 1\n"
+      "authgate_config_reload_total{result=\"error\"} 1\n"
+      "# HELP authgate_worker_queue_depth Password verifications waiting for a worker.\n"
+      "# TYPE authgate_worker_queue_depth gauge\n"
+      "authgate_worker_queue_depth 5\n"
+      "# HELP authgate_build_info Always 1; the label carries the authgate version.\n"
+      "# TYPE authgate_build_info gauge\n"
+      "authgate_build_info{version=\"1.2.3\"} 1\n";
+  EXPECT_EQ(metrics.render_prometheus(), expected);
+  EXPECT_EQ(metrics.config_generation(), 3u);
+}
+
+struct EscapeCase {
+  const char* name;
+  std::string input;
+  std::string expected;
+  const char* why;
+};
+
+TEST(Metrics, EscapesLabelValuesAsTheTextFormatRequires) {
+  const std::vector<EscapeCase> cases = {
+      {"plain", "api-v2_x.y", "api-v2_x.y", "ordinary route names pass unchanged"},
+      {"quote", "a\"b", "a\\\"b", "a quote would end the label value"},
+      {"backslash", "a\\b", "a\\\\b", "the escape character escapes itself"},
+      {"newline", "a\nb", "a\\nb", "a line feed would end the sample line"},
+      {"utf8", "caf\xc3\xa9", "caf\xc3\xa9", "label values are UTF-8; no escaping needed"},
+      {"tab", "a\tb", "a\tb", "only \\, \" and line feed are escaped by format 0.0.4"},
+  };
+  for (const auto& c : cases) {
+    std::string out;
+    append_label_value(out, c.input);
+    EXPECT_EQ(out, c.expected) << c.name << ": " << c.why;
+
+    Metrics metrics("v\"1");
+    metrics.record(make_record(c.input, 200, Reason::ok));
+    const std::string text = metrics.render_prometheus();
+    EXPECT_NE(text.find("authgate_requests_total{route=\"" + c.expected + "\",status=\"200\"} 1\n"),
+              std::string::npos)
+        << c.name << ": " << c.why;
+    EXPECT_NE(text.find("authgate_build_info{version=\"v\\\"1\"} 1\n"), std::string::npos);
+  }
+}
+
+struct BucketCase {
+  const char* name;
+  long long value_us;
+  const char* first_le;  // the smallest bucket that counts the value
+  const char* why;
+};
+
+TEST(LatencyHistogram, PutsEachValueInTheSmallestBucketWhoseBoundIsNotBelowIt) {
+  const std::vector<BucketCase> cases = {
+      {"zero", 0, "0.0005", "the first bucket holds everything up to its bound"},
+      {"negative", -5, "0.0005", "a clock step backwards counts as zero, never underflows"},
+      {"on a bound", 500, "0.0005", "le means less than or equal"},
+      {"just above a bound", 501, "0.001", "one microsecond more is the next bucket"},
+      {"middle", 42'000, "0.05", "42 ms is above 25 ms and not above 50 ms"},
+      {"last bound", 30'000'000, "30", "30 s is the largest finite bound"},
+      {"beyond", 30'000'001, "+Inf", "everything larger is only in +Inf"},
+  };
+  static const char* const kLe[] = {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
+                                    "0.25",   "0.5",   "1",      "2.5",   "5",    "10",    "30",   "+Inf"};
+  for (const auto& c : cases) {
+    LatencyHistogram histogram;
+    histogram.observe(microseconds{c.value_us});
+    std::string text;
+    histogram.render(text, "h");
+    bool reached = false;
+    for (const char* le : kLe) {
+      reached = reached || std::string_view(le) == c.first_le;
+      EXPECT_EQ(sample(text, "h_bucket{le=\"" + std::string(le) + "\"}"), reached ? 1 : 0)
+          << c.name << " le=" << le << ": " << c.why;
+    }
+    EXPECT_EQ(sample(text, "h_count"), 1) << c.name;
+  }
+}
+
+TEST(LatencyHistogram, SumsInExactDecimalSeconds) {
+  LatencyHistogram histogram;
+  for (const long long us : {1, 250'000, 1'000'000, 2'000'000}) histogram.observe(microseconds{us});
+  std::string text;
+  histogram.render(text, "h");
+  EXPECT_NE(text.find("\nh_sum 3.250001\n"), std::string::npos) << text;
+  EXPECT_EQ(sample(text, "h_bucket{le=\"0.25\"}"), 2) << "buckets are cumulative";
+  EXPECT_EQ(sample(text, "h_bucket{le=\"1\"}"), 3);
+  EXPECT_EQ(sample(text, "h_bucket{le=\"+Inf\"}"), 4);
+}
+
+TEST(Metrics, CountsStatusesOutsideHttpRangeAsZero) {
+  Metrics metrics("x");
+  metrics.record(make_record("r", 0, Reason::request_timeout));
+  metrics.record(make_record("r", 600, Reason::internal_error));
+  metrics.record(make_record("r", 99, Reason::internal_error));
+  EXPECT_EQ(sample(metrics.render_prometheus(), "authgate_requests_total{route=\"r\",status=\"0\"}"), 3);
+}
+
+TEST(Metrics, ObservesUpstreamTimeOnlyForRequestsThatReachedAnUpstream) {
+  Metrics metrics("x");
+  metrics.record(make_record("r", 401, Reason::no_credentials, microseconds{10}));
+  RequestRecord proxied = make_record("r", 200, Reason::ok, microseconds{10});
+  proxied.upstream_time = microseconds{7};
+  metrics.record(proxied);
+  const std::string text = metrics.render_prometheus();
+  EXPECT_EQ(sample(text, "authgate_request_duration_seconds_count"), 2);
+  EXPECT_EQ(sample(text, "authgate_upstream_duration_seconds_count"), 1);
+}
+
+TEST(Metrics, CountsNoCacheResultWhenTheCacheWasNotConsulted) {
+  Metrics metrics("x");
+  metrics.record(make_record("r", 401, Reason::no_credentials));
+  const std::string text = metrics.render_prometheus();
+  EXPECT_EQ(sample(text, "authgate_verify_cache_total{result=\"hit\"}"), 0);
+  EXPECT_EQ(sample(text, "authgate_verify_cache_total{result=\"miss\"}"), 0);
+}
+
+TEST(Metrics, BoundsDistinctRouteLabelsAndCountsTheRestAsOther) {
+  Metrics metrics("x");
+  const std::size_t extra = 50;
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < Metrics::kMaxRoutes + extra; ++i) names.push_back("route-" + std::to_string(i));
+  for (const auto& name : names) metrics.record(make_record(name, 200, Reason::ok));
+  const std::string text = metrics.render_prometheus();
+  std::size_t series = 0;
+  for (std::size_t at = 0; (at = text.find("\nauthgate_requests_total{", at)) != std::string::npos; ++at)
+    ++series;
+  EXPECT_EQ(series, Metrics::kMaxRoutes + 1) << "kMaxRoutes names plus \"other\"";
+  EXPECT_EQ(sample(text, "authgate_requests_total{route=\"other\",status=\"200\"}"),
+            static_cast<long long>(extra));
+  EXPECT_EQ(sample(text, "authgate_requests_total{route=\"route-0\",status=\"200\"}"), 1);
+  metrics.record(make_record("route-0", 200, Reason::ok));
+  EXPECT_EQ(sample(metrics.render_prometheus(), "authgate_requests_total{route=\"route-0\",status=\"200\"}"),
+            2)
+      << "names seen before the cap keep their own series";
+}
+
+TEST(Metrics, ConcurrentRecordsAreAllCountedWhileRendering) {
+  Metrics metrics("x");
+  constexpr int kThreads = 8;
+  constexpr int kRecords = 20'000;
+  const std::string routes[] = {"a", "b", "c"};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRecords; ++i) {
+        RequestRecord record = make_record(routes[(t + i) % 3], 200, Reason::ok, microseconds{i % 3000});
+        metrics.record(record);
+        if (i % 100 == 0) metrics.connection_opened();
+      }
+    });
+  }
+  for (int i = 0; i < 20; ++i) {
+    const std::string text = metrics.render_prometheus();  // must stay consistent under concurrent writes
+    EXPECT_EQ(sample(text, "authgate_request_duration_seconds_count"),
+              sample(text, "authgate_request_duration_seconds_bucket{le=\"+Inf\"}"));
+  }
+  for (auto& thread : threads) thread.join();
+  const std::string text = metrics.render_prometheus();
+  long long total = 0;
+  for (const auto& route : routes) {
+    total += sample(text, "authgate_requests_total{route=\"" + route + "\",status=\"200\"}");
+  }
+  EXPECT_EQ(total, kThreads * kRecords);
+  EXPECT_EQ(sample(text, "authgate_auth_outcomes_total{reason=\"ok\"}"), kThreads * kRecords);
+  EXPECT_EQ(sample(text, "authgate_request_duration_seconds_count"), kThreads * kRecords);
+  EXPECT_EQ(sample(text, "authgate_connections_total"), kThreads * kRecords / 100);
+}
+
+}  // namespace
+}  // namespace authgate::gateway
