@@ -23,6 +23,8 @@ struct Case {
   std::string_view why;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 constexpr Case reschke_cases[] = {
     {"simplebasic", R"(Basic realm="foo")", R"(Basic {realm="foo"})", "the plain case"},
     {"simplebasiclf", "Basic\r\n realm=\"foo\"", R"(Basic {realm="foo"})",
