@@ -8,7 +8,7 @@ build=(cmake ninja-build g++ clang libclang-rt-14-dev clang-format clang-tidy pk
        libssl-dev libcrypt-dev libargon2-dev libaprutil1-dev libapr1-dev libyaml-cpp-dev
        libspdlog-dev libfmt-dev libcli11-dev libhiredis-dev libgtest-dev libgmock-dev libbenchmark-dev)
 test=(curl ca-certificates openssl python3 python3-pytest python3-requests python3-httpx
-      apache2-utils whois nginx-light redis-server procps)
+      apache2-utils whois argon2 nginx-light redis-server procps)
 browser=(chromium nodejs npm)
 
 want=("${build[@]}" "${test[@]}")
