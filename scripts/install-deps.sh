@@ -16,6 +16,8 @@ want=("${build[@]}" "${test[@]}")
 
 missing=()
 for pkg in "${want[@]}"; do
+  # NodeSource's nodejs bundles npm and conflicts with Debian's npm package: the command is what we need.
+  [[ "$pkg" == npm ]] && command -v npm >/dev/null && continue
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 
