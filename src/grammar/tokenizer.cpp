@@ -11,8 +11,7 @@ std::optional<ParseError> Tokenizer::read_quoted(std::string& out) {
   const std::size_t open = pos_;
   std::size_t p = open + 1;
   // Fast path: no quoted-pair, so the value is one slice of the input.
-  std::size_t q = p;
-  while (q < input_.size() && is_qdtext(input_[q])) ++q;
+  std::size_t q = span_end(p, cc_qdtext);
   if (q < input_.size() && input_[q] == '"') {
     out.assign(input_.data() + p, q - p);
     pos_ = q + 1;
