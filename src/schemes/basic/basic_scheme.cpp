@@ -1,0 +1,96 @@
+// The Basic scheme (RFC 7617) over a PasswordStore, with timing equalised between unknown users, wrong
+// passwords and refused hash formats.
+#include <utility>
+
+#include "authgate/schemes/basic.hpp"
+
+namespace authgate::schemes {
+namespace {
+
+using stores::HashKind;
+using stores::VerifyResult;
+
+constexpr std::string_view scheme_name = "Basic";
+
+class BasicScheme final : public Scheme {
+ public:
+  BasicScheme(BasicOptions options, std::shared_ptr<const stores::PasswordStore> store)
+      : options_(std::move(options)), store_(std::move(store)) {}
+
+  std::string_view name() const noexcept override { return scheme_name; }
+
+  grammar::Challenge challenge(const ChallengeContext&) const override {
+    // RFC 7617 §2.1: charset="UTF-8" tells clients to send user-id and password as UTF-8.
+    return grammar::Challenge{
+        std::string(scheme_name), std::nullopt, {{"realm", options_.realm}, {"charset", "UTF-8"}}};
+  }
+
+  bool is_expensive(const grammar::Credentials& credentials) const noexcept override {
+    BasicUserPass user_pass;
+    if (decode_basic_credentials(credentials, user_pass) != Reason::ok) return false;
+    return stores::is_expensive(kind_to_verify(store_->find(user_pass.user())));
+  }
+
+  bool is_cacheable() const noexcept override { return true; }
+
+  Outcome authenticate(const grammar::Credentials& credentials, const RequestFacts&) const override {
+    if (!grammar::iequals(credentials.scheme, scheme_name)) return rejected(Reason::scheme_not_accepted);
+    BasicUserPass user_pass;
+    if (const Reason why = decode_basic_credentials(credentials, user_pass); why != Reason::ok) {
+      return Malformed{why, std::string(scheme_name), {}};
+    }
+    const stores::UserRecord* record = store_->find(user_pass.user());
+    if (record == nullptr) {
+      // No user enumeration by timing: an unknown user costs one verification of a hash with the
+      // algorithm and cost of the store's typical entry, exactly like a wrong password (docs/stores.md).
+      verify_dummy(user_pass.password());
+      return rejected(Reason::unknown_user);
+    }
+    switch (stores::verify_password(user_pass.password(), record->hash, options_.allow_weak_hashes)) {
+      case VerifyResult::match:
+        return authenticated(record->user);
+      case VerifyResult::mismatch:
+        return rejected(Reason::wrong_password);
+      case VerifyResult::unsupported:
+        // Refused without computing: spend what a wrong password would, so the refusal is invisible.
+        verify_dummy(user_pass.password());
+        return rejected(Reason::unsupported_hash);
+      case VerifyResult::malformed:
+        break;
+    }
+    return Unavailable{Reason::store_unavailable};  // a stored hash libcrypt refuses: machinery, not user
+  }
+
+  std::uint64_t generation() const noexcept override { return store_->generation(); }
+
+ private:
+  /// The kind of hash authenticate() will actually compute for this record (nullptr = unknown user).
+  HashKind kind_to_verify(const stores::UserRecord* record) const noexcept {
+    if (record != nullptr && !(stores::is_weak(record->kind) && !options_.allow_weak_hashes))
+      return record->kind;
+    return stores::classify_hash(store_->dummy_hash());
+  }
+
+  void verify_dummy(std::string_view password) const {
+    (void)stores::verify_password(password, store_->dummy_hash(), options_.allow_weak_hashes);
+  }
+
+  Outcome authenticated(const std::string& user) const {
+    return Authenticated{Identity{user, store_->groups_of(user), std::string(scheme_name), {}, {}},
+                         std::nullopt};
+  }
+
+  static Outcome rejected(Reason why) { return Rejected{why, std::string(scheme_name), {}}; }
+
+  BasicOptions options_;
+  std::shared_ptr<const stores::PasswordStore> store_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Scheme> make_basic_scheme(BasicOptions options,
+                                                std::shared_ptr<const stores::PasswordStore> store) {
+  return std::make_shared<const BasicScheme>(std::move(options), std::move(store));
+}
+
+}  // namespace authgate::schemes
