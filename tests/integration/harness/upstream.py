@@ -143,10 +143,13 @@ class EchoUpstream(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, port: int = 0):
+    def __init__(self, port: int = 0, tls=None):
+        """`tls` is an optional server-side ssl.SSLContext: the upstream then speaks https."""
         super().__init__(("127.0.0.1", port), EchoHandler)
         self.port = self.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        if tls is not None:
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.requests = []  # every request record, in arrival order
         self.stopping = threading.Event()
         self._lock = threading.Lock()
