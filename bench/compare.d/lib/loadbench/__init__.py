@@ -1,0 +1,1 @@
+"""bench/compare: the side-by-side load comparison (issue 5)."""

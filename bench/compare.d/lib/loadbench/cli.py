@@ -1,0 +1,128 @@
+"""bench/compare: the whole run, from installing what is missing to the saved JSON."""
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+from . import idle_rss, install, machine, processes, report, runner, scenarios, servers, settings, targets
+from .load import Load
+
+
+def _authgate(opts):
+    """(binary, '') when `authgate serve` can run, else ('', why authgate rows are n/a)."""
+    binary = opts.authgate or os.path.join(settings.REPO, "build", "bench", "authgate")
+    if not opts.authgate and not opts.no_build:
+        built, why = install.build_authgate(settings.REPO, os.path.dirname(binary))
+        if why:
+            return "", why
+        binary = built
+    why = install.authgate_ready(binary)
+    return ("", why) if why else (binary, "")
+
+
+def _plan_text(chosen, opts, profile):
+    runs = sum(len(runner.participants(s, opts.server_list, "")[0]) for s in chosen)
+    seconds = runs * (profile.duration_s + profile.warmup_s)
+    return (f"{len(chosen)} scenarios, up to {runs} wrk runs of {profile.warmup_s} s warm-up + "
+            f"{profile.duration_s} s, {profile.connections} connections, 1 thread (~{seconds // 60} min "
+            f"{seconds % 60} s of load, plus cache warming)")
+
+
+def _meta(opts, profile, authgate_bin, openssl, idle, started):
+    return {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "mode": "quick" if opts.quick else "full",
+        "machine": dict(opts.machine, loadavg_end=list(os.getloadavg())),
+        "versions": machine.versions(settings.REPO, authgate_bin),
+        "settings": {"connections": profile.connections, "duration_s": profile.duration_s,
+                     "warmup_s": profile.warmup_s, "wrk_threads": 1, "rotation_users": profile.many_users,
+                     "unique_tokens": profile.unique_tokens, "server_workers": 1},
+        "openssl_rsa2048": openssl,
+        "idle_rss": idle,
+        "elapsed_s": round(time.time() - started, 1),
+    }
+
+
+def _run_all(ctx, chosen, opts, profile, authgate_missing):
+    plan = Load(profile.connections, profile.duration_s, profile.warmup_s)
+    upstream = servers.start(ctx, "upstream", "upstream")
+    ctx.upstream_port = upstream.port
+    print(f"compare: OpenSSL alone, RSA-2048 on one core ({profile.openssl_seconds} s each for sign, verify)")
+    openssl = machine.openssl_rsa2048(profile.openssl_seconds)
+    rows = []
+    for s in chosen:
+        print(f"compare: {s.id}: {s.title}", flush=True)
+        names, skipped = runner.participants(s, opts.server_list, authgate_missing)
+        for row in skipped:
+            print(f"  {runner.summary(row)}")
+        rows += skipped
+        rows += runner.run(ctx, s, names, plan, upstream)
+    idle = None
+    if not opts.no_idle and "authgate" in opts.server_list:
+        if authgate_missing:
+            idle = {"skipped": authgate_missing}
+        else:
+            print(f"compare: idle keep-alive connections ({profile.idle_connections})", flush=True)
+            idle = idle_rss.measure(ctx, profile.idle_connections)
+    upstream.stop()
+    return rows, openssl, idle
+
+
+def _publish(opts, profile, chosen, rows, openssl, idle, authgate_bin, started):
+    evaluated = targets.evaluate(rows, openssl, idle)
+    meta = _meta(opts, profile, authgate_bin, openssl, idle, started)
+    print()
+    print(report.table(chosen, rows))
+    print()
+    if openssl and "verify_per_s" in openssl:
+        print(f"OpenSSL alone (one core): RSA-2048 verify {openssl['verify_per_s']:,.0f}/s, "
+              f"sign {openssl['sign_per_s']:,.0f}/s")
+    print()
+    print(report.targets_table(evaluated))
+    report.save(opts.output, meta, chosen, rows, evaluated)
+    print(f"\ncompare: saved {opts.output} ({meta['elapsed_s']:.0f} s)")
+
+
+def main(argv):
+    sys.stdout.reconfigure(line_buffering=True)
+    opts, profile = settings.parse(argv)
+    if opts.list:
+        print(settings.describe_scenarios())
+        return 0
+    chosen = scenarios.select(opts.scenarios)
+    idle_rss.raise_fd_limit()
+    processes.install_signal_handlers()
+    install.ensure_packages(allowed=not opts.no_install)
+    from . import fixtures  # needs python3-jwt and python3-cryptography, just installed if they were missing
+
+    authgate_bin, authgate_missing = ("", "not selected")
+    if "authgate" in opts.server_list:
+        authgate_bin, authgate_missing = _authgate(opts)
+    if authgate_missing:
+        print(f"compare: authgate rows will be n/a: {authgate_missing}", flush=True)
+    opts.machine = machine.machine()
+    load1 = opts.machine["loadavg_start"][0]
+    if load1 > 1.5:
+        print(f"compare: warning: load average {load1:.2f} > 1.5; figures will be noisy", flush=True)
+    print(f"compare: {_plan_text(chosen, opts, profile)}", flush=True)
+    started = time.time()
+    run_dir = tempfile.mkdtemp(prefix="authgate-bench-")
+    os.chmod(run_dir, 0o755)  # nginx workers run as nobody and read the htpasswd files
+    ok = False
+    try:
+        needs = {s.credentials for s in chosen}
+        fx = fixtures.prepare(run_dir, profile.many_users,
+                              profile.unique_tokens if "bearer-unique" in needs else 0)
+        ctx = servers.Context(run_dir=run_dir, upstream_port=0, fx=fx, authgate_bin=authgate_bin)
+        rows, openssl, idle = _run_all(ctx, chosen, opts, profile, authgate_missing)
+        _publish(opts, profile, chosen, rows, openssl, idle, authgate_bin, started)
+        ok = not any(r.outcome == "error" for r in rows)
+    finally:
+        processes.REGISTRY.stop_all()
+        if ok and not opts.keep:
+            shutil.rmtree(run_dir, ignore_errors=True)
+        else:
+            print(f"compare: configs and logs kept in {run_dir}", file=sys.stderr)
+    return 0 if ok else 1

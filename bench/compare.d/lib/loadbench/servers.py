@@ -1,0 +1,116 @@
+"""How each server of the comparison is configured and started, each on its own free 127.0.0.1 port.
+
+Every server gets ONE worker/thread: nginx `worker_processes 1`, HAProxy `nbthread 1`, lighttpd one
+process, authgate `io_threads: 1` + `worker_threads: 1`. Configurations come from compare.d/templates.
+"""
+
+import os
+from dataclasses import dataclass
+
+from . import fixtures, templates
+from .processes import Process, free_port
+
+
+@dataclass
+class Context:
+    """What every server configuration needs."""
+    run_dir: str
+    upstream_port: int
+    fx: object                 # fixtures.Fixtures
+    authgate_bin: str = ""     # empty when authgate is unavailable
+
+
+def _values(ctx, port):
+    return {"port": port, "upstream_port": ctx.upstream_port, "run_dir": ctx.run_dir,
+            "issuer": fixtures.ISSUER, "audience": fixtures.AUDIENCE}
+
+
+def _write_conf(ctx, name, text):
+    path = os.path.join(ctx.run_dir, "conf", name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o644)
+    return path
+
+
+def _log(ctx, label):
+    path = os.path.join(ctx.run_dir, "logs", f"{label}.log")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return path
+
+
+def _nginx(ctx, label, template, values):
+    os.makedirs(os.path.join(ctx.run_dir, "tmp"), exist_ok=True)
+    conf = _write_conf(ctx, f"{label}.nginx.conf", templates.render(template, values))
+    error_log = os.path.join(ctx.run_dir, "logs", f"{label}.nginx-early.log")
+    return ["nginx", "-e", error_log, "-c", conf]
+
+
+def _argv_upstream(ctx, port, label, scenario):
+    return _nginx(ctx, label, "upstream.nginx.conf", _values(ctx, port))
+
+
+def _argv_nginx(ctx, port, label, scenario):
+    return _nginx(ctx, label, "nginx.conf", _values(ctx, port))
+
+
+def _argv_haproxy(ctx, port, label, scenario):
+    # HAProxy checks every userlist hash with crypt(3) while parsing its configuration: 1,000 bcrypt-10
+    # entries cost it ~50 s of start-up, so the rotation users are listed only where they are used.
+    lines = ctx.fx.many_lines if scenario and scenario.credentials == "basic-many" else ctx.fx.many_lines[:1]
+    users = "\n".join(f"  user {line.split(':', 1)[0]} password {line.split(':', 1)[1]}" for line in lines)
+    values = dict(_values(ctx, port), bcrypt_hash=ctx.fx.bcrypt_hash, many_userlist=users,
+                  hs256_secret=ctx.fx.hs256_secret)
+    conf = _write_conf(ctx, f"{label}.haproxy.cfg", templates.render("haproxy.cfg", values))
+    return ["haproxy", "-db", "-f", conf]
+
+
+def _argv_lighttpd(ctx, port, label, scenario):
+    os.makedirs(os.path.join(ctx.run_dir, "www"), exist_ok=True)
+    conf = _write_conf(ctx, f"{label}.lighttpd.conf", templates.render("lighttpd.conf", _values(ctx, port)))
+    return ["lighttpd", "-D", "-f", conf]
+
+
+def authgate_config(ctx, port, fragment):
+    """The merged authgate YAML: base + Basic (for the no-auth route) + the scenario's fragment."""
+    names = ["authgate-base.yaml", "authgate-basic.yaml"]
+    if fragment != "basic":
+        names.append(f"authgate-{fragment}.yaml")
+    return templates.merge_yaml([templates.render(n, _values(ctx, port)) for n in names])
+
+
+def _argv_authgate(ctx, port, label, scenario):
+    fragment = scenario.fragment if scenario else "basic"
+    conf = _write_conf(ctx, f"{label}.authgate.yaml", authgate_config(ctx, port, fragment))
+    return [ctx.authgate_bin, "serve", "--config", conf]
+
+
+_ARGV = {"upstream": _argv_upstream, "nginx": _argv_nginx, "haproxy": _argv_haproxy,
+         "lighttpd": _argv_lighttpd, "authgate": _argv_authgate}
+
+
+def launch(ctx, server, label, scenario=None):
+    """Starts one server on a fresh port without waiting; the caller waits with start_timeout()."""
+    port = free_port()
+    process = Process(server, _ARGV[server](ctx, port, label, scenario), port, _log(ctx, label))
+    process.start()
+    return process
+
+
+def start_timeout(server, scenario, ctx):
+    """Seconds to wait for a server to listen: HAProxy needs ~50 ms per bcrypt userlist entry."""
+    if server == "haproxy" and scenario and scenario.credentials == "basic-many":
+        return 30 + 0.2 * len(ctx.fx.many_lines)
+    return 30
+
+
+def start(ctx, server, label, scenario=None):
+    """Starts one server on a fresh port and waits until it listens; raises processes.StartError."""
+    process = launch(ctx, server, label, scenario)
+    try:
+        process.wait_ready(start_timeout(server, scenario, ctx))
+    except Exception:
+        process.stop()
+        raise
+    return process
