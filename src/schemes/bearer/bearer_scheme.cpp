@@ -1,0 +1,74 @@
+// The Bearer scheme (RFC 6750) over the jose layer: challenge as data, one verification per token.
+#include <utility>
+
+#include "authgate/grammar/parse.hpp"
+#include "authgate/schemes/bearer.hpp"
+
+namespace authgate::schemes {
+namespace {
+
+constexpr std::string_view scheme_name = "Bearer";
+
+class BearerScheme final : public Scheme {
+ public:
+  BearerScheme(BearerOptions options, std::shared_ptr<const jose::LiveKeySet> keys,
+               std::shared_ptr<const Clock> clock)
+      : options_(std::move(options)), keys_(std::move(keys)), clock_(std::move(clock)) {}
+
+  std::string_view name() const noexcept override { return scheme_name; }
+
+  grammar::Challenge challenge(const ChallengeContext&) const override {
+    // RFC 6750 §3: realm, and scope when the realm publishes one. No error code here: a request without
+    // credentials gets a bare challenge (§3.1 "SHOULD NOT include an error code").
+    grammar::Challenge challenge{std::string(scheme_name), std::nullopt, {{"realm", options_.realm}}};
+    if (!options_.scope.empty()) challenge.params.push_back({"scope", options_.scope});
+    return challenge;
+  }
+
+  bool is_expensive(const grammar::Credentials&) const noexcept override { return false; }
+  bool is_cacheable() const noexcept override { return true; }
+
+  Outcome authenticate(const grammar::Credentials& credentials, const RequestFacts&) const override {
+    if (!grammar::iequals(credentials.scheme, scheme_name)) {
+      return Rejected{Reason::scheme_not_accepted, std::string(scheme_name), {}};
+    }
+    // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; no auth-params.
+    if (!credentials.token68 || !credentials.params.empty() || !grammar::is_token68(*credentials.token68)) {
+      return Malformed{
+          Reason::malformed_header,
+          std::string(scheme_name),
+          {{"error", "invalid_request"}, {"error_description", "The Bearer credentials are malformed"}}};
+    }
+    const std::shared_ptr<const jose::KeySet> keys = keys_->current();
+    if (!keys) return Unavailable{Reason::keys_unavailable};
+    auto verified = jose::verify_token(*credentials.token68, *keys, options_.policy, clock_->now());
+    if (!verified) {
+      // RFC 6750 §3.1 invalid_token: expired, revoked, malformed or otherwise invalid → 401.
+      return Rejected{
+          jose::to_reason(verified.error()),
+          std::string(scheme_name),
+          {{"error", "invalid_token"}, {"error_description", std::string(jose::describe(verified.error()))}}};
+    }
+    return Authenticated{std::move(verified->identity), verified->expires_at};
+  }
+
+  std::uint64_t generation() const noexcept override {
+    const auto keys = keys_->current();
+    return keys ? keys->generation() : 0;
+  }
+
+ private:
+  BearerOptions options_;
+  std::shared_ptr<const jose::LiveKeySet> keys_;
+  std::shared_ptr<const Clock> clock_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Scheme> make_bearer_scheme(BearerOptions options,
+                                                 std::shared_ptr<const jose::LiveKeySet> keys,
+                                                 std::shared_ptr<const Clock> clock) {
+  return std::make_shared<const BearerScheme>(std::move(options), std::move(keys), std::move(clock));
+}
+
+}  // namespace authgate::schemes

@@ -1,0 +1,181 @@
+// The Bearer scheme end to end: RFC 6750 challenge, outcomes and their challenge parameters, key
+// rotation through LiveKeySet, pinned clock.
+#include <gtest/gtest.h>
+
+#include "authgate/schemes/bearer.hpp"
+#include "jose_signer.hpp"
+
+namespace authgate::schemes {
+namespace {
+
+using jose::Alg;
+using std::chrono::seconds;
+using test::header;
+using test::public_jwk;
+using test::sign_jws;
+using test::test_keys;
+
+constexpr long now_s = 1'700'000'000;
+
+class PinnedClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point now() const noexcept override {
+    return std::chrono::system_clock::time_point{seconds(now_s)};
+  }
+};
+
+std::shared_ptr<const jose::KeySet> keys_of(EVP_PKEY* pkey, const std::string& kid) {
+  auto key = jose::key_from_jwk(public_jwk(pkey, kid));
+  return std::make_shared<const jose::KeySet>(std::vector<std::shared_ptr<const jose::Key>>{*key});
+}
+
+BearerOptions options(std::string scope = {}) {
+  BearerOptions o;
+  o.realm = "api";
+  o.scope = std::move(scope);
+  o.policy.jws.algorithms = {Alg::es256};
+  o.policy.claims.issuer = "https://issuer.example";
+  o.policy.claims.audiences = {"api"};
+  o.policy.claims.groups_claim = "groups";
+  return o;
+}
+
+std::string claims(long exp_offset = 300) {
+  return R"({"iss":"https://issuer.example","aud":"api","sub":"alice","groups":["ops"],"scope":"read write","exp":)" +
+         std::to_string(now_s + exp_offset) + "}";
+}
+
+std::string token(EVP_PKEY* pkey = test_keys().p256.get(), const std::string& kid = "k1",
+                  long exp_offset = 300) {
+  return sign_jws(pkey, Alg::es256, header("ES256", ",\"kid\":\"" + kid + "\""), claims(exp_offset));
+}
+
+grammar::Credentials bearer(std::string token68) { return {"Bearer", std::move(token68), {}}; }
+
+struct Fixture {
+  std::shared_ptr<jose::LiveKeySet> live =
+      std::make_shared<jose::LiveKeySet>(keys_of(test_keys().p256.get(), "k1"));
+  std::shared_ptr<const Scheme> scheme = make_bearer_scheme(options(), live, std::make_shared<PinnedClock>());
+  Outcome run(const grammar::Credentials& credentials) const { return scheme->authenticate(credentials, {}); }
+};
+
+const std::string* param(const std::vector<grammar::AuthParam>& params, std::string_view name) {
+  return grammar::find_param(params, name);
+}
+
+TEST(BearerScheme, ChallengeIsRealmAndOptionalScopeWithoutErrorCode) {
+  Fixture f;
+  const auto plain = f.scheme->challenge({});
+  EXPECT_EQ(plain.scheme, "Bearer");
+  EXPECT_EQ(plain.params, (std::vector<grammar::AuthParam>{{"realm", "api"}}));
+  const auto scoped = make_bearer_scheme(options("read write"), f.live)->challenge({});
+  EXPECT_EQ(scoped.params, (std::vector<grammar::AuthParam>{{"realm", "api"}, {"scope", "read write"}}));
+  EXPECT_EQ(f.scheme->name(), "Bearer");
+  EXPECT_FALSE(f.scheme->is_expensive(bearer("x"))) << "verified inline";
+  EXPECT_TRUE(f.scheme->is_cacheable());
+}
+
+TEST(BearerScheme, AValidTokenAuthenticatesWithIdentityAndExpiry) {
+  Fixture f;
+  const Outcome outcome = f.run(bearer(token()));
+  const auto* ok = std::get_if<Authenticated>(&outcome);
+  ASSERT_NE(ok, nullptr);
+  EXPECT_EQ(ok->identity.user, "alice");
+  EXPECT_EQ(ok->identity.scheme, "Bearer");
+  EXPECT_EQ(ok->identity.groups, std::vector<std::string>{"ops"});
+  EXPECT_EQ(ok->identity.scopes, (std::vector<std::string>{"read", "write"}));
+  ASSERT_TRUE(ok->not_after);
+  EXPECT_EQ(*ok->not_after, std::chrono::system_clock::time_point{seconds(now_s + 300)});
+  EXPECT_TRUE(std::holds_alternative<Authenticated>(f.run({"bEaReR", token(), {}})))
+      << "scheme is case-insensitive";
+}
+
+struct MalformedCase {
+  const char* name;
+  grammar::Credentials credentials;
+  const char* why;
+};
+
+TEST(BearerScheme, MalformedCredentialsAreInvalidRequest) {
+  Fixture f;
+  const MalformedCase cases[] = {
+      {"no token", {"Bearer", std::nullopt, {}}, "RFC 6750 §2.1: Bearer with no token"},
+      {"auth-params", {"Bearer", std::nullopt, {{"token", "abc"}}}, "b64token, not auth-params"},
+      {"token and params", {"Bearer", "abc", {{"a", "b"}}}, "one form only"},
+      {"space in token", {"Bearer", "a b", {}}, "not a b64token"},
+      {"comma in token", {"Bearer", "a,b", {}}, "not a b64token"},
+      {"empty token", {"Bearer", "", {}}, "1*b64token"},
+  };
+  for (const auto& c : cases) {
+    const Outcome outcome = f.run(c.credentials);
+    const auto* malformed = std::get_if<Malformed>(&outcome);
+    ASSERT_NE(malformed, nullptr) << c.name << ": " << c.why;
+    EXPECT_EQ(malformed->reason, Reason::malformed_header) << c.name;
+    EXPECT_EQ(malformed->scheme, "Bearer");
+    ASSERT_NE(param(malformed->challenge_params, "error"), nullptr);
+    EXPECT_EQ(*param(malformed->challenge_params, "error"), "invalid_request") << "RFC 6750 §3.1";
+  }
+}
+
+struct RejectCase {
+  const char* name;
+  std::string token;
+  Reason reason;
+  const char* why;
+};
+
+TEST(BearerScheme, VerificationFailuresAreInvalidTokenWithAReason) {
+  Fixture f;
+  const RejectCase cases[] = {
+      {"expired", token(test_keys().p256.get(), "k1", -61), Reason::token_expired,
+       "1 s beyond the 60 s leeway"},
+      {"unknown kid", token(test_keys().p256.get(), "k2"), Reason::unknown_key, "not in the key set"},
+      {"other key", token(test_keys().p256_other.get(), "k1"), Reason::bad_signature, "right kid, wrong key"},
+      {"alg not accepted", sign_jws(test_keys().rsa.get(), Alg::rs256, header("RS256"), claims()),
+       Reason::alg_not_allowed, "only ES256 configured"},
+      {"alg none", test::signing_input(header("none"), claims()) + ".", Reason::alg_not_allowed, "never"},
+      {"garbage", "abc.def", Reason::invalid_token, "not a JWS"},
+  };
+  for (const auto& c : cases) {
+    const Outcome outcome = f.run(bearer(c.token));
+    const auto* rejected = std::get_if<Rejected>(&outcome);
+    ASSERT_NE(rejected, nullptr) << c.name << ": " << c.why;
+    EXPECT_EQ(rejected->reason, c.reason) << c.name << ": " << c.why;
+    EXPECT_EQ(rejected->scheme, "Bearer");
+    ASSERT_NE(param(rejected->challenge_params, "error"), nullptr);
+    EXPECT_EQ(*param(rejected->challenge_params, "error"), "invalid_token") << "RFC 6750 §3.1";
+    const std::string* description = param(rejected->challenge_params, "error_description");
+    ASSERT_NE(description, nullptr);
+    EXPECT_EQ(description->find(c.token), std::string::npos) << "the description never echoes the token";
+  }
+}
+
+TEST(BearerScheme, OtherSchemesAreNotAccepted) {
+  Fixture f;
+  const Outcome outcome = f.run({"Basic", "YTpi", {}});
+  ASSERT_TRUE(std::holds_alternative<Rejected>(outcome));
+  EXPECT_EQ(std::get<Rejected>(outcome).reason, Reason::scheme_not_accepted);
+}
+
+TEST(BearerScheme, WithoutKeysTheSchemeIsUnavailableNotUnauthorized) {
+  auto live = std::make_shared<jose::LiveKeySet>();
+  const auto scheme = make_bearer_scheme(options(), live, std::make_shared<PinnedClock>());
+  const Outcome outcome = scheme->authenticate(bearer(token()), {});
+  ASSERT_TRUE(std::holds_alternative<Unavailable>(outcome)) << "broken machinery is a 5xx, never a 401";
+  EXPECT_EQ(std::get<Unavailable>(outcome).reason, Reason::keys_unavailable);
+  EXPECT_EQ(scheme->generation(), 0u);
+}
+
+TEST(BearerScheme, KeyRotationTakesEffectWithoutRebuildingTheScheme) {
+  Fixture f;
+  const std::uint64_t before = f.scheme->generation();
+  const std::string new_token = token(test_keys().p256_other.get(), "k2");
+  EXPECT_EQ(std::get<Rejected>(f.run(bearer(new_token))).reason, Reason::unknown_key);
+  f.live->replace(keys_of(test_keys().p256_other.get(), "k2"));
+  EXPECT_TRUE(std::holds_alternative<Authenticated>(f.run(bearer(new_token))));
+  EXPECT_EQ(std::get<Rejected>(f.run(bearer(token()))).reason, Reason::unknown_key) << "the old key is gone";
+  EXPECT_GT(f.scheme->generation(), before) << "cached verifications of the old keys become misses";
+}
+
+}  // namespace
+}  // namespace authgate::schemes
