@@ -45,6 +45,18 @@ def _meta(opts, profile, authgate_bin, openssl, idle, started):
     }
 
 
+def _idle(ctx, opts, profile, authgate_missing):
+    """RSS with idle keep-alive connections: authgate's (the target), nginx's for reference."""
+    print(f"compare: idle keep-alive connections ({profile.idle_connections})")
+    idle = {}
+    if "authgate" in opts.server_list:
+        idle["authgate"] = ({"skipped": authgate_missing} if authgate_missing else
+                            idle_rss.measure(ctx, "authgate", profile.idle_connections))
+    if "nginx" in opts.server_list:
+        idle["nginx"] = idle_rss.measure(ctx, "nginx", profile.idle_connections)
+    return idle
+
+
 def _run_all(ctx, chosen, opts, profile, authgate_missing):
     plan = Load(profile.connections, profile.duration_s, profile.warmup_s)
     upstream = servers.start(ctx, "upstream", "upstream")
@@ -59,13 +71,7 @@ def _run_all(ctx, chosen, opts, profile, authgate_missing):
             print(f"  {runner.summary(row)}")
         rows += skipped
         rows += runner.run(ctx, s, names, plan, upstream)
-    idle = None
-    if not opts.no_idle and "authgate" in opts.server_list:
-        if authgate_missing:
-            idle = {"skipped": authgate_missing}
-        else:
-            print(f"compare: idle keep-alive connections ({profile.idle_connections})", flush=True)
-            idle = idle_rss.measure(ctx, profile.idle_connections)
+    idle = None if opts.no_idle else _idle(ctx, opts, profile, authgate_missing)
     upstream.stop()
     return rows, openssl, idle
 
@@ -79,6 +85,10 @@ def _publish(opts, profile, chosen, rows, openssl, idle, authgate_bin, started):
     if openssl and "verify_per_s" in openssl:
         print(f"OpenSSL alone (one core): RSA-2048 verify {openssl['verify_per_s']:,.0f}/s, "
               f"sign {openssl['sign_per_s']:,.0f}/s")
+    for server, data in (idle or {}).items():
+        if "rss_kib" in data:
+            print(f"Idle keep-alive connections: {server} {data['rss_kib'] / 1024:.1f} MiB with {data['open']} "
+                  f"open ({data['baseline_rss_kib'] / 1024:.1f} MiB before)")
     print()
     print(report.targets_table(evaluated))
     report.save(opts.output, meta, chosen, rows, evaluated)

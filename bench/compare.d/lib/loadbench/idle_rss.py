@@ -1,4 +1,5 @@
-"""authgate's resident memory with N idle keep-alive connections (target: 10,000 within 64 MiB).
+"""Resident memory with N idle keep-alive connections: authgate (target: 10,000 within 64 MiB), and nginx
+with the same configuration as in the load runs, for reference.
 
 Each connection sends one request through the no-auth route, reads the whole answer and then stays open
 and silent, as a browser's pooled connection does. RSS is read from /proc/PID/status before and after.
@@ -56,16 +57,20 @@ async def _hold(process, path, count, settle_s):
             "failures": len(failures), "first_failure": failures[0] if failures else ""}
 
 
-def measure(ctx, count, log=print):
-    """Starts a fresh authgate, holds `count` idle connections and reports its RSS (KiB) before/with them."""
-    process = servers.start(ctx, "authgate", "idle-rss-authgate")
+def measure(ctx, server, count, log=print):
+    """Starts a fresh server, holds `count` idle connections and reports its RSS (KiB) before/with them."""
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 256  # both ends of every connection need an fd
+    if count > limit:
+        log(f"  only {limit} connections: RLIMIT_NOFILE is {limit + 256} (raise the hard limit for {count})")
+        count = limit
+    process = servers.start(ctx, server, f"idle-rss-{server}")
     try:
         baseline = process.rss_kib()
         held = asyncio.run(_hold(process, "/noauth", count, settle_s=1.0))
         result = dict(held, connections=count, baseline_rss_kib=baseline,
                       per_connection_bytes=round((held["rss_kib"] - baseline) * 1024 / max(held["open"], 1)))
-        log(f"  authgate idle RSS: {baseline / 1024:.1f} MiB at start, {held['rss_kib'] / 1024:.1f} MiB "
-            f"with {held['open']} of {count} idle keep-alive connections")
+        log(f"  {server:9} {baseline / 1024:6.1f} MiB at start, {held['rss_kib'] / 1024:6.1f} MiB with "
+            f"{held['open']} of {count} idle keep-alive connections")
         return result
     finally:
         process.stop()
