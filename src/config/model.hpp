@@ -21,8 +21,8 @@ struct SourcePos {
 };
 
 struct ServerTls {
-  std::string cert_file;  // PEM chain, leaf first
-  std::string key_file;   // PEM private key
+  std::string cert_file;            // PEM chain, leaf first
+  std::string key_file;             // PEM private key
   std::string min_version = "1.2";  // "1.2" or "1.3"
 };
 
@@ -35,20 +35,20 @@ struct Listener {
 };
 
 struct HttpLimits {
-  std::size_t max_header_bytes = 16 * 1024;       // whole request head → 431 beyond
-  std::size_t max_header_count = 100;             // → 431
-  std::size_t max_uri_bytes = 8 * 1024;           // → 414
-  std::uint64_t max_body_bytes = 1ull << 30;      // per route overridable → 413; 0 = unlimited
-  Duration header_timeout = std::chrono::seconds(10);   // first byte to end of head → 408
-  Duration idle_timeout = std::chrono::seconds(60);     // keep-alive between requests
-  Duration body_timeout = std::chrono::seconds(60);     // no body progress for this long → close
+  std::size_t max_header_bytes = 16 * 1024;            // whole request head → 431 beyond
+  std::size_t max_header_count = 100;                  // → 431
+  std::size_t max_uri_bytes = 8 * 1024;                // → 414
+  std::uint64_t max_body_bytes = 1ull << 30;           // per route overridable → 413; 0 = unlimited
+  Duration header_timeout = std::chrono::seconds(10);  // first byte to end of head → 408
+  Duration idle_timeout = std::chrono::seconds(60);    // keep-alive between requests
+  Duration body_timeout = std::chrono::seconds(60);    // no body progress for this long → close
   std::size_t max_connections = 10000;
 };
 
 struct UpstreamTls {
-  bool verify = true;      // verify the upstream certificate chain and host name
-  std::string ca_file;     // empty = system trust store
-  std::string server_name; // SNI / verified name; empty = the URL host
+  bool verify = true;       // verify the upstream certificate chain and host name
+  std::string ca_file;      // empty = system trust store
+  std::string server_name;  // SNI / verified name; empty = the URL host
 };
 
 struct Upstream {
@@ -81,8 +81,8 @@ struct Realm {
 };
 
 struct RouteMatch {
-  std::vector<std::string> hosts;    // empty = any host; exact, case-insensitive, "*.example.com" allowed
-  std::string path = "/";            // prefix on segment boundaries unless `exact`
+  std::vector<std::string> hosts;  // empty = any host; exact, case-insensitive, "*.example.com" allowed
+  std::string path = "/";          // prefix on segment boundaries unless `exact`
   bool exact = false;
   std::vector<std::string> methods;  // empty = any
 };
@@ -112,8 +112,8 @@ struct Cache {
 };
 
 struct Server {
-  unsigned io_threads = 0;      // 0 = number of cores
-  unsigned worker_threads = 0;  // password hashing pool; 0 = number of cores
+  unsigned io_threads = 0;                // 0 = number of cores
+  unsigned worker_threads = 0;            // password hashing pool; 0 = number of cores
   std::size_t max_pending_hashes = 1024;  // queue bound; beyond it → 503
   Duration shutdown_grace = std::chrono::seconds(30);
   std::string unmatched = "404";  // status for a request no route matches: "404" or "403"
@@ -132,6 +132,9 @@ struct AccessLog {
 
 struct Config {
   std::string source_file;  // empty for the built-in demo
+  /// Where each value was read, by dotted key path ("routes[1].match.path"). Filled by the loader, empty
+  /// for in-code configs; used only to locate problems (see position_of() in config/problem.hpp).
+  std::map<std::string, SourcePos, std::less<>> positions;
   Server server;
   HttpLimits limits;
   std::vector<Listener> listeners;

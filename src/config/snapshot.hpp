@@ -13,6 +13,7 @@
 #include "authgate/scheme.hpp"
 #include "authgate/stores/password_store.hpp"
 #include "config/model.hpp"
+#include "config/upstream_url.hpp"
 
 namespace authgate::config {
 
@@ -22,24 +23,38 @@ struct CompiledRealm {
 };
 
 struct CompiledRoute {
-  const Route* source = nullptr;      // points into Snapshot::config
-  const Upstream* upstream = nullptr; // points into Snapshot::config; nullptr only for the demo echo
+  const Route* source = nullptr;              // points into Snapshot::config
+  const Upstream* upstream = nullptr;         // points into Snapshot::config; nullptr only for the demo echo
+  const UpstreamUrl* upstream_url = nullptr;  // the parsed upstream->url; points into Snapshot::upstream_urls
   policy::Requirement requirement;
   std::vector<const CompiledRealm*> realms;  // challenge order; points into Snapshot::realms
   std::uint64_t max_body_bytes = 0;          // 0 = unlimited
 };
 
+/// Built only by compile() / load_snapshot() (config/compile.hpp), always behind
+/// shared_ptr<const Snapshot>. Not copyable or movable: routes and realms point into it. Immutable and
+/// therefore safe to read from any thread.
 struct Snapshot {
-  Config config;
-  std::vector<CompiledRealm> realms;
-  std::vector<CompiledRoute> routes;
-  std::vector<std::shared_ptr<const stores::PasswordStore>> stores;
-  std::uint64_t generation = 0;           // increases with every successful (re)load
-  std::vector<std::string> watched_files; // config + every store/group/cert file, for reload on change
-  std::vector<std::string> warnings;      // e.g. Basic on a non-loopback plain listener
+  Snapshot() = default;
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
 
-  /// First route whose host, path and method match, or nullptr. `host` without port.
-  const CompiledRoute* match(std::string_view host, std::string_view path, std::string_view method) const;
+  Config config;  // validated and normalised (methods upper-case, hosts lower-case, names defaulted)
+  std::vector<CompiledRealm> realms;
+  std::vector<CompiledRoute> routes;       // same order as config.routes
+  std::vector<UpstreamUrl> upstream_urls;  // parallel to config.upstreams
+  std::vector<std::shared_ptr<const stores::PasswordStore>> stores;
+  std::uint64_t generation = 0;            // increases with every successful (re)load
+  std::vector<std::string> watched_files;  // config + every store/group/cert file, for reload on change
+  std::vector<std::string> warnings;       // e.g. Basic on a non-loopback plain listener; formatted
+                                           // "file:line:col: warning: path: reason"
+
+  /// The first route (in config order) whose hosts, path and methods all match, or nullptr (→ the
+  /// `server.unmatched` status). `host`: the Host header's host without the port (IPv6 in brackets),
+  /// any case. `path`: the normalised path without the query. `method`: as received (case-sensitive).
+  /// Allocation-free; noexcept.
+  const CompiledRoute* match(std::string_view host, std::string_view path,
+                             std::string_view method) const noexcept;
 };
 
 }  // namespace authgate::config

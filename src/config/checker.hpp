@@ -1,0 +1,56 @@
+#pragma once
+// validate() internals: a problem sink that locates paths, and the per-section checks.
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "config/model.hpp"
+#include "config/problem.hpp"
+
+namespace authgate::config::detail {
+
+class Checker {
+ public:
+  Checker(const Config& config, Problems& problems) : config_(config), problems_(problems) {}
+  const Config& config() const noexcept { return config_; }
+  void error(const std::string& path, std::string reason) { add(Severity::error, path, std::move(reason)); }
+  void warning(const std::string& path, std::string reason) {
+    add(Severity::warning, path, std::move(reason));
+  }
+
+ private:
+  void add(Severity severity, const std::string& path, std::string reason) {
+    problems_.push_back(Problem{severity, position_of(config_, path), path, std::move(reason)});
+  }
+  const Config& config_;
+  Problems& problems_;
+};
+
+template <class T>
+const T* find_named(const std::vector<T>& items, const std::string& name) {
+  const auto it = std::find_if(items.begin(), items.end(), [&](const T& item) { return item.name == name; });
+  return it == items.end() ? nullptr : &*it;
+}
+
+/// "a, b, c" for messages listing what would have been valid.
+template <class T>
+std::string list_names(const std::vector<T>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item.name;
+  return out.empty() ? "none defined" : out;
+}
+
+void check_server(Checker& check);
+void check_listeners(Checker& check);
+void check_admin(Checker& check);
+void check_upstreams(Checker& check);
+void check_misc(Checker& check);  // limits, identity headers, access log
+void check_stores(Checker& check);
+void check_realms(Checker& check);
+void check_routes(Checker& check);
+
+/// True when some route accepts a Basic realm (clear-text passwords on the wire).
+bool uses_basic(const Config& config);
+
+}  // namespace authgate::config::detail

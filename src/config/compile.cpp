@@ -1,0 +1,120 @@
+// compile(): the step from checked plain structs to the runtime snapshot the gateway reads.
+#include "config/compile.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "authgate/schemes/basic.hpp"
+#include "authgate/stores/htpasswd.hpp"
+#include "config/load_yaml.hpp"
+#include "config/syntax.hpp"
+#include "config/validate.hpp"
+
+namespace authgate::config {
+namespace {
+
+using StoreMap = std::map<std::string, std::shared_ptr<const stores::PasswordStore>, std::less<>>;
+
+// Loads each htpasswd store whose files validate() found readable; a file error is reported where it
+// is (users.htpasswd:3:7), under the store's config path.
+StoreMap load_stores(const Config& config, std::uint64_t generation, Problems& problems) {
+  StoreMap loaded;
+  for (const Store& store : config.stores) {
+    if (store.type != "htpasswd" || unreadable_file_problem(store.path)) continue;
+    if (!store.groups_path.empty() && unreadable_file_problem(store.groups_path)) continue;
+    auto result = stores::load_htpasswd(store.path, store.groups_path, generation);
+    if (!result) {
+      const stores::LoadError& e = result.error();
+      problems.push_back(
+          Problem{Severity::error, SourcePos{e.file, e.line, e.column}, "stores." + store.name, e.reason});
+      continue;
+    }
+    loaded.emplace(store.name, std::move(*result));
+  }
+  return loaded;
+}
+
+void add_watched(std::vector<std::string>& files, const std::string& path) {
+  if (path.empty() || path == "-") return;
+  if (std::find(files.begin(), files.end(), path) == files.end()) files.push_back(path);
+}
+
+std::vector<std::string> watched_files_of(const Config& config) {
+  std::vector<std::string> files;
+  add_watched(files, config.source_file);
+  for (const auto& store : config.stores) {
+    add_watched(files, store.path);
+    add_watched(files, store.groups_path);
+  }
+  for (const auto& listener : config.listeners) {
+    if (!listener.tls) continue;
+    add_watched(files, listener.tls->cert_file);
+    add_watched(files, listener.tls->key_file);
+  }
+  for (const auto& upstream : config.upstreams) add_watched(files, upstream.tls.ca_file);
+  return files;
+}
+
+void build_realms(Snapshot& snapshot, const StoreMap& stores) {
+  snapshot.realms.reserve(snapshot.config.realms.size());  // routes point into it: no reallocation later
+  for (const Realm& realm : snapshot.config.realms) {
+    // validate() admits only "basic" today; digest and bearer get their own branch when they land.
+    schemes::BasicOptions options{realm.realm, realm.allow_plaintext};
+    snapshot.realms.push_back(
+        CompiledRealm{realm.name, schemes::make_basic_scheme(options, stores.find(realm.store)->second)});
+  }
+}
+
+CompiledRoute build_route(const Snapshot& snapshot, const Route& route) {
+  CompiledRoute compiled;
+  compiled.source = &route;
+  const auto& upstreams = snapshot.config.upstreams;
+  for (std::size_t i = 0; i < upstreams.size(); ++i) {
+    if (upstreams[i].name != route.upstream) continue;
+    compiled.upstream = &upstreams[i];
+    compiled.upstream_url = &snapshot.upstream_urls[i];
+  }
+  compiled.requirement.anonymous = route.anonymous;
+  compiled.requirement.realms = route.realms;
+  compiled.requirement.users = route.users;
+  compiled.requirement.groups = route.groups;
+  for (const auto& name : route.realms) {
+    for (const auto& realm : snapshot.realms) {
+      if (realm.name == name) compiled.realms.push_back(&realm);
+    }
+  }
+  compiled.max_body_bytes = route.max_body_bytes.value_or(snapshot.config.limits.max_body_bytes);
+  return compiled;
+}
+
+}  // namespace
+
+SnapshotResult compile(Config config, std::uint64_t generation) {
+  Problems problems = validate(config);
+  // Stores load even when validation failed, so one `authgate check` reports their errors too.
+  const StoreMap stores = load_stores(config, generation, problems);
+  if (has_errors(problems)) return problems;
+
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->config = std::move(config);
+  snapshot->generation = generation;
+  for (const auto& [name, store] : stores) snapshot->stores.push_back(store);
+  for (const auto& upstream : snapshot->config.upstreams) {
+    snapshot->upstream_urls.push_back(*parse_upstream_url(upstream.url));  // validate() parsed it already
+  }
+  build_realms(*snapshot, stores);
+  snapshot->routes.reserve(snapshot->config.routes.size());
+  for (const Route& route : snapshot->config.routes)
+    snapshot->routes.push_back(build_route(*snapshot, route));
+  snapshot->watched_files = watched_files_of(snapshot->config);
+  for (const Problem& problem : problems) snapshot->warnings.push_back(problem.to_string());
+  return std::shared_ptr<const Snapshot>(std::move(snapshot));
+}
+
+SnapshotResult load_snapshot(const std::string& path, std::uint64_t generation) {
+  auto config = load_yaml(path);
+  if (!config) return config.error();
+  return compile(std::move(*config), generation);
+}
+
+}  // namespace authgate::config

@@ -1,0 +1,29 @@
+#pragma once
+// Config → Snapshot: validate, load the stores, build the schemes and the route table. The gateway's
+// entry points for startup and reload.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/system/result.hpp>
+
+#include "config/model.hpp"
+#include "config/problem.hpp"
+#include "config/snapshot.hpp"
+
+namespace authgate::config {
+
+using SnapshotResult = boost::system::result<std::shared_ptr<const Snapshot>, Problems>;
+
+/// Validates `config` (normalising it, see validate()), loads every store (stamped with `generation`),
+/// builds one scheme per realm and the compiled routes. On failure: every error and warning found,
+/// including store-file errors at their own file:line:col. On success the snapshot's `warnings` hold the
+/// warnings. For in-code configs (the demo) as well as loaded ones. Never throws for bad input.
+SnapshotResult compile(Config config, std::uint64_t generation);
+
+/// load_yaml(path) then compile(). For startup, `authgate check` and every reload: on failure the caller
+/// keeps serving its previous snapshot and logs the problems.
+SnapshotResult load_snapshot(const std::string& path, std::uint64_t generation);
+
+}  // namespace authgate::config

@@ -1,0 +1,85 @@
+// Readers of the process-wide sections: server, limits, identity_headers, cache, access_log, admin.
+#include <chrono>
+
+#include "config/load_sections.hpp"
+
+namespace authgate::config::detail {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+SourcePos position(const LoadContext& ctx, const YAML::Mark& mark) {
+  if (mark.is_null()) return SourcePos{ctx.file(), 0, 0};
+  return SourcePos{ctx.file(), mark.line + 1, mark.column + 1};
+}
+
+void read_server(MapReader& root, Server& server) {
+  const YAML::Node* node = root.find("server");
+  if (node == nullptr) return;
+  MapReader m(root.context(), *node, root.child("server"));
+  m.read_number("io_threads", server.io_threads, 0, 1024);
+  m.read_number("worker_threads", server.worker_threads, 0, 1024);
+  m.read_number("max_pending_hashes", server.max_pending_hashes, 1, 1'000'000);
+  m.read_duration("shutdown_grace", server.shutdown_grace, milliseconds(0), hours(1));
+  m.read_string("unmatched", server.unmatched);
+  m.finish();
+}
+
+void read_limits(MapReader& root, HttpLimits& limits) {
+  const YAML::Node* node = root.find("limits");
+  if (node == nullptr) return;
+  MapReader m(root.context(), *node, root.child("limits"));
+  m.read_size("max_header_bytes", limits.max_header_bytes, 1u << 10, 1u << 20);
+  m.read_number("max_header_count", limits.max_header_count, 1, 10'000);
+  m.read_size("max_uri_bytes", limits.max_uri_bytes, 256, 1u << 20);
+  m.read_size("max_body_bytes", limits.max_body_bytes, 0, 1ull << 40);
+  m.read_duration("header_timeout", limits.header_timeout, milliseconds(100), hours(1));
+  m.read_duration("idle_timeout", limits.idle_timeout, seconds(1), hours(1));
+  m.read_duration("body_timeout", limits.body_timeout, seconds(1), hours(24));
+  m.read_number("max_connections", limits.max_connections, 1, 1'000'000);
+  m.finish();
+}
+
+void read_identity_headers(MapReader& root, IdentityHeaders& headers) {
+  const YAML::Node* node = root.find("identity_headers");
+  if (node == nullptr) return;
+  MapReader m(root.context(), *node, root.child("identity_headers"));
+  m.read_string("user", headers.user);
+  m.read_string("groups", headers.groups);
+  m.read_string("scheme", headers.scheme);
+  m.finish();
+}
+
+void read_cache(MapReader& root, Cache& cache) {
+  const YAML::Node* node = root.find("cache");
+  if (node == nullptr) return;
+  MapReader m(root.context(), *node, root.child("cache"));
+  m.read_duration("ttl", cache.ttl, milliseconds(0), hours(24));
+  m.read_number("max_entries", cache.max_entries, 0, 10'000'000);
+  m.finish();
+}
+
+void read_access_log(MapReader& root, AccessLog& log) {
+  const YAML::Node* node = root.find("access_log");
+  if (node == nullptr) return;
+  MapReader m(root.context(), *node, root.child("access_log"));
+  m.read_bool("enabled", log.enabled);
+  m.read_file("path", log.path);
+  m.finish();
+}
+
+void read_admin(MapReader& root, std::optional<Admin>& admin) {
+  const YAML::Node* node = root.find("admin");
+  if (node == nullptr) return;
+  MapReader m(root.context(), *node, root.child("admin"));
+  Admin a;
+  a.pos = position(root.context(), node->Mark());
+  m.read_string("address", a.address);
+  m.read_number("port", a.port, 1, 65535);
+  m.finish();
+  admin = std::move(a);
+}
+
+}  // namespace authgate::config::detail

@@ -1,0 +1,117 @@
+// The document level of the loader: size and nesting guards, yaml-cpp parsing, top-level sections.
+#include "config/load_yaml.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "config/limits.hpp"
+#include "config/load_sections.hpp"
+#include "config/nesting_guard.hpp"
+
+namespace authgate::config {
+namespace {
+
+Problem document_error(std::string_view file, int line, int column, std::string reason) {
+  return Problem{Severity::error, SourcePos{std::string(file), line, column}, "", std::move(reason)};
+}
+
+void read_document(detail::LoadContext& ctx, const YAML::Node& document, Config& config) {
+  if (document.IsNull()) {
+    ctx.error(document.Mark(), "", "the configuration is empty");
+    return;
+  }
+  detail::MapReader root(ctx, document, "");
+  if (!root.ok()) return;
+  detail::read_server(root, config.server);
+  detail::read_listeners(root, config.listeners);
+  detail::read_admin(root, config.admin);
+  detail::read_limits(root, config.limits);
+  detail::read_upstreams(root, config.upstreams);
+  detail::read_stores(root, config.stores);
+  detail::read_realms(root, config.realms);
+  detail::read_routes(root, config.routes);
+  detail::read_identity_headers(root, config.identity_headers);
+  detail::read_cache(root, config.cache);
+  detail::read_access_log(root, config.access_log);
+  root.finish();
+}
+
+// yaml-cpp reports syntax errors (and its own recursion limit) by throwing; each becomes one problem.
+std::optional<YAML::Node> parse_single_document(std::string_view text, std::string_view name,
+                                                Problems& problems) {
+  try {
+    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+    if (documents.size() > 1) {
+      const YAML::Mark mark = documents[1].Mark();
+      problems.push_back(
+          document_error(name, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1,
+                         "expected one YAML document, found " + std::to_string(documents.size())));
+      return std::nullopt;
+    }
+    return documents.empty() ? YAML::Node() : documents.front();
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    const int column = e.mark.is_null() ? 0 : e.mark.column + 1;
+    problems.push_back(document_error(name, line, column, "YAML syntax error: " + e.msg));
+  } catch (const std::exception& e) {
+    problems.push_back(document_error(name, 0, 0, std::string("cannot parse: ") + e.what()));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+boost::system::result<Config, Problems> load_yaml_string(std::string_view text, std::string_view name) {
+  Problems problems;
+  if (text.size() > limits::max_file_bytes) {
+    problems.push_back(document_error(name, 0, 0, "larger than the limit of 4MiB"));
+    return problems;
+  }
+  if (const auto deep = find_excessive_nesting(text, limits::max_nesting)) {
+    problems.push_back(
+        document_error(name, deep->line, deep->column,
+                       "nested deeper than " + std::to_string(limits::max_nesting) + " levels"));
+    return problems;
+  }
+  const auto document = parse_single_document(text, name, problems);
+  if (!document) return problems;
+
+  Config config;
+  config.source_file = std::string(name);
+  detail::LoadContext ctx(config, problems, std::filesystem::path(name).parent_path());
+  try {
+    read_document(ctx, *document, config);
+  } catch (const std::exception& e) {
+    // Node accessors only throw on misuse; should one ever do, the load fails with a problem, not a crash.
+    problems.push_back(document_error(name, 0, 0, std::string("cannot read: ") + e.what()));
+  }
+  if (has_errors(problems)) return problems;
+  return config;
+}
+
+boost::system::result<Config, Problems> load_yaml(const std::string& path) {
+  std::error_code ec;
+  // Only regular files: a FIFO or device would block or never end.
+  const auto status = std::filesystem::status(path, ec);
+  if (status.type() == std::filesystem::file_type::not_found)
+    return Problems{document_error(path, 0, 0, "no such file")};
+  if (ec) return Problems{document_error(path, 0, 0, "cannot read: " + ec.message())};
+  if (!std::filesystem::is_regular_file(status))
+    return Problems{document_error(path, 0, 0, "not a regular file")};
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return Problems{document_error(path, 0, 0, "cannot read: " + ec.message())};
+  if (size > limits::max_file_bytes)
+    return Problems{document_error(path, 0, 0, "larger than the limit of 4MiB")};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Problems{document_error(path, 0, 0, "cannot open for reading")};
+  std::string text;
+  text.resize(static_cast<std::size_t>(size));
+  in.read(text.data(), static_cast<std::streamsize>(size));
+  if (in.gcount() != static_cast<std::streamsize>(size))
+    return Problems{document_error(path, 0, 0, "read failed")};
+  return load_yaml_string(text, path);
+}
+
+}  // namespace authgate::config

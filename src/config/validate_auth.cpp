@@ -1,0 +1,99 @@
+// Checks of stores and realms.
+#include <map>
+#include <set>
+
+#include "config/checker.hpp"
+#include "config/syntax.hpp"
+
+namespace authgate::config::detail {
+namespace {
+
+bool realm_used(const Config& config, const std::string& name) {
+  return std::any_of(config.routes.begin(), config.routes.end(), [&](const Route& route) {
+    return std::find(route.realms.begin(), route.realms.end(), name) != route.realms.end();
+  });
+}
+
+bool store_used(const Config& config, const std::string& name) {
+  return std::any_of(config.realms.begin(), config.realms.end(),
+                     [&](const Realm& r) { return r.store == name; });
+}
+
+// RFC 9110 §5.5 field values: no control characters other than HTAB (the realm is sent in a
+// quoted-string, RFC 9110 §11.2).
+bool is_field_text(std::string_view text) {
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && u != '\t') || u == 0x7F;
+  });
+}
+
+void check_realm_store(Checker& check, const Realm& realm, const std::string& path) {
+  if (realm.store.empty()) {
+    check.error(path, "a " + realm.scheme + " realm needs a store");
+  } else if (find_named(check.config().stores, realm.store) == nullptr) {
+    check.error(path + ".store", "unknown store " + in_quotes(realm.store) +
+                                     " (defined: " + list_names(check.config().stores) + ")");
+  }
+}
+
+}  // namespace
+
+bool uses_basic(const Config& config) {
+  return std::any_of(config.realms.begin(), config.realms.end(), [&](const Realm& realm) {
+    return realm.scheme == "basic" && realm_used(config, realm.name);
+  });
+}
+
+void check_stores(Checker& check) {
+  std::set<std::string> names;
+  for (const Store& store : check.config().stores) {
+    const std::string path = "stores." + store.name;
+    if (!is_name(store.name)) check.error(path, "invalid name " + in_quotes(store.name));
+    if (!names.insert(store.name).second) check.error(path, "duplicate store name " + in_quotes(store.name));
+    if (store.type != "htpasswd") {
+      check.error(path + ".type", "unknown store type " + in_quotes(store.type) + " (supported: htpasswd)");
+      continue;
+    }
+    if (auto problem = unreadable_file_problem(store.path)) check.error(path + ".path", *problem);
+    if (!store.groups_path.empty()) {
+      if (auto problem = unreadable_file_problem(store.groups_path)) check.error(path + ".groups", *problem);
+    }
+    if (!store_used(check.config(), store.name)) check.warning(path, "not used by any realm");
+  }
+}
+
+void check_realms(Checker& check) {
+  std::set<std::string> names;
+  std::map<std::string, std::string> realm_strings;  // realm string → realm name
+  for (const Realm& realm : check.config().realms) {
+    const std::string path = "realms." + realm.name;
+    if (!is_name(realm.name)) check.error(path, "invalid name " + in_quotes(realm.name));
+    if (!names.insert(realm.name).second) check.error(path, "duplicate realm name " + in_quotes(realm.name));
+    if (realm.scheme == "digest" || realm.scheme == "bearer") {
+      check.error(path + ".scheme",
+                  "scheme " + in_quotes(realm.scheme) + " is not supported yet (supported: basic)");
+      continue;
+    }
+    if (realm.scheme != "basic") {
+      check.error(path + ".scheme", "unknown scheme " + in_quotes(realm.scheme) + " (supported: basic)");
+      continue;
+    }
+    if (!is_field_text(realm.realm) || realm.realm.size() > 256) {
+      check.error(path + ".realm", "the realm must be at most 256 bytes without control characters");
+    }
+    // RFC 9110 §11.5: a protection space is the realm string and the origin; two realms with one string
+    // make clients send one realm's credentials to the other.
+    if (const auto [it, fresh] = realm_strings.emplace(realm.realm, realm.name); !fresh) {
+      check.warning(path + ".realm", "same realm string as realm " + in_quotes(it->second) +
+                                         ": clients will offer one realm's credentials to the other");
+    }
+    check_realm_store(check, realm, path);
+    if (realm.allow_plaintext) {
+      check.warning(path + ".allow_plaintext", "plaintext and DES-crypt password entries are accepted");
+    }
+    if (!realm_used(check.config(), realm.name)) check.warning(path, "not used by any route");
+  }
+}
+
+}  // namespace authgate::config::detail
