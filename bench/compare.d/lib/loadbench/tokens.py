@@ -70,10 +70,18 @@ def _jwk(name, key):
     return jwk
 
 
+def _write_jwks(out_dir, name, jwk):
+    with open(os.path.join(out_dir, f"{name}.jwks.json"), "w") as f:
+        json.dump({"keys": [jwk]}, f, indent=2)
+
+
 def keys(cache_dir, out_dir):
-    """Loads (or makes) the keys; writes <name>.pub.pem and jwks.json into out_dir."""
+    """Loads (or makes) the keys; writes <name>.pub.pem and one <name>.jwks.json per key into out_dir.
+
+    One JWKS per algorithm: a realm that accepts RS256 must not also hold an HMAC secret (RFC 8725 §3.1).
+    """
     os.makedirs(out_dir, exist_ok=True)
-    result, jwks = {}, []
+    result = {}
     for name in _GENPKEY:
         private = _private_key(cache_dir, name)
         public = private.public_key()
@@ -81,11 +89,10 @@ def keys(cache_dir, out_dir):
         with open(os.path.join(out_dir, f"{name}.pub.pem"), "wb") as f:
             f.write(pem)
         result[name] = private
-        jwks.append(_jwk(name, public))
+        _write_jwks(out_dir, name, _jwk(name, public))
     secret = _hs256_secret(cache_dir)
-    jwks.append({"kid": "hs256", "alg": "HS256", "use": "sig", "kty": "oct", "k": _b64url(secret.encode())})
-    with open(os.path.join(out_dir, "jwks.json"), "w") as f:
-        json.dump({"keys": jwks}, f, indent=2)
+    _write_jwks(out_dir, "hs256", {"kid": "hs256", "alg": "HS256", "use": "sig", "kty": "oct",
+                                   "k": _b64url(secret.encode())})
     result["hs256"] = secret.encode()
     result["hs256_secret"] = secret
     return result
