@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
-#include <new>
 #include <utility>
 
 #include "authgate/reason.hpp"
@@ -142,8 +141,8 @@ Metrics::RouteSeries& Metrics::route_series(std::string_view route) noexcept {
   }
   try {
     return *find_or_insert(route, hash);
-  } catch (const std::bad_alloc&) {
-    return *other_;  // counting must never fail a request
+  } catch (...) {  // allocation or mutex failure: counting must never fail a request
+    return *other_;
   }
 }
 
