@@ -22,9 +22,9 @@ struct LoadError {
 /// Size limits for htpasswd and group files. A file beyond them is refused whole.
 struct FileLimits {
   std::size_t max_file_bytes = 64u << 20;
-  std::size_t max_line_bytes = 8192;
-  std::size_t max_name_bytes = 255;  // user and group names (Apache's htpasswd allows 255)
-  CostLimits cost;                   // bounds on the hashes' cost parameters
+  std::size_t max_line_bytes = 16384;  // group lines grow long (a group may also span several lines)
+  std::size_t max_name_bytes = 255;    // user and group names (Apache's htpasswd allows 255)
+  CostLimits cost;                     // bounds on the hashes' cost parameters
 };
 
 }  // namespace authgate::stores

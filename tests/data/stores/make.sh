@@ -1,10 +1,11 @@
 #!/bin/sh
 # Regenerates the password-hash fixtures with the real tools (Debian apache2-utils and whois):
 #   apache.htpasswd  one user per format Apache's htpasswd writes; user U has password "U-pw"
-#   mkpasswd.tsv     kind <TAB> password <TAB> hash, for every libcrypt method mkpasswd offers that we read
+#   hashes.tsv       kind <TAB> password <TAB> hash, for every libcrypt method mkpasswd offers that we read,
+#                    and argon2id from the reference `argon2` CLI (Debian package argon2)
 #   groups           an AuthGroupFile for apache.htpasswd
-# argon2id has no Debian CLI in our dependency set: the tests generate those hashes with libargon2.
-# Salts are random, so every run gives different (equally valid) files; commit the result.
+# Salts are random, so every run gives different (equally valid) files; commit the result. Some unit
+# tests quote apache.htpasswd hashes verbatim (grep tests/unit for them) and must be updated with it.
 set -eu
 cd "$(dirname "$0")"
 
@@ -26,7 +27,7 @@ htpasswd -bm "$f" colon "a:b c"
 # A comment and a blank line, as an administrator would add them; Apache ignores both.
 printf '# added by hand\n\n' >> "$f"
 
-t=mkpasswd.tsv
+t=hashes.tsv
 : > "$t"
 for method in yescrypt sha512crypt sha256crypt bcrypt bcrypt-a md5crypt descrypt; do
   pw="$method-pw"
@@ -40,6 +41,10 @@ done
 printf '%s\t%s\t%s\n' yescrypt-r1 yescrypt-pw "$(mkpasswd -m yescrypt -R 1 yescrypt-pw)" >> "$t"
 printf '%s\t%s\t%s\n' yescrypt-r7 yescrypt-pw "$(mkpasswd -m yescrypt -R 7 yescrypt-pw)" >> "$t"
 printf '%s\t%s\t%s\n' sha256crypt-r sha-pw "$(mkpasswd -m sha256crypt -R 20000 sha-pw)" >> "$t"
+# argon2id as the reference implementation's CLI encodes it (salt from the command line, 16 bytes).
+salt=$(head -c 12 /dev/urandom | base64)
+printf '%s\t%s\t%s\n' argon2id-cli argon2-pw "$(printf argon2-pw | argon2 "$salt" -id -t 2 -k 4096 -p 1 -e)" >> "$t"
+printf '%s\t%s\t%s\n' argon2id-cli-p2 argon2-pw "$(printf argon2-pw | argon2 "$salt" -id -t 1 -k 8192 -p 2 -l 16 -e)" >> "$t"
 
 cat > groups <<'GROUPS'
 # AuthGroupFile for apache.htpasswd

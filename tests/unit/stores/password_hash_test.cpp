@@ -145,9 +145,9 @@ TEST(PasswordHash, VerifiesEveryFormatApacheHtpasswdWrites) {
   }
 }
 
-TEST(PasswordHash, VerifiesEveryFormatMkpasswdWrites) {
-  const auto cases = test::mkpasswd_cases();
-  ASSERT_GE(cases.size(), 7u);
+TEST(PasswordHash, VerifiesEveryFormatMkpasswdAndTheArgon2CliWrite) {
+  const auto cases = test::tool_cases();
+  ASSERT_GE(cases.size(), 12u);
   for (const auto& c : cases) {
     const bool weak = is_weak(classify_hash(c.hash));
     EXPECT_EQ(verify_password(c.password, c.hash, weak), VerifyResult::match) << c.method;
@@ -253,7 +253,7 @@ TEST(PasswordHash, Sha512CryptOmitsDefaultRoundsAndWritesOthers) {
 TEST(PasswordHash, HashLikeKeepsAlgorithmAndCostOfItsModel) {
   std::vector<std::string> models;
   for (const auto& [user, hash] : test::apache_entries()) models.push_back(hash);
-  for (const auto& c : test::mkpasswd_cases()) models.push_back(c.hash);
+  for (const auto& c : test::tool_cases()) models.push_back(c.hash);
   Argon2Params small;
   small.memory_kib = 512;
   small.time_cost = 2;
