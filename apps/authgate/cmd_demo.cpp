@@ -1,0 +1,161 @@
+// `authgate demo`: the gateway with nothing to set up. A built-in echo upstream behind /public
+// (anonymous), /private (any user) and /admin (group admins); two users with printed passwords, stored as
+// bcrypt in a temporary htpasswd file that is removed on exit; ready-to-paste curl lines.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "authgate/stores/password_hash.hpp"
+#include "command.hpp"
+#include "config/compile.hpp"
+#include "gateway/echo_upstream.hpp"
+#include "gateway/server.hpp"
+
+namespace authgate::app {
+namespace {
+
+struct DemoUser {
+  const char* name;
+  const char* password;  // fixed and printed: this is a demo
+  const char* groups;
+};
+constexpr DemoUser demo_users[] = {{"alice", "wonderland", "admins"}, {"bob", "builder", ""}};
+constexpr int demo_bcrypt_cost = 10;  // fast enough to start in a blink, real enough to show the cache
+
+/// A private temporary directory, removed with everything in it when the demo ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "authgate-demo-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const char* name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream out{path, std::ios::trunc};
+  out << content;
+  if (!out) throw std::runtime_error("cannot write " + path);
+  ::chmod(path.c_str(), 0600);
+}
+
+void write_users(const TempDir& dir) {
+  std::string htpasswd;
+  std::string groups = "admins:";
+  for (const auto& user : demo_users) {
+    auto hash = stores::hash_bcrypt(user.password, demo_bcrypt_cost);
+    if (!hash) throw std::runtime_error("bcrypt is not available");
+    htpasswd += std::string{user.name} + ":" + *hash + "\n";
+    if (std::string_view{user.groups} == "admins") groups += std::string{" "} + user.name;
+  }
+  write_file(dir.file("users.htpasswd"), htpasswd);
+  write_file(dir.file("groups.txt"), groups + "\n");
+}
+
+/// "127.0.0.1:8080" or "[::1]:8080" → address and port.
+std::pair<std::string, std::uint16_t> split_host_port(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("expected ADDRESS:PORT, got " + text);
+  std::string host = text.substr(0, colon);
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const int port = std::atoi(text.c_str() + colon + 1);
+  if (port <= 0 || port > 65535) throw std::runtime_error("bad port in " + text);
+  return {host, static_cast<std::uint16_t>(port)};
+}
+
+config::Route route(const char* name, const char* path, bool anonymous, const char* group = nullptr) {
+  config::Route r;
+  r.name = name;
+  r.match.path = path;
+  r.upstream = "echo";
+  r.anonymous = anonymous;
+  if (!anonymous) r.realms = {"demo"};
+  if (group != nullptr) r.groups = {group};
+  return r;
+}
+
+config::Config demo_config(const TempDir& dir, std::uint16_t echo_port, const std::string& listen,
+                           const std::string& admin) {
+  config::Config c;
+  auto [address, port] = split_host_port(listen);
+  c.listeners.push_back(config::Listener{"demo", address, port, std::nullopt, {}});
+  auto [admin_address, admin_port] = split_host_port(admin);
+  c.admin = config::Admin{admin_address, admin_port, {}};
+  config::Upstream echo;
+  echo.name = "echo";
+  echo.url = "http://127.0.0.1:" + std::to_string(echo_port);
+  c.upstreams.push_back(echo);
+  c.stores.push_back(
+      config::Store{"demo", "htpasswd", dir.file("users.htpasswd"), dir.file("groups.txt"), {}});
+  c.realms.push_back(config::Realm{"demo", "basic", "authgate demo", "demo", false, {}});
+  c.routes = {route("public", "/public", true), route("private", "/private", false),
+              route("admin", "/admin", false, "admins")};
+  return c;
+}
+
+void print_banner(const gateway::BoundListener& listener, const std::string& admin) {
+  const auto base = "http://" + listener.address + ":" + std::to_string(listener.port);
+  std::printf(
+      "\nauthgate demo: a built-in echo upstream behind %s\n"
+      "  /public   anonymous\n  /private  any user\n  /admin    group admins\n"
+      "users (realm \"authgate demo\"): alice / wonderland (admins), bob / builder\n\n"
+      "try:\n"
+      "curl -i %s/public\n"
+      "curl -i %s/private\n"
+      "curl -i -u alice:wonderland %s/private\n"
+      "curl -i -u bob:builder %s/admin\n"
+      "curl -i -u alice:wonderland %s/admin\n"
+      "curl -i -u alice:wrong %s/private\n"
+      "curl -I -u bob:builder %s/private\n"
+      "metrics:  curl -s http://%s/metrics\n"
+      "Ctrl-C stops the demo.\n\n",
+      base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(),
+      base.c_str(), admin.c_str());
+  std::fflush(stdout);
+}
+
+int run_demo(const std::string& listen, const std::string& admin) {
+  gateway::log_to_stderr();
+  TempDir dir;
+  write_users(dir);
+  auto echo = gateway::EchoUpstream::start();
+  auto snapshot = config::compile(demo_config(dir, echo->port(), listen, admin), 1);
+  if (!snapshot) {
+    for (const auto& problem : snapshot.error()) std::fprintf(stderr, "%s\n", problem.to_string().c_str());
+    return 1;
+  }
+  gateway::ServerOptions options;
+  options.on_ready = [admin](const std::vector<gateway::BoundListener>& listeners) {
+    if (!listeners.empty()) print_banner(listeners.front(), admin);
+  };
+  return gateway::run_server(*snapshot, std::move(options));
+}
+
+const CommandRegistration demo_command{
+    5, [](CLI::App& app) {
+      auto* sub = app.add_subcommand("demo", "Run a self-contained demo: echo upstream, users, curl lines");
+      auto listen = std::make_shared<std::string>("127.0.0.1:8080");
+      auto admin = std::make_shared<std::string>("127.0.0.1:9090");
+      sub->add_option("--listen", *listen, "Address and port of the demo listener")->capture_default_str();
+      sub->add_option("--admin", *admin, "Address and port of the admin listener (/metrics, /healthz)")
+          ->capture_default_str();
+      return Command{sub, [listen, admin] { return run_demo(*listen, *admin); }};
+    }};
+
+}  // namespace
+}  // namespace authgate::app

@@ -1,0 +1,175 @@
+#include "gateway/authenticator.hpp"
+
+#include <openssl/crypto.h>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstring>
+#include <vector>
+
+#include "authgate/grammar/parse.hpp"
+#include "gateway/worker_pool.hpp"
+
+namespace authgate::gateway {
+
+namespace asio = boost::asio;
+
+namespace {
+
+/// RequestFacts with its own strings, for the worker thread.
+struct OwnedFacts {
+  std::string method, target, host, client_address;
+  bool secure = false;
+  std::chrono::system_clock::time_point now;
+
+  explicit OwnedFacts(const RequestFacts& f)
+      : method(f.method),
+        target(f.target),
+        host(f.host),
+        client_address(f.client_address),
+        secure(f.secure),
+        now(f.now) {}
+  RequestFacts view() const { return {method, target, host, client_address, secure, now}; }
+};
+
+// The cache's protection space: scheme and realm, so a realm never answers for another (verify_cache.hpp).
+std::string space_of(const config::CompiledRealm& realm) {
+  std::string space{realm.scheme->name()};
+  space += " realm=";
+  space += realm.name;
+  return space;
+}
+
+bool is_rejected(const Outcome& outcome) { return std::holds_alternative<Rejected>(outcome); }
+
+}  // namespace
+
+struct Authenticator::Flight {
+  struct Waiter {
+    asio::any_completion_handler<void(Outcome)> handler;
+    asio::any_io_executor executor;
+  };
+  std::vector<Waiter> waiters;
+};
+
+std::size_t Authenticator::FlightKeyHash::operator()(const FlightKey& k) const noexcept {
+  std::size_t h = 0;
+  std::memcpy(&h, k.key.data(), sizeof h);  // an HMAC output: any 8 bytes are uniform
+  return h ^ static_cast<std::size_t>(k.generation);
+}
+
+Authenticator::Authenticator(WorkerPool& pool, stores::VerifyCache& cache, std::chrono::milliseconds ttl)
+    : pool_(pool), cache_(cache), ttl_(ttl) {}
+
+asio::awaitable<AuthResult> Authenticator::authenticate(const config::CompiledRoute& route,
+                                                        std::span<const std::string_view> authorization,
+                                                        const RequestFacts& facts) {
+  if (authorization.empty()) co_return AuthResult{NoCredentials{}};
+  // Why: RFC 9110 §11.6.2 defines one credentials per request; two fields may be two users, and an
+  // intermediary could pick a different one than we did. Refuse rather than choose.
+  if (authorization.size() > 1) co_return AuthResult{Malformed{Reason::duplicate_credentials, {}, {}}};
+  const auto field = authorization.front();
+  auto credentials = grammar::parse_credentials(field);
+  if (!credentials) co_return AuthResult{Malformed{Reason::malformed_header, {}, {}}};
+
+  AuthResult result{Rejected{Reason::scheme_not_accepted, {}, {}}};
+  for (const auto* realm : route.realms) {
+    if (!grammar::iequals(realm->scheme->name(), credentials->scheme)) continue;
+    auto judged = co_await judge(*realm, *credentials, field, facts);
+    const bool looked = result.cache_lookup || judged.cache_lookup;
+    result = std::move(judged);
+    result.cache_lookup = looked;
+    // Several realms of one scheme (two user files): the first that does not reject decides, like
+    // Apache's AuthBasicProvider list.
+    if (!is_rejected(result.outcome)) break;
+  }
+  co_return result;
+}
+
+asio::awaitable<AuthResult> Authenticator::judge(const config::CompiledRealm& realm,
+                                                 const grammar::Credentials& credentials,
+                                                 std::string_view field, const RequestFacts& facts) {
+  AuthResult result{NoCredentials{}, &realm};
+  const auto& scheme = *realm.scheme;
+  std::optional<FlightKey> key;
+  if (scheme.is_cacheable()) {
+    if (auto k = cache_.key_for(space_of(realm), field)) key = FlightKey{*k, scheme.generation()};
+  }
+  if (key) {
+    result.cache_lookup = true;
+    if (auto identity = cache_.find(key->key, key->generation, facts.now)) {
+      result.cache_hit = true;
+      result.outcome = Authenticated{*identity, std::nullopt};
+      co_return result;
+    }
+  }
+  if (scheme.is_expensive(credentials)) {
+    result.outcome = co_await verify_on_pool(realm.scheme, credentials, facts, key);
+  } else {
+    result.outcome = scheme.authenticate(credentials, facts);
+    scheme_calls_.fetch_add(1, std::memory_order_relaxed);
+    cache_if_authenticated(scheme, key, result.outcome);
+  }
+  co_return result;
+}
+
+void Authenticator::cache_if_authenticated(const Scheme& scheme, const std::optional<FlightKey>& key,
+                                           const Outcome& outcome) {
+  const auto* authenticated = std::get_if<Authenticated>(&outcome);
+  if (!key || authenticated == nullptr || !scheme.is_cacheable()) return;
+  auto expires = std::chrono::system_clock::now() + ttl_;
+  if (authenticated->not_after && *authenticated->not_after < expires) expires = *authenticated->not_after;
+  cache_.insert(key->key, std::make_shared<const Identity>(authenticated->identity), key->generation,
+                expires);
+}
+
+asio::awaitable<Outcome> Authenticator::verify_on_pool(std::shared_ptr<const Scheme> scheme,
+                                                       const grammar::Credentials& credentials,
+                                                       const RequestFacts& facts,
+                                                       std::optional<FlightKey> key) {
+  auto initiate = [&](auto handler) {
+    auto executor = asio::get_associated_executor(handler);
+    std::shared_ptr<Flight> flight;
+    {
+      std::lock_guard lock{flights_mutex_};
+      if (key) {
+        if (auto it = flights_.find(*key); it != flights_.end()) {
+          // Single-flight: the same credentials are being verified right now; wait for that answer.
+          it->second->waiters.push_back({std::move(handler), executor});
+          return;
+        }
+      }
+      flight = std::make_shared<Flight>();
+      flight->waiters.push_back({std::move(handler), executor});
+      if (key) flights_.emplace(*key, flight);
+    }
+    auto finish = [this, flight, key](Outcome outcome) {
+      std::vector<Flight::Waiter> waiters;
+      {
+        std::lock_guard lock{flights_mutex_};
+        if (key) flights_.erase(*key);
+        waiters = std::move(flight->waiters);
+      }
+      for (auto& waiter : waiters) {
+        asio::post(waiter.executor,
+                   [h = std::move(waiter.handler), outcome]() mutable { std::move(h)(outcome); });
+      }
+    };
+    auto job = [this, scheme, credentials = grammar::Credentials{credentials}, owned = OwnedFacts{facts}, key,
+                finish]() mutable {
+      Outcome outcome = scheme->authenticate(credentials, owned.view());
+      if (credentials.token68) OPENSSL_cleanse(credentials.token68->data(), credentials.token68->size());
+      scheme_calls_.fetch_add(1, std::memory_order_relaxed);
+      cache_if_authenticated(*scheme, key, outcome);
+      finish(std::move(outcome));
+    };
+    // Why: a bounded queue turns a hash flood into quick 503s instead of unbounded latency.
+    if (!pool_.try_post(std::move(job))) finish(Unavailable{Reason::overloaded});
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Outcome)>(initiate,
+                                                                                        asio::use_awaitable);
+}
+
+}  // namespace authgate::gateway

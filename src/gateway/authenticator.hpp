@@ -1,0 +1,82 @@
+#pragma once
+// Step 3-4 of the request path: extract the credentials once, pick the route's realm for their scheme,
+// then the verify cache, else the scheme itself — on the worker pool when a slow hash is due (one hop
+// there and back), with single-flight per cache key so N concurrent requests with the same uncached
+// credentials cost one hash.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "authgate/outcome.hpp"
+#include "authgate/scheme.hpp"
+#include "authgate/stores/verify_cache.hpp"
+#include "config/snapshot.hpp"
+
+namespace authgate::gateway {
+
+class WorkerPool;
+
+struct AuthResult {
+  Outcome outcome;
+  const config::CompiledRealm* realm = nullptr;  // the realm whose scheme judged the credentials
+  bool cache_lookup = false;                     // the verify cache was consulted
+  bool cache_hit = false;                        // … and answered
+};
+
+/// The credentials step. Thread-safe: one instance serves every I/O thread.
+class Authenticator {
+ public:
+  /// `ttl` bounds how long a verification is cached (config `cache.ttl`).
+  Authenticator(WorkerPool& pool, stores::VerifyCache& cache, std::chrono::milliseconds ttl);
+  Authenticator(const Authenticator&) = delete;
+  Authenticator& operator=(const Authenticator&) = delete;
+
+  /// Judges the `Authorization` field lines of a request for `route` (not anonymous). Never throws for
+  /// bad input: two lines → Malformed duplicate_credentials (RFC 9110 §11.6.2 allows one credentials);
+  /// unparsable → Malformed malformed_header; no realm of that scheme → Rejected scheme_not_accepted;
+  /// pool queue full → Unavailable overloaded. Resumes on the calling coroutine's executor.
+  boost::asio::awaitable<AuthResult> authenticate(const config::CompiledRoute& route,
+                                                  std::span<const std::string_view> authorization,
+                                                  const RequestFacts& facts);
+
+  /// Calls of Scheme::authenticate() so far (tests assert "ten requests, one hash").
+  std::uint64_t scheme_calls() const noexcept { return scheme_calls_.load(std::memory_order_relaxed); }
+
+  struct Flight;
+  struct FlightKey {
+    stores::VerifyCache::Key key;
+    std::uint64_t generation = 0;
+    bool operator==(const FlightKey&) const = default;
+  };
+  struct FlightKeyHash {
+    std::size_t operator()(const FlightKey& k) const noexcept;
+  };
+
+ private:
+  boost::asio::awaitable<AuthResult> judge(const config::CompiledRealm& realm,
+                                           const grammar::Credentials& credentials, std::string_view field,
+                                           const RequestFacts& facts);
+  boost::asio::awaitable<Outcome> verify_on_pool(std::shared_ptr<const Scheme> scheme,
+                                                 const grammar::Credentials& credentials,
+                                                 const RequestFacts& facts, std::optional<FlightKey> key);
+  void cache_if_authenticated(const Scheme& scheme, const std::optional<FlightKey>& key,
+                              const Outcome& outcome);
+
+  WorkerPool& pool_;
+  stores::VerifyCache& cache_;
+  std::chrono::milliseconds ttl_;
+  std::atomic<std::uint64_t> scheme_calls_{0};
+  std::mutex flights_mutex_;
+  std::unordered_map<FlightKey, std::shared_ptr<Flight>, FlightKeyHash> flights_;  // guarded
+};
+
+}  // namespace authgate::gateway

@@ -1,0 +1,72 @@
+#pragma once
+// What every session shares: the current config snapshot, the authenticator, logging and the
+// shutdown flag (process-wide, thread-safe); and what one I/O thread owns alone (its io_context,
+// upstream pool and the sessions it runs).
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+
+#include <boost/asio/io_context.hpp>
+
+#include "config/snapshot.hpp"
+#include "gateway/upstream_pool.hpp"
+
+namespace authgate::gateway {
+
+class Authenticator;
+class AccessLog;
+class Metrics;
+class Session;
+struct RequestRecord;
+
+/// The snapshot serving new requests. Reload swaps it; a request keeps the one it started with.
+class SnapshotSource {
+ public:
+  explicit SnapshotSource(std::shared_ptr<const config::Snapshot> initial) : current_(std::move(initial)) {}
+  std::shared_ptr<const config::Snapshot> current() const { return current_.load(std::memory_order_acquire); }
+  void replace(std::shared_ptr<const config::Snapshot> next) {
+    current_.store(std::move(next), std::memory_order_release);
+  }
+
+ private:
+  std::atomic<std::shared_ptr<const config::Snapshot>> current_;
+};
+
+struct GatewayState {
+  explicit GatewayState(std::shared_ptr<const config::Snapshot> initial, Authenticator& auth)
+      : snapshots(std::move(initial)), authenticator(auth) {}
+
+  SnapshotSource snapshots;
+  Authenticator& authenticator;
+  Metrics* metrics = nullptr;       // optional (tests)
+  AccessLog* access_log = nullptr;  // optional (tests, `access_log.enabled: false`)
+  /// Test seam: also sees every record (called on the I/O thread that finished the request).
+  std::function<void(const RequestRecord&)> observer;
+  std::atomic<bool> draining{false};
+  std::atomic<std::size_t> connections{0};
+
+  /// Hands a finished request to the access log and the metrics.
+  void record(const RequestRecord& record) const;
+};
+
+/// One I/O thread's own things. Touched only from that thread (its io_context runs on it alone).
+struct IoThread {
+  IoThread() : pool(context.get_executor()) {}
+  boost::asio::io_context context{1};
+  UpstreamPool pool;
+  std::unordered_set<Session*> sessions;
+
+  /// Today's IMF-fixdate, formatted at most once per second.
+  const std::string& date();
+
+ private:
+  std::string date_;
+  std::chrono::system_clock::time_point date_second_{};
+};
+
+}  // namespace authgate::gateway

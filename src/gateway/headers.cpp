@@ -1,0 +1,144 @@
+#include "gateway/headers.hpp"
+
+#include <array>
+#include <vector>
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+
+namespace authgate::gateway {
+namespace {
+
+namespace beast = boost::beast;
+
+// RFC 9110 §7.6.1 plus the fields that only make sense for one connection.
+constexpr std::array<std::string_view, 9> hop_by_hop_fields{
+    "Connection", "Keep-Alive",          "Proxy-Connection",  "TE", "Trailer", "Transfer-Encoding",
+    "Upgrade",    "Proxy-Authorization", "Proxy-Authenticate"};
+
+// Fields a client may not remove by naming them in Connection: the upstream needs Host to route
+// (RFC 9110 §7.2), and framing is re-set by the relay anyway.
+bool is_protected(std::string_view name) {
+  return beast::iequals(name, "Host") || beast::iequals(name, "Content-Length");
+}
+
+std::vector<std::string> connection_tokens(const http::fields& fields) {
+  std::vector<std::string> tokens;
+  for (const auto& field : fields) {
+    if (field.name() != http::field::connection) continue;
+    for (const auto token : http::token_list{field.value()}) tokens.emplace_back(token);
+  }
+  return tokens;
+}
+
+// All field lines of one name joined by ", " (RFC 9110 §5.3), then erased.
+std::string take_joined(http::fields& fields, std::string_view name) {
+  std::string joined;
+  // Every line of the name, in order (Beast's equal_range does not walk the list in name order).
+  for (const auto& field : fields) {
+    if (!beast::iequals(field.name_string(), name)) continue;
+    if (!joined.empty()) joined += ", ";
+    joined.append(field.value());
+  }
+  fields.erase(name);
+  return joined;
+}
+
+void append_list(http::fields& fields, std::string_view name, std::string_view element) {
+  auto joined = take_joined(fields, name);
+  if (!joined.empty()) joined += ", ";
+  joined.append(element);
+  fields.set(name, joined);
+}
+
+std::string join_groups(const std::vector<std::string>& groups) {
+  std::string out;
+  for (const auto& group : groups) {
+    if (!out.empty()) out.push_back(',');
+    out.append(group);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool connection_has(const http::fields& fields, std::string_view token) {
+  for (const auto& listed : connection_tokens(fields)) {
+    if (beast::iequals(listed, token)) return true;
+  }
+  return false;
+}
+
+bool is_websocket_upgrade(const http::fields& fields) {
+  if (!connection_has(fields, "upgrade")) return false;
+  for (const auto& field : fields) {
+    if (field.name() != http::field::upgrade) continue;
+    for (const auto protocol : http::token_list{field.value()}) {
+      // Upgrade values are product tokens ("websocket" or "websocket/13"): compare the name.
+      const auto name = protocol.substr(0, protocol.find('/'));
+      if (beast::iequals(name, "websocket")) return true;
+    }
+  }
+  return false;
+}
+
+void strip_hop_by_hop(http::fields& fields) {
+  for (const auto& token : connection_tokens(fields)) {
+    if (!is_protected(token)) fields.erase(token);
+  }
+  for (const auto name : hop_by_hop_fields) fields.erase(name);
+}
+
+void prepare_upstream_request(http::request_header<>& request, const ForwardContext& context) {
+  const bool websocket = is_websocket_upgrade(request);
+  std::string upgrade;
+  if (websocket) upgrade = take_joined(request, "Upgrade");
+  strip_hop_by_hop(request);
+  // The gateway answers Expect: 100-continue itself, after authentication (RFC 9110 §10.1.1).
+  request.erase(http::field::expect);
+
+  // Why: the upstream trusts these headers to name the user; a client-sent copy would let anyone
+  // be anyone. Beast's erase is case-insensitive and removes every occurrence.
+  const auto& names = *context.identity_names;
+  request.erase(names.user);
+  request.erase(names.groups);
+  request.erase(names.scheme);
+  // Why: the upstream must not see the client's credentials unless the route asks for it (DESIGN.md).
+  if (!context.pass_authorization) request.erase(http::field::authorization);
+  if (context.identity != nullptr) {
+    request.set(names.user, context.identity->user);
+    request.set(names.groups, join_groups(context.identity->groups));
+    request.set(names.scheme, context.identity->scheme);
+  }
+
+  append_list(request, "X-Forwarded-For", context.client_address);
+  request.set("X-Forwarded-Proto", context.secure ? "https" : "http");
+  const auto host = request[http::field::host];
+  if (host.empty()) {
+    request.erase("X-Forwarded-Host");
+  } else {
+    request.set("X-Forwarded-Host", host);
+  }
+  // RFC 9110 §7.6.3: a gateway MUST send Via in each inbound request it forwards.
+  append_list(request, "Via", "1.1 authgate");
+
+  request.version(11);
+  request.target(context.target);
+  if (websocket) {
+    request.set(http::field::connection, "Upgrade");
+    request.set(http::field::upgrade, upgrade);
+  }
+}
+
+void prepare_client_response(http::response_header<>& response) {
+  const bool switching = response.result() == http::status::switching_protocols;
+  std::string upgrade;
+  if (switching) upgrade = take_joined(response, "Upgrade");
+  strip_hop_by_hop(response);
+  if (switching) {
+    response.set(http::field::connection, "Upgrade");
+    response.set(http::field::upgrade, upgrade);
+  }
+}
+
+}  // namespace authgate::gateway

@@ -1,0 +1,99 @@
+#include "gateway/local_reply.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include <boost/beast/http/status.hpp>
+
+#include "authgate/grammar/serialize.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+void add_params(grammar::Challenge& challenge, const std::vector<grammar::AuthParam>& extra) {
+  for (const auto& param : extra) {
+    bool replaced = false;
+    for (auto& existing : challenge.params) {
+      if (existing.name == param.name) {
+        existing.value = param.value;
+        replaced = true;
+      }
+    }
+    if (!replaced) challenge.params.push_back(param);
+  }
+}
+
+}  // namespace
+
+std::vector<grammar::Challenge> collect_challenges(const policy::Decision& decision,
+                                                   std::span<const Scheme* const> schemes,
+                                                   const ChallengeContext& context) {
+  std::vector<grammar::Challenge> out;
+  if (decision.challenges == policy::ChallengeSet::none) return out;
+  bool extras_added = false;
+  for (const auto* scheme : schemes) {
+    const bool is_outcome_scheme =
+        !decision.scheme.empty() && grammar::iequals(scheme->name(), decision.scheme);
+    if (decision.challenges == policy::ChallengeSet::outcome_scheme && !is_outcome_scheme) continue;
+    auto challenge = scheme->challenge(context);
+    // The outcome's params (error="invalid_token", stale=true) go on its scheme's first challenge only.
+    if (is_outcome_scheme && !extras_added) {
+      add_params(challenge, decision.extra_params);
+      extras_added = true;
+    }
+    out.push_back(std::move(challenge));
+  }
+  return out;
+}
+
+http::response<http::string_body> render_local_reply(const LocalReply& reply) {
+  const auto status = static_cast<http::status>(reply.status);
+  // HTTP/1.1 in the status line whatever the request's version (RFC 9110 §2.5), as nginx does.
+  http::response<http::string_body> response{status, 11};
+  if (!reply.date.empty()) response.set(http::field::date, reply.date);
+  response.set(http::field::content_type, "text/plain; charset=utf-8");
+  // Why: a 401/403 must not be served from a shared cache to another user (RFC 9111 §5.2.2.5).
+  if (reply.status == 401 || reply.status == 403 || reply.status == 407) {
+    response.set(http::field::cache_control, "no-store");
+  }
+  const auto challenge_field =
+      reply.side == policy::Side::proxy ? http::field::proxy_authenticate : http::field::www_authenticate;
+  // One field line per challenge (RFC 9110 §11.6.1 allows a list, but several real clients only
+  // read the first challenge of a line).
+  for (const auto& challenge : reply.challenges)
+    response.insert(challenge_field, grammar::to_field(challenge));
+  if (reply.status == 429 || reply.status == 503) {
+    const auto seconds = std::max<std::chrono::seconds::rep>(reply.retry_after.count(), 1);
+    response.set(http::field::retry_after, std::to_string(seconds));
+  }
+  std::string body = std::to_string(reply.status);
+  body += ' ';
+  body.append(http::obsolete_reason(status));
+  body += '\n';
+  response.content_length(body.size());
+  if (!reply.head) response.body() = std::move(body);
+  if (!reply.keep_alive) {
+    response.set(http::field::connection, "close");
+  } else if (reply.client_version < 11) {
+    response.set(http::field::connection, "keep-alive");  // RFC 9112 §9.3: HTTP/1.0 persistence
+  }
+  return response;
+}
+
+std::string http_date(std::chrono::system_clock::time_point when) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  // Not strftime: %a and %b follow the locale, the wire format does not.
+  static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char buffer[40];
+  const int n =
+      std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
+                    tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return std::string(buffer, static_cast<std::size_t>(n));
+}
+
+}  // namespace authgate::gateway

@@ -1,0 +1,51 @@
+#pragma once
+// The one place that renders a response the gateway answers itself (400/401/403/404/408/413/414/431,
+// 429, 5xx). Schemes hand their challenges over as data; this file turns a policy::Decision into the
+// field lines, so several schemes on one route never clobber each other.
+
+#include <chrono>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "authgate/grammar/auth_params.hpp"
+#include "authgate/policy/decision.hpp"
+#include "authgate/scheme.hpp"
+
+namespace authgate::gateway {
+
+namespace http = boost::beast::http;
+
+/// The challenges a Decision asks for, in the route's realm order. `schemes` are the route's realms'
+/// schemes. ChallengeSet::all → one per scheme; outcome_scheme → only those named like
+/// `decision.scheme`. The outcome scheme's challenge gets `decision.extra_params` (replacing a param
+/// of the same name).
+std::vector<grammar::Challenge> collect_challenges(const policy::Decision& decision,
+                                                   std::span<const Scheme* const> schemes,
+                                                   const ChallengeContext& context);
+
+struct LocalReply {
+  int status = 500;
+  unsigned client_version = 11;  // the request's HTTP version: 10 gets `Connection: keep-alive`
+  bool head = false;             // HEAD request: same fields and Content-Length, no body
+  bool keep_alive = true;
+  policy::Side side = policy::Side::origin;
+  std::vector<grammar::Challenge> challenges;  // one WWW-/Proxy-Authenticate line each
+  std::chrono::seconds retry_after{0};         // sent on 429 and 503 (at least 1 s on 503)
+  std::string date;                            // IMF-fixdate, RFC 9110 §6.6.1
+};
+
+/// The response: status line, Date, Content-Type text/plain, Cache-Control: no-store on 401/403/407,
+/// the challenge lines, Retry-After on 429/503, Connection: close when not keeping the connection (keep-alive
+/// for an HTTP/1.0 client that keeps it),
+/// the body "<code> <reason>\n" (none for HEAD) with a correct Content-Length.
+http::response<http::string_body> render_local_reply(const LocalReply& reply);
+
+/// IMF-fixdate for `when`, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string http_date(std::chrono::system_clock::time_point when);
+
+}  // namespace authgate::gateway

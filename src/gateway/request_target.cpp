@@ -1,0 +1,233 @@
+#include "gateway/request_target.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace authgate::gateway {
+namespace {
+
+int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+// RFC 3986 §2.3.
+bool is_unreserved(char c) noexcept {
+  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+// RFC 3986 §2.2.
+bool is_sub_delim(char c) noexcept {
+  return std::string_view{"!$&'()*+,;="}.find(c) != std::string_view::npos;
+}
+
+char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Percent-decodes unreserved characters and canonicalises the other escapes (RFC 3986 §6.2.2.1-2).
+boost::system::result<std::string, TargetError> decode_unreserved(std::string_view path) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(path.size());
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const auto c = static_cast<unsigned char>(path[i]);
+    // Why: a raw '\' is a path separator for some upstreams (IIS, Windows file servers), and a
+    // control character has no meaning in a URI (RFC 3986 §2): either could make the upstream see
+    // another path than the one we authorised.
+    if (c < 0x20 || c == 0x7f || c == ' ' || c == '\\') return TargetError::bad_char;
+    if (c != '%') {
+      out.push_back(static_cast<char>(c));
+      continue;
+    }
+    if (i + 2 >= path.size()) return TargetError::bad_percent;
+    const int hi = hex_value(path[i + 1]);
+    const int lo = hex_value(path[i + 2]);
+    if (hi < 0 || lo < 0) return TargetError::bad_percent;
+    const auto decoded = static_cast<char>(hi * 16 + lo);
+    // Why: %00 truncates paths in C upstreams; %2F / %5C are one segment to us and a separator to
+    // upstreams that decode before routing (CVE-2007-0450 style traversal). Both are refused.
+    if (decoded == '\0') return TargetError::encoded_nul;
+    if (decoded == '/' || decoded == '\\') return TargetError::encoded_slash;
+    if (is_unreserved(decoded)) {
+      out.push_back(decoded);
+    } else {
+      out.push_back('%');
+      out.push_back(hex[hi]);
+      out.push_back(hex[lo]);
+    }
+    i += 2;
+  }
+  return out;
+}
+
+// RFC 3986 §5.2.4 remove_dot_segments on a path whose repeated '/' are merged: a stack of segments.
+std::string remove_dot_segments(std::string_view path) {
+  std::vector<std::string_view> segments;
+  bool trailing_slash = false;
+  std::size_t pos = 1;  // path[0] == '/'
+  while (pos <= path.size()) {
+    const auto end = std::min(path.find('/', pos), path.size());
+    const auto segment = path.substr(pos, end - pos);
+    const bool last = end == path.size();
+    if (segment == "..") {
+      if (!segments.empty()) segments.pop_back();
+      trailing_slash = true;
+    } else if (segment == "." || segment.empty()) {
+      // Why: "//admin" must not slip past a "/admin" route to an upstream that merges slashes
+      // (nginx merges them by default), so empty segments are merged here too.
+      trailing_slash = true;
+    } else {
+      segments.push_back(segment);
+      trailing_slash = false;
+    }
+    if (last) break;
+    pos = end + 1;
+  }
+  std::string out;
+  out.reserve(path.size());
+  for (const auto segment : segments) {
+    out.push_back('/');
+    out.append(segment);
+  }
+  if (out.empty() || trailing_slash) out.push_back('/');
+  return out;
+}
+
+// RFC 3986 §3.2.2 reg-name / IPv4address characters, and a port of digits.
+bool valid_host(std::string_view host) noexcept {
+  if (host.empty()) return false;
+  for (const char c : host) {
+    if (!is_unreserved(c) && !is_sub_delim(c) && c != '%') return false;
+  }
+  return true;
+}
+
+bool valid_ipv6_literal(std::string_view literal) noexcept {
+  if (literal.empty()) return false;
+  for (const char c : literal) {
+    if (hex_value(c) < 0 && c != ':' && c != '.') return false;
+  }
+  return true;
+}
+
+bool valid_port(std::string_view port) noexcept {
+  if (port.size() > 5) return false;
+  for (const char c : port) {
+    if (!is_digit(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view to_string(TargetError error) noexcept {
+  switch (error) {
+    case TargetError::empty:
+      return "empty";
+    case TargetError::not_origin_form:
+      return "not_origin_form";
+    case TargetError::bad_percent:
+      return "bad_percent";
+    case TargetError::encoded_nul:
+      return "encoded_nul";
+    case TargetError::encoded_slash:
+      return "encoded_slash";
+    case TargetError::bad_char:
+      return "bad_char";
+    case TargetError::userinfo:
+      return "userinfo";
+    case TargetError::bad_host:
+      return "bad_host";
+  }
+  return "unknown";
+}
+
+boost::system::result<std::string, TargetError> normalize_path(std::string_view path) {
+  if (path.empty()) return TargetError::empty;
+  if (path.front() != '/') return TargetError::not_origin_form;
+  auto decoded = decode_unreserved(path);
+  if (!decoded) return decoded.error();
+  return remove_dot_segments(*decoded);
+}
+
+boost::system::result<RequestTarget, TargetError> parse_request_target(std::string_view target) {
+  if (target.empty()) return TargetError::empty;
+  RequestTarget out;
+  if (target == "*") {
+    out.path = "*";
+    return out;
+  }
+  if (target.front() != '/') {
+    // absolute-form (RFC 9112 §3.2.2): scheme "://" authority path-abempty [ "?" query ]
+    const auto colon = target.find("://");
+    if (colon == std::string_view::npos) return TargetError::not_origin_form;
+    std::string scheme;
+    for (const char c : target.substr(0, colon)) scheme.push_back(to_lower(c));
+    if (scheme != "http" && scheme != "https") return TargetError::not_origin_form;
+    auto rest = target.substr(colon + 3);
+    const auto end = std::min(rest.find_first_of("/?#"), rest.size());
+    out.authority = std::string{rest.substr(0, end)};
+    // Why: RFC 9110 §4.2.4 forbids userinfo in http(s) URIs; a sender using it is phishing or confused.
+    if (out.authority.find('@') != std::string::npos) return TargetError::userinfo;
+    if (!parse_host(out.authority)) return TargetError::bad_host;
+    target = rest.substr(end);
+    if (target.empty() || target.front() == '?') {
+      out.path = "/";
+    }
+  }
+  const auto question = target.find('?');
+  const auto raw_path = target.substr(0, question);
+  if (question != std::string_view::npos) {
+    out.has_query = true;
+    out.query = std::string{target.substr(question + 1)};
+  }
+  if (!raw_path.empty()) {
+    auto path = normalize_path(raw_path);
+    if (!path) return path.error();
+    out.path = std::move(*path);
+  }
+  if (out.query.find('#') != std::string::npos || out.path.find('#') != std::string::npos) {
+    return TargetError::bad_char;  // a fragment is never sent (RFC 9110 §7.1)
+  }
+  for (const char c : out.query) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == ' ') return TargetError::bad_char;
+  }
+  return out;
+}
+
+boost::system::result<std::string, TargetError> parse_host(std::string_view field) {
+  std::string_view host = field;
+  std::string_view port;
+  if (!field.empty() && field.front() == '[') {
+    const auto close = field.find(']');
+    if (close == std::string_view::npos) return TargetError::bad_host;
+    host = field.substr(1, close - 1);
+    if (!valid_ipv6_literal(host)) return TargetError::bad_host;
+    const auto after = field.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return TargetError::bad_host;
+      port = after.substr(1);
+    }
+  } else {
+    const auto colon = field.rfind(':');
+    if (colon != std::string_view::npos) {
+      host = field.substr(0, colon);
+      port = field.substr(colon + 1);
+    }
+    if (!valid_host(host)) return TargetError::bad_host;
+  }
+  if (!valid_port(port)) return TargetError::bad_host;
+  std::string out;
+  out.reserve(host.size() + 2);
+  const bool ipv6 = !field.empty() && field.front() == '[';
+  if (ipv6) out.push_back('[');  // the route table spells IPv6 hosts in brackets
+  for (const char c : host) out.push_back(to_lower(c));
+  if (ipv6) out.push_back(']');
+  return out;
+}
+
+}  // namespace authgate::gateway

@@ -1,0 +1,409 @@
+#include "gateway/server.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "authgate/stores/verify_cache.hpp"
+#include "gateway/access_log.hpp"
+#include "gateway/admin.hpp"
+#include "gateway/authenticator.hpp"
+#include "gateway/file_watch.hpp"
+#include "gateway/gateway_state.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/session.hpp"
+#include "gateway/startup_report.hpp"
+#include "gateway/tls_context.hpp"
+#include "gateway/worker_pool.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+unsigned or_cores(unsigned n) { return n != 0 ? n : std::max(1u, std::thread::hardware_concurrency()); }
+
+boost::system::result<tcp::endpoint, std::string> endpoint_of(const std::string& address,
+                                                              std::uint16_t port) {
+  boost::system::error_code ec;
+  auto ip = asio::ip::make_address(address == "localhost" ? "127.0.0.1" : address, ec);
+  if (ec) return std::string{"not an IP address: " + address};
+  return tcp::endpoint{ip, port};
+}
+
+std::string format_address(const asio::ip::address& ip) {
+  return ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string();
+}
+
+struct ListenerSlot {
+  ListenerSlot(asio::io_context& context, config::Listener c) : config(std::move(c)), acceptor(context) {}
+  config::Listener config;
+  tcp::acceptor acceptor;
+  std::shared_ptr<asio::ssl::context> tls;  // replaced on reload; read by the accept loop (same thread)
+};
+
+asio::awaitable<void> start_session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
+                                    GatewayState& state, IoThread& thread, SessionInfo info) {
+  if (tls) {
+    co_await run_session(Stream{TcpStream{std::move(socket)}, *tls}, state, thread, std::move(info));
+  } else {
+    co_await run_session(Stream{TcpStream{std::move(socket)}}, state, thread, std::move(info));
+  }
+}
+
+asio::awaitable<void> sweep_idle_upstreams(IoThread& thread) {
+  asio::steady_timer timer{thread.context};
+  for (;;) {
+    timer.expires_after(std::chrono::seconds(1));
+    auto [ec] = co_await timer.async_wait(use_tuple);
+    if (ec) co_return;
+    thread.pool.sweep();
+  }
+}
+
+}  // namespace
+
+class Server {
+ public:
+  Server(std::shared_ptr<const config::Snapshot> initial, ServerOptions options);
+  int run();
+
+ private:
+  bool open_outputs();
+  bool open_listeners();
+  bool open_admin();
+  void start_threads();
+  asio::awaitable<void> accept_loop(ListenerSlot& slot);
+  asio::awaitable<void> handle_signals();
+  bool install_tls_contexts(const config::Snapshot& next);
+  asio::awaitable<void> watch_files();
+  void begin_reload(const char* why);
+  void apply_reload(config::SnapshotResult result);
+  void begin_shutdown();
+  asio::awaitable<void> drain();
+  void stop_all();
+
+  std::shared_ptr<const config::Snapshot> initial_;
+  ServerOptions options_;
+  asio::io_context control_{1};
+  asio::signal_set signals_{control_, SIGINT, SIGTERM, SIGHUP};  // caught from construction on
+  std::shared_ptr<Metrics> metrics_;
+  std::unique_ptr<AccessLog> access_log_;
+  std::unique_ptr<stores::VerifyCache> cache_;
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<GatewayState> state_;
+  std::vector<std::unique_ptr<IoThread>> threads_;
+  std::vector<std::thread> runners_;
+  std::vector<std::unique_ptr<ListenerSlot>> listeners_;
+  std::unique_ptr<AdminServer> admin_;
+  FileWatch watch_;
+  std::thread reload_thread_;
+  std::atomic<bool> ready_{false};
+  std::size_t next_thread_ = 0;
+  bool stopping_ = false;
+  bool reloading_ = false;
+  bool reload_again_ = false;
+};
+
+Server::Server(std::shared_ptr<const config::Snapshot> initial, ServerOptions options)
+    : initial_(std::move(initial)), options_(std::move(options)) {
+  const auto& server = initial_->config.server;
+  metrics_ = std::make_shared<Metrics>(options_.version);
+  metrics_->set_config_generation(initial_->generation);
+  cache_ =
+      std::make_unique<stores::VerifyCache>(stores::VerifyCache::Options{initial_->config.cache.max_entries});
+  pool_ = std::make_unique<WorkerPool>(or_cores(server.worker_threads), server.max_pending_hashes);
+  authenticator_ = std::make_unique<Authenticator>(*pool_, *cache_, initial_->config.cache.ttl);
+  state_ = std::make_unique<GatewayState>(initial_, *authenticator_);
+  state_->metrics = metrics_.get();
+  for (unsigned i = 0; i < or_cores(server.io_threads); ++i) threads_.push_back(std::make_unique<IoThread>());
+  watch_.reset(initial_->watched_files);
+}
+
+bool Server::open_outputs() {
+  const auto& log = initial_->config.access_log;
+  if (!log.enabled) return true;
+  std::error_code error;
+  access_log_ = AccessLog::open(AccessLogOptions{log.path}, error);
+  if (!access_log_) {
+    spdlog::error("cannot open the access log {}: {}", log.path, error.message());
+    return false;
+  }
+  state_->access_log = access_log_.get();
+  return true;
+}
+
+bool Server::open_listeners() {
+  for (const auto& listener : initial_->config.listeners) {
+    auto slot = std::make_unique<ListenerSlot>(control_, listener);
+    auto endpoint = endpoint_of(listener.address, listener.port);
+    if (!endpoint) {
+      spdlog::error("listener {}: {}", listener.name, endpoint.error());
+      return false;
+    }
+    if (listener.tls) {
+      auto tls = make_server_tls(*listener.tls);
+      if (!tls) {
+        spdlog::error("listener {}: {}", listener.name, tls.error());
+        return false;
+      }
+      slot->tls = *tls;
+    }
+    boost::system::error_code ec;
+    slot->acceptor.open(endpoint->protocol(), ec);
+    if (!ec) slot->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) slot->acceptor.bind(*endpoint, ec);
+    if (!ec) slot->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      spdlog::error("listener {}: cannot listen on {}:{}: {}", listener.name, listener.address, listener.port,
+                    ec.message());
+      return false;
+    }
+    listeners_.push_back(std::move(slot));
+  }
+  return true;
+}
+
+bool Server::open_admin() {
+  const auto& admin = initial_->config.admin;
+  if (!admin) return true;
+  auto endpoint = endpoint_of(admin->address, admin->port);
+  if (!endpoint) {
+    spdlog::error("admin: {}", endpoint.error());
+    return false;
+  }
+  std::error_code error;
+  AdminContext context{metrics_, [this] { return ready_.load(); }, {}};
+  admin_ = AdminServer::open(control_.get_executor(), *endpoint, std::move(context), error);
+  if (!admin_) {
+    spdlog::error("admin: cannot listen on {}:{}: {}", admin->address, admin->port, error.message());
+    return false;
+  }
+  return true;
+}
+
+void Server::start_threads() {
+  for (auto& thread : threads_) {
+    asio::co_spawn(thread->context, sweep_idle_upstreams(*thread), asio::detached);
+    runners_.emplace_back([context = &thread->context] {
+      auto guard = asio::make_work_guard(*context);
+      context->run();
+    });
+  }
+}
+
+int Server::run() {
+  if (!open_outputs() || !open_listeners() || !open_admin()) return 1;
+  report_startup(*initial_);
+  start_threads();
+  std::vector<BoundListener> bound;
+  for (auto& slot : listeners_) {
+    const auto local = slot->acceptor.local_endpoint();
+    bound.push_back({slot->config.name, format_address(local.address()), local.port(), slot->tls != nullptr});
+    asio::co_spawn(control_, accept_loop(*slot), asio::detached);
+  }
+  asio::co_spawn(control_, handle_signals(), asio::detached);
+  asio::co_spawn(control_, watch_files(), asio::detached);
+  for (const auto& listener : bound) {
+    std::fprintf(stderr, "authgate: listening on %s:%u (%s)\n", listener.address.c_str(), listener.port,
+                 listener.name.c_str());
+  }
+  if (admin_) {
+    const auto local = admin_->local_endpoint();
+    std::fprintf(stderr, "authgate: admin on %s:%u (/metrics, /healthz)\n",
+                 format_address(local.address()).c_str(), local.port());
+  }
+  std::fflush(stderr);
+  ready_ = true;
+  if (options_.on_ready) options_.on_ready(bound);
+  control_.run();
+  for (auto& runner : runners_) runner.join();
+  if (reload_thread_.joinable()) reload_thread_.join();
+  pool_.reset();  // finishes queued hashes; their answers go to the stopped I/O contexts
+  threads_.clear();
+  admin_.reset();
+  if (access_log_) access_log_->flush();
+  spdlog::info("stopped");
+  return 0;
+}
+
+asio::awaitable<void> Server::accept_loop(ListenerSlot& slot) {
+  asio::steady_timer backoff{control_};
+  for (;;) {
+    auto& thread = *threads_[next_thread_++ % threads_.size()];
+    auto [ec, socket] =
+        co_await slot.acceptor.async_accept(asio::any_io_executor{thread.context.get_executor()}, use_tuple);
+    if (stopping_ || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      // Out of file descriptors or similar: pause instead of spinning on the error.
+      spdlog::warn("listener {}: accept failed: {}", slot.config.name, ec.message());
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(use_tuple);
+      continue;
+    }
+    if (state_->connections.load() >= state_->snapshots.current()->config.limits.max_connections) {
+      socket.close(ec);  // over limits.max_connections: refuse at once rather than queue
+      continue;
+    }
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) continue;
+    socket.set_option(tcp::no_delay{true}, ec);
+    SessionInfo info{slot.config.name, remote.address().to_string(), remote.port(), slot.tls};
+    asio::co_spawn(thread.context,
+                   start_session(std::move(socket), slot.tls, *state_, thread, std::move(info)),
+                   asio::detached);
+  }
+}
+
+asio::awaitable<void> Server::handle_signals() {
+  for (;;) {
+    auto [ec, number] = co_await signals_.async_wait(use_tuple);
+    if (ec) co_return;
+    if (number == SIGHUP) {
+      if (access_log_) access_log_->reopen();
+      begin_reload("SIGHUP");
+    } else if (stopping_) {
+      spdlog::warn("second signal: stopping now");
+      stop_all();
+      co_return;
+    } else {
+      begin_shutdown();
+    }
+  }
+}
+
+asio::awaitable<void> Server::watch_files() {
+  asio::steady_timer timer{control_};
+  while (!stopping_) {
+    timer.expires_after(std::chrono::seconds(1));
+    auto [ec] = co_await timer.async_wait(use_tuple);
+    if (ec || stopping_) co_return;
+    metrics_->set_worker_queue_depth(pool_->pending());
+    if (options_.reload && watch_.changed()) begin_reload("a watched file changed");
+  }
+}
+
+void Server::begin_reload(const char* why) {
+  if (!options_.reload || stopping_) return;
+  if (reloading_) {
+    reload_again_ = true;
+    return;
+  }
+  reloading_ = true;
+  spdlog::info("reloading ({})", why);
+  if (reload_thread_.joinable()) reload_thread_.join();
+  const auto generation = state_->snapshots.current()->generation + 1;
+  // Loading hashes dummy passwords and reads files: off the control thread, which accepts connections.
+  reload_thread_ = std::thread([this, generation] {
+    auto result = options_.reload(generation);
+    asio::post(control_, [this, result = std::move(result)]() mutable { apply_reload(std::move(result)); });
+  });
+}
+
+void Server::apply_reload(config::SnapshotResult result) {
+  reloading_ = false;
+  if (!result) {
+    for (const auto& problem : result.error()) spdlog::error("{}", problem.to_string());
+    spdlog::error("reload failed: still serving generation {}", state_->snapshots.current()->generation);
+    metrics_->count_config_reload(false);
+  } else if (auto next = *result; install_tls_contexts(*next)) {
+    state_->snapshots.replace(next);
+    watch_.reset(next->watched_files);
+    metrics_->set_config_generation(next->generation);
+    metrics_->count_config_reload(true);
+    report_reload(*initial_, *next);
+  } else {
+    metrics_->count_config_reload(false);
+  }
+  if (reload_again_) {
+    reload_again_ = false;
+    begin_reload("changed again while reloading");
+  }
+}
+
+// Certificates are re-read on every reload; a listener whose files do not load keeps the old context
+// and the whole reload is refused, so config and certificates never disagree.
+bool Server::install_tls_contexts(const config::Snapshot& next) {
+  std::vector<std::shared_ptr<asio::ssl::context>> contexts;
+  for (const auto& slot : listeners_) {
+    const config::Listener* match = nullptr;
+    for (const auto& listener : next.config.listeners) {
+      if (listener.name == slot->config.name) match = &listener;
+    }
+    if (match == nullptr || !match->tls || !slot->tls) {
+      contexts.push_back(slot->tls);
+      continue;
+    }
+    auto tls = make_server_tls(*match->tls);
+    if (!tls) {
+      spdlog::error("reload failed: listener {}: {}", slot->config.name, tls.error());
+      return false;
+    }
+    contexts.push_back(*tls);
+  }
+  for (std::size_t i = 0; i < listeners_.size(); ++i) listeners_[i]->tls = contexts[i];
+  return true;
+}
+
+void Server::begin_shutdown() {
+  stopping_ = true;
+  state_->draining = true;
+  spdlog::info("shutting down: {} connection(s) open, grace {} ms", state_->connections.load(),
+               state_->snapshots.current()->config.server.shutdown_grace.count());
+  boost::system::error_code ignored;
+  for (auto& slot : listeners_) slot->acceptor.close(ignored);
+  for (auto& thread : threads_) asio::post(thread->context, [t = thread.get()] { close_idle_sessions(*t); });
+  asio::co_spawn(control_, drain(), asio::detached);
+}
+
+asio::awaitable<void> Server::drain() {
+  const auto deadline =
+      std::chrono::steady_clock::now() + state_->snapshots.current()->config.server.shutdown_grace;
+  asio::steady_timer timer{control_};
+  while (state_->connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(use_tuple);
+    // A connection that finished its request meanwhile may be waiting again: close it too.
+    for (auto& thread : threads_)
+      asio::post(thread->context, [t = thread.get()] { close_idle_sessions(*t); });
+  }
+  if (state_->connections.load() > 0) {
+    spdlog::warn("shutdown grace expired: closing {} connection(s)", state_->connections.load());
+  }
+  stop_all();
+}
+
+void Server::stop_all() {
+  if (admin_) admin_->stop();
+  for (auto& thread : threads_) thread->context.stop();
+  control_.stop();
+}
+
+int run_server(std::shared_ptr<const config::Snapshot> initial, ServerOptions options) {
+  std::signal(SIGPIPE, SIG_IGN);  // a closed access-log pipe must not kill the gateway
+  Server server{std::move(initial), std::move(options)};
+  return server.run();
+}
+
+void log_to_stderr() {
+  if (spdlog::get("authgate")) return;
+  auto logger = spdlog::stderr_color_mt("authgate");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace authgate::gateway

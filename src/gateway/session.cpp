@@ -1,0 +1,369 @@
+#include "gateway/session.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "authgate/policy/decision.hpp"
+#include "gateway/authenticator.hpp"
+#include "gateway/gateway_state.hpp"
+#include "gateway/head_check.hpp"
+#include "gateway/local_reply.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/proxy.hpp"
+#include "gateway/request_record.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint64_t drain_limit = 64 * 1024;  // unread body we read and drop to keep a connection
+constexpr std::size_t scratch_bytes = 64 * 1024;
+
+std::chrono::microseconds since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+}
+
+// A request line that did not end within the header limit is a URI problem (414), not a field one.
+bool request_line_incomplete(const beast::flat_buffer& buffer) {
+  const auto data = buffer.cdata();
+  const std::string_view text{static_cast<const char*>(data.data()), data.size()};
+  return text.find("\r\n") == std::string_view::npos;
+}
+
+bool expects_continue(const http::request_header<>& request) {
+  return request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue");
+}
+
+}  // namespace
+
+class Session {
+ public:
+  Session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info)
+      : stream_(std::move(stream)),
+        state_(state),
+        thread_(thread),
+        info_(std::move(info)),
+        scratch_(scratch_bytes) {
+    client_ = info_.client_ip + ":" + std::to_string(info_.client_port);
+  }
+
+  asio::awaitable<void> run();
+  void close_if_idle() {
+    if (idle_) stream_.close();
+  }
+
+ private:
+  struct Exchange {
+    std::shared_ptr<const config::Snapshot> snapshot;
+    RequestParser parser;
+    RequestRecord record;
+    std::chrono::steady_clock::time_point started;
+    HeadCheck head;
+    const config::CompiledRoute* route = nullptr;
+    Outcome outcome;
+    bool keep_alive = true;  // the client wants it and we are not draining
+  };
+
+  asio::awaitable<bool> handshake();
+  asio::awaitable<bool> wait_for_request(bool first);
+  asio::awaitable<boost::system::error_code> read_head(Exchange& x);
+  asio::awaitable<bool> serve_one();
+  asio::awaitable<bool> on_head_error(Exchange& x, boost::system::error_code ec);
+  asio::awaitable<bool> handle(Exchange& x);
+  asio::awaitable<bool> authorize_and_act(Exchange& x);
+  asio::awaitable<bool> act_forward(Exchange& x, const policy::Decision& decision);
+  asio::awaitable<bool> reply(Exchange& x, int status, Reason reason,
+                              std::vector<grammar::Challenge> challenges = {},
+                              std::chrono::seconds retry_after = std::chrono::seconds{0});
+  asio::awaitable<bool> drain_body(Exchange& x);
+  asio::awaitable<void> linger_close();
+  void finish(Exchange& x);
+
+  Stream stream_;
+  GatewayState& state_;
+  IoThread& thread_;
+  SessionInfo info_;
+  std::string client_;
+  beast::flat_buffer buffer_;
+  std::vector<char> scratch_;
+  bool idle_ = false;
+  bool unread_input_ = false;  // we answered without reading everything the client sent
+};
+
+asio::awaitable<void> Session::run() {
+  if (co_await handshake()) {
+    bool first = true;
+    while (!state_.draining.load(std::memory_order_relaxed) && co_await wait_for_request(first)) {
+      first = false;
+      if (!co_await serve_one()) break;
+    }
+  }
+  if (unread_input_) co_await linger_close();
+  stream_.close();
+}
+
+asio::awaitable<bool> Session::handshake() {
+  auto* tls = stream_.tls();
+  if (tls == nullptr) co_return true;
+  stream_.expires_after(state_.snapshots.current()->config.limits.header_timeout);
+  auto [ec] = co_await tls->async_handshake(asio::ssl::stream_base::server, use_tuple);
+  if (ec) spdlog::debug("{}: TLS handshake failed: {}", client_, ec.message());
+  co_return !ec;
+}
+
+asio::awaitable<bool> Session::wait_for_request(bool first) {
+  if (buffer_.size() > 0) co_return true;  // pipelined: the next request is already here
+  const auto& limits = state_.snapshots.current()->config.limits;
+  idle_ = true;
+  stream_.expires_after(first ? limits.header_timeout : limits.idle_timeout);
+  auto [ec, n] =
+      co_await stream_.visit([&](auto& s) { return s.async_read_some(buffer_.prepare(4096), use_tuple); });
+  idle_ = false;
+  if (ec) co_return false;
+  buffer_.commit(n);
+  co_return true;
+}
+
+// The header timeout must leave the socket open so a 408 can still be sent: a timer cancels the read
+// instead of tcp_stream's expiry, which closes the socket.
+asio::awaitable<boost::system::error_code> Session::read_head(Exchange& x) {
+  struct Alarm {
+    bool armed = true;
+    bool fired = false;
+  };
+  auto alarm = std::make_shared<Alarm>();
+  asio::steady_timer timer{stream_.socket().get_executor(), x.snapshot->config.limits.header_timeout};
+  timer.async_wait([alarm, socket = &stream_.socket()](boost::system::error_code ec) {
+    if (ec || !alarm->armed) return;
+    alarm->fired = true;
+    boost::system::error_code ignored;
+    socket->cancel(ignored);
+  });
+  stream_.expires_never();
+  auto [ec, n] = co_await stream_.visit(
+      [&](auto& s) { return http::async_read_header(s, buffer_, x.parser, use_tuple); });
+  alarm->armed = false;
+  timer.cancel();
+  if (alarm->fired) co_return beast::error::timeout;
+  co_return ec;
+}
+
+asio::awaitable<bool> Session::serve_one() {
+  Exchange x;
+  x.snapshot = state_.snapshots.current();
+  const auto& limits = x.snapshot->config.limits;
+  x.parser.header_limit(
+      static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+  x.parser.body_limit(boost::none);
+  x.record.client = client_;
+  x.record.listener = info_.listener;
+  const auto ec = co_await read_head(x);
+  x.started = std::chrono::steady_clock::now();
+  x.record.start = std::chrono::system_clock::now();
+  if (ec) co_return co_await on_head_error(x, ec);
+  x.record.method = std::string{x.parser.get().method_string()};
+  x.keep_alive = x.parser.get().keep_alive() && !state_.draining.load(std::memory_order_relaxed);
+  const bool keep = co_await handle(x);
+  finish(x);
+  co_return keep;
+}
+
+asio::awaitable<bool> Session::on_head_error(Exchange& x, boost::system::error_code ec) {
+  x.keep_alive = false;
+  unread_input_ = true;
+  bool replied = true;
+  if (ec == beast::error::timeout) {
+    // RFC 9110 §15.5.9: the client did not finish its request in time.
+    co_await reply(x, 408, Reason::request_timeout);
+  } else if (ec == http::error::header_limit) {
+    if (request_line_incomplete(buffer_)) {
+      co_await reply(x, 414, Reason::uri_too_long);
+    } else {
+      co_await reply(x, 431, Reason::header_too_large);
+    }
+  } else if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+             ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    co_await reply(x, 400, Reason::bad_request);  // the head broke HTTP/1.1 syntax (RFC 9112 §2.2)
+  } else {
+    replied = false;  // the client went away
+  }
+  if (replied) finish(x);
+  co_return false;
+}
+
+asio::awaitable<bool> Session::handle(Exchange& x) {
+  auto& request = x.parser.get();
+  x.head = check_head(request.base(), x.parser.chunked(), x.snapshot->config.limits);
+  if (x.head.status != 0) {
+    x.keep_alive = false;
+    co_return co_await reply(x, x.head.status, x.head.reason);
+  }
+  x.record.path = x.head.target.path;
+  x.route = x.snapshot->match(x.head.host, x.head.target.path, request.method_string());
+  if (x.route == nullptr) {
+    // No route: denied, never forwarded (server.unmatched chooses 404 or 403).
+    const int status = x.snapshot->config.server.unmatched == "403" ? 403 : 404;
+    co_return co_await reply(x, status, Reason::route_not_found);
+  }
+  x.record.route = x.route->source->name;
+  const auto limit = x.route->max_body_bytes;
+  if (limit != 0) {
+    if (x.parser.content_length() && *x.parser.content_length() > limit) {
+      x.keep_alive = false;  // RFC 9110 §15.5.14; the body is not read, so the connection ends
+      co_return co_await reply(x, 413, Reason::request_too_large);
+    }
+    x.parser.body_limit(limit);
+  }
+  co_return co_await authorize_and_act(x);
+}
+
+asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
+  const auto& route = *x.route;
+  if (!route.requirement.anonymous) {
+    const auto& request = x.parser.get();
+    std::vector<std::string_view> authorization;
+    for (const auto& field : request) {
+      if (field.name() == http::field::authorization) authorization.push_back(field.value());
+    }
+    const RequestFacts facts{request.method_string(), request.target(), x.head.host,
+                             info_.client_ip,         stream_.is_tls(), x.record.start};
+    const auto auth_started = std::chrono::steady_clock::now();
+    auto result = co_await state_.authenticator.authenticate(route, authorization, facts);
+    x.record.auth_time = since(auth_started);
+    x.record.cache_lookup = result.cache_lookup;
+    x.record.cache_hit = result.cache_hit;
+    x.outcome = std::move(result.outcome);
+  }
+  const auto decision = policy::decide(route.requirement, x.outcome, policy::Side::origin);
+  x.record.reason = decision.reason;
+  if (const auto* ok = std::get_if<Authenticated>(&x.outcome)) {
+    x.record.user = ok->identity.user;
+    x.record.scheme = ok->identity.scheme;
+  }
+  if (decision.allowed()) co_return co_await act_forward(x, decision);
+
+  std::vector<const Scheme*> schemes;
+  for (const auto* realm : route.realms) schemes.push_back(realm->scheme.get());
+  const ChallengeContext context{x.record.start, false};
+  co_return co_await reply(x, decision.status, decision.reason,
+                           collect_challenges(decision, schemes, context), decision.retry_after);
+}
+
+asio::awaitable<bool> Session::act_forward(Exchange& x, const policy::Decision& decision) {
+  const auto* upstream = x.route->upstream;
+  const auto* target = upstream != nullptr ? thread_.pool.target(*upstream) : nullptr;
+  if (target == nullptr) co_return co_await reply(x, 502, Reason::upstream_error);
+  ForwardContext context;
+  context.client_address = info_.client_ip;
+  context.secure = stream_.is_tls();
+  context.identity_names = &x.snapshot->config.identity_headers;
+  if (const auto* ok = std::get_if<Authenticated>(&x.outcome)) context.identity = &ok->identity;
+  context.pass_authorization = x.route->source->pass_authorization;
+  context.target = target->url.base_path + x.head.target.path;
+  if (x.head.target.has_query) context.target += "?" + x.head.target.query;
+
+  ClientSide client{stream_, buffer_, x.parser, scratch_, x.snapshot->config.limits, x.keep_alive};
+  auto result = co_await forward(client, *upstream, context, thread_.pool);
+  x.record.upstream_time = result.upstream_time;
+  x.record.bytes_in = result.bytes_in;
+  if (result.response_started) {
+    x.record.status = result.status;
+    x.record.bytes_out = result.bytes_out;
+    x.record.reason = result.reason == Reason::ok ? decision.reason : result.reason;
+    co_return result.keep_alive;
+  }
+  if (result.status == 0) {
+    x.record.reason = result.reason;
+    co_return false;  // the client went away mid-request: nothing to answer
+  }
+  x.keep_alive = result.keep_alive;
+  if (!x.parser.is_done()) unread_input_ = true;
+  co_return co_await reply(x, result.status, result.reason);
+}
+
+asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
+                                     std::vector<grammar::Challenge> challenges,
+                                     std::chrono::seconds retry_after) {
+  const bool body_pending = !x.parser.is_done() && x.parser.is_header_done();
+  // Why: after a final status instead of 100 Continue the client may or may not send its body
+  // (RFC 9110 §10.1.1), so the framing of the next request is unknown: close.
+  const bool can_drain = body_pending && !expects_continue(x.parser.get()) && x.parser.content_length() &&
+                         *x.parser.content_length() <= drain_limit;
+  bool keep = x.keep_alive && (!body_pending || can_drain);
+  LocalReply local;
+  local.status = status;
+  local.client_version = x.parser.is_header_done() ? x.parser.get().version() : 11;
+  local.head = x.parser.is_header_done() && x.parser.get().method() == http::verb::head;
+  local.keep_alive = keep;
+  local.challenges = std::move(challenges);
+  local.retry_after = retry_after;
+  local.date = thread_.date();
+  auto response = render_local_reply(local);
+  x.record.status = status;
+  x.record.reason = reason;
+  x.record.bytes_out = response.body().size();
+  stream_.expires_after(x.snapshot->config.limits.body_timeout);
+  auto [ec, n] = co_await stream_.visit([&](auto& s) { return http::async_write(s, response, use_tuple); });
+  if (ec) co_return false;
+  if (body_pending && !keep) unread_input_ = true;
+  if (keep && body_pending) keep = co_await drain_body(x);
+  co_return keep;
+}
+
+asio::awaitable<bool> Session::drain_body(Exchange& x) {
+  auto& body = x.parser.get().body();
+  while (!x.parser.is_done()) {
+    body.data = scratch_.data();
+    body.size = scratch_.size();
+    stream_.expires_after(x.snapshot->config.limits.body_timeout);
+    auto [ec, n] = co_await stream_.visit(
+        [&](auto& s) { return http::async_read_some(s, buffer_, x.parser, use_tuple); });
+    if (ec && ec != http::error::need_buffer) co_return false;
+  }
+  co_return true;
+}
+
+// Lingering close (as Apache and nginx do): after answering a request whose body we did not read,
+// stop sending and swallow what the client still sends for a moment, so its TCP stack does not turn
+// our final response into a reset.
+asio::awaitable<void> Session::linger_close() {
+  boost::system::error_code ignored;
+  if (!stream_.is_tls()) stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(std::chrono::seconds(2));
+  std::size_t swallowed = 0;
+  while (swallowed < (1u << 20)) {
+    auto [ec, n] = co_await stream_.tcp().async_read_some(asio::buffer(scratch_), use_tuple);
+    if (ec) break;
+    swallowed += n;
+  }
+}
+
+void Session::finish(Exchange& x) {
+  x.record.total_time = since(x.started);
+  state_.record(x.record);
+}
+
+asio::awaitable<void> run_session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info) {
+  Session session{std::move(stream), state, thread, std::move(info)};
+  thread.sessions.insert(&session);
+  state.connections.fetch_add(1, std::memory_order_relaxed);
+  if (state.metrics != nullptr) state.metrics->connection_opened();
+  try {
+    co_await session.run();
+  } catch (const std::exception& e) {
+    spdlog::error("session ended by an unexpected error: {}", e.what());
+  }
+  if (state.metrics != nullptr) state.metrics->connection_closed();
+  state.connections.fetch_sub(1, std::memory_order_relaxed);
+  thread.sessions.erase(&session);
+}
+
+void close_idle_sessions(IoThread& thread) {
+  for (auto* session : thread.sessions) session->close_if_idle();
+}
+
+}  // namespace authgate::gateway

@@ -1,0 +1,189 @@
+#include "gateway/upstream_pool.hpp"
+
+#include <openssl/ssl.h>
+#include <poll.h>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+
+namespace authgate::gateway {
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string pool_key(const config::Upstream& upstream) {
+  std::string key = upstream.url;
+  key += '|';
+  key += upstream.tls.verify ? "verify" : "noverify";
+  key += '|';
+  key += upstream.tls.ca_file;
+  key += '|';
+  key += upstream.tls.server_name;
+  return key;
+}
+
+bool is_ip_literal(std::string_view host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+// Client context for one https upstream: TLS 1.2+, the system trust store or the configured CA file,
+// and peer verification unless the config explicitly turned it off.
+std::shared_ptr<asio::ssl::context> make_client_tls(const config::Upstream& upstream) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  if (upstream.tls.ca_file.empty()) {
+    context->set_default_verify_paths();
+  } else {
+    context->load_verify_file(upstream.tls.ca_file);
+  }
+  context->set_verify_mode(upstream.tls.verify ? asio::ssl::verify_peer : asio::ssl::verify_none);
+  return context;
+}
+
+Reason connect_error(const boost::system::error_code& ec) {
+  return ec == beast::error::timeout ? Reason::upstream_timeout : Reason::upstream_unreachable;
+}
+
+}  // namespace
+
+bool idle_socket_is_dead(asio::ip::tcp::socket& socket) noexcept {
+  if (!socket.is_open()) return true;
+  pollfd fd{socket.native_handle(), POLLIN, 0};
+  const int ready = ::poll(&fd, 1, 0);
+  return ready != 0;  // readable (data or EOF), error, or poll failed
+}
+
+const UpstreamTarget* UpstreamPool::target(const config::Upstream& upstream) {
+  auto key = pool_key(upstream);
+  if (auto it = targets_.find(key); it != targets_.end()) return &it->second;
+  auto url = config::parse_upstream_url(upstream.url);
+  if (!url) {
+    spdlog::error("upstream {}: {}", upstream.name, url.error());
+    return nullptr;
+  }
+  UpstreamTarget target{*url, key, {}, nullptr};
+  if (url->https) {
+    target.sni = upstream.tls.server_name.empty() ? url->host : upstream.tls.server_name;
+    try {
+      target.tls = make_client_tls(upstream);
+    } catch (const boost::system::system_error& e) {
+      spdlog::error("upstream {}: TLS setup failed: {}", upstream.name, e.what());
+      return nullptr;
+    }
+  }
+  return &targets_.emplace(std::move(key), std::move(target)).first->second;
+}
+
+std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(const std::string& key) {
+  auto it = idle_.find(key);
+  if (it == idle_.end()) return nullptr;
+  auto& idle = it->second;
+  const auto now = std::chrono::steady_clock::now();
+  while (!idle.connections.empty()) {
+    auto connection = std::move(idle.connections.back());
+    idle.connections.pop_back();
+    if (now - connection->idle_since < idle.idle_timeout && connection->buffer.size() == 0 &&
+        !idle_socket_is_dead(connection->stream.socket())) {
+      return connection;
+    }
+    connection->stream.close();
+  }
+  return nullptr;
+}
+
+asio::awaitable<Lease> UpstreamPool::acquire(const config::Upstream& upstream, bool fresh) {
+  const auto* t = target(upstream);
+  if (t == nullptr) co_return Lease{nullptr, false, Reason::upstream_error};
+  if (!fresh) {
+    if (auto connection = take_idle(t->key)) co_return Lease{std::move(connection), true, Reason::ok};
+  }
+  co_return co_await connect(upstream, *t);
+}
+
+asio::awaitable<Lease> UpstreamPool::connect(const config::Upstream& upstream, const UpstreamTarget& target) {
+  asio::ip::tcp::resolver resolver{executor_};
+  // getaddrinfo has no timeout of its own: cancel it when connect_timeout expires.
+  asio::steady_timer deadline{executor_, upstream.connect_timeout};
+  deadline.async_wait([&resolver](boost::system::error_code ec) {
+    if (!ec) resolver.cancel();
+  });
+  const auto flags = is_ip_literal(target.url.host) ? asio::ip::resolver_base::numeric_host
+                                                    : asio::ip::resolver_base::flags{};
+  auto [resolve_ec, endpoints] =
+      co_await resolver.async_resolve(target.url.host, std::to_string(target.url.port), flags, use_tuple);
+  if (resolve_ec) {
+    co_return Lease{nullptr, false,
+                    resolve_ec == asio::error::operation_aborted ? Reason::upstream_timeout
+                                                                 : Reason::upstream_unreachable};
+  }
+  TcpStream tcp{executor_};
+  tcp.expires_at(deadline.expiry());
+  auto [connect_ec, endpoint] = co_await tcp.async_connect(endpoints, use_tuple);
+  deadline.cancel();
+  if (connect_ec) co_return Lease{nullptr, false, connect_error(connect_ec)};
+  boost::system::error_code ignored;
+  tcp.socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
+  if (!target.tls) co_return Lease{std::make_unique<UpstreamConnection>(Stream{std::move(tcp)}, target.key)};
+
+  auto connection = std::make_unique<UpstreamConnection>(Stream{std::move(tcp), *target.tls}, target.key);
+  auto& tls = *connection->stream.tls();
+  // SNI carries DNS names only (RFC 6066 §3); the verified name is the SNI name or the IP literal.
+  if (!is_ip_literal(target.sni)) SSL_set_tlsext_host_name(tls.native_handle(), target.sni.c_str());
+  if (upstream.tls.verify) tls.set_verify_callback(asio::ssl::host_name_verification(target.sni));
+  auto [handshake_ec] = co_await tls.async_handshake(asio::ssl::stream_base::client, use_tuple);
+  if (handshake_ec) {
+    if (handshake_ec != beast::error::timeout) {
+      spdlog::warn("upstream {}: TLS handshake failed: {}", upstream.name, handshake_ec.message());
+    }
+    co_return Lease{
+        nullptr, false,
+        handshake_ec == beast::error::timeout ? Reason::upstream_timeout : Reason::upstream_error};
+  }
+  connection->stream.expires_never();
+  co_return Lease{std::move(connection), false, Reason::ok};
+}
+
+void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection, const config::Upstream& upstream) {
+  auto& idle = idle_[connection->key];
+  idle.idle_timeout = upstream.idle_timeout;
+  if (idle.connections.size() >= upstream.max_idle_connections || connection->buffer.size() != 0) {
+    connection->stream.close();
+    return;
+  }
+  connection->stream.expires_never();
+  connection->idle_since = std::chrono::steady_clock::now();
+  idle.connections.push_back(std::move(connection));
+}
+
+void UpstreamPool::sweep() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [key, idle] : idle_) {
+    auto& connections = idle.connections;
+    while (!connections.empty() && now - connections.front()->idle_since >= idle.idle_timeout) {
+      connections.front()->stream.close();
+      connections.pop_front();
+    }
+  }
+}
+
+void UpstreamPool::clear() {
+  for (auto& [key, idle] : idle_) {
+    for (auto& connection : idle.connections) connection->stream.close();
+    idle.connections.clear();
+  }
+}
+
+std::size_t UpstreamPool::idle_count() const {
+  std::size_t n = 0;
+  for (const auto& [key, idle] : idle_) n += idle.connections.size();
+  return n;
+}
+
+}  // namespace authgate::gateway

@@ -1,0 +1,88 @@
+#pragma once
+// Pooled keep-alive connections to upstreams, one pool per I/O thread (no locks: a connection never
+// changes threads). Bounded idle list per upstream, idle timeout, discard on error, a readability check
+// before reuse, TLS with certificate verification and SNI for https:// upstreams.
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include "authgate/reason.hpp"
+#include "config/model.hpp"
+#include "config/upstream_url.hpp"
+#include "gateway/stream.hpp"
+
+namespace authgate::gateway {
+
+/// One open connection to an upstream, with its read buffer (bytes after a response stay with it).
+struct UpstreamConnection {
+  UpstreamConnection(Stream s, std::string k) : stream(std::move(s)), key(std::move(k)) {}
+  Stream stream;
+  beast::flat_buffer buffer;
+  std::string key;  // pool key: scheme, host, port and TLS settings
+  std::chrono::steady_clock::time_point idle_since;
+};
+
+/// Where an upstream is and how to reach it, parsed once per URL.
+struct UpstreamTarget {
+  config::UpstreamUrl url;
+  std::string key;
+  std::string sni;                          // TLS: SNI and verified name
+  std::shared_ptr<asio::ssl::context> tls;  // https only
+};
+
+struct Lease {
+  std::unique_ptr<UpstreamConnection> connection;  // null on failure
+  bool reused = false;                             // came from the idle list (may be stale)
+  Reason error = Reason::ok;  // upstream_unreachable (502), upstream_timeout (504), upstream_error (502)
+};
+
+class UpstreamPool {
+ public:
+  explicit UpstreamPool(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+  UpstreamPool(const UpstreamPool&) = delete;
+  UpstreamPool& operator=(const UpstreamPool&) = delete;
+
+  /// The parsed target of `upstream` (cached per URL and TLS settings); nullptr if the URL does not
+  /// parse or its TLS files cannot be loaded (validated at load, so only a file vanishing gets here).
+  const UpstreamTarget* target(const config::Upstream& upstream);
+
+  /// An idle pooled connection when one is usable, else a new one (connect_timeout covers resolve,
+  /// connect and the TLS handshake). `fresh` skips the idle list (the retry after a stale connection).
+  asio::awaitable<Lease> acquire(const config::Upstream& upstream, bool fresh = false);
+
+  /// Returns a connection whose last response was complete and keep-alive. Closed instead when the
+  /// upstream's idle list is full.
+  void release(std::unique_ptr<UpstreamConnection> connection, const config::Upstream& upstream);
+
+  /// Closes idle connections older than their upstream's idle_timeout (called every second or so).
+  void sweep();
+  /// Closes every idle connection (shutdown).
+  void clear();
+  std::size_t idle_count() const;
+
+ private:
+  struct Idle {
+    std::deque<std::unique_ptr<UpstreamConnection>> connections;  // back = most recently used
+    std::chrono::milliseconds idle_timeout{0};
+  };
+  std::unique_ptr<UpstreamConnection> take_idle(const std::string& key);
+  asio::awaitable<Lease> connect(const config::Upstream& upstream, const UpstreamTarget& target);
+
+  asio::any_io_executor executor_;
+  std::map<std::string, UpstreamTarget, std::less<>> targets_;
+  std::map<std::string, Idle, std::less<>> idle_;
+};
+
+/// True when an idle socket has something to read or was closed by the peer: it is not reusable
+/// (HTTP/1.1 upstreams send nothing unprompted, RFC 9112 §9.3).
+bool idle_socket_is_dead(asio::ip::tcp::socket& socket) noexcept;
+
+}  // namespace authgate::gateway
