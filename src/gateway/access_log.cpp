@@ -107,12 +107,27 @@ void append_padded(std::string& out, long value, int width) {
   out.append(buf, static_cast<std::size_t>(width));
 }
 
-void append_nullable(std::string& out, std::string_view value) {
+void append_key(std::string& out, std::string_view key) { out.append(",\"").append(key).append("\":"); }
+
+void string_field(std::string& out, std::string_view key, std::string_view value) {
+  append_key(out, key);
+  append_json_string(out, value);
+}
+
+/// An empty value is JSON null ("no route", "no user"), not an empty string.
+void nullable_field(std::string& out, std::string_view key, std::string_view value) {
+  append_key(out, key);
   if (value.empty()) {
     out.append("null");
   } else {
     append_json_string(out, value);
   }
+}
+
+template <typename Int>
+void number_field(std::string& out, std::string_view key, Int value) {
+  append_key(out, key);
+  append_int(out, value);
 }
 
 }  // namespace
@@ -145,22 +160,31 @@ void append_json_string(std::string& out, std::string_view value) {
 void append_rfc3339_ms(std::string& out, std::chrono::system_clock::time_point time) {
   using namespace std::chrono;
   const auto ms = floor<milliseconds>(time);
-  const auto day = floor<days>(ms);
-  const year_month_day date{day};
-  const hh_mm_ss clock{ms - day};
-  append_padded(out, std::clamp(static_cast<int>(date.year()), 0, 9999), 4);
-  out.push_back('-');
-  append_padded(out, static_cast<unsigned>(date.month()), 2);
-  out.push_back('-');
-  append_padded(out, static_cast<unsigned>(date.day()), 2);
-  out.push_back('T');
-  append_padded(out, clock.hours().count(), 2);
-  out.push_back(':');
-  append_padded(out, clock.minutes().count(), 2);
-  out.push_back(':');
-  append_padded(out, clock.seconds().count(), 2);
-  out.push_back('.');
-  append_padded(out, clock.subseconds().count(), 3);
+  const auto second = floor<seconds>(ms);
+  // Requests arrive many per second: the calendar part is formatted once per second per thread.
+  thread_local sys_seconds cached_second = sys_seconds::min();
+  thread_local std::string cached;  // "YYYY-MM-DDTHH:MM:SS."
+  if (second != cached_second) {
+    const auto day = floor<days>(second);
+    const year_month_day date{day};
+    const hh_mm_ss clock{second - day};
+    cached.clear();
+    append_padded(cached, std::clamp(static_cast<int>(date.year()), 0, 9999), 4);
+    cached.push_back('-');
+    append_padded(cached, static_cast<unsigned>(date.month()), 2);
+    cached.push_back('-');
+    append_padded(cached, static_cast<unsigned>(date.day()), 2);
+    cached.push_back('T');
+    append_padded(cached, clock.hours().count(), 2);
+    cached.push_back(':');
+    append_padded(cached, clock.minutes().count(), 2);
+    cached.push_back(':');
+    append_padded(cached, clock.seconds().count(), 2);
+    cached.push_back('.');
+    cached_second = second;
+  }
+  out.append(cached);
+  append_padded(out, (ms - second).count(), 3);
   out.push_back('Z');
 }
 
@@ -169,34 +193,22 @@ void append_access_line(std::string& out, const RequestRecord& r) {
   const std::string_view path = std::string_view(r.path).substr(0, r.path.find_first_of("?#"));
   out.append("{\"time\":\"");
   append_rfc3339_ms(out, r.start);
-  out.append("\",\"client\":");
-  append_json_string(out, r.client);
-  out.append(",\"listener\":");
-  append_json_string(out, r.listener);
-  out.append(",\"method\":");
-  append_json_string(out, r.method);
-  out.append(",\"path\":");
-  append_json_string(out, path);
-  out.append(",\"route\":");
-  append_nullable(out, r.route);
-  out.append(",\"status\":");
-  append_int(out, r.status);
-  out.append(",\"user\":");
-  append_nullable(out, r.user);
-  out.append(",\"scheme\":");
-  append_nullable(out, r.scheme);
-  out.append(",\"reason\":\"").append(to_string(r.reason));
-  out.append(r.cache_hit ? "\",\"cache_hit\":true" : "\",\"cache_hit\":false");
-  out.append(",\"auth_us\":");
-  append_int(out, r.auth_time.count());
-  out.append(",\"upstream_us\":");
-  append_int(out, r.upstream_time.count());
-  out.append(",\"total_us\":");
-  append_int(out, r.total_time.count());
-  out.append(",\"bytes_in\":");
-  append_int(out, r.bytes_in);
-  out.append(",\"bytes_out\":");
-  append_int(out, r.bytes_out);
+  out.push_back('"');
+  string_field(out, "client", r.client);
+  string_field(out, "listener", r.listener);
+  string_field(out, "method", r.method);
+  string_field(out, "path", path);
+  nullable_field(out, "route", r.route);
+  number_field(out, "status", r.status);
+  nullable_field(out, "user", r.user);
+  nullable_field(out, "scheme", r.scheme);
+  string_field(out, "reason", to_string(r.reason));
+  out.append(r.cache_hit ? ",\"cache_hit\":true" : ",\"cache_hit\":false");
+  number_field(out, "auth_us", r.auth_time.count());
+  number_field(out, "upstream_us", r.upstream_time.count());
+  number_field(out, "total_us", r.total_time.count());
+  number_field(out, "bytes_in", r.bytes_in);
+  number_field(out, "bytes_out", r.bytes_out);
   out.append("}\n");
 }
 

@@ -127,12 +127,20 @@ std::optional<http::status> parse_failure_status(const beast::error_code& ec) {
   if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
     return http::status::request_header_fields_too_large;
   }
-  if (ec == http::error::end_of_stream || ec == http::error::partial_message)
-    return std::nullopt;  // peer left
-  if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
+  const bool peer_left = ec == http::error::end_of_stream || ec == http::error::partial_message;
+  if (!peer_left && ec.category() == http::make_error_code(http::error::bad_target).category()) {
     return http::status::bad_request;  // malformed request or an unexpected body
   }
-  return std::nullopt;  // timeout, reset, end of stream
+  return std::nullopt;  // peer left, timeout, reset: nobody to answer
+}
+
+Response failure_response(http::status status) {
+  Response response = text_response(
+      Request{}, status,
+      status == http::status::bad_request ? "bad request\n" : "request header fields too large\n");
+  response.keep_alive(false);
+  response.prepare_payload();
+  return response;
 }
 
 asio::awaitable<void> serve_connection(std::shared_ptr<State> state, beast::tcp_stream stream) {
@@ -148,9 +156,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<State> state, beast::tcp_
     if (read_ec) {
       const auto status = parse_failure_status(read_ec);
       if (!status) break;
-      response = text_response(Request{}, *status, "bad request\n");
-      response.keep_alive(false);
-      response.prepare_payload();
+      response = failure_response(*status);
     } else {
       response = handle(*state, parser.get());
     }

@@ -79,6 +79,12 @@ TEST(AppendRfc3339Ms, FormatsUtcWithMilliseconds) {
        "2024-02-29T23:59:59.999Z", "calendar arithmetic handles leap years"},
       {"sub-millisecond", at(2001, 9, 9) + hours{1} + minutes{46} + seconds{40} + microseconds{1'999},
        "2001-09-09T01:46:40.001Z", "microseconds are truncated, never rounded into the next second"},
+      {"same second again", at(2001, 9, 9) + hours{1} + minutes{46} + seconds{40} + milliseconds{250},
+       "2001-09-09T01:46:40.250Z", "the calendar part cached for this second is reused"},
+      {"next second", at(2001, 9, 9) + hours{1} + minutes{46} + seconds{41}, "2001-09-09T01:46:41.000Z",
+       "a new second formats the calendar part again"},
+      {"back to the epoch", system_clock::time_point{}, "1970-01-01T00:00:00.000Z",
+       "clocks may step backwards; the cache follows"},
   };
   for (const auto& c : cases) {
     std::string out;
