@@ -30,14 +30,14 @@ def curl_lines(process) -> list:
 
 
 def credentials(lines: list) -> dict:
-    """{user: password} from every `-u user:password` in the printed lines."""
+    """{user: password} from the first `-u user:password` of each user in the printed lines."""
     found = {}
     for line in lines:
         words = shlex.split(line)
         for flag, value in zip(words, words[1:]):
             if flag in ("-u", "--user"):
                 user, _, password = value.partition(":")
-                found[user] = password
+                found.setdefault(user, password)  # the first line shows the right password; later ones may not
     return found
 
 

@@ -35,6 +35,10 @@ def password_for(user: str) -> str:
     return f"{user}:Pa ss-wörd"
 
 
+def plain_password(user: str) -> str:
+    return "Pa ss-wörd-plain"  # no colon: Apache reads an htpasswd hash only up to the next colon
+
+
 def des_password(user: str) -> str:
     return "d3s-pw:1"  # DES-crypt uses 8 bytes; keep it ASCII and exactly 8
 
@@ -43,7 +47,7 @@ def des_password(user: str) -> str:
 def lines(tmp_path_factory):
     made = {}
     for _, user, make, prefix in FORMATS + WEAK:
-        password = des_password(user) if user == "des" else password_for(user)
+        password = {"des": des_password, "plain": plain_password}.get(user, password_for)(user)
         line = make(user, password)
         name, _, hashed = line.partition(":")
         assert name == user and (prefix is None or hashed.startswith(prefix)), line

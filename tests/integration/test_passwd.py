@@ -1,6 +1,6 @@
 """`authgate passwd` (htpasswd-like: [-c] [-D] [-v] [-i] [-B] [-C cost] [--argon2id] [--sha512] FILE USER)
 is compatible both ways with Apache's htpasswd: what it writes, `htpasswd -v` verifies (argon2id: the
-reference libargon2); what htpasswd writes, it verifies. Files are replaced atomically with mode 0600."""
+reference libargon2); what htpasswd writes, it verifies. New files get mode 0600; edited ones keep theirs."""
 import ctypes
 import ctypes.util
 import stat
@@ -84,13 +84,14 @@ def test_authgate_verifies_what_apache_writes(tmp_path, flags):
 def test_update_and_delete_keep_the_other_lines(tmp_path):
     lines = [htpasswd_line(user, f"{user}-pw", "B -C 4") for user in ("alice", "bob", "carol")]
     path = write_htpasswd(tmp_path / "users.htpasswd", lines)
+    path.chmod(0o640)
     assert passwd(path, "bob", password="new-bob-pw").returncode == 0
     assert apache_verifies(path, "bob", "new-bob-pw")
     assert passwd("-D", path, "carol").returncode == 0
     kept = path.read_text().splitlines()
     assert kept[0] == lines[0], "untouched entries stay byte for byte"
     assert [line.split(":")[0] for line in kept] == ["alice", "bob"]
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640, "an edited file keeps its mode, as with htpasswd"
     assert passwd("-D", path, "carol").returncode == 1, "deleting a missing user is refused"
 
 
