@@ -63,7 +63,8 @@ std::string_view to_string(ParseErrc code) noexcept;
 struct ParseError {
   ParseErrc code;
   std::size_t offset = 0;
-  /// One human-readable sentence, e.g. "duplicate auth-param 'realm'" (never echoes secret values).
+  /// One human-readable sentence with the code name and offset, e.g. "auth-param name occurs twice
+  /// (duplicate_param at offset 19)". Never echoes input, so never a secret value.
   std::string message() const;
   friend bool operator==(const ParseError&, const ParseError&) = default;
 };
@@ -85,7 +86,7 @@ struct Limits {
 /// Case-insensitive ASCII comparison for scheme and parameter names (RFC 9110 §11.1, §11.2).
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
-/// The value of the first parameter named `name` (lower-case), or nullptr.
+/// The value of the first parameter whose name equals `name` case-insensitively, or nullptr.
 const std::string* find_param(std::span<const AuthParam> params, std::string_view name) noexcept;
 
 }  // namespace authgate::grammar
