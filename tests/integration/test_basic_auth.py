@@ -2,9 +2,12 @@
 and what the upstream receives when a request gets through."""
 import base64
 import json
+import statistics
+import time
 
 import pytest
 
+from harness import configs, passwords
 from harness.configs import CHALLENGE
 from harness.fixtures import basic
 from harness.passwords import ALICE, BOB, JURGEN
@@ -35,6 +38,12 @@ DECISIONS = [
     ("Basic with no token gets 400", "/", [("Authorization", "Basic")], 400, None),
     ("user-pass without a colon gets 400", "/", [("Authorization", "Basic " + b64("alice"))], 400, None),
     ("two Authorization fields get 400", "/", [ALICE_AUTH, ALICE_AUTH], 400, None),
+    ("a control character in the password gets 400", "/", [("Authorization", basic("alice", "pw\x07"))],
+     400, None),
+    ("a CR LF in the user-id gets 400, never an injected header", "/",
+     [("Authorization", basic("alice\r\nX-Admin: 1", "alice-secret-1"))], 400, None),
+    ("a token68 followed by parameters gets 400", "/", [("Authorization", "Basic " + b64("a:b") + ", x=y")],
+     400, None),
     ("the right password gets through", "/", [ALICE_AUTH], 200, "alice"),
     ("the lower-case scheme basic gets through", "/",
      [("Authorization", "basic " + b64("alice:alice-secret-1"))], 200, "alice"),
@@ -111,3 +120,29 @@ def test_401_body_is_short_and_plain(gateway):
     assert response.status == 401
     assert 0 < len(response.body) < 200
     assert b"alice" not in response.body and b"htpasswd" not in response.body
+
+
+@pytest.fixture
+def costly_gateway(launcher, upstream, tmp_path):
+    """alice behind a bcrypt cost-11 hash (~0.1 s), so the cost of a verification is measurable."""
+    htpasswd = passwords.write_htpasswd(tmp_path / "users.htpasswd",
+                                        [passwords.htpasswd_line(ALICE.name, ALICE.password, "B -C 11")])
+    groups = passwords.write_groups(tmp_path / "groups.txt", [ALICE])
+    return launcher.serve(configs.gateway_config(upstream.url, htpasswd, groups))
+
+
+def test_unknown_user_costs_as_much_as_a_wrong_password(costly_gateway):
+    """An unknown user is verified against a dummy hash (DESIGN.md): timing does not reveal which user-ids
+    exist. Medians of 7, each with a fresh password so no cache answers."""
+    def median_seconds(user: str) -> float:
+        samples = []
+        with RawConnection(costly_gateway.port, timeout=30) as conn:
+            for i in range(7):
+                started = time.monotonic()
+                assert conn.request("GET", "/", [("Authorization", basic(user, f"guess-{i}"))]).status == 401
+                samples.append(time.monotonic() - started)
+        return statistics.median(samples)
+
+    wrong, unknown = median_seconds(ALICE.name), median_seconds("nobody-by-that-name")
+    assert wrong > 0.02, f"a cost-11 bcrypt verification took only {wrong * 1000:.1f} ms"
+    assert 0.5 < unknown / wrong < 2.0, f"unknown user {unknown * 1000:.0f} ms vs wrong password {wrong * 1000:.0f} ms"

@@ -1,9 +1,11 @@
 """Every size has a limit and every wait a timeout: 413, 414, 431 and 408, each with the exact status, and
 the allowed sizes just below each limit still served."""
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from harness import passwords
 from harness.fixtures import basic
 from harness.passwords import ALICE
 from harness.raw_http import RawConnection, request_bytes
@@ -95,3 +97,24 @@ def test_an_idle_keep_alive_connection_is_closed(limited):
     with RawConnection(limited.port, timeout=10) as conn:
         assert conn.request("GET", "/public/x").status == 200
         assert conn.peer_closed(wait=6), "idle_timeout is 2s: the gateway must close an idle connection"
+
+
+def test_a_full_hashing_queue_gets_503_with_retry_after(launcher, config, tmp_path):
+    """server.max_pending_hashes bounds the verification queue: beyond it, 503 + Retry-After (RFC 9110
+    §15.6.4, §10.2.3) rather than an unbounded wait. One worker, a queue of one, cost-12 bcrypt."""
+    htpasswd = passwords.write_htpasswd(tmp_path / "slow.htpasswd",
+                                        [passwords.htpasswd_line(ALICE.name, ALICE.password, "B -C 12")])
+    config["stores"]["staff"]["path"] = str(htpasswd)
+    config["server"].update({"worker_threads": 1, "max_pending_hashes": 1})
+    gateway = launcher.serve(config)
+
+    def attempt(i: int):
+        with RawConnection(gateway.port, timeout=60) as conn:
+            return conn.request("GET", "/", [("Authorization", basic(ALICE.name, f"guess-{i}"))])
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        responses = list(pool.map(attempt, range(12)))
+    statuses = sorted(r.status for r in responses)
+    assert set(statuses) <= {401, 503}, statuses
+    assert 503 in statuses, f"12 concurrent cost-12 verifications with a queue of 1: {statuses}"
+    assert all(r.header("Retry-After") for r in responses if r.status == 503)

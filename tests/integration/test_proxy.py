@@ -3,12 +3,14 @@ reuse on both sides, pipelining, and 502/504 that leave the client connection us
 import json
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from harness.configs import route
 from harness.fixtures import basic
-from harness.passwords import ALICE
+from harness.passwords import ALICE, BOB, JURGEN
 from harness.ports import free_port
 from harness.raw_http import RawConnection, request_bytes
 
@@ -167,3 +169,31 @@ def test_upstream_slow_gets_504_and_the_connection_survives(proxy):
     assert 0.9 <= elapsed < 6, f"response_timeout is 1s; 504 came after {elapsed:.1f}s"
     assert 0 < len(slow.body) < 200
     assert after.status == 200
+
+
+def test_concurrent_clients_each_get_their_own_identity(proxy):
+    """40 clients at once, three users and one impostor, five requests each on keep-alive connections:
+    every answer carries the identity of the client that asked, never another's."""
+    people = [(ALICE.name, ALICE.password, 200), (BOB.name, BOB.password, 200),
+              (JURGEN.name, JURGEN.password, 200), (ALICE.name, "impostor", 401)]
+
+    def client(i: int) -> list:
+        user, password, expected = people[i % len(people)]
+        results = []
+        with requests.Session() as session:
+            for j in range(5):
+                response = session.get(proxy.url(f"/who/{i}/{j}"), timeout=60,
+                                       auth=(user.encode(), password.encode("utf-8")))
+                seen_user = None
+                if response.status_code == 200:
+                    (seen_user,) = [v.encode("latin-1").decode() for k, v in response.json()["headers"]
+                                    if k.lower() == "x-auth-user"]
+                results.append((response.status_code, seen_user, expected, user))
+        return results
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        outcomes = [o for batch in pool.map(client, range(40)) for o in batch]
+    assert len(outcomes) == 200
+    for status, seen_user, expected, user in outcomes:
+        assert status == expected
+        assert seen_user == (user if expected == 200 else None)

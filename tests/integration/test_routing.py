@@ -65,3 +65,24 @@ def test_route_matching(routed, upstream, host, method, path, name):
     else:
         assert response.status == 200
         assert last_log(gateway).get("route") == name
+
+
+# Paths that try to leave the anonymous /public route for the protected /admin one. Whatever the gateway
+# does — normalise then match (401), or refuse (400) — the upstream must never get them anonymously.
+ESCAPES = [
+    ("a dot-dot segment", "/public/../admin/panel"),
+    ("a percent-encoded dot-dot", "/public/%2e%2e/admin/panel"),
+    ("an upper-case percent-encoded dot-dot", "/public/%2E%2E/admin/panel"),
+    ("an encoded slash", "/public/..%2fadmin/panel"),
+    ("a dot segment and a dot-dot", "/public/./../admin/panel"),
+    ("a backslash", "/public/..\\admin/panel"),
+]
+
+
+@pytest.mark.parametrize("target", [e[1] for e in ESCAPES],
+                         ids=[f"{e[0]} cannot reach a protected route anonymously" for e in ESCAPES])
+def test_path_escapes_do_not_bypass_authentication(gateway, upstream, target):
+    with RawConnection(gateway.port) as conn:
+        response = conn.request("GET", target)
+    assert response.status in (400, 401), f"{response.status} for {target}"
+    assert upstream.requests == [], f"upstream received {upstream.requests[0]['target']} anonymously"
