@@ -29,7 +29,7 @@ class MemoryStore final : public PasswordStore {
       auto user = record.user;
       users_.emplace(std::move(user), std::move(record));
     }
-    for (auto& [user, list] : groups) groups_.emplace(user, std::move(list));
+    for (auto& entry : groups) groups_.emplace(entry.first, std::move(entry.second));
   }
 
   const UserRecord* find(std::string_view user) const noexcept override {
@@ -62,7 +62,7 @@ const UserRecord* most_common(std::span<const UserRecord> records, bool (*eligib
     if (!eligible(record.kind)) continue;
     auto& [count, first] = counts[{record.kind, cost_prefix(record.hash)}];
     if (count++ == 0) first = &record;
-    if (count > best_count || (count == best_count && first->line < best->line)) {
+    if (best == nullptr || count > best_count || (count == best_count && first->line < best->line)) {
       best_count = count;
       best = first;
     }

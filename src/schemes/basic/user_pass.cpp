@@ -34,8 +34,8 @@ Reason decode_basic_credentials(const grammar::Credentials& credentials, BasicUs
   if (!credentials.token68 || !credentials.params.empty()) return Reason::malformed_header;
   auto decoded = grammar::decode_base64(*credentials.token68);
   if (!decoded) return Reason::bad_base64;
-  out.decoded_ = std::move(*decoded);
-  wipe(*decoded);
+  out.decoded_.swap(*decoded);
+  wipe(*decoded);  // a short string's bytes may linger in its small-string buffer after the swap
   // RFC 7617 §2: the user-id ends at the first colon; the password may contain colons.
   const auto colon = out.decoded_.find(':');
   if (colon == std::string::npos) return Reason::missing_colon;
