@@ -184,8 +184,8 @@ int run_passwd(const PasswdOptions& options) {
 }
 
 // Registered at start-up like every cmd_*.cpp; only bad_alloc could throw there.
+// NOLINTNEXTLINE(cert-err58-cpp)
 const CommandRegistration passwd_command{
-    // NOLINT(cert-err58-cpp)
     40, [](CLI::App& app) {
       auto options = std::make_shared<PasswdOptions>();
       auto* sub = app.add_subcommand("passwd", "Create, update, delete or verify a user in an htpasswd file");
