@@ -7,6 +7,7 @@ SIGKILL should bench/compare itself die without cleaning up (PR_SET_PDEATHSIG).
 
 import ctypes
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -83,7 +84,7 @@ class Process:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.popen.poll() is not None:
-                raise StartError(f"{self.name} exited with {self.popen.returncode}: {self.log_tail()}")
+                raise StartError(f"{self.name} exited with {self.popen.returncode}: {self.log_excerpt()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     self.child_pids = _children(self.popen.pid)
@@ -91,15 +92,18 @@ class Process:
             except OSError:
                 time.sleep(0.05)
         raise StartError(f"{self.name} did not listen on port {self.port} within {timeout_s:.0f} s: "
-                         f"{self.log_tail()}")
+                         f"{self.log_excerpt()}")
 
-    def log_tail(self, lines=3):
+    def log_excerpt(self):
+        """The first and the last line of the log (a config error list starts with the first problem and
+        ends with the verdict), paths shortened to file names."""
         try:
             with open(self.log_path, errors="replace") as f:
-                tail = [line.strip() for line in f if line.strip()][-lines:]
+                lines = [line.strip() for line in f if line.strip()]
         except OSError:
             return "(no log)"
-        return " | ".join(tail) or "(empty log)"
+        picked = lines[:1] + lines[-1:] if len(lines) > 1 else lines
+        return re.sub(r"/\S*/([^/\s]+)", r"\1", " | ".join(picked)) or "(empty log)"
 
     def rss_kib(self):
         """Resident memory of the server: the process plus its children (nginx: master + worker)."""
