@@ -25,8 +25,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 struct AdminServer::State {
-  State(asio::any_io_executor executor, AdminContext ctx)
-      : strand(asio::make_strand(std::move(executor))), acceptor(strand), context(std::move(ctx)) {}
+  State(const asio::any_io_executor& executor, AdminContext ctx)
+      : strand(asio::make_strand(executor)), acceptor(strand), context(std::move(ctx)) {}
 
   asio::strand<asio::any_io_executor> strand;
   tcp::acceptor acceptor;
@@ -190,9 +190,10 @@ asio::awaitable<void> accept_connections(std::shared_ptr<State> state) {
 
 }  // namespace
 
-std::unique_ptr<AdminServer> AdminServer::open(asio::any_io_executor executor, const tcp::endpoint& endpoint,
-                                               AdminContext context, std::error_code& error) {
-  auto state = std::make_shared<State>(std::move(executor), std::move(context));
+std::unique_ptr<AdminServer> AdminServer::open(const asio::any_io_executor& executor,
+                                               const tcp::endpoint& endpoint, AdminContext context,
+                                               std::error_code& error) {
+  auto state = std::make_shared<State>(executor, std::move(context));
   beast::error_code ec;
   state->acceptor.open(endpoint.protocol(), ec);
   if (!ec) state->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -207,7 +208,12 @@ std::unique_ptr<AdminServer> AdminServer::open(asio::any_io_executor executor, c
 
 AdminServer::AdminServer(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
-AdminServer::~AdminServer() { stop(); }
+AdminServer::~AdminServer() {
+  try {
+    stop();
+  } catch (...) {  // posting can only fail to allocate; the sessions then end on their own timeouts
+  }
+}
 
 tcp::endpoint AdminServer::local_endpoint() const { return state_->local; }
 

@@ -35,7 +35,7 @@ class AdminServer {
  public:
   /// Binds and listens on `endpoint` and starts accepting on `executor` (sessions run when it runs).
   /// nullptr and `error` set when the address cannot be bound (e.g. port in use).
-  static std::unique_ptr<AdminServer> open(boost::asio::any_io_executor executor,
+  static std::unique_ptr<AdminServer> open(const boost::asio::any_io_executor& executor,
                                            const boost::asio::ip::tcp::endpoint& endpoint,
                                            AdminContext context, std::error_code& error);
 

@@ -197,6 +197,7 @@ TEST_F(AccessLogFile, ConcurrentWritersProduceWholeLinesOnly) {
   constexpr int kThreads = 4;
   constexpr int kLines = 2'000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       RequestRecord r = sample_record();

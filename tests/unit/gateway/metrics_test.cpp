@@ -255,6 +255,7 @@ TEST(Metrics, ConcurrentRecordsAreAllCountedWhileRendering) {
   constexpr int kRecords = 20'000;
   const std::string routes[] = {"a", "b", "c"};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kRecords; ++i) {
