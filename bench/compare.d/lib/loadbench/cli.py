@@ -87,12 +87,22 @@ def _publish(opts, profile, chosen, rows, openssl, idle, authgate_bin, started):
               f"sign {openssl['sign_per_s']:,.0f}/s")
     for server, data in (idle or {}).items():
         if "rss_kib" in data:
-            print(f"Idle keep-alive connections: {server} {data['rss_kib'] / 1024:.1f} MiB with {data['open']} "
-                  f"open ({data['baseline_rss_kib'] / 1024:.1f} MiB before)")
+            print(f"Idle keep-alive connections: {server} {data['rss_kib'] / 1024:.1f} MiB with "
+                  f"{data['open']} open ({data['baseline_rss_kib'] / 1024:.1f} MiB before)")
     print()
     print(report.targets_table(evaluated))
     report.save(opts.output, meta, chosen, rows, evaluated)
     print(f"\ncompare: saved {opts.output} ({meta['elapsed_s']:.0f} s)")
+
+
+def _announce(opts, profile, chosen, authgate_missing):
+    if authgate_missing:
+        print(f"compare: authgate rows will be n/a: {authgate_missing}")
+    opts.machine = machine.machine()
+    load1 = opts.machine["loadavg_start"][0]
+    if load1 > 1.5:
+        print(f"compare: warning: load average {load1:.2f} > 1.5; figures will be noisy")
+    print(f"compare: {_plan_text(chosen, opts, profile)}")
 
 
 def main(argv):
@@ -107,19 +117,12 @@ def main(argv):
     install.ensure_packages(allowed=not opts.no_install)
     from . import fixtures  # needs python3-jwt and python3-cryptography, just installed if they were missing
 
-    authgate_bin, authgate_missing = ("", "not selected")
-    if "authgate" in opts.server_list:
-        authgate_bin, authgate_missing = _authgate(opts)
-    if authgate_missing:
-        print(f"compare: authgate rows will be n/a: {authgate_missing}", flush=True)
-    opts.machine = machine.machine()
-    load1 = opts.machine["loadavg_start"][0]
-    if load1 > 1.5:
-        print(f"compare: warning: load average {load1:.2f} > 1.5; figures will be noisy", flush=True)
-    print(f"compare: {_plan_text(chosen, opts, profile)}", flush=True)
+    selected = "authgate" in opts.server_list
+    authgate_bin, authgate_missing = _authgate(opts) if selected else ("", "not selected")
+    _announce(opts, profile, chosen, authgate_missing)
     started = time.time()
     run_dir = tempfile.mkdtemp(prefix="authgate-bench-")
-    os.chmod(run_dir, 0o755)  # nginx workers run as nobody and read the htpasswd files
+    os.chmod(run_dir, 0o755)  # readable by a server that drops privileges
     ok = False
     try:
         needs = {s.credentials for s in chosen}

@@ -49,7 +49,7 @@ def _hs256_secret(cache_dir):
     path = os.path.join(cache_dir, "keys", "hs256.secret")
     if not os.path.exists(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
             f.write(secrets.token_hex(32) + "\n")  # 256 bits, printable for HAProxy's config
     with open(path) as f:
         return f.read().strip()
