@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "authgate/schemes/basic.hpp"
 #include "authgate/stores/htpasswd.hpp"
@@ -87,6 +88,15 @@ CompiledRoute build_route(const Snapshot& snapshot, const Route& route) {
   return compiled;
 }
 
+// True when `problem` is at or below a path some problem of `reported` is about.
+bool is_under_reported_path(const Problem& problem, const Problems& reported) {
+  return std::any_of(reported.begin(), reported.end(), [&](const Problem& r) {
+    if (r.path.empty() || !problem.path.starts_with(r.path)) return false;
+    return problem.path.size() == r.path.size() || problem.path[r.path.size()] == '.' ||
+           problem.path[r.path.size()] == '[';
+  });
+}
+
 }  // namespace
 
 SnapshotResult compile(Config config, std::uint64_t generation) {
@@ -112,9 +122,23 @@ SnapshotResult compile(Config config, std::uint64_t generation) {
 }
 
 SnapshotResult load_snapshot(const std::string& path, std::uint64_t generation) {
-  auto config = load_yaml(path);
-  if (!config) return config.error();
-  return compile(std::move(*config), generation);
+  LoadReport report = read_yaml(path);
+  if (!has_errors(report.problems)) return compile(std::move(report.config), generation);
+  if (!report.readable) return std::move(report.problems);
+  // Check what could be read too, so one run reports every problem (values the loader refused keep
+  // their defaults; problems under a path the loader already complained about would only echo it).
+  Problems problems = std::move(report.problems);
+  Problems more = validate(report.config);
+  load_stores(report.config, generation, more);
+  for (auto& problem : more) {
+    if (!is_under_reported_path(problem, problems)) problems.push_back(std::move(problem));
+  }
+  std::stable_sort(problems.begin(), problems.end(), [&](const Problem& a, const Problem& b) {
+    const bool a_other = a.pos.file != path;
+    const bool b_other = b.pos.file != path;
+    return std::tie(a_other, a.pos.line, a.pos.column) < std::tie(b_other, b.pos.line, b.pos.column);
+  });
+  return problems;
 }
 
 }  // namespace authgate::config

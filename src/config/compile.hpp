@@ -23,7 +23,9 @@ using SnapshotResult = boost::system::result<std::shared_ptr<const Snapshot>, Pr
 SnapshotResult compile(Config config, std::uint64_t generation);
 
 /// load_yaml(path) then compile(). For startup, `authgate check` and every reload: on failure the caller
-/// keeps serving its previous snapshot and logs the problems.
+/// keeps serving its previous snapshot and logs the problems. When the loader finds problems, what it
+/// could read is still validated (and its stores loaded), so one run reports every problem, sorted by
+/// position.
 SnapshotResult load_snapshot(const std::string& path, std::uint64_t generation);
 
 }  // namespace authgate::config

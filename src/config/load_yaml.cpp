@@ -63,55 +63,69 @@ std::optional<YAML::Node> parse_single_document(std::string_view text, std::stri
 
 }  // namespace
 
-boost::system::result<Config, Problems> load_yaml_string(std::string_view text, std::string_view name) {
-  Problems problems;
+LoadReport read_yaml_string(std::string_view text, std::string_view name) {
+  LoadReport report;
+  report.config.source_file = std::string(name);
+  Problems& problems = report.problems;
   if (text.size() > limits::max_file_bytes) {
     problems.push_back(document_error(name, 0, 0, "larger than the limit of 4MiB"));
-    return problems;
+    return report;
   }
   if (const auto deep = find_excessive_nesting(text, limits::max_nesting)) {
     problems.push_back(
         document_error(name, deep->line, deep->column,
                        "nested deeper than " + std::to_string(limits::max_nesting) + " levels"));
-    return problems;
+    return report;
   }
   const auto document = parse_single_document(text, name, problems);
-  if (!document) return problems;
-
-  Config config;
-  config.source_file = std::string(name);
-  detail::LoadContext ctx(config, problems, std::filesystem::path(name).parent_path());
+  if (!document) return report;
+  report.readable = document->IsMap();
+  detail::LoadContext ctx(report.config, problems, std::filesystem::path(name).parent_path());
   try {
-    read_document(ctx, *document, config);
+    read_document(ctx, *document, report.config);
   } catch (const std::exception& e) {
     // Node accessors only throw on misuse; should one ever do, the load fails with a problem, not a crash.
     problems.push_back(document_error(name, 0, 0, std::string("cannot read: ") + e.what()));
+    report.readable = false;
   }
-  if (has_errors(problems)) return problems;
-  return config;
+  return report;
 }
 
-boost::system::result<Config, Problems> load_yaml(const std::string& path) {
+LoadReport read_yaml(const std::string& path) {
+  LoadReport report;
+  report.config.source_file = path;
+  const auto fail = [&](std::string reason) {
+    report.problems.push_back(document_error(path, 0, 0, std::move(reason)));
+    return std::move(report);
+  };
   std::error_code ec;
   // Only regular files: a FIFO or device would block or never end.
   const auto status = std::filesystem::status(path, ec);
-  if (status.type() == std::filesystem::file_type::not_found)
-    return Problems{document_error(path, 0, 0, "no such file")};
-  if (ec) return Problems{document_error(path, 0, 0, "cannot read: " + ec.message())};
-  if (!std::filesystem::is_regular_file(status))
-    return Problems{document_error(path, 0, 0, "not a regular file")};
+  if (status.type() == std::filesystem::file_type::not_found) return fail("no such file");
+  if (ec) return fail("cannot read: " + ec.message());
+  if (!std::filesystem::is_regular_file(status)) return fail("not a regular file");
   const auto size = std::filesystem::file_size(path, ec);
-  if (ec) return Problems{document_error(path, 0, 0, "cannot read: " + ec.message())};
-  if (size > limits::max_file_bytes)
-    return Problems{document_error(path, 0, 0, "larger than the limit of 4MiB")};
+  if (ec) return fail("cannot read: " + ec.message());
+  if (size > limits::max_file_bytes) return fail("larger than the limit of 4MiB");
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Problems{document_error(path, 0, 0, "cannot open for reading")};
+  if (!in) return fail("cannot open for reading");
   std::string text;
   text.resize(static_cast<std::size_t>(size));
   in.read(text.data(), static_cast<std::streamsize>(size));
-  if (in.gcount() != static_cast<std::streamsize>(size))
-    return Problems{document_error(path, 0, 0, "read failed")};
-  return load_yaml_string(text, path);
+  if (in.gcount() != static_cast<std::streamsize>(size)) return fail("read failed");
+  return read_yaml_string(text, path);
+}
+
+boost::system::result<Config, Problems> load_yaml_string(std::string_view text, std::string_view name) {
+  LoadReport report = read_yaml_string(text, name);
+  if (has_errors(report.problems)) return std::move(report.problems);
+  return std::move(report.config);
+}
+
+boost::system::result<Config, Problems> load_yaml(const std::string& path) {
+  LoadReport report = read_yaml(path);
+  if (has_errors(report.problems)) return std::move(report.problems);
+  return std::move(report.config);
 }
 
 }  // namespace authgate::config

@@ -42,14 +42,17 @@ class NestingScanner {
     return block_scalar_parent_ != npos && indent > block_scalar_parent_;
   }
 
-  static bool starts_token(std::string_view line, std::size_t i) {
+  // Where a node (a quoted scalar, a flow collection) may begin: at the line start or after a space
+  // in block context; inside a flow collection also right after '[', '{', ',' or ':'. Elsewhere these
+  // characters are text inside a plain scalar ("/a[1]", "it's").
+  bool starts_node(std::string_view line, std::size_t i) const {
     if (i == 0) return true;
     const char before = line[i - 1];
-    return before == ' ' || before == '\t' || before == '[' || before == '{' || before == ',' ||
-           before == ':';
+    if (before == ' ' || before == '\t') return true;
+    return flow_depth_ > 0 && (before == '[' || before == '{' || before == ',' || before == ':');
   }
 
-  static bool ends_with_block_scalar_header(std::string_view line, std::size_t from) {
+  bool ends_with_block_scalar_header(std::string_view line, std::size_t from) const {
     std::size_t end = line.find(" #", from);
     if (end == npos) end = line.size();
     while (end > from && line[end - 1] == ' ') --end;
@@ -60,7 +63,7 @@ class NestingScanner {
     }
     if (start == from || end - start > 2) return false;
     const char indicator = line[start - 1];
-    return (indicator == '|' || indicator == '>') && starts_token(line, start - 1);
+    return (indicator == '|' || indicator == '>') && starts_node(line, start - 1);
   }
 
   std::size_t scan_flow(std::string_view line, std::size_t i) {
@@ -78,9 +81,9 @@ class NestingScanner {
           quote_ = 0;
       } else if (c == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
         return npos;  // comment to end of line
-      } else if ((c == '"' || c == '\'') && starts_token(line, i)) {
+      } else if ((c == '"' || c == '\'') && starts_node(line, i)) {
         quote_ = c;
-      } else if ((c == '[' || c == '{') && (flow_depth_ > 0 || starts_token(line, i))) {
+      } else if ((c == '[' || c == '{') && starts_node(line, i)) {
         if (indents_.size() + ++flow_depth_ > max_depth_) return i;
       } else if ((c == ']' || c == '}') && flow_depth_ > 0) {
         --flow_depth_;

@@ -2,6 +2,8 @@
 // picks the first matching route; store-file errors surface at their own file:line.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <type_traits>
 
 #include "config/compile.hpp"
@@ -160,6 +162,42 @@ TEST(CompileTest, InCodeConfigWithoutUpstreamIsTheDemoEcho) {
   EXPECT_EQ(matched->upstream, nullptr);
   EXPECT_EQ(matched->upstream_url, nullptr);
   EXPECT_TRUE((*snapshot)->watched_files.empty());
+}
+
+TEST(CompileTest, LoadSnapshotReportsLoaderAndValidationProblemsTogether) {
+  const std::string path = ::testing::TempDir() + "/config-every-problem.yaml";
+  {
+    std::ofstream out(path);
+    out << "listeners: [{port: 8080}]\n"
+           "limits: {header_timeout: ten}\n"
+           "upstreams: {app: {url: \"http://127.0.0.1:1\"}}\n"
+           "routes: [{upstream: nowhere, auth: anonymous}]\n";
+  }
+  const auto snapshot = load_snapshot(path, 1);
+  ASSERT_FALSE(snapshot.has_value());
+  const Problems problems = snapshot.error();
+  ASSERT_EQ(problems.size(), 2u) << testing::all_text(problems);
+  EXPECT_EQ(problems[0].path, "limits.header_timeout") << "sorted by line";
+  EXPECT_EQ(problems[0].pos.line, 2);
+  EXPECT_EQ(problems[1].path, "routes[0].upstream");
+  EXPECT_EQ(problems[1].pos.line, 4);
+  std::remove(path.c_str());
+}
+
+TEST(CompileTest, ValidationDoesNotEchoWhatTheLoaderRefused) {
+  const std::string path = ::testing::TempDir() + "/config-no-echo.yaml";
+  {
+    std::ofstream out(path);
+    out << "listeners: [{port: 8080}]\nroutes: [{upstream: a, auth: everyone}]\n";
+  }
+  const auto snapshot = load_snapshot(path, 1);
+  ASSERT_FALSE(snapshot.has_value());
+  const Problems problems = snapshot.error();
+  EXPECT_TRUE(testing::find_problem(problems, "expected 'anonymous' or a map"))
+      << testing::all_text(problems);
+  EXPECT_FALSE(testing::find_problem(problems, "must list at least one realm"))
+      << testing::all_text(problems);
+  std::remove(path.c_str());
 }
 
 TEST(CompileTest, LoadSnapshotReportsAMissingFile) {
