@@ -2,6 +2,7 @@
 #include "authgate/jose/claims.hpp"
 
 #include <algorithm>
+#include <boost/json/monotonic_resource.hpp>
 #include <cmath>
 
 #include "jose/identity_claims.hpp"
@@ -95,7 +96,10 @@ std::optional<system_clock::time_point> expiry(const std::optional<double>& exp)
 
 VerifyResult<CheckedClaims> check_claims(std::string_view payload, const ClaimsPolicy& policy,
                                          system_clock::time_point now) {
-  const auto claims = detail::parse_json_object(payload);
+  // The claims object only lives in this function: its values come from a stack arena, not the heap.
+  unsigned char arena_buffer[4096];
+  json::monotonic_resource arena(arena_buffer, sizeof arena_buffer);
+  const auto claims = detail::parse_json_object(payload, json::storage_ptr(&arena));
   if (!claims) return VerifyErrc::malformed;  // RFC 7519 §7.2 step 10: the claims set is a JSON object
   auto window = time_window(*claims);
   if (!window) return window.error();

@@ -1,44 +1,33 @@
-// A Boost.JSON basic_parser handler that builds the value exactly like boost::json::parser does and, in
-// addition, remembers the member names of every open object so a repeated name fails the parse.
+// Boost.JSON's own value-building handler plus a count of the members the parser saw. value_stack keeps
+// only the last of equal names, so the built objects hold fewer members than were seen exactly when a
+// name was repeated somewhere: one walk of the result detects duplicates without remembering any name.
 #include "jose/json_strict.hpp"
 
-#include <algorithm>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 #include <exception>
-#include <string>
-#include <vector>
 
 namespace authgate::jose::detail {
 namespace {
 
 namespace json = boost::json;
 
-class StrictHandler {
+class CountingHandler {
  public:
-  // Bounds well above any legitimate JOSE header, claims set or JWKS; the caller bounds the input size.
+  // Bounds well above any legitimate JOSE header, claims set or JWKS; callers bound the input size.
   static constexpr std::size_t max_object_size = 4096;
   static constexpr std::size_t max_array_size = 16384;
   static constexpr std::size_t max_key_size = 4096;
   static constexpr std::size_t max_string_size = 1 << 20;
 
   json::value_stack st;
+  std::size_t members_seen = 0;
 
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
-  bool on_object_begin(json::error_code&) {
-    starts_.push_back(keys_.size());
-    return true;
-  }
-  bool on_object_end(std::size_t n, json::error_code& ec) {
-    const auto first = keys_.begin() + static_cast<std::ptrdiff_t>(starts_.back());
-    std::sort(first, keys_.end());
-    if (std::adjacent_find(first, keys_.end()) != keys_.end()) {
-      ec = json::error::syntax;  // duplicate member name
-      return false;
-    }
-    keys_.erase(first, keys_.end());
-    starts_.pop_back();
+  bool on_object_begin(json::error_code&) { return true; }
+  bool on_object_end(std::size_t n, json::error_code&) {
+    members_seen += n;
     st.push_object(n);
     return true;
   }
@@ -48,14 +37,10 @@ class StrictHandler {
     return true;
   }
   bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
-    key_.append(s.data(), s.size());
     st.push_chars(s);
     return true;
   }
   bool on_key(json::string_view s, std::size_t, json::error_code&) {
-    key_.append(s.data(), s.size());
-    keys_.push_back(std::move(key_));
-    key_.clear();
     st.push_key(s);
     return true;
   }
@@ -90,26 +75,41 @@ class StrictHandler {
   }
   bool on_comment_part(json::string_view, json::error_code&) { return true; }
   bool on_comment(json::string_view, json::error_code&) { return true; }
-
- private:
-  std::string key_;                  // member name being assembled from parts
-  std::vector<std::string> keys_;    // member names of every open object, innermost last
-  std::vector<std::size_t> starts_;  // where each open object's names begin in keys_
 };
+
+json::parse_options strict_options() {
+  json::parse_options options;  // RFC 8259 only: comments, trailing commas, bad UTF-8 all rejected
+  options.max_depth = max_json_depth;
+  return options;
+}
+
+// Members held by the objects of `value`; depth is bounded by the parser's max_depth.
+std::size_t members_kept(const json::value& value) {
+  std::size_t count = 0;
+  if (const json::object* object = value.if_object()) {
+    count += object->size();
+    for (const auto& member : *object) count += members_kept(member.value());
+  } else if (const json::array* array = value.if_array()) {
+    for (const json::value& element : *array) count += members_kept(element);
+  }
+  return count;
+}
 
 }  // namespace
 
-std::optional<json::object> parse_json_object(std::string_view text, std::size_t max_depth) {
+std::optional<json::object> parse_json_object(std::string_view text, json::storage_ptr storage) {
   try {
-    json::parse_options options;  // RFC 8259 only: comments, trailing commas, bad UTF-8 all rejected
-    options.max_depth = max_depth;
-    json::basic_parser<StrictHandler> parser(options);
-    parser.handler().st.reset();
+    // One parser per thread: its internal stacks are reused instead of reallocated for every token.
+    thread_local json::basic_parser<CountingHandler> parser(strict_options());
+    parser.reset();
+    CountingHandler& handler = parser.handler();
+    handler.members_seen = 0;
+    handler.st.reset(std::move(storage));
     json::error_code ec;
     const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
     if (ec || !parser.done() || used != text.size()) return std::nullopt;
-    json::value value = parser.handler().st.release();
-    if (!value.is_object()) return std::nullopt;
+    json::value value = handler.st.release();
+    if (!value.is_object() || members_kept(value) != handler.members_seen) return std::nullopt;
     return std::move(value.get_object());
   } catch (const std::exception&) {
     return std::nullopt;  // allocation failure: treated as unparseable, never propagated

@@ -1,6 +1,7 @@
 // Compact JWS structure and header checks (RFC 7515 §5.2 steps 1–5, §7.1).
 #include <algorithm>
 #include <array>
+#include <boost/json/monotonic_resource.hpp>
 
 #include "authgate/grammar/base64.hpp"
 #include "authgate/jose/jws.hpp"
@@ -79,7 +80,10 @@ VerifyResult<CompactJws> parse_compact(std::string_view token, std::size_t max_t
   if (!payload) return VerifyErrc::malformed;
   auto signature = grammar::decode_base64url(parts->signature);
   if (!signature) return VerifyErrc::malformed;
-  const auto header = detail::parse_json_object(*header_text);
+  // The header only lives in this function: its JSON values come from a stack arena, not the heap.
+  unsigned char arena_buffer[2048];
+  json::monotonic_resource arena(arena_buffer, sizeof arena_buffer);
+  const auto header = detail::parse_json_object(*header_text, json::storage_ptr(&arena));
   if (!header) return VerifyErrc::malformed;
   auto parsed = parse_header(*header);
   if (!parsed) return parsed.error();

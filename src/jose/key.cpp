@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "authgate/jose/jwk.hpp"
+#include "jose/verify_context.hpp"
 
 namespace authgate::jose {
 
@@ -54,6 +55,8 @@ void throw_exception_from_error(const KeyError& e, const boost::source_location&
 }
 
 void PkeyFree::operator()(EVP_PKEY* pkey) const noexcept { EVP_PKEY_free(pkey); }
+void MdCtxFree::operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
+void MacCtxFree::operator()(EVP_MAC_CTX* ctx) const noexcept { EVP_MAC_CTX_free(ctx); }
 
 Key::Key(KeyType type, PkeyPtr pkey, std::string kid, std::optional<Alg> alg, std::string thumbprint)
     : type_(type),
@@ -62,11 +65,35 @@ Key::Key(KeyType type, PkeyPtr pkey, std::string kid, std::optional<Alg> alg, st
       alg_(alg),
       thumbprint_(std::move(thumbprint)) {
   bits_ = pkey_ ? static_cast<std::size_t>(EVP_PKEY_get_bits(pkey_.get())) : 0;
+  prepare_templates();
 }
 
 Key::Key(std::vector<unsigned char> secret, std::string kid, std::optional<Alg> alg)
     : type_(KeyType::oct), secret_(std::move(secret)), kid_(std::move(kid)), alg_(alg) {
   bits_ = secret_.size() * 8;
+  prepare_templates();
+}
+
+void Key::prepare_templates() {
+  const std::size_t count = all_algs().size();
+  verify_templates_.resize(count);
+  mac_templates_.resize(count);
+  for (const Alg alg : all_algs()) {
+    if (!usable_for(alg)) continue;
+    const auto at = static_cast<std::size_t>(alg);
+    if (pkey_) verify_templates_[at] = detail::make_verify_context(alg, pkey_.get());
+    if (!secret_.empty()) mac_templates_[at] = detail::make_mac_context(alg, secret_);
+  }
+}
+
+const EVP_MD_CTX* Key::verify_template(Alg alg) const noexcept {
+  const auto at = static_cast<std::size_t>(alg);
+  return at < verify_templates_.size() ? verify_templates_[at].get() : nullptr;
+}
+
+const EVP_MAC_CTX* Key::mac_template(Alg alg) const noexcept {
+  const auto at = static_cast<std::size_t>(alg);
+  return at < mac_templates_.size() ? mac_templates_[at].get() : nullptr;
 }
 
 Key::~Key() {

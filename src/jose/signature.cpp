@@ -1,14 +1,11 @@
-// Signature verification over OpenSSL 3 EVP with pre-fetched digests and pre-parsed keys.
+// Signature verification over OpenSSL 3 EVP: each call duplicates the context its key prepared at load.
 #include "authgate/jose/signature.hpp"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rsa.h>
 
 #include "jose/ecdsa_der.hpp"
-#include "jose/ossl.hpp"
+#include "jose/verify_context.hpp"
 
 namespace authgate::jose {
 namespace {
@@ -17,49 +14,25 @@ const unsigned char* bytes(std::string_view s) noexcept {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
 
-// Fetched once per process: an implicit fetch on every EVP_DigestVerifyInit costs a provider lookup.
-const EVP_MD* digest_for(Alg alg) noexcept {
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
-  static EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA2-384", nullptr);
-  static EVP_MD* const sha512 = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
-  switch (hash_length(alg)) {
-    case 32:
-      return sha256;
-    case 48:
-      return sha384;
-    case 64:
-      return sha512;
-    default:
-      return nullptr;  // EdDSA hashes internally
+// The key's template duplicated (see Key::verify_template), or a fresh context when there is none.
+MdCtxPtr verify_context(Alg alg, const Key& key) {
+  if (const EVP_MD_CTX* tmpl = key.verify_template(alg)) {
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    if (ctx && EVP_MD_CTX_copy_ex(ctx.get(), tmpl) == 1) return ctx;
   }
+  return detail::make_verify_context(alg, key.pkey());
 }
 
-bool is_pss(Alg alg) noexcept { return alg == Alg::ps256 || alg == Alg::ps384 || alg == Alg::ps512; }
-
-bool evp_verify(Alg alg, EVP_PKEY* pkey, std::string_view input, const unsigned char* sig,
+bool evp_verify(Alg alg, const Key& key, std::string_view input, const unsigned char* sig,
                 std::size_t sig_length) {
-  const detail::MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx) return false;
-  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
-  const EVP_MD* md = digest_for(alg);
-  if (alg != Alg::eddsa && !md) return false;
-  if (EVP_DigestVerifyInit(ctx.get(), &pctx, md, nullptr, pkey) != 1) return false;
-  if (is_pss(alg)) {
-    // RFC 7518 §3.5: MGF1 with the same hash, and "the size of the salt value is the same size as the hash
-    // function output". RSA_PSS_SALTLEN_DIGEST makes OpenSSL require exactly that length on verify.
-    if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1 ||
-        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1) {
-      return false;
-    }
-  }
-  return EVP_DigestVerify(ctx.get(), sig, sig_length, bytes(input), input.size()) == 1;
+  const MdCtxPtr ctx = verify_context(alg, key);
+  return ctx && EVP_DigestVerify(ctx.get(), sig, sig_length, bytes(input), input.size()) == 1;
 }
 
 bool verify_rsa(Alg alg, const Key& key, std::string_view input, std::string_view sig) {
   // RFC 8017 §8.2.2 step 1 / §8.1.2 step 1: the signature is exactly k octets long.
   if (sig.size() != static_cast<std::size_t>(EVP_PKEY_get_size(key.pkey()))) return false;
-  return evp_verify(alg, key.pkey(), input, bytes(sig), sig.size());
+  return evp_verify(alg, key, input, bytes(sig), sig.size());
 }
 
 std::size_t coordinate_bytes(KeyType type) noexcept {
@@ -82,24 +55,25 @@ bool verify_ecdsa(Alg alg, const Key& key, std::string_view input, std::string_v
   unsigned char der[detail::max_der_signature];
   const std::size_t der_length = detail::p1363_to_der({bytes(sig), sig.size()}, der);
   if (der_length == 0) return false;
-  return evp_verify(alg, key.pkey(), input, der, der_length);
+  return evp_verify(alg, key, input, der, der_length);
 }
 
 bool verify_eddsa(const Key& key, std::string_view input, std::string_view sig) {
   const std::size_t expected = key.type() == KeyType::ed25519 ? 64 : 114;  // RFC 8032 §5.1.6, §5.2.6
   if (sig.size() != expected) return false;
-  return evp_verify(Alg::eddsa, key.pkey(), input, bytes(sig), sig.size());
+  return evp_verify(Alg::eddsa, key, input, bytes(sig), sig.size());
 }
 
 bool verify_hmac(Alg alg, const Key& key, std::string_view input, std::string_view tag) {
   const std::size_t length = hash_length(alg);
   // RFC 7518 §3.2: the whole HMAC output is the signature; a truncated tag would make forgery cheaper.
   if (tag.size() != length) return false;
+  const EVP_MAC_CTX* tmpl = key.mac_template(alg);
+  const MacCtxPtr ctx(tmpl ? EVP_MAC_CTX_dup(tmpl) : detail::make_mac_context(alg, key.secret()).release());
   unsigned char expected[EVP_MAX_MD_SIZE];
-  unsigned int expected_length = 0;
-  const auto secret = key.secret();
-  if (!HMAC(digest_for(alg), secret.data(), static_cast<int>(secret.size()), bytes(input), input.size(),
-            expected, &expected_length) ||
+  std::size_t expected_length = 0;
+  if (!ctx || EVP_MAC_update(ctx.get(), bytes(input), input.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), expected, &expected_length, sizeof expected) != 1 ||
       expected_length != length) {
     return false;
   }

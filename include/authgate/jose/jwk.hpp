@@ -51,11 +51,19 @@ struct KeyError {
 class Key;
 using KeyResult = boost::system::result<std::shared_ptr<const Key>, KeyError>;
 
-/// Frees an EVP_PKEY (defined out of line so this header stays free of <openssl/evp.h>).
+/// Frees OpenSSL objects (defined out of line so this header stays free of <openssl/evp.h>).
 struct PkeyFree {
   void operator()(EVP_PKEY* pkey) const noexcept;
 };
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* ctx) const noexcept;
+};
+struct MacCtxFree {
+  void operator()(EVP_MAC_CTX* ctx) const noexcept;
+};
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
 
 /// An immutable, validated verification key. Thread-safe to share: verification only reads it.
 class Key {
@@ -84,8 +92,16 @@ class Key {
   std::size_t bits() const noexcept { return bits_; }
   /// RFC 7638 SHA-256 thumbprint, base64url; empty for HMAC secrets (it would be a hash of the secret).
   const std::string& thumbprint() const noexcept { return thumbprint_; }
+  /// A verification context for `alg` initialised once at load (EVP_DigestVerifyInit with the digest
+  /// and PSS parameters), or nullptr. Verifications duplicate it (EVP_MD_CTX_copy_ex, which only reads
+  /// it, so sharing it between threads is safe) instead of paying the provider lookups of a fresh init.
+  const EVP_MD_CTX* verify_template(Alg alg) const noexcept;
+  /// The same for HMAC: an EVP_MAC_CTX keyed with the secret, duplicated per verification; or nullptr.
+  const EVP_MAC_CTX* mac_template(Alg alg) const noexcept;
 
  private:
+  void prepare_templates();
+
   KeyType type_;
   PkeyPtr pkey_;
   std::vector<unsigned char> secret_;
@@ -93,6 +109,8 @@ class Key {
   std::optional<Alg> alg_;
   std::size_t bits_ = 0;
   std::string thumbprint_;
+  std::vector<MdCtxPtr> verify_templates_;  // indexed by Alg; null where not usable
+  std::vector<MacCtxPtr> mac_templates_;    // indexed by Alg; null where not usable
 };
 
 /// A single JWK object (RFC 7517 §4; RSA n/e, EC crv/x/y, OKP crv/x, oct k). Rejects private keys,

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "jose_signer.hpp"
 #include "vectors.hpp"
 
@@ -102,6 +105,38 @@ TEST(Signature, PublicKeysAreNeverHmacSecrets) {
   const auto key = test::jwk_key(test::public_jwk(test_keys().rsa.get()));
   const std::string input = "a.b";
   EXPECT_FALSE(verify_signature(Alg::hs256, *key, input, test::hmac_bytes(pem, Alg::hs256, input)));
+}
+
+TEST(Signature, PreparedContextsAreSharedSafelyBetweenThreads) {
+  // Every Key keeps one context per usable algorithm that verifications duplicate concurrently.
+  const std::string input = "a.b";
+  const auto rsa = test::jwk_key(test::public_jwk(test_keys().rsa.get()));
+  const auto ec = test::jwk_key(test::public_jwk(test_keys().p256.get()));
+  const auto ed = test::jwk_key(test::public_jwk(test_keys().ed25519.get()));
+  const std::string secret(32, 's');
+  const auto mac = test::jwk_key(R"({"kty":"oct","k":")" + test::b64(secret) + "\"}");
+  ASSERT_NE(rsa->verify_template(Alg::ps256), nullptr);
+  ASSERT_NE(mac->mac_template(Alg::hs256), nullptr);
+  EXPECT_EQ(mac->mac_template(Alg::hs384), nullptr) << "a 32-byte secret is not usable for HS384";
+  const std::string rsa_sig = test::sign_bytes(test_keys().rsa.get(), Alg::ps256, input);
+  const std::string ec_sig = test::sign_bytes(test_keys().p256.get(), Alg::es256, input);
+  const std::string ed_sig = test::sign_bytes(test_keys().ed25519.get(), Alg::eddsa, input);
+  const std::string tag = test::hmac_bytes(secret, Alg::hs256, input);
+  std::atomic<int> failures{0};
+  const auto work = [&] {
+    for (int i = 0; i < 50; ++i) {
+      failures += !verify_signature(Alg::ps256, *rsa, input, rsa_sig);
+      failures += !verify_signature(Alg::es256, *ec, input, ec_sig);
+      failures += !verify_signature(Alg::eddsa, *ed, input, ed_sig);
+      failures += !verify_signature(Alg::hs256, *mac, input, tag);
+      failures += verify_signature(Alg::hs256, *mac, input + "x", tag);
+    }
+  };
+  std::thread a(work), b(work), c(work);
+  a.join();
+  b.join();
+  c.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 }  // namespace
