@@ -37,16 +37,66 @@ bool is_idempotent(http::verb verb) {
 
 int status_of(Reason reason) { return reason == Reason::upstream_timeout ? 504 : 502; }
 
+// What the client gets when reading its body failed: 413 over the route's limit, 400 for broken
+// chunked framing (RFC 9112 §7.1), nothing when it went away or stalled (the socket is closed then).
+ProxyResult client_failure(const RelayStatus& relay) {
+  ProxyResult result;
+  const auto& http_errors = http::make_error_code(http::error::bad_chunk).category();
+  if (relay.error == RelayError::body_limit) {
+    result.status = 413;
+    result.reason = Reason::request_too_large;
+  } else if (relay.ec.category() == http_errors && relay.ec != http::error::end_of_stream &&
+             relay.ec != http::error::partial_message) {
+    result.status = 400;
+    result.reason = Reason::bad_request;
+  } else {
+    result.reason = relay.ec == beast::error::timeout ? Reason::request_timeout : Reason::bad_request;
+  }
+  result.bytes_in = relay.bytes;
+  return result;
+}
+
+// Reads the first piece of the request body before the upstream is contacted, so a broken first chunk
+// is a 400 and the upstream never sees the head of a request that cannot be completed.
+asio::awaitable<RelayStatus> prime_body(ClientSide& client) {
+  RelayStatus status;
+  auto& body = client.parser.get().body();
+  while (!client.parser.is_done()) {
+    body.data = client.scratch.data();
+    body.size = client.scratch.size();
+    client.stream.expires_after(client.limits.body_timeout);
+    auto [ec, n] = co_await client.stream.visit(
+        [&](auto& s) { return http::async_read_some(s, client.buffer, client.parser, use_tuple); });
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      status.error = ec == http::error::body_limit ? RelayError::body_limit : RelayError::read;
+      status.ec = ec;
+      co_return status;
+    }
+    status.bytes = client.scratch.size() - body.size;
+    if (status.bytes > 0) break;
+  }
+  co_return status;
+}
+
 // The body half of Beast's relay(): read a piece into `scratch`, write it as one buffer_body piece.
 template <bool isRequest>
 asio::awaitable<RelayStatus> relay_body(Stream& in, beast::flat_buffer& in_buffer,
                                         http::parser<isRequest, http::buffer_body>& parser, Stream& out,
                                         http::serializer<isRequest, http::buffer_body>& serializer,
-                                        std::span<char> scratch, std::chrono::milliseconds timeout) {
+                                        std::span<char> scratch, std::chrono::milliseconds timeout,
+                                        std::size_t primed = 0) {
   RelayStatus status;
   auto& body = parser.get().body();
   do {
-    if (!parser.is_done()) {
+    if (primed > 0) {
+      // The first piece was read before the upstream was contacted (prime_body).
+      body.data = scratch.data();
+      body.size = primed;
+      body.more = !parser.is_done();
+      status.bytes += primed;
+      primed = 0;
+    } else if (!parser.is_done()) {
       body.data = scratch.data();
       body.size = scratch.size();
       in.expires_after(timeout);
@@ -171,7 +221,7 @@ asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client
     if (ec) co_return ec;
     const auto status = parser->get().result_int();
     if (status < 100 || status >= 200 || status == 101) co_return ec;
-    if (status == 100 || client.parser.get().version() < 11) continue;
+    if (status == 100 || client.version < 11) continue;
     http::response<http::empty_body> interim{parser->get().result(), 11};
     for (const auto& field : parser->get()) interim.insert(field.name_string(), field.value());
     prepare_client_response(interim.base());
@@ -188,7 +238,7 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
                                             ResponseParser& parser, ProxyResult result,
                                             const config::Upstream& upstream, UpstreamPool& pool) {
   auto& response = parser.get();
-  const auto client_version = client.parser.get().version();
+  const auto client_version = client.version;
   const bool head = client.parser.get().method() == http::verb::head;
   prepare_client_response(response.base());
   bool keep_alive = client.keep_alive && client.parser.is_done();
@@ -227,6 +277,7 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
 asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream& upstream,
                                      const ForwardContext& context, UpstreamPool& pool) {
   auto& request = client.parser.get();
+  client.version = request.version();
   const bool has_body = !client.parser.is_done();
   // RFC 9110 §10.1.1: 100 Continue goes out only now, after authentication succeeded.
   const bool expect_continue =
@@ -237,6 +288,12 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
   set_request_framing(request, client.parser);
   const bool retryable = !has_body && is_idempotent(request.method());
   bool continue_sent = false;
+  std::size_t primed = 0;
+  if (has_body && !expect_continue) {
+    const auto first = co_await prime_body(client);
+    if (first.error != RelayError::none) co_return client_failure(first);
+    primed = first.bytes;
+  }
 
   ProxyResult result;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -264,17 +321,14 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
     RelayStatus relay;
     if (!ec) {
       relay = co_await relay_body(client.stream, client.buffer, client.parser, up.stream, serializer,
-                                  client.scratch, client.limits.body_timeout);
+                                  client.scratch, client.limits.body_timeout, primed);
     }
     result.bytes_in = relay.bytes;
     if (relay.error == RelayError::read || relay.error == RelayError::body_limit) {
-      // The client stalled, vanished or sent more than the route allows: nothing more to read.
-      result.status = relay.error == RelayError::body_limit ? 413
-                      : relay.ec == beast::error::timeout   ? 408
-                                                            : 0;
-      result.reason =
-          relay.error == RelayError::body_limit ? Reason::request_too_large : Reason::request_timeout;
-      co_return result;
+      // The client stalled, vanished, broke its framing or sent more than the route allows.
+      auto failure = client_failure(relay);
+      failure.upstream_time = result.upstream_time;
+      co_return failure;
     }
     if (ec || relay.error == RelayError::write) {
       if (may_retry) continue;

@@ -30,6 +30,7 @@ struct ClientSide {
   std::span<char> scratch;  // body relay buffer
   const config::HttpLimits& limits;
   bool keep_alive = true;  // the client wants the connection kept (and we are not draining)
+  unsigned version = 11;   // the client's HTTP version (forward() sets it before rewriting the head)
 };
 
 struct ProxyResult {

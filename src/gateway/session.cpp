@@ -27,13 +27,6 @@ std::chrono::microseconds since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
 }
 
-// A request line that did not end within the header limit is a URI problem (414), not a field one.
-bool request_line_incomplete(const beast::flat_buffer& buffer) {
-  const auto data = buffer.cdata();
-  const std::string_view text{static_cast<const char*>(data.data()), data.size()};
-  return text.find("\r\n") == std::string_view::npos;
-}
-
 bool expects_continue(const http::request_header<>& request) {
   return request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue");
 }
@@ -180,7 +173,9 @@ asio::awaitable<bool> Session::on_head_error(Exchange& x, boost::system::error_c
     // RFC 9110 §15.5.9: the client did not finish its request in time.
     co_await reply(x, 408, Reason::request_timeout);
   } else if (ec == http::error::header_limit) {
-    if (request_line_incomplete(buffer_)) {
+    // The parser sets the target once the request line is complete: without one, the line itself
+    // was too long, which is a URI problem (414), not a field one (431).
+    if (x.parser.get().target().empty()) {
       co_await reply(x, 414, Reason::uri_too_long);
     } else {
       co_await reply(x, 431, Reason::header_too_large);

@@ -1,0 +1,170 @@
+// The credentials step: extraction rules, the verify cache, the one hop to the worker pool, and
+// single-flight ("ten requests, one hash").
+#include "gateway/authenticator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "gateway/worker_pool.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+namespace asio = boost::asio;
+
+class SlowScheme final : public Scheme {
+ public:
+  explicit SlowScheme(bool expensive, std::chrono::milliseconds cost = std::chrono::milliseconds(50))
+      : expensive_(expensive), cost_(cost) {}
+  std::string_view name() const noexcept override { return "Basic"; }
+  grammar::Challenge challenge(const ChallengeContext&) const override { return {"Basic", std::nullopt, {}}; }
+  bool is_expensive(const grammar::Credentials&) const noexcept override { return expensive_; }
+  bool is_cacheable() const noexcept override { return true; }
+  Outcome authenticate(const grammar::Credentials& credentials, const RequestFacts&) const override {
+    calls.fetch_add(1);
+    std::this_thread::sleep_for(cost_);
+    if (credentials.token68 == "YWxpY2U6cGFzcw==") return Authenticated{{"alice", {}, "Basic", {}, {}}, {}};
+    return Rejected{Reason::wrong_password, "Basic", {}};
+  }
+  std::uint64_t generation() const noexcept override { return 7; }
+  mutable std::atomic<int> calls{0};
+
+ private:
+  bool expensive_;
+  std::chrono::milliseconds cost_;
+};
+
+constexpr std::string_view good = "Basic YWxpY2U6cGFzcw==";  // alice:pass
+
+struct Harness {
+  explicit Harness(bool expensive = true, std::size_t max_pending = 100)
+      : scheme(std::make_shared<SlowScheme>(expensive)),
+        pool(2, max_pending),
+        auth(pool, cache, std::chrono::minutes(5)) {
+    realm.name = "staff";
+    realm.scheme = scheme;
+    route.realms = {&realm};
+  }
+
+  /// Runs `n` concurrent authentications of `fields` and returns their results.
+  std::vector<AuthResult> run(int n, std::vector<std::string_view> fields) {
+    asio::io_context context;
+    auto guard = asio::make_work_guard(context);
+    std::vector<AuthResult> results;
+    int done = 0;
+    for (int i = 0; i < n; ++i) {
+      asio::co_spawn(
+          context,
+          [&]() -> asio::awaitable<void> {
+            RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, std::chrono::system_clock::now()};
+            results.push_back(co_await auth.authenticate(route, fields, facts));
+            if (++done == n) guard.reset();
+          },
+          asio::detached);
+    }
+    context.run();
+    return results;
+  }
+
+  std::shared_ptr<SlowScheme> scheme;
+  stores::VerifyCache cache;
+  WorkerPool pool;
+  Authenticator auth;
+  config::CompiledRealm realm;
+  config::CompiledRoute route;
+};
+
+TEST(Authenticator, TenConcurrentRequestsWithTheSameCredentialsCostOneHash) {
+  Harness h;
+  const auto results = h.run(10, {good});
+  ASSERT_EQ(results.size(), 10u);
+  for (const auto& result : results) {
+    ASSERT_TRUE(std::holds_alternative<Authenticated>(result.outcome));
+    EXPECT_EQ(std::get<Authenticated>(result.outcome).identity.user, "alice");
+    EXPECT_TRUE(result.cache_lookup);
+    EXPECT_FALSE(result.cache_hit);
+  }
+  EXPECT_EQ(h.scheme->calls.load(), 1) << "single-flight: one verification for ten waiters";
+  EXPECT_EQ(h.auth.scheme_calls(), 1u);
+}
+
+TEST(Authenticator, TheNextRequestIsACacheHitWithoutAHash) {
+  Harness h;
+  h.run(1, {good});
+  const auto again = h.run(1, {good});
+  ASSERT_TRUE(std::holds_alternative<Authenticated>(again[0].outcome));
+  EXPECT_TRUE(again[0].cache_hit);
+  EXPECT_EQ(h.scheme->calls.load(), 1);
+}
+
+TEST(Authenticator, RejectionsAreNotCached) {
+  Harness h;
+  h.run(1, {"Basic YWxpY2U6d3Jvbmc="});
+  const auto again = h.run(1, {"Basic YWxpY2U6d3Jvbmc="});
+  ASSERT_TRUE(std::holds_alternative<Rejected>(again[0].outcome));
+  EXPECT_FALSE(again[0].cache_hit);
+  EXPECT_EQ(h.scheme->calls.load(), 2);
+}
+
+TEST(Authenticator, AFullQueueAnswersOverloadedInsteadOfWaiting) {
+  Harness h{true, 0};
+  const auto results = h.run(1, {good});
+  ASSERT_TRUE(std::holds_alternative<Unavailable>(results[0].outcome));
+  EXPECT_EQ(std::get<Unavailable>(results[0].outcome).reason, Reason::overloaded);
+  EXPECT_EQ(h.scheme->calls.load(), 0);
+}
+
+TEST(Authenticator, CheapSchemesRunInlineAndStillUseTheCache) {
+  Harness h{false, 0};  // a pool that accepts nothing: proof that no hop happens
+  const auto first = h.run(1, {good});
+  ASSERT_TRUE(std::holds_alternative<Authenticated>(first[0].outcome));
+  const auto second = h.run(1, {good});
+  EXPECT_TRUE(second[0].cache_hit);
+  EXPECT_EQ(h.scheme->calls.load(), 1);
+}
+
+struct ExtractCase {
+  const char* name;
+  std::vector<std::string_view> fields;
+  std::size_t outcome_index;  // index into Outcome
+  Reason reason;
+  const char* why;
+};
+
+class Extraction : public ::testing::TestWithParam<ExtractCase> {};
+
+TEST_P(Extraction, TurnsTheAuthorizationFieldsIntoAnOutcome) {
+  const auto& c = GetParam();
+  Harness h;
+  const auto results = h.run(1, c.fields);
+  EXPECT_EQ(results[0].outcome.index(), c.outcome_index) << c.why;
+  std::visit(
+      [&](const auto& o) {
+        if constexpr (requires { o.reason; }) {
+          EXPECT_EQ(o.reason, c.reason) << c.why;
+        }
+      },
+      results[0].outcome);
+  EXPECT_EQ(h.scheme->calls.load(), 0) << "no hash for any of these";
+}
+
+const ExtractCase extract_cases[] = {
+    {"none", {}, 0, Reason::ok, "no Authorization: NoCredentials → 401 with challenges"},
+    {"two_fields", {good, good}, 3, Reason::duplicate_credentials, "RFC 9110 §11.6.2: one credentials"},
+    {"garbage", {"Basic a b c"}, 3, Reason::malformed_header, "does not parse → 400"},
+    {"empty", {""}, 3, Reason::malformed_header, "an empty field is not credentials"},
+    {"other_scheme", {"Bearer abc"}, 2, Reason::scheme_not_accepted, "the route has no Bearer realm → 401"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, Extraction, ::testing::ValuesIn(extract_cases),
+                         [](const auto& test) { return std::string{test.param.name}; });
+
+}  // namespace
+}  // namespace authgate::gateway

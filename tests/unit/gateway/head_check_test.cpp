@@ -1,0 +1,97 @@
+// Request heads refused before any route is looked at.
+#include "gateway/head_check.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace authgate::gateway {
+namespace {
+
+struct HeadCase {
+  const char* name;
+  unsigned version;
+  const char* target;
+  std::vector<std::pair<const char*, const char*>> fields;
+  bool chunked;
+  int expected_status;  // 0 = accepted
+  const char* why;
+};
+
+class CheckHead : public ::testing::TestWithParam<HeadCase> {};
+
+TEST_P(CheckHead, RefusesWhatHttpForbids) {
+  const auto& c = GetParam();
+  http::request_header<> request;
+  request.method(http::verb::get);
+  request.version(c.version);
+  request.target(c.target);
+  for (const auto& [name, value] : c.fields) request.insert(name, value);
+  config::HttpLimits limits;
+  limits.max_header_count = 4;
+  limits.max_uri_bytes = 64;
+  EXPECT_EQ(check_head(request, c.chunked, limits).status, c.expected_status) << c.why;
+}
+
+const HeadCase head_cases[] = {
+    {"plain", 11, "/a", {{"Host", "x"}}, false, 0, "an ordinary request"},
+    {"http10_without_host", 10, "/a", {}, false, 0, "HTTP/1.0 has no Host requirement"},
+    {"http11_without_host", 11, "/a", {}, false, 400, "RFC 9112 §3.2: MUST respond 400"},
+    {"two_hosts", 11, "/a", {{"Host", "a"}, {"Host", "b"}}, false, 400, "RFC 9112 §3.2: more than one Host"},
+    {"bad_host", 11, "/a", {{"Host", "a b"}}, false, 400, "RFC 9110 §7.2: not a uri-host"},
+    {"absolute_form_agrees", 11, "http://x/a", {{"Host", "X"}}, false, 0, "same authority"},
+    {"absolute_form_without_host", 11, "http://x/a", {}, false, 0, "the target carries the host"},
+    {"absolute_form_disagrees", 11, "http://x/a", {{"Host", "y"}}, false, 400, "two hosts, two answers"},
+    {"too_many_fields",
+     11,
+     "/a",
+     {{"Host", "x"}, {"A", "1"}, {"B", "2"}, {"C", "3"}, {"D", "4"}},
+     false,
+     431,
+     "header count over the limit"},
+    {"uri_too_long",
+     11,
+     "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+     {{"Host", "x"}},
+     false,
+     414,
+     "RFC 9110 §15.5.15"},
+    {"encoded_slash", 11, "/a%2Fb", {{"Host", "x"}}, false, 400, "ambiguous path"},
+    {"te_not_chunked",
+     11,
+     "/a",
+     {{"Host", "x"}, {"Transfer-Encoding", "gzip"}},
+     false,
+     400,
+     "RFC 9112 §6.3: length unknown"},
+    {"te_in_http10",
+     10,
+     "/a",
+     {{"Transfer-Encoding", "chunked"}},
+     true,
+     400,
+     "RFC 9112 §6.1: faulty framing"},
+    {"te_chunked", 11, "/a", {{"Host", "x"}, {"Transfer-Encoding", "chunked"}}, true, 0, "normal streaming"},
+    {"asterisk_get", 11, "*", {{"Host", "x"}}, false, 400, "'*' is only for OPTIONS"},
+    {"http20", 20, "/a", {{"Host", "x"}}, false, 505, "not an HTTP/1 version"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, CheckHead, ::testing::ValuesIn(head_cases),
+                         [](const auto& test) { return std::string{test.param.name}; });
+
+TEST(CheckHeadResult, AbsoluteFormRewritesHostAndNormalisesThePath) {
+  http::request_header<> request;
+  request.method(http::verb::get);
+  request.version(11);
+  request.target("http://App.Example:8080/a/../b?q=1");
+  const auto check = check_head(request, false, config::HttpLimits{});
+  ASSERT_EQ(check.status, 0);
+  EXPECT_EQ(request[http::field::host], "App.Example:8080");
+  EXPECT_EQ(check.host, "app.example");
+  EXPECT_EQ(check.target.path, "/b");
+  EXPECT_EQ(check.target.query, "q=1");
+}
+
+}  // namespace
+}  // namespace authgate::gateway
