@@ -242,6 +242,7 @@ void add_verify_options(CLI::App& verify, JwtOptions& o) {
   verify.add_option("--now", o.now, "Verify as of this Unix time instead of the system clock");
 }
 
+// NOLINTNEXTLINE(cert-err58-cpp)
 const CommandRegistration jwt_command{
     300, [](CLI::App& app) {
       auto o = std::make_shared<JwtOptions>();

@@ -1,6 +1,7 @@
 // Key material from files: JWKS, PEM public keys, HMAC secrets.
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -10,23 +11,26 @@
 namespace authgate::jose {
 namespace {
 
-// Reads at most `limit` bytes; nullopt when the file cannot be read or is larger.
-std::optional<std::string> read_file(const std::string& path, std::size_t limit) {
+// Reads at most `limit` bytes into `out`; false when the file cannot be read or is larger. Whatever was
+// read before a failure is wiped: a secret file that is too large is still a secret.
+bool read_file(const std::string& path, std::size_t limit, std::string& out) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string data;
+  if (!in) return false;
   char buffer[4096];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    data.append(buffer, static_cast<std::size_t>(in.gcount()));
-    if (data.size() > limit) {
-      OPENSSL_cleanse(data.data(), data.size());
-      OPENSSL_cleanse(buffer, sizeof buffer);
-      return std::nullopt;
-    }
+  // Reserved up front so a secret never moves to a bigger buffer and leaves an unwiped copy behind.
+  out.reserve(std::min<std::size_t>(limit, 65536) + sizeof buffer);
+  bool ok = true;
+  while (ok && (in.read(buffer, sizeof buffer) || in.gcount() > 0)) {
+    out.append(buffer, static_cast<std::size_t>(in.gcount()));
+    ok = out.size() <= limit;
   }
   OPENSSL_cleanse(buffer, sizeof buffer);
-  if (in.bad()) return std::nullopt;
-  return data;
+  if (!ok || in.bad()) {
+    OPENSSL_cleanse(out.data(), out.size());
+    out.clear();
+    return false;
+  }
+  return true;
 }
 
 KeyError unreadable(const std::string& path) {
@@ -36,25 +40,27 @@ KeyError unreadable(const std::string& path) {
 }  // namespace
 
 JwksResult load_jwks_file(const std::string& path, const JwksLimits& limits) {
-  auto text = read_file(path, limits.max_bytes);
-  if (!text) return unreadable(path);
-  return parse_jwks(*text, limits);
+  std::string text;
+  if (!read_file(path, limits.max_bytes, text)) return unreadable(path);
+  return parse_jwks(text, limits);
 }
 
 KeyResult load_pem_file(const std::string& path, std::string kid, std::optional<Alg> alg) {
-  auto text = read_file(path, 64 * 1024);
-  if (!text) return unreadable(path);
-  return key_from_pem(*text, std::move(kid), alg);
+  std::string text;
+  if (!read_file(path, std::size_t{64} * 1024, text)) return unreadable(path);
+  return key_from_pem(text, std::move(kid), alg);
 }
 
 KeyResult load_secret_file(const std::string& path, std::string kid, std::optional<Alg> alg) {
-  auto secret = read_file(path, 4096);
-  if (!secret) return unreadable(path);
-  std::string_view bytes(*secret);
-  if (bytes.ends_with('\n')) bytes.remove_suffix(1);
-  if (bytes.ends_with('\r')) bytes.remove_suffix(1);
-  KeyResult key = key_from_secret(bytes, std::move(kid), alg);
-  OPENSSL_cleanse(secret->data(), secret->size());
+  std::string secret;
+  if (!read_file(path, 4096, secret)) return unreadable(path);
+  std::size_t length = secret.size();
+  if (length > 0 && secret[length - 1] == '\n') {
+    --length;
+    if (length > 0 && secret[length - 1] == '\r') --length;
+  }
+  KeyResult key = key_from_secret(std::string_view(secret).substr(0, length), std::move(kid), alg);
+  OPENSSL_cleanse(secret.data(), secret.size());
   return key;
 }
 

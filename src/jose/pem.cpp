@@ -10,7 +10,8 @@
 namespace authgate::jose {
 
 KeyResult key_from_pem(std::string_view pem, std::string kid, std::optional<Alg> alg) {
-  if (pem.size() > 64 * 1024) return KeyError{KeyErrc::bad_member, "PEM text larger than 64 KiB"};
+  if (pem.size() > std::size_t{64} * 1024)
+    return KeyError{KeyErrc::bad_member, "PEM text larger than 64 KiB"};
   const detail::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return KeyError{KeyErrc::invalid_key, "out of memory"};
   // Only "BEGIN PUBLIC KEY": a private key or a certificate here is a configuration mistake we refuse

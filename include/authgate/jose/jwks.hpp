@@ -51,7 +51,7 @@ using JwksResult = boost::system::result<JwksLoad, KeyError>;
 
 /// Limits for parse_jwks.
 struct JwksLimits {
-  std::size_t max_bytes = 1024 * 1024;
+  std::size_t max_bytes = std::size_t{1024} * 1024;
   std::size_t max_keys = 256;
 };
 

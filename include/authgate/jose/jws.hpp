@@ -16,6 +16,9 @@
 
 namespace authgate::jose {
 
+/// Tokens longer than this are refused before any decoding (a JWT access token is rarely above 2 KiB).
+inline constexpr std::size_t default_max_token_bytes = 16384;
+
 /// The header members we act on. Everything else is ignored; in particular "jku", "x5u", "jwk" and
 /// "x5c" are never used to find a key (RFC 8725 §3.10: they would let the token name its own key).
 struct JoseHeader {
@@ -35,10 +38,10 @@ struct CompactJws {
 
 /// Which algorithms and how much work a verification may do.
 struct JwsPolicy {
-  std::vector<Alg> algorithms;              // accepted algorithms; must not be empty
-  std::optional<std::string> typ;           // required "typ", e.g. "at+jwt" (RFC 9068 §4); nullopt = any
-  std::size_t max_token_bytes = 16 * 1024;  // longer tokens are refused before any decoding
-  std::size_t max_candidate_keys = 8;       // keys tried for one token without a matching kid
+  std::vector<Alg> algorithms;     // accepted algorithms; must not be empty
+  std::optional<std::string> typ;  // required "typ", e.g. "at+jwt" (RFC 9068 §4); nullopt = any
+  std::size_t max_token_bytes = default_max_token_bytes;  // longer tokens are refused before any decoding
+  std::size_t max_candidate_keys = 8;                     // keys tried for one token without a matching kid
 };
 
 /// Splits and decodes a compact JWS: exactly two dots, three strict base64url parts (no padding, no
@@ -46,7 +49,8 @@ struct JwsPolicy {
 /// "alg" naming an implemented algorithm ("none" in any case → alg_none), no "crit" (we implement no
 /// extension, RFC 7515 §4.1.11), and "kid"/"typ" strings when present. All three parts are decoded
 /// before any cryptography runs, so malformed input never costs a signature check.
-VerifyResult<CompactJws> parse_compact(std::string_view token, std::size_t max_token_bytes = 16 * 1024);
+VerifyResult<CompactJws> parse_compact(std::string_view token,
+                                       std::size_t max_token_bytes = default_max_token_bytes);
 
 /// A JWS whose signature verified.
 struct VerifiedJws {
@@ -66,7 +70,8 @@ struct DecodedJws {
   std::string header;
   std::string payload;
 };
-VerifyResult<DecodedJws> decode_unverified(std::string_view token, std::size_t max_token_bytes = 16 * 1024);
+VerifyResult<DecodedJws> decode_unverified(std::string_view token,
+                                           std::size_t max_token_bytes = default_max_token_bytes);
 
 /// RFC 7515 §4.1.9 media-type comparison: case-insensitive, "application/" implied when there is no '/'.
 bool typ_matches(std::string_view actual, std::string_view expected) noexcept;
