@@ -9,14 +9,16 @@
 namespace authgate::app {
 namespace {
 
-const CommandRegistration version_command{100, [](CLI::App& app) {
-  auto* sub = app.add_subcommand("version", "Print the version and the libraries authgate uses");
-  return Command{sub, [] {
-    std::printf("authgate 0.1.0\nboost %d.%d.%d\n%s\n", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000,
-                BOOST_VERSION % 100, OpenSSL_version(OPENSSL_VERSION));
-    return 0;
-  }};
-}};
+const CommandRegistration version_command{
+    100, [](CLI::App& app) {
+      auto* sub = app.add_subcommand("version", "Print the version and the libraries authgate uses");
+      return Command{sub, [] {
+                       std::printf("authgate 0.1.0\nboost %d.%d.%d\n%s\n", BOOST_VERSION / 100000,
+                                   BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100,
+                                   OpenSSL_version(OPENSSL_VERSION));
+                       return 0;
+                     }};
+    }};
 
 }  // namespace
 }  // namespace authgate::app

@@ -16,7 +16,9 @@ class Clock {
 /// The real wall clock.
 class SystemClock final : public Clock {
  public:
-  std::chrono::system_clock::time_point now() const noexcept override { return std::chrono::system_clock::now(); }
+  std::chrono::system_clock::time_point now() const noexcept override {
+    return std::chrono::system_clock::now();
+  }
 };
 
 class Random {

@@ -19,11 +19,11 @@ enum class Reason : std::uint8_t {
   bad_user_id,            // control characters in a user-id or password
   unknown_user,           // costs the same as wrong_password; never told apart on the wire
   wrong_password,
-  unsupported_hash,       // the store holds a hash format we refuse (plaintext, DES) for this route
-  user_not_allowed,       // authenticated, but not in the route's users/groups → 403
-  insufficient_scope,     // Bearer: lacks a required scope → 403 (RFC 6750 §3.1)
-  claim_mismatch,         // Bearer: a required claim value is absent → 403
-  invalid_token,          // Bearer: does not parse or verify
+  unsupported_hash,    // the store holds a hash format we refuse (plaintext, DES) for this route
+  user_not_allowed,    // authenticated, but not in the route's users/groups → 403
+  insufficient_scope,  // Bearer: lacks a required scope → 403 (RFC 6750 §3.1)
+  claim_mismatch,      // Bearer: a required claim value is absent → 403
+  invalid_token,       // Bearer: does not parse or verify
   token_expired,
   token_not_yet_valid,
   bad_signature,
@@ -31,10 +31,10 @@ enum class Reason : std::uint8_t {
   bad_issuer,
   bad_audience,
   alg_not_allowed,
-  token_inactive,          // introspection said active=false
-  stale_nonce,             // Digest nonce expired: 401 with stale=true
-  rate_limited,            // too many failures → 429
-  store_unavailable,       // machinery broke → 5xx, never 401
+  token_inactive,     // introspection said active=false
+  stale_nonce,        // Digest nonce expired: 401 with stale=true
+  rate_limited,       // too many failures → 429
+  store_unavailable,  // machinery broke → 5xx, never 401
   keys_unavailable,
   introspection_unavailable,
   route_not_found,

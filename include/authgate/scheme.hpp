@@ -40,7 +40,8 @@ class Scheme {
   virtual bool is_cacheable() const noexcept = 0;
   /// Verifies credentials of this scheme. Pure apart from reading its store/keys snapshot; thread-safe;
   /// never throws for bad input (bad input is Malformed or Rejected; broken machinery is Unavailable).
-  virtual Outcome authenticate(const grammar::Credentials& credentials, const RequestFacts& request) const = 0;
+  virtual Outcome authenticate(const grammar::Credentials& credentials,
+                               const RequestFacts& request) const = 0;
   /// Changes whenever the data a verification depends on changes (users file, keys). Cached entries of
   /// another generation are misses.
   virtual std::uint64_t generation() const noexcept = 0;
