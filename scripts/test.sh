@@ -35,8 +35,9 @@ fi
 
 if ! skipped asan; then
   stage "unit tests (ASan + UBSan)"
+  # -Werror is enforced by the release build; gcc's -O1 sanitizer builds warn falsely (maybe-uninitialized).
   cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
-        -DAUTHGATE_SANITIZE=ON -DAUTHGATE_BENCH=OFF -DAUTHGATE_WERROR=ON >/dev/null
+        -DAUTHGATE_SANITIZE=ON -DAUTHGATE_BENCH=OFF >/dev/null
   cmake --build build/asan -j "$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build/asan -L unit -j "$jobs" --output-on-failure --no-tests=error
