@@ -3,9 +3,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <sstream>
 
+#include "config/document_scan.hpp"
 #include "config/limits.hpp"
 #include "config/load_sections.hpp"
 #include "config/nesting_guard.hpp"
@@ -39,18 +38,24 @@ void read_document(detail::LoadContext& ctx, const YAML::Node& document, Config&
 }
 
 // yaml-cpp reports syntax errors (and its own recursion limit) by throwing; each becomes one problem.
+// Load(), not LoadAll(): yaml-cpp 0.7's LoadAll() never returns on input such as ",a" (it appends null
+// documents forever), so extra documents are found by scan_documents() instead.
 std::optional<YAML::Node> parse_single_document(std::string_view text, std::string_view name,
                                                 Problems& problems) {
+  const DocumentShape shape = scan_documents(text);
+  if (const auto& second = shape.second_document) {
+    problems.push_back(document_error(name, second->line, second->column,
+                                      "expected one YAML document; a second one starts here"));
+    return std::nullopt;
+  }
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-    if (documents.size() > 1) {
-      const YAML::Mark mark = documents[1].Mark();
-      problems.push_back(
-          document_error(name, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1,
-                         "expected one YAML document, found " + std::to_string(documents.size())));
+    YAML::Node document = YAML::Load(std::string(text));
+    if (document.IsNull() && shape.first_content) {
+      problems.push_back(document_error(name, shape.first_content->line, shape.first_content->column,
+                                        "expected a map of sections at the top level"));
       return std::nullopt;
     }
-    return documents.empty() ? YAML::Node() : documents.front();
+    return document;
   } catch (const YAML::Exception& e) {
     const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
     const int column = e.mark.is_null() ? 0 : e.mark.column + 1;
@@ -88,6 +93,7 @@ LoadReport read_yaml_string(std::string_view text, std::string_view name) {
     problems.push_back(document_error(name, 0, 0, std::string("cannot read: ") + e.what()));
     report.readable = false;
   }
+  if (ctx.exhausted()) report.readable = false;  // a truncated read: checking it further is noise
   return report;
 }
 

@@ -37,6 +37,38 @@ void check_unique_ports(Checker& check) {
   if (check.config().admin) claim(check.config().admin->port, "admin");
 }
 
+// The gateway strips these from client requests and sets them itself; reusing a field the proxy or
+// HTTP framing depends on would corrupt requests or let a client smuggle an identity.
+void check_identity_headers(Checker& check) {
+  static constexpr std::array<std::string_view, 12> reserved{"authorization",
+                                                             "proxy-authorization",
+                                                             "host",
+                                                             "connection",
+                                                             "content-length",
+                                                             "transfer-encoding",
+                                                             "upgrade",
+                                                             "te",
+                                                             "trailer",
+                                                             "keep-alive",
+                                                             "proxy-connection",
+                                                             "cookie"};
+  const IdentityHeaders& names = check.config().identity_headers;
+  const std::array<std::pair<std::string, std::string>, 3> headers{
+      {{"user", names.user}, {"groups", names.groups}, {"scheme", names.scheme}}};
+  std::map<std::string, std::string> seen;
+  for (const auto& [key, name] : headers) {
+    const std::string path = "identity_headers." + key;
+    const std::string lower = to_lower(name);
+    if (!is_token(name)) {
+      check.error(path, "expected a header field name (RFC 9110 §5.1 token), got " + in_quotes(name));
+    } else if (std::find(reserved.begin(), reserved.end(), lower) != reserved.end()) {
+      check.error(path, in_quotes(name) + " is a field HTTP itself uses; choose another name");
+    } else if (const auto [it, fresh] = seen.emplace(lower, key); !fresh) {
+      check.error(path, "same header as identity_headers." + it->second);
+    }
+  }
+}
+
 }  // namespace
 
 void check_server(Checker& check) {
@@ -125,36 +157,7 @@ void check_misc(Checker& check) {
     check.error("limits.max_uri_bytes",
                 "must not exceed limits.max_header_bytes (the URI is part of the head)");
   }
-  // The gateway strips these from client requests and sets them itself; reusing a field the proxy or
-  // HTTP framing depends on would corrupt requests or let a client smuggle an identity.
-  static constexpr std::array<std::string_view, 12> reserved{"authorization",
-                                                             "proxy-authorization",
-                                                             "host",
-                                                             "connection",
-                                                             "content-length",
-                                                             "transfer-encoding",
-                                                             "upgrade",
-                                                             "te",
-                                                             "trailer",
-                                                             "keep-alive",
-                                                             "proxy-connection",
-                                                             "cookie"};
-  const std::array<std::pair<std::string, std::string>, 3> headers{
-      {{"user", config.identity_headers.user},
-       {"groups", config.identity_headers.groups},
-       {"scheme", config.identity_headers.scheme}}};
-  std::map<std::string, std::string> seen;
-  for (const auto& [key, name] : headers) {
-    const std::string path = "identity_headers." + key;
-    const std::string lower = to_lower(name);
-    if (!is_token(name)) {
-      check.error(path, "expected a header field name (RFC 9110 §5.1 token), got " + in_quotes(name));
-    } else if (std::find(reserved.begin(), reserved.end(), lower) != reserved.end()) {
-      check.error(path, in_quotes(name) + " is a field HTTP itself uses; choose another name");
-    } else if (const auto [it, fresh] = seen.emplace(lower, key); !fresh) {
-      check.error(path, "same header as identity_headers." + it->second);
-    }
-  }
+  check_identity_headers(check);
   const std::string& log = config.access_log.path;
   if (config.access_log.enabled && log != "-") {
     const auto dir = std::filesystem::path(log).parent_path();
