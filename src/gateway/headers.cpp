@@ -116,6 +116,8 @@ void prepare_upstream_request(http::request_header<>& request, const ForwardCont
   const auto host = request[http::field::host];
   if (host.empty()) {
     request.erase("X-Forwarded-Host");
+    // An HTTP/1.0 client may omit Host; HTTP/1.1 upstreams require one (RFC 9112 §3.2).
+    request.set(http::field::host, context.default_host);
   } else {
     request.set("X-Forwarded-Host", host);
   }

@@ -24,6 +24,7 @@ struct ForwardContext {
   const Identity* identity = nullptr;                       // nullptr: not authenticated (anonymous route)
   bool pass_authorization = false;  // route option: forward the client's Authorization
   std::string target;               // request-target to send (normalised path + query)
+  std::string default_host;         // Host for a request that has none (the upstream's authority)
 };
 
 /// True when the request asks for a WebSocket upgrade (RFC 6455 §4.1: `Connection: upgrade` and

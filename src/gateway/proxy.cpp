@@ -1,33 +1,26 @@
 #include "gateway/proxy.hpp"
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "gateway/body_relay.hpp"
+#include "gateway/tunnel.hpp"
+
 namespace authgate::gateway {
 namespace {
 
-using namespace boost::asio::experimental::awaitable_operators;
 using ResponseParser = http::response_parser<http::buffer_body>;
 using Clock = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-enum class RelayError : unsigned char { none, read, write, body_limit };
-
-struct RelayStatus {
-  RelayError error = RelayError::none;
-  boost::system::error_code ec;
-  std::uint64_t bytes = 0;
-};
+constexpr std::uint32_t upstream_header_limit = 64 * 1024;
 
 // RFC 9110 §9.2.2: only these may be sent again after a connection failed under them.
 bool is_idempotent(http::verb verb) {
@@ -79,58 +72,6 @@ asio::awaitable<RelayStatus> prime_body(ClientSide& client) {
   co_return status;
 }
 
-// The body half of Beast's relay(): read a piece into `scratch`, write it as one buffer_body piece.
-template <bool isRequest>
-asio::awaitable<RelayStatus> relay_body(Stream& in, beast::flat_buffer& in_buffer,
-                                        http::parser<isRequest, http::buffer_body>& parser, Stream& out,
-                                        http::serializer<isRequest, http::buffer_body>& serializer,
-                                        std::span<char> scratch, std::chrono::milliseconds timeout,
-                                        std::size_t primed = 0) {
-  RelayStatus status;
-  auto& body = parser.get().body();
-  do {
-    if (primed > 0) {
-      // The first piece was read before the upstream was contacted (prime_body).
-      body.data = scratch.data();
-      body.size = primed;
-      body.more = !parser.is_done();
-      status.bytes += primed;
-      primed = 0;
-    } else if (!parser.is_done()) {
-      body.data = scratch.data();
-      body.size = scratch.size();
-      in.expires_after(timeout);
-      auto [ec, n] =
-          co_await in.visit([&](auto& s) { return http::async_read_some(s, in_buffer, parser, use_tuple); });
-      if (ec == http::error::need_buffer) ec = {};
-      if (ec) {
-        status.error = ec == http::error::body_limit ? RelayError::body_limit : RelayError::read;
-        status.ec = ec;
-        co_return status;
-      }
-      const auto got = scratch.size() - body.size;
-      if (got == 0 && !parser.is_done()) continue;  // a chunk header, no data yet
-      body.data = scratch.data();
-      body.size = got;
-      body.more = !parser.is_done();
-      status.bytes += got;
-    } else {
-      body.data = nullptr;
-      body.size = 0;
-      body.more = false;
-    }
-    out.expires_after(timeout);
-    auto [ec, n] = co_await out.visit([&](auto& s) { return http::async_write(s, serializer, use_tuple); });
-    if (ec == http::error::need_buffer) ec = {};
-    if (ec) {
-      status.error = RelayError::write;
-      status.ec = ec;
-      co_return status;
-    }
-  } while (!parser.is_done() && !serializer.is_done());
-  co_return status;
-}
-
 // Framing of the forwarded request: the length the client declared, or chunked when it streamed.
 void set_request_framing(http::request<http::buffer_body>& request, const RequestParser& parser) {
   request.erase(http::field::content_length);
@@ -159,53 +100,6 @@ asio::awaitable<boost::system::error_code> write_raw(Stream& stream, std::string
   co_return ec;
 }
 
-// One direction of the WebSocket tunnel: bytes already buffered first, then raw reads and writes.
-asio::awaitable<void> pump(Stream& from, beast::flat_buffer& leftover, Stream& to, Clock::time_point& last) {
-  std::vector<char> scratch(16 * 1024);
-  bool ok = true;
-  if (leftover.size() > 0) {
-    auto [ec, n] =
-        co_await to.visit([&](auto& s) { return asio::async_write(s, leftover.data(), use_tuple); });
-    leftover.consume(leftover.size());
-    ok = !ec;
-  }
-  while (ok) {
-    auto [ec, n] =
-        co_await from.visit([&](auto& s) { return s.async_read_some(asio::buffer(scratch), use_tuple); });
-    if (ec) break;
-    last = Clock::now();
-    auto [wec, wn] = co_await to.visit(
-        [&](auto& s) { return asio::async_write(s, asio::buffer(scratch.data(), n), use_tuple); });
-    ok = !wec;
-    last = Clock::now();
-  }
-  from.close();
-  to.close();
-}
-
-// Ends the tunnel when neither direction moved for `idle` (closing both sockets ends the pumps).
-asio::awaitable<void> watchdog(Stream& a, Stream& b, const Clock::time_point& last,
-                               std::chrono::milliseconds idle) {
-  asio::steady_timer timer{co_await asio::this_coro::executor};
-  for (;;) {
-    timer.expires_at(last + idle);
-    auto [ec] = co_await timer.async_wait(use_tuple);
-    if (ec) co_return;  // the pumps finished first
-    if (Clock::now() >= last + idle) break;
-  }
-  a.close();
-  b.close();
-}
-
-asio::awaitable<void> tunnel(ClientSide& client, UpstreamConnection& up) {
-  client.stream.expires_never();
-  up.stream.expires_never();
-  auto last = Clock::now();
-  co_await ((pump(client.stream, client.buffer, up.stream, last) &&
-             pump(up.stream, up.buffer, client.stream, last)) ||
-            watchdog(client.stream, up.stream, last, client.limits.idle_timeout));
-}
-
 // Reads the final response head, passing interim 1xx responses (other than 100 and 101) on to an
 // HTTP/1.1 client (RFC 9110 §15.2) and dropping 100 Continue, which we never asked for.
 asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client, UpstreamConnection& up,
@@ -214,6 +108,7 @@ asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client
   for (;;) {
     parser.emplace();
     parser->body_limit(boost::none);
+    parser->header_limit(upstream_header_limit);  // Beast's 8 KiB default is small for Set-Cookie-heavy apps
     if (head) parser->skip(true);
     up.stream.expires_after(timeout);
     auto [ec, n] = co_await up.stream.visit(
@@ -272,104 +167,118 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
   co_return result;
 }
 
+/// What forward() learned from the request head before any upstream is involved.
+struct Plan {
+  bool has_body = false;
+  bool expect_continue = false;
+  bool websocket = false;
+  bool head = false;
+  bool retryable = false;  // idempotent without a body: may be sent again on a fresh connection
+  std::size_t primed = 0;  // body bytes already read into the scratch buffer
+  bool continue_sent = false;
+};
+
+ProxyResult upstream_failure(const ClientSide& client, Reason reason) {
+  ProxyResult result;
+  result.status = status_of(reason);
+  result.reason = reason;
+  result.keep_alive = client.keep_alive && client.parser.is_done();
+  return result;
+}
+
+// Sends the head (after the 100 Continue the client waits for) and streams the body. A write error
+// names the upstream; read and body_limit errors name the client.
+asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection& up, Plan& plan) {
+  if (plan.expect_continue && !plan.continue_sent) {
+    plan.continue_sent = true;
+    if (auto ec =
+            co_await write_raw(client.stream, "HTTP/1.1 100 Continue\r\n\r\n", client.limits.body_timeout)) {
+      co_return RelayStatus{RelayError::read, ec, 0};
+    }
+  }
+  http::request_serializer<http::buffer_body> serializer{client.parser.get()};
+  up.stream.expires_after(client.limits.body_timeout);
+  auto [ec, n] =
+      co_await up.stream.visit([&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
+  if (ec) co_return RelayStatus{RelayError::write, ec, 0};
+  co_return co_await relay_body(client.stream, client.buffer, client.parser, up.stream, serializer,
+                                client.scratch, client.limits.body_timeout, std::exchange(plan.primed, 0));
+}
+
+// A 101: pass it on and tunnel, but only for the WebSocket upgrade the client asked for.
+asio::awaitable<ProxyResult> switch_protocols(ClientSide& client, UpstreamConnection& up,
+                                              ResponseParser& parser, const Plan& plan, ProxyResult result) {
+  if (!plan.websocket) {
+    result.status = 502;  // an upgrade nobody asked for: the framing is lost
+    result.reason = Reason::upstream_error;
+    co_return result;
+  }
+  prepare_client_response(parser.get().base());
+  http::response_serializer<http::buffer_body> serializer{parser.get()};
+  client.stream.expires_after(client.limits.body_timeout);
+  auto [ec, n] = co_await client.stream.visit(
+      [&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
+  result.status = 101;
+  result.response_started = true;
+  if (!ec) co_await tunnel(client.stream, client.buffer, up.stream, up.buffer, client.limits.idle_timeout);
+  co_return result;
+}
+
 }  // namespace
 
 asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream& upstream,
                                      const ForwardContext& context, UpstreamPool& pool) {
   auto& request = client.parser.get();
   client.version = request.version();
-  const bool has_body = !client.parser.is_done();
+  Plan plan;
+  plan.has_body = !client.parser.is_done();
   // RFC 9110 §10.1.1: 100 Continue goes out only now, after authentication succeeded.
-  const bool expect_continue =
-      has_body && request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue");
-  const bool websocket = is_websocket_upgrade(request);
-  const bool head = request.method() == http::verb::head;
+  plan.expect_continue = plan.has_body && request.version() >= 11 &&
+                         beast::iequals(request[http::field::expect], "100-continue");
+  plan.websocket = is_websocket_upgrade(request);
+  plan.head = request.method() == http::verb::head;
+  plan.retryable = !plan.has_body && is_idempotent(request.method());
   prepare_upstream_request(request.base(), context);
   set_request_framing(request, client.parser);
-  const bool retryable = !has_body && is_idempotent(request.method());
-  bool continue_sent = false;
-  std::size_t primed = 0;
-  if (has_body && !expect_continue) {
+  if (plan.has_body && !plan.expect_continue) {
     const auto first = co_await prime_body(client);
     if (first.error != RelayError::none) co_return client_failure(first);
-    primed = first.bytes;
+    plan.primed = first.bytes;
   }
-
-  ProxyResult result;
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto lease = co_await pool.acquire(upstream, attempt > 0);
-    if (!lease.connection) {
-      result.status = status_of(lease.error);
-      result.reason = lease.error;
-      result.keep_alive = client.keep_alive && client.parser.is_done();
-      co_return result;
-    }
+    if (!lease.connection) co_return upstream_failure(client, lease.error);
     auto& up = *lease.connection;
-    const bool may_retry = lease.reused && retryable && attempt == 0;
-    if (expect_continue && !continue_sent) {
-      if (co_await write_raw(client.stream, "HTTP/1.1 100 Continue\r\n\r\n", client.limits.body_timeout)) {
-        co_return result;
-      }
-      continue_sent = true;
-    }
+    const bool may_retry = lease.reused && plan.retryable && attempt == 0;
     const auto sent_at = Clock::now();
-    http::request_serializer<http::buffer_body> serializer{request};
-    up.stream.expires_after(client.limits.body_timeout);
-    auto [ec, n] =
-        co_await up.stream.visit([&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
-    if (ec && may_retry) continue;
-    RelayStatus relay;
-    if (!ec) {
-      relay = co_await relay_body(client.stream, client.buffer, client.parser, up.stream, serializer,
-                                  client.scratch, client.limits.body_timeout, primed);
+    const auto sent = co_await send_request(client, up, plan);
+    if (sent.error == RelayError::read || sent.error == RelayError::body_limit)
+      co_return client_failure(sent);
+    if (sent.error == RelayError::write) {
+      if (may_retry) continue;
+      co_return upstream_failure(client, Reason::upstream_error);
     }
-    result.bytes_in = relay.bytes;
-    if (relay.error == RelayError::read || relay.error == RelayError::body_limit) {
-      // The client stalled, vanished, broke its framing or sent more than the route allows.
-      auto failure = client_failure(relay);
+    std::optional<ResponseParser> parser;
+    const auto read_ec =
+        co_await read_response_head(client, up, parser, plan.head, upstream.response_timeout);
+    ProxyResult result;
+    result.bytes_in = sent.bytes;
+    result.upstream_time = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent_at);
+    if (read_ec) {
+      // Only a stale pooled connection that failed before a single response byte is retried.
+      if (may_retry && read_ec != beast::error::timeout && up.buffer.size() == 0) continue;
+      auto failure = upstream_failure(
+          client, read_ec == beast::error::timeout ? Reason::upstream_timeout : Reason::upstream_error);
+      failure.bytes_in = result.bytes_in;
       failure.upstream_time = result.upstream_time;
       co_return failure;
     }
-    if (ec || relay.error == RelayError::write) {
-      if (may_retry) continue;
-      result.status = 502;
-      result.reason = Reason::upstream_error;
-      result.keep_alive = client.keep_alive && client.parser.is_done();
-      co_return result;
-    }
-
-    std::optional<ResponseParser> parser;
-    auto read_ec = co_await read_response_head(client, up, parser, head, upstream.response_timeout);
-    result.upstream_time = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent_at);
-    if (read_ec) {
-      if (may_retry && read_ec != beast::error::timeout && up.buffer.size() == 0) continue;
-      result.status = read_ec == beast::error::timeout ? 504 : 502;
-      result.reason = read_ec == beast::error::timeout ? Reason::upstream_timeout : Reason::upstream_error;
-      result.keep_alive = client.keep_alive && client.parser.is_done();
-      co_return result;
-    }
     if (parser->get().result() == http::status::switching_protocols) {
-      if (!websocket) {
-        result.status = 502;  // an upgrade nobody asked for: the framing is lost
-        result.reason = Reason::upstream_error;
-        co_return result;
-      }
-      prepare_client_response(parser->get().base());
-      http::response_serializer<http::buffer_body> serializer101{parser->get()};
-      client.stream.expires_after(client.limits.body_timeout);
-      auto [wec, wn] = co_await client.stream.visit(
-          [&](auto& s) { return http::async_write_header(s, serializer101, use_tuple); });
-      result.status = 101;
-      result.response_started = true;
-      if (!wec) co_await tunnel(client, up);
-      co_return result;
+      co_return co_await switch_protocols(client, up, *parser, plan, result);
     }
     co_return co_await relay_response(client, std::move(lease.connection), *parser, result, upstream, pool);
   }
-  result.status = 502;
-  result.reason = Reason::upstream_error;
-  result.keep_alive = client.keep_alive && client.parser.is_done();
-  co_return result;
+  co_return upstream_failure(client, Reason::upstream_error);
 }
 
 }  // namespace authgate::gateway

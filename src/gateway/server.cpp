@@ -22,10 +22,10 @@
 #include "gateway/authenticator.hpp"
 #include "gateway/file_watch.hpp"
 #include "gateway/gateway_state.hpp"
+#include "gateway/listeners.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/session.hpp"
 #include "gateway/startup_report.hpp"
-#include "gateway/tls_context.hpp"
 #include "gateway/worker_pool.hpp"
 
 namespace authgate::gateway {
@@ -35,25 +35,6 @@ using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 unsigned or_cores(unsigned n) { return n != 0 ? n : std::max(1u, std::thread::hardware_concurrency()); }
-
-boost::system::result<tcp::endpoint, std::string> endpoint_of(const std::string& address,
-                                                              std::uint16_t port) {
-  boost::system::error_code ec;
-  auto ip = asio::ip::make_address(address == "localhost" ? "127.0.0.1" : address, ec);
-  if (ec) return std::string{"not an IP address: " + address};
-  return tcp::endpoint{ip, port};
-}
-
-std::string format_address(const asio::ip::address& ip) {
-  return ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string();
-}
-
-struct ListenerSlot {
-  ListenerSlot(asio::io_context& context, config::Listener c) : config(std::move(c)), acceptor(context) {}
-  config::Listener config;
-  tcp::acceptor acceptor;
-  std::shared_ptr<asio::ssl::context> tls;  // replaced on reload; read by the accept loop (same thread)
-};
 
 asio::awaitable<void> start_session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
                                     GatewayState& state, IoThread& thread, SessionInfo info) {
@@ -83,12 +64,10 @@ class Server {
 
  private:
   bool open_outputs();
-  bool open_listeners();
   bool open_admin();
   void start_threads();
   asio::awaitable<void> accept_loop(ListenerSlot& slot);
   asio::awaitable<void> handle_signals();
-  bool install_tls_contexts(const config::Snapshot& next);
   asio::awaitable<void> watch_files();
   void begin_reload(const char* why);
   void apply_reload(config::SnapshotResult result);
@@ -147,37 +126,6 @@ bool Server::open_outputs() {
   return true;
 }
 
-bool Server::open_listeners() {
-  for (const auto& listener : initial_->config.listeners) {
-    auto slot = std::make_unique<ListenerSlot>(control_, listener);
-    auto endpoint = endpoint_of(listener.address, listener.port);
-    if (!endpoint) {
-      spdlog::error("listener {}: {}", listener.name, endpoint.error());
-      return false;
-    }
-    if (listener.tls) {
-      auto tls = make_server_tls(*listener.tls);
-      if (!tls) {
-        spdlog::error("listener {}: {}", listener.name, tls.error());
-        return false;
-      }
-      slot->tls = *tls;
-    }
-    boost::system::error_code ec;
-    slot->acceptor.open(endpoint->protocol(), ec);
-    if (!ec) slot->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) slot->acceptor.bind(*endpoint, ec);
-    if (!ec) slot->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      spdlog::error("listener {}: cannot listen on {}:{}: {}", listener.name, listener.address, listener.port,
-                    ec.message());
-      return false;
-    }
-    listeners_.push_back(std::move(slot));
-  }
-  return true;
-}
-
 bool Server::open_admin() {
   const auto& admin = initial_->config.admin;
   if (!admin) return true;
@@ -207,7 +155,9 @@ void Server::start_threads() {
 }
 
 int Server::run() {
-  if (!open_outputs() || !open_listeners() || !open_admin()) return 1;
+  if (!open_outputs() || !open_listeners(control_, initial_->config.listeners, listeners_) || !open_admin()) {
+    return 1;
+  }
   report_startup(*initial_);
   start_threads();
   std::vector<BoundListener> bound;
@@ -320,7 +270,7 @@ void Server::apply_reload(config::SnapshotResult result) {
     for (const auto& problem : result.error()) spdlog::error("{}", problem.to_string());
     spdlog::error("reload failed: still serving generation {}", state_->snapshots.current()->generation);
     metrics_->count_config_reload(false);
-  } else if (auto next = *result; install_tls_contexts(*next)) {
+  } else if (auto next = *result; install_tls_contexts(listeners_, *next)) {
     state_->snapshots.replace(next);
     watch_.reset(next->watched_files);
     metrics_->set_config_generation(next->generation);
@@ -333,30 +283,6 @@ void Server::apply_reload(config::SnapshotResult result) {
     reload_again_ = false;
     begin_reload("changed again while reloading");
   }
-}
-
-// Certificates are re-read on every reload; a listener whose files do not load keeps the old context
-// and the whole reload is refused, so config and certificates never disagree.
-bool Server::install_tls_contexts(const config::Snapshot& next) {
-  std::vector<std::shared_ptr<asio::ssl::context>> contexts;
-  for (const auto& slot : listeners_) {
-    const config::Listener* match = nullptr;
-    for (const auto& listener : next.config.listeners) {
-      if (listener.name == slot->config.name) match = &listener;
-    }
-    if (match == nullptr || !match->tls || !slot->tls) {
-      contexts.push_back(slot->tls);
-      continue;
-    }
-    auto tls = make_server_tls(*match->tls);
-    if (!tls) {
-      spdlog::error("reload failed: listener {}: {}", slot->config.name, tls.error());
-      return false;
-    }
-    contexts.push_back(*tls);
-  }
-  for (std::size_t i = 0; i < listeners_.size(); ++i) listeners_[i]->tls = contexts[i];
-  return true;
 }
 
 void Server::begin_shutdown() {

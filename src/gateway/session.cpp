@@ -1,4 +1,4 @@
-#include "gateway/session.hpp"
+#include "gateway/session_impl.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -20,12 +20,7 @@ namespace authgate::gateway {
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::uint64_t drain_limit = 64 * 1024;  // unread body we read and drop to keep a connection
 constexpr std::size_t scratch_bytes = 64 * 1024;
-
-std::chrono::microseconds since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-}
 
 bool expects_continue(const http::request_header<>& request) {
   return request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue");
@@ -33,59 +28,14 @@ bool expects_continue(const http::request_header<>& request) {
 
 }  // namespace
 
-class Session {
- public:
-  Session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info)
-      : stream_(std::move(stream)),
-        state_(state),
-        thread_(thread),
-        info_(std::move(info)),
-        scratch_(scratch_bytes) {
-    client_ = info_.client_ip + ":" + std::to_string(info_.client_port);
-  }
-
-  asio::awaitable<void> run();
-  void close_if_idle() {
-    if (idle_) stream_.close();
-  }
-
- private:
-  struct Exchange {
-    std::shared_ptr<const config::Snapshot> snapshot;
-    RequestParser parser;
-    RequestRecord record;
-    std::chrono::steady_clock::time_point started;
-    HeadCheck head;
-    const config::CompiledRoute* route = nullptr;
-    Outcome outcome;
-    bool keep_alive = true;  // the client wants it and we are not draining
-  };
-
-  asio::awaitable<bool> handshake();
-  asio::awaitable<bool> wait_for_request(bool first);
-  asio::awaitable<boost::system::error_code> read_head(Exchange& x);
-  asio::awaitable<bool> serve_one();
-  asio::awaitable<bool> on_head_error(Exchange& x, boost::system::error_code ec);
-  asio::awaitable<bool> handle(Exchange& x);
-  asio::awaitable<bool> authorize_and_act(Exchange& x);
-  asio::awaitable<bool> act_forward(Exchange& x, const policy::Decision& decision);
-  asio::awaitable<bool> reply(Exchange& x, int status, Reason reason,
-                              std::vector<grammar::Challenge> challenges = {},
-                              std::chrono::seconds retry_after = std::chrono::seconds{0});
-  asio::awaitable<bool> drain_body(Exchange& x);
-  asio::awaitable<void> linger_close();
-  void finish(Exchange& x);
-
-  Stream stream_;
-  GatewayState& state_;
-  IoThread& thread_;
-  SessionInfo info_;
-  std::string client_;
-  beast::flat_buffer buffer_;
-  std::vector<char> scratch_;
-  bool idle_ = false;
-  bool unread_input_ = false;  // we answered without reading everything the client sent
-};
+Session::Session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info)
+    : stream_(std::move(stream)),
+      state_(state),
+      thread_(thread),
+      info_(std::move(info)),
+      scratch_(scratch_bytes) {
+  client_ = info_.client_ip + ":" + std::to_string(info_.client_port);
+}
 
 asio::awaitable<void> Session::run() {
   if (co_await handshake()) {
@@ -190,96 +140,6 @@ asio::awaitable<bool> Session::on_head_error(Exchange& x, boost::system::error_c
   co_return false;
 }
 
-asio::awaitable<bool> Session::handle(Exchange& x) {
-  auto& request = x.parser.get();
-  x.head = check_head(request.base(), x.parser.chunked(), x.snapshot->config.limits);
-  if (x.head.status != 0) {
-    x.keep_alive = false;
-    co_return co_await reply(x, x.head.status, x.head.reason);
-  }
-  x.record.path = x.head.target.path;
-  x.route = x.snapshot->match(x.head.host, x.head.target.path, request.method_string());
-  if (x.route == nullptr) {
-    // No route: denied, never forwarded (server.unmatched chooses 404 or 403).
-    const int status = x.snapshot->config.server.unmatched == "403" ? 403 : 404;
-    co_return co_await reply(x, status, Reason::route_not_found);
-  }
-  x.record.route = x.route->source->name;
-  const auto limit = x.route->max_body_bytes;
-  if (limit != 0) {
-    if (x.parser.content_length() && *x.parser.content_length() > limit) {
-      x.keep_alive = false;  // RFC 9110 §15.5.14; the body is not read, so the connection ends
-      co_return co_await reply(x, 413, Reason::request_too_large);
-    }
-    x.parser.body_limit(limit);
-  }
-  co_return co_await authorize_and_act(x);
-}
-
-asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
-  const auto& route = *x.route;
-  if (!route.requirement.anonymous) {
-    const auto& request = x.parser.get();
-    std::vector<std::string_view> authorization;
-    for (const auto& field : request) {
-      if (field.name() == http::field::authorization) authorization.push_back(field.value());
-    }
-    const RequestFacts facts{request.method_string(), request.target(), x.head.host,
-                             info_.client_ip,         stream_.is_tls(), x.record.start};
-    const auto auth_started = std::chrono::steady_clock::now();
-    auto result = co_await state_.authenticator.authenticate(route, authorization, facts);
-    x.record.auth_time = since(auth_started);
-    x.record.cache_lookup = result.cache_lookup;
-    x.record.cache_hit = result.cache_hit;
-    x.outcome = std::move(result.outcome);
-  }
-  const auto decision = policy::decide(route.requirement, x.outcome, policy::Side::origin);
-  x.record.reason = decision.reason;
-  if (const auto* ok = std::get_if<Authenticated>(&x.outcome)) {
-    x.record.user = ok->identity.user;
-    x.record.scheme = ok->identity.scheme;
-  }
-  if (decision.allowed()) co_return co_await act_forward(x, decision);
-
-  std::vector<const Scheme*> schemes;
-  for (const auto* realm : route.realms) schemes.push_back(realm->scheme.get());
-  const ChallengeContext context{x.record.start, false};
-  co_return co_await reply(x, decision.status, decision.reason,
-                           collect_challenges(decision, schemes, context), decision.retry_after);
-}
-
-asio::awaitable<bool> Session::act_forward(Exchange& x, const policy::Decision& decision) {
-  const auto* upstream = x.route->upstream;
-  const auto* target = upstream != nullptr ? thread_.pool.target(*upstream) : nullptr;
-  if (target == nullptr) co_return co_await reply(x, 502, Reason::upstream_error);
-  ForwardContext context;
-  context.client_address = info_.client_ip;
-  context.secure = stream_.is_tls();
-  context.identity_names = &x.snapshot->config.identity_headers;
-  if (const auto* ok = std::get_if<Authenticated>(&x.outcome)) context.identity = &ok->identity;
-  context.pass_authorization = x.route->source->pass_authorization;
-  context.target = target->url.base_path + x.head.target.path;
-  if (x.head.target.has_query) context.target += "?" + x.head.target.query;
-
-  ClientSide client{stream_, buffer_, x.parser, scratch_, x.snapshot->config.limits, x.keep_alive};
-  auto result = co_await forward(client, *upstream, context, thread_.pool);
-  x.record.upstream_time = result.upstream_time;
-  x.record.bytes_in = result.bytes_in;
-  if (result.response_started) {
-    x.record.status = result.status;
-    x.record.bytes_out = result.bytes_out;
-    x.record.reason = result.reason == Reason::ok ? decision.reason : result.reason;
-    co_return result.keep_alive;
-  }
-  if (result.status == 0) {
-    x.record.reason = result.reason;
-    co_return false;  // the client went away mid-request: nothing to answer
-  }
-  x.keep_alive = result.keep_alive;
-  if (!x.parser.is_done()) unread_input_ = true;
-  co_return co_await reply(x, result.status, result.reason);
-}
-
 asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
                                      std::vector<grammar::Challenge> challenges,
                                      std::chrono::seconds retry_after) {
@@ -288,7 +148,8 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
   // (RFC 9110 §10.1.1), so the framing of the next request is unknown: close.
   const bool can_drain = body_pending && !expects_continue(x.parser.get()) && x.parser.content_length() &&
                          *x.parser.content_length() <= drain_limit;
-  bool keep = x.keep_alive && (!body_pending || can_drain);
+  bool keep =
+      x.keep_alive && !state_.draining.load(std::memory_order_relaxed) && (!body_pending || can_drain);
   LocalReply local;
   local.status = status;
   local.client_version = x.parser.is_header_done() ? x.parser.get().version() : 11;

@@ -124,6 +124,18 @@ TEST_F(Fixture, ForwardedFieldsAreAppendedOrSet) {
   EXPECT_EQ(values(request, "Via"), std::vector<std::string>{"1.0 corp-proxy, 1.1 authgate"});
 }
 
+TEST_F(Fixture, AHostlessHttp10RequestGetsTheUpstreamAuthorityAsHost) {
+  http::request_header<> request;
+  request.method(http::verb::get);
+  request.version(10);
+  request.target("/public");
+  auto c = context();
+  c.default_host = "127.0.0.1:3000";
+  prepare_upstream_request(request, c);
+  EXPECT_EQ(values(request, "Host"), std::vector<std::string>{"127.0.0.1:3000"});
+  EXPECT_TRUE(values(request, "X-Forwarded-Host").empty()) << "the client named no host";
+}
+
 TEST_F(Fixture, TheTargetAndVersionAreOurs) {
   auto request = client_request();
   request.version(10);

@@ -1,0 +1,43 @@
+#pragma once
+// The gateway's listening sockets: bound once at start (a reload cannot move them), each with the TLS
+// context that a reload may replace.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/system/result.hpp>
+
+#include "config/snapshot.hpp"
+
+namespace authgate::gateway {
+
+namespace asio = boost::asio;
+
+struct ListenerSlot {
+  ListenerSlot(asio::io_context& context, config::Listener c) : config(std::move(c)), acceptor(context) {}
+  config::Listener config;
+  asio::ip::tcp::acceptor acceptor;
+  std::shared_ptr<asio::ssl::context> tls;  // null for plain TCP; replaced on reload (control thread only)
+};
+
+/// Binds and listens on every listener of `listeners` (with its TLS context). On the first failure
+/// logs `listener NAME: reason` and returns false.
+bool open_listeners(asio::io_context& context, const std::vector<config::Listener>& listeners,
+                    std::vector<std::unique_ptr<ListenerSlot>>& slots);
+
+/// Re-reads the certificates of every TLS listener from `next` (same name). All or nothing: when one
+/// does not load, logs why, changes nothing and returns false (the reload is refused).
+bool install_tls_contexts(std::vector<std::unique_ptr<ListenerSlot>>& slots, const config::Snapshot& next);
+
+/// The endpoint for an IP literal or "localhost"; error: one sentence.
+boost::system::result<asio::ip::tcp::endpoint, std::string> endpoint_of(const std::string& address,
+                                                                        std::uint16_t port);
+
+/// "127.0.0.1" or "[::1]".
+std::string format_address(const asio::ip::address& address);
+
+}  // namespace authgate::gateway

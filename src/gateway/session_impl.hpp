@@ -1,0 +1,75 @@
+#pragma once
+// The Session class behind run_session(), shared by session.cpp (the connection: reading heads, local
+// replies, keep-alive) and pipeline.cpp (one request: route, authenticate, decide, act). Internal.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "authgate/outcome.hpp"
+#include "authgate/policy/decision.hpp"
+#include "config/snapshot.hpp"
+#include "gateway/head_check.hpp"
+#include "gateway/proxy.hpp"
+#include "gateway/request_record.hpp"
+#include "gateway/session.hpp"
+
+namespace authgate::gateway {
+
+/// Unread request body the gateway reads and drops to keep a connection after a local reply.
+inline constexpr std::uint64_t drain_limit = 64 * 1024;
+
+inline std::chrono::microseconds since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+}
+
+/// One client connection (see session.hpp). Lives in run_session()'s coroutine frame.
+class Session {
+ public:
+  Session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info);
+
+  asio::awaitable<void> run();
+  void close_if_idle() {
+    if (idle_) stream_.close();
+  }
+
+ private:
+  struct Exchange {
+    std::shared_ptr<const config::Snapshot> snapshot;
+    RequestParser parser;
+    RequestRecord record;
+    std::chrono::steady_clock::time_point started;
+    HeadCheck head;
+    const config::CompiledRoute* route = nullptr;
+    Outcome outcome;
+    bool keep_alive = true;  // the client wants it and we are not draining
+  };
+
+  asio::awaitable<bool> handshake();
+  asio::awaitable<bool> wait_for_request(bool first);
+  asio::awaitable<boost::system::error_code> read_head(Exchange& x);
+  asio::awaitable<bool> serve_one();
+  asio::awaitable<bool> on_head_error(Exchange& x, boost::system::error_code ec);
+  asio::awaitable<bool> handle(Exchange& x);
+  asio::awaitable<bool> authorize_and_act(Exchange& x);
+  asio::awaitable<bool> act_forward(Exchange& x, const policy::Decision& decision);
+  asio::awaitable<bool> reply(Exchange& x, int status, Reason reason,
+                              std::vector<grammar::Challenge> challenges = {},
+                              std::chrono::seconds retry_after = std::chrono::seconds{0});
+  asio::awaitable<bool> drain_body(Exchange& x);
+  asio::awaitable<void> linger_close();
+  void finish(Exchange& x);
+
+  Stream stream_;
+  GatewayState& state_;
+  IoThread& thread_;
+  SessionInfo info_;
+  std::string client_;
+  beast::flat_buffer buffer_;
+  std::vector<char> scratch_;
+  bool idle_ = false;
+  bool unread_input_ = false;  // we answered without reading everything the client sent
+};
+
+}  // namespace authgate::gateway
