@@ -1,0 +1,126 @@
+"""Tests of bench/compare's own parsers and builders: /usr/bin/python3 -m pytest bench/compare.d/tests"""
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+
+from loadbench import http_probe, load, scenarios, templates  # noqa: E402
+
+# RFC 7616 §3.9.1: the SHA-256 example.
+RFC7616_CHALLENGE = ('Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, '
+                     'nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", '
+                     'opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"')
+RFC7616_RESPONSE = "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"
+RFC7616_CNONCE = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ"
+
+
+@pytest.mark.parametrize("name, challenges, expected, why", [
+    ("picks_sha256_among_several", ['Basic realm="x"', 'Digest realm="r", nonce="n1", algorithm=MD5',
+                                    'Digest realm="r", nonce="n2", algorithm=SHA-256, qop="auth"'],
+     {"realm": "r", "nonce": "n2", "algorithm": "SHA-256", "qop": "auth"},
+     "RFC 7616 §3.7: one challenge per algorithm"),
+    ("unquotes_escaped_characters", ['Digest realm="a\\"b", nonce="n", algorithm=SHA-256'],
+     {"realm": 'a"b', "nonce": "n", "algorithm": "SHA-256"}, "quoted-string escapes (RFC 9110 §5.6.4)"),
+    ("ignores_md5_only_challenges", ['Digest realm="r", nonce="n"'], None, "absent algorithm means MD5"),
+    ("ignores_a_challenge_without_nonce", ['Digest realm="r", algorithm=SHA-256'], None, "nonce is required"),
+    ("ignores_other_schemes", ['Bearer realm="r"'], None, "only Digest"),
+    ("empty_list", [], None, "no WWW-Authenticate at all"),
+])
+def test_digest_challenge(name, challenges, expected, why):
+    assert http_probe.digest_challenge(challenges) == expected, why
+
+
+def test_digest_authorization_matches_the_rfc7616_example():
+    challenge = http_probe.digest_challenge([RFC7616_CHALLENGE])
+    ha1 = hashlib.sha256(b"Mufasa:http-auth@example.org:Circle of Life").hexdigest()
+    args = http_probe.digest_args(challenge, "Mufasa", ha1, "/dir/index.html")
+    value = http_probe.digest_authorization(args, nc=1, cnonce=RFC7616_CNONCE)
+    assert f'response="{RFC7616_RESPONSE}"' in value
+    assert 'opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"' in value
+    assert "nc=00000001" in value
+
+
+def test_digest_args_refuse_a_server_without_qop_auth():
+    challenge = {"realm": "r", "nonce": "n", "qop": "auth-int"}
+    with pytest.raises(ValueError):
+        http_probe.digest_args(challenge, "u", "0" * 64, "/")
+
+
+@pytest.mark.parametrize("name, fragments, expected, why", [
+    ("same_key_concatenates", ["routes:\n  - a: 1\n", "routes:\n  - b: 2\n"], "routes:\n  - a: 1\n  - b: 2\n",
+     "routes of every fragment form one list"),
+    ("keeps_first_appearance_order", ["b:\n  x: 1\na:\n  y: 2\n", "a:\n  z: 3\n"],
+     "b:\n  x: 1\n\na:\n  y: 2\n  z: 3\n", "base sections first"),
+    ("drops_comments_and_blank_lines", ["# head\n\nk:\n  # inner\n  v: 1\n"], "k:\n  v: 1\n", "comments go"),
+])
+def test_merge_yaml(name, fragments, expected, why):
+    assert templates.merge_yaml(fragments) == expected, why
+
+
+@pytest.mark.parametrize("name, fragment, why", [
+    ("flow_style_top_level", "routes: [a, b]\n", "cannot be merged line by line"),
+    ("indented_line_first", "  x: 1\n", "no section to belong to"),
+])
+def test_merge_yaml_refuses(name, fragment, why):
+    with pytest.raises(ValueError):
+        templates.merge_yaml([fragment])
+
+
+def test_render_refuses_a_placeholder_without_value():
+    with pytest.raises(KeyError):
+        templates.render("upstream.nginx.conf", {"port": 1})
+
+
+def test_every_authgate_fragment_merges_with_the_base():
+    values = {"port": 1, "upstream_port": 2, "run_dir": "/r", "issuer": "i", "audience": "a"}
+    for fragment in ("basic", "bearer", "digest"):
+        text = templates.merge_yaml([templates.render(f"authgate-{n}.yaml", values)
+                                     for n in ("base", "basic", fragment)])
+        assert text.count("\nroutes:\n") == 1 and text.count("\nrealms:\n") == 1
+
+
+@pytest.mark.parametrize("name, statuses, errors, requests, expect, problems, why", [
+    ("clean_run", {200: 10}, {}, 10, 200, [], "every answer expected"),
+    ("wrong_status_flagged", {200: 8, 401: 2}, {}, 10, 200, ["2x 401"], "a 401 must not count as a win"),
+    ("expected_401", {401: 10}, {}, 10, 401, [], "the 401 scenario"),
+    ("socket_errors_flagged", {200: 10}, {"timeout": 3, "status": 0}, 10, 200, ["3 timeout errors"],
+     "timeouts mean lost requests"),
+    ("nothing_completed", {}, {}, 0, 200, ["no requests completed"], "a silent server is not fast"),
+])
+def test_result_problems(name, statuses, errors, requests, expect, problems, why):
+    result = load.Result(requests=requests, duration_s=1.0, statuses=statuses, errors=errors,
+                         p50_ms=0, p99_ms=0)
+    assert result.problems(expect) == problems, why
+
+
+def test_scenario_selection_keeps_the_canonical_order_and_refuses_unknown_ids():
+    assert [s.id for s in scenarios.select("unauthorized,noauth")] == ["noauth", "unauthorized"]
+    with pytest.raises(ValueError):
+        scenarios.select("noauth,nope")
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk not installed")
+def test_lua_sha256_matches_hashlib(tmp_path):
+    messages = ["", "abc", "a" * 55, "a" * 56, "b" * 64, "x" * 200]
+    script = tmp_path / "sha.lua"
+    script.write_text(
+        f'local sha = dofile("{os.path.join(HERE, "..", "wrk", "sha256.lua")}")\n'
+        "function init(args)\n"
+        + "".join(f'  io.write("SHA ", sha("{m}"), "\\n")\n' for m in messages)
+        + "end\n")
+    with socket.socket() as listener:  # wrk connects once before init(); nobody needs to answer
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+        out = subprocess.run(["wrk", "-t1", "-c1", "-d1s", "-s", str(script), url],
+                             capture_output=True, text=True, timeout=30).stdout
+    got = [line.split()[1] for line in out.splitlines() if line.startswith("SHA ")]
+    assert got == [hashlib.sha256(m.encode()).hexdigest() for m in messages]
