@@ -160,7 +160,10 @@ asio::awaitable<Outcome> Authenticator::verify_on_pool(std::shared_ptr<const Sch
     auto job = [this, scheme, credentials = grammar::Credentials{credentials}, owned = OwnedFacts{facts}, key,
                 finish]() mutable {
       Outcome outcome = scheme->authenticate(credentials, owned.view());
-      if (credentials.token68) OPENSSL_cleanse(credentials.token68->data(), credentials.token68->size());
+      if (credentials.token68) {
+        auto& token = *credentials.token68;  // base64 of user:password: wiped once verified
+        OPENSSL_cleanse(token.data(), token.size());
+      }
       scheme_calls_.fetch_add(1, std::memory_order_relaxed);
       cache_if_authenticated(*scheme, key, outcome);
       finish(std::move(outcome));

@@ -43,7 +43,7 @@ std::string describe(const http::request<http::buffer_body>& request, std::uint6
 // Reads the body piece by piece and counts it: a 1 GiB upload costs 64 KiB of memory.
 asio::awaitable<bool> count_body(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                  http::request_parser<http::buffer_body>& parser, std::uint64_t& bytes) {
-  std::vector<char> scratch(64 * 1024);
+  std::vector<char> scratch(std::size_t{64} * 1024);
   while (!parser.is_done()) {
     parser.get().body().data = scratch.data();
     parser.get().body().size = scratch.size();

@@ -1,6 +1,8 @@
 #include "gateway/headers.hpp"
 
 #include <array>
+#include <initializer_list>
+#include <iterator>
 #include <vector>
 
 #include <boost/beast/core/string.hpp>
@@ -51,6 +53,28 @@ void append_list(http::fields& fields, std::string_view name, std::string_view e
   fields.set(name, joined);
 }
 
+// Header-name folding for lookalike detection: case-insensitive, '_' and '-' alike.
+char fold(char c) noexcept {
+  if (c == '_') return '-';
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool same_header(std::string_view name, std::string_view wanted) noexcept {
+  if (name.size() != wanted.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (fold(name[i]) != fold(wanted[i])) return false;
+  }
+  return true;
+}
+
+void erase_lookalikes(http::fields& fields, std::initializer_list<std::string_view> names) {
+  for (auto it = fields.begin(); it != fields.end();) {
+    bool match = false;
+    for (const auto name : names) match = match || same_header(it->name_string(), name);
+    it = match ? fields.erase(it) : std::next(it);
+  }
+}
+
 std::string join_groups(const std::vector<std::string>& groups) {
   std::string out;
   for (const auto& group : groups) {
@@ -98,11 +122,10 @@ void prepare_upstream_request(http::request_header<>& request, const ForwardCont
   request.erase(http::field::expect);
 
   // Why: the upstream trusts these headers to name the user; a client-sent copy would let anyone
-  // be anyone. Beast's erase is case-insensitive and removes every occurrence.
+  // be anyone. Every case variant and occurrence goes, and so do '_' spellings (X_Auth_User), which
+  // CGI, WSGI and PHP upstreams file under the same HTTP_X_AUTH_USER variable.
   const auto& names = *context.identity_names;
-  request.erase(names.user);
-  request.erase(names.groups);
-  request.erase(names.scheme);
+  erase_lookalikes(request, {names.user, names.groups, names.scheme});
   // Why: the upstream must not see the client's credentials unless the route asks for it (DESIGN.md).
   if (!context.pass_authorization) request.erase(http::field::authorization);
   if (context.identity != nullptr) {

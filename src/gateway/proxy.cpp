@@ -7,6 +7,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
@@ -147,7 +148,7 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
   }
   response.version(11);
   set_connection(response.base(), keep_alive, client_version);
-  result.status = response.result_int();
+  result.status = static_cast<int>(response.result_int());
   result.response_started = true;
 
   http::response_serializer<http::buffer_body> serializer{response};

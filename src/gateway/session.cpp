@@ -20,7 +20,7 @@ namespace authgate::gateway {
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t scratch_bytes = 64 * 1024;
+constexpr std::size_t scratch_bytes = std::size_t{64} * 1024;
 
 bool expects_continue(const http::request_header<>& request) {
   return request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue");

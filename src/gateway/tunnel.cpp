@@ -18,7 +18,7 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // One direction of the WebSocket tunnel: bytes already buffered first, then raw reads and writes.
 asio::awaitable<void> pump(Stream& from, beast::flat_buffer& leftover, Stream& to, Clock::time_point& last) {
-  std::vector<char> scratch(16 * 1024);
+  std::vector<char> scratch(std::size_t{16} * 1024);
   bool ok = true;
   if (leftover.size() > 0) {
     auto [ec, n] =
@@ -31,8 +31,9 @@ asio::awaitable<void> pump(Stream& from, beast::flat_buffer& leftover, Stream& t
         co_await from.visit([&](auto& s) { return s.async_read_some(asio::buffer(scratch), use_tuple); });
     if (ec) break;
     last = Clock::now();
+    const auto got = n;  // a structured binding cannot be captured (C++20)
     auto [wec, wn] = co_await to.visit(
-        [&](auto& s) { return asio::async_write(s, asio::buffer(scratch.data(), n), use_tuple); });
+        [&](auto& s) { return asio::async_write(s, asio::buffer(scratch.data(), got), use_tuple); });
     ok = !wec;
     last = Clock::now();
   }

@@ -101,9 +101,8 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(const std::string& k
 asio::awaitable<Lease> UpstreamPool::acquire(const config::Upstream& upstream, bool fresh) {
   const auto* t = target(upstream);
   if (t == nullptr) co_return Lease{nullptr, false, Reason::upstream_error};
-  if (!fresh) {
-    if (auto connection = take_idle(t->key)) co_return Lease{std::move(connection), true, Reason::ok};
-  }
+  auto idle = fresh ? nullptr : take_idle(t->key);
+  if (idle) co_return Lease{std::move(idle), true, Reason::ok};
   co_return co_await connect(upstream, *t);
 }
 

@@ -79,6 +79,21 @@ TEST_F(Fixture, SpoofedIdentityHeadersInAnyCaseAreReplacedByOurs) {
   EXPECT_EQ(values(request, "X-Auth-Scheme"), std::vector<std::string>{"Basic"});
 }
 
+TEST_F(Fixture, UnderscoreSpellingsOfIdentityHeadersAreRemovedToo) {
+  // CGI/WSGI/PHP map both X-Auth-User and X_Auth_User to HTTP_X_AUTH_USER: the second would spoof us.
+  auto request = client_request();
+  request.insert("X_Auth_User", "root");
+  request.insert("x-auth_groups", "admins");
+  request.insert("X_AUTH-SCHEME", "Bearer");
+  request.insert("X-Auth-Userx", "kept");
+  prepare_upstream_request(request, context());
+  EXPECT_TRUE(values(request, "X_Auth_User").empty());
+  EXPECT_TRUE(values(request, "x-auth_groups").empty());
+  EXPECT_TRUE(values(request, "X_AUTH-SCHEME").empty());
+  EXPECT_EQ(values(request, "X-Auth-User"), std::vector<std::string>{"alice"});
+  EXPECT_EQ(values(request, "X-Auth-Userx"), std::vector<std::string>{"kept"}) << "only exact lookalikes";
+}
+
 TEST_F(Fixture, AnonymousRequestsLoseSpoofedIdentityAndGetNone) {
   auto request = client_request();
   request.insert("X-Auth-User", "root");
