@@ -124,6 +124,7 @@ TestGateway::TestGateway(std::function<void(config::Config&)> tweak) {
     std::lock_guard lock{records_mutex_};
     records_.push_back({r.status, r.reason, r.method, r.path, std::string{r.route}, r.user,
                         std::string{r.scheme}, r.cache_hit, r.bytes_in});
+    records_changed_.notify_all();
   };
   thread_ = std::make_unique<IoThread>();
   acceptor_ = std::make_unique<tcp::acceptor>(thread_->context, loopback);
@@ -143,8 +144,9 @@ TestGateway::~TestGateway() {
   thread_.reset();
 }
 
-std::vector<SeenRecord> TestGateway::records() const {
-  std::lock_guard lock{records_mutex_};
+std::vector<SeenRecord> TestGateway::records(std::size_t expected) const {
+  std::unique_lock lock{records_mutex_};
+  records_changed_.wait_for(lock, std::chrono::seconds(5), [&] { return records_.size() >= expected; });
   return records_;
 }
 

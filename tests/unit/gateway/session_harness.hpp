@@ -4,6 +4,7 @@
 // a blocking client that speaks raw bytes. For session and proxy tests.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -58,8 +59,9 @@ class TestGateway {
   ~TestGateway();
   std::uint16_t port() const { return port_; }
   Authenticator& authenticator() { return *auth_; }
-  /// Every request record so far (copied under a lock).
-  std::vector<SeenRecord> records() const;
+  /// The request records once there are at least `expected` (or after 5 s): a record is written
+  /// after the response bytes, so a client that has read its response may be ahead of it.
+  std::vector<SeenRecord> records(std::size_t expected) const;
 
  private:
   UserFiles files_;
@@ -75,6 +77,7 @@ class TestGateway {
   std::thread runner_;
   std::uint16_t port_ = 0;
   mutable std::mutex records_mutex_;
+  mutable std::condition_variable records_changed_;
   std::vector<SeenRecord> records_;
 };
 

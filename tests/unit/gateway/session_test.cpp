@@ -104,7 +104,7 @@ TEST(Session, WrongPasswordAndUnknownUserAre401AndNeverCached) {
   EXPECT_EQ(status_of(client.read_response()), 401);
   client.send(get("/private", "Authorization: Basic bWFsbG9yeTp4\r\n"));  // mallory:x
   EXPECT_EQ(status_of(client.read_response()), 401);
-  const auto records = gateway.records();
+  const auto records = gateway.records(2);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].reason, Reason::wrong_password);
   EXPECT_EQ(records[1].reason, Reason::unknown_user);
@@ -117,7 +117,7 @@ TEST(Session, TheSecondRequestIsServedFromTheVerifyCache) {
   EXPECT_EQ(status_of(client.read_response()), 200);
   client.send(get("/private", alice));
   EXPECT_EQ(status_of(client.read_response()), 200);
-  const auto records = gateway.records();
+  const auto records = gateway.records(2);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_FALSE(records[0].cache_hit);
   EXPECT_TRUE(records[1].cache_hit);
