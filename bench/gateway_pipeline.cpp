@@ -63,7 +63,7 @@ struct Setup {
     app.url = "http://127.0.0.1:3000";
     c.upstreams.push_back(app);
     c.stores.push_back(config::Store{"users", "htpasswd", (dir / "users").string(), "", {}});
-    c.realms.push_back(config::Realm{"staff", "basic", "Staff", "users", false, {}});
+    c.realms.push_back(config::Realm{"staff", "basic", "Staff", "users", false, {}, {}});
     config::Route route;
     route.name = "app";
     route.match.path = "/app";

@@ -102,7 +102,7 @@ config::Config demo_config(const TempDir& dir, std::uint16_t echo_port, const st
   c.upstreams.push_back(echo);
   c.stores.push_back(
       config::Store{"demo", "htpasswd", dir.file("users.htpasswd"), dir.file("groups.txt"), {}});
-  c.realms.push_back(config::Realm{"demo", "basic", "authgate demo", "demo", false, {}});
+  c.realms.push_back(config::Realm{"demo", "basic", "authgate demo", "demo", false, {}, {}});
   c.routes = {route("public", "/public", true), route("private", "/private", false),
               route("admin", "/admin", false, "admins")};
   return c;

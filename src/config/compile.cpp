@@ -61,8 +61,8 @@ void build_realms(Snapshot& snapshot, const StoreMap& stores) {
   for (const Realm& realm : snapshot.config.realms) {
     // validate() admits only "basic" today; digest and bearer get their own branch when they land.
     schemes::BasicOptions options{realm.realm, realm.allow_plaintext};
-    snapshot.realms.push_back(
-        CompiledRealm{realm.name, schemes::make_basic_scheme(options, stores.find(realm.store)->second)});
+    snapshot.realms.push_back(CompiledRealm{
+        realm.name, schemes::make_basic_scheme(options, stores.find(realm.store)->second), nullptr, nullptr});
   }
 }
 

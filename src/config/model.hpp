@@ -70,13 +70,56 @@ struct Store {
   SourcePos pos;
 };
 
+/// Keys fetched over HTTPS: a JWKS URL, or an OpenID Connect issuer whose discovery document
+/// (`<issuer>/.well-known/openid-configuration`) names the `jwks_uri`. Fetched by the gateway's JWKS
+/// refresher; until the first fetch succeeds the realm answers 503, never 401.
+struct RemoteKeys {
+  std::string jwks_url;                                 // https://… (http:// only to loopback)
+  std::string discovery_issuer;                         // https://issuer (discovery); exclusive with jwks_url
+  Duration refresh_interval = std::chrono::minutes(5);  // upper bound; Cache-Control max-age may shorten it
+  Duration min_refresh_interval = std::chrono::seconds(30);  // floor for max-age and unknown-kid refetches
+  Duration timeout = std::chrono::seconds(5);                // connect + TLS + response, per fetch
+  std::string ca_file;                                       // empty = system trust store
+};
+
+/// RFC 7662 token introspection for opaque tokens.
+struct Introspection {
+  std::string url;                 // https://… (http:// only to loopback)
+  std::string client_id;           // HTTP Basic client credentials (RFC 7662 §2.1)
+  std::string client_secret_file;  // the secret's bytes (one trailing newline removed); never inline
+  Duration cache_ttl = std::chrono::seconds(60);  // a result is cached until min(exp, this)
+  Duration timeout = std::chrono::seconds(2);
+  std::string ca_file;  // empty = system trust store
+};
+
+/// `scheme: bearer` settings (docs/bearer.md). Exactly one key source: jwks_file, pem_file,
+/// hmac_secret_file, remote (jwks_url or discovery_issuer), or introspection.
+struct BearerRealm {
+  std::string scope;  // optional scope="…" in every challenge
+  std::string jwks_file, pem_file, hmac_secret_file;
+  std::string key_id;  // kid for pem_file / hmac_secret_file
+  std::optional<RemoteKeys> remote;
+  std::optional<Introspection> introspection;
+  std::vector<std::string> algorithms;  // required for JWT sources
+  std::string issuer;
+  std::vector<std::string> audiences;
+  Duration leeway = std::chrono::seconds(60);
+  bool require_exp = true;
+  std::vector<std::string> required_claims;
+  std::string typ;  // e.g. "at+jwt"; empty = not checked
+  std::string user_claim = "sub";
+  std::string groups_claim;  // empty = no groups
+  std::size_t max_token_bytes = 16 * 1024;
+};
+
 /// A protection space: one scheme, its realm string, and where its secrets live.
 struct Realm {
   std::string name;
-  std::string scheme = "basic";  // "basic" (later "digest", "bearer")
+  std::string scheme = "basic";  // "basic" or "bearer" (later "digest")
   std::string realm;             // the realm sent in the challenge; defaults to `name`
   std::string store;             // Basic/Digest: name of a Store
   bool allow_plaintext = false;  // accept plaintext and DES-crypt htpasswd entries (warned at start)
+  BearerRealm bearer;            // scheme: bearer only
   SourcePos pos;
 };
 
@@ -95,6 +138,10 @@ struct Route {
   std::vector<std::string> realms;  // accepted realms, challenge order
   std::vector<std::string> users;   // allow-list (empty with empty groups = any user)
   std::vector<std::string> groups;
+  std::vector<std::string> scopes;  // Bearer: every one must be granted (403 insufficient_scope)
+  std::map<std::string, std::vector<std::string>, std::less<>> claims;  // Bearer: claim → any of values
+  bool token_in_query = false;      // Bearer: accept ?access_token= (RFC 6750 §2.3); off by default
+  bool token_in_form = false;       // Bearer: accept a form-body access_token (RFC 6750 §2.2)
   bool pass_authorization = false;  // forward the client's Authorization upstream
   std::optional<std::uint64_t> max_body_bytes;
   SourcePos pos;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "authgate/jose/jwks.hpp"
 #include "authgate/policy/requirement.hpp"
 #include "authgate/scheme.hpp"
 #include "authgate/stores/password_store.hpp"
@@ -20,6 +21,11 @@ namespace authgate::config {
 struct CompiledRealm {
   std::string name;
   std::shared_ptr<const Scheme> scheme;
+  /// Bearer with remote keys (jwks_url / discovery_issuer): the slot the scheme verifies against, empty
+  /// until the gateway's JWKS refresher installs the first fetched set; `remote` points into
+  /// Snapshot::config. Both null for every other realm.
+  std::shared_ptr<jose::LiveKeySet> live_keys;
+  const RemoteKeys* remote = nullptr;
 };
 
 struct CompiledRoute {

@@ -1,0 +1,40 @@
+#pragma once
+// The Bearer scheme for opaque tokens: RFC 7662 token introspection. The token is POSTed to the
+// authorization server's introspection endpoint with the realm's client credentials; `active` decides.
+// Verification is a network call, so the scheme is "expensive": the gateway runs it on the worker pool
+// with single-flight per token and caches the result until min(exp, cache_ttl).
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "authgate/clock.hpp"
+#include "authgate/scheme.hpp"
+
+namespace authgate::schemes {
+
+struct IntrospectionOptions {
+  std::string realm;          // realm="…" in every challenge (RFC 6750 §3)
+  std::string scope;          // optional scope="…" in every challenge
+  std::string url;            // the introspection endpoint (https, or http to loopback)
+  std::string client_id;      // HTTP Basic credentials of the gateway as an OAuth client
+  std::string client_secret;  // read from the configured file; never logged
+  std::chrono::milliseconds cache_ttl{60'000};
+  std::chrono::milliseconds timeout{2'000};  // the whole exchange
+  std::string ca_file;                       // empty = system trust store
+  std::string issuer;                        // when set, the response's `iss` must equal it
+  std::vector<std::string> audiences;        // when set, the response's `aud` must contain one
+  std::string user_claim = "sub";            // falls back to `username` (RFC 7662 §2.2) when absent
+  std::string groups_claim;
+  std::size_t max_token_bytes = 16 * 1024;
+};
+
+/// Builds the introspection scheme for one realm. Outcomes as the JWT Bearer scheme (bearer.hpp), plus:
+///  - endpoint unreachable, timeout, non-200, unparsable reply → Unavailable (503, logged), never 401
+///  - `active: false`                                          → Rejected invalid_token
+///  - otherwise → Authenticated {identity from sub/username, scope, groups; not_after = min(exp, ttl)}
+std::shared_ptr<const Scheme> make_introspection_scheme(
+    IntrospectionOptions options, std::shared_ptr<const Clock> clock = std::make_shared<SystemClock>());
+
+}  // namespace authgate::schemes
