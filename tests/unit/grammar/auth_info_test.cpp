@@ -11,17 +11,9 @@
 namespace authgate::grammar {
 namespace {
 
+using test::Case;
 using test::case_name;
 using test::summary;
-
-struct Case {
-  std::string_view name;
-  std::string_view input;
-  std::string_view expected;
-  std::string_view why;
-};
-
-void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 constexpr Case cases[] = {
     {"DigestResponseAuth",

@@ -3,6 +3,7 @@
 //   `Basic {realm="foo", charset="UTF-8"} | NTLM <abc==>`   or   `error:duplicate_param@19`.
 // Bytes outside printable ASCII appear as \xHH, '"' and '\' are escaped.
 
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,17 @@ template <class T>
 std::string summary(const ParseResult<T>& result) {
   return result ? summary(*result) : summary(result.error());
 }
+
+/// One row of a grammar table: the field value, its expected summary() and the sentence that says why.
+struct Case {
+  std::string_view name;
+  std::string_view input;
+  std::string_view expected;
+  std::string_view why;
+};
+
+/// gtest prints a failing row by its name rather than as bytes.
+inline void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 /// Test names come from the table, so a failure reads as the case's sentence.
 template <class T>
