@@ -1,0 +1,187 @@
+"""A fake identity provider on 127.0.0.1 for key-source and introspection tests: OpenID Connect discovery,
+a JWKS endpoint, an RFC 7662 introspection endpoint, and misbehaving paths (redirect, big, slow).
+
+Used in-process by tests/integration/test_bearer_remote.py (IdentityProvider) and as a subprocess by the
+C++ unit tests (`python3 idp.py [--cert CHAIN --key KEY] [--wrong-cert CHAIN --wrong-key KEY]` prints
+`http PORT`, `https PORT`, `wrong PORT` lines and serves until its stdin closes). Tests change its
+behaviour with POST /_control/set (a JSON object merged into the state) and read GET /_control/stats.
+"""
+import base64
+import json
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class State:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.values = {
+            "issuer": None,           # discovery "issuer"; None = the server's own base URL
+            "jwks_uri": None,         # discovery "jwks_uri"; None = base + /jwks
+            "jwks": {"keys": []},
+            "jwks_status": 200,
+            "cache_control": None,
+            "client_id": "gateway",
+            "client_secret": "s3cret",
+            "introspection": {},      # token → response object; unknown tokens are {"active": false}
+            "introspection_status": 200,
+            "introspection_raw": None,  # a literal response body (for broken answers)
+            "slow_seconds": 3,
+        }
+        self.counts = {}
+        self.last = {}
+
+    def get(self, name):
+        with self.lock:
+            return self.values[name]
+
+    def update(self, changes):
+        with self.lock:
+            self.values.update(changes)
+
+    def count(self, path, record):
+        with self.lock:
+            self.counts[path] = self.counts.get(path, 0) + 1
+            self.last[path] = record
+
+    def stats(self):
+        with self.lock:
+            return {"counts": dict(self.counts), "last": dict(self.last)}
+
+
+def make_handler(state: State, base_url):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def reply(self, status, body, content_type="application/json", headers=()):
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def read_body(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+
+        def do_GET(self):
+            path = urllib.parse.urlsplit(self.path).path
+            state.count(path, {"headers": dict(self.headers.items())})
+            base = base_url()
+            if path == "/.well-known/openid-configuration":
+                self.reply(200, {"issuer": state.get("issuer") or base,
+                                 "jwks_uri": state.get("jwks_uri") or base + "/jwks"})
+            elif path == "/jwks":
+                headers = [("Cache-Control", state.get("cache_control"))] if state.get("cache_control") else []
+                status = state.get("jwks_status")
+                self.reply(status, state.get("jwks") if status == 200 else {"error": "down"}, headers=headers)
+            elif path == "/redirect":
+                self.reply(302, b"", headers=[("Location", base + "/jwks")])
+            elif path == "/big":
+                self.reply(200, b"[" + b"0," * (1 << 20) + b"0]")
+            elif path == "/slow":
+                time.sleep(state.get("slow_seconds"))
+                self.reply(200, {"slow": True})
+            elif path == "/echo":
+                self.reply(200, {"method": "GET", "target": self.path, "headers": dict(self.headers.items())})
+            elif path == "/_control/stats":
+                self.reply(200, state.stats())
+            else:
+                self.reply(404, {"error": "not found"})
+
+        def do_POST(self):
+            path = urllib.parse.urlsplit(self.path).path
+            body = self.read_body()
+            if path == "/_control/set":
+                state.update(json.loads(body))
+                self.reply(200, {"ok": True})
+                return
+            state.count(path, {"headers": dict(self.headers.items()), "body": body.decode("latin-1")})
+            if path == "/echo":
+                self.reply(200, {"method": "POST", "target": self.path, "headers": dict(self.headers.items()),
+                                 "body": body.decode("latin-1")})
+            elif path == "/introspect":
+                self.introspect(body)
+            else:
+                self.reply(404, {"error": "not found"})
+
+        def introspect(self, body):
+            # RFC 7662 §2.1: the caller authenticates as a client (here HTTP Basic, RFC 6749 §2.3.1).
+            expected = urllib.parse.quote_plus(state.get("client_id")) + ":" + \
+                urllib.parse.quote_plus(state.get("client_secret"))
+            given = self.headers.get("Authorization", "")
+            if given != "Basic " + base64.b64encode(expected.encode()).decode():
+                self.reply(401, {"error": "invalid_client"}, headers=[("WWW-Authenticate", 'Basic realm="as"')])
+                return
+            if state.get("introspection_status") != 200:
+                self.reply(state.get("introspection_status"), {"error": "down"})
+                return
+            if state.get("introspection_raw") is not None:
+                self.reply(200, state.get("introspection_raw").encode())
+                return
+            form = urllib.parse.parse_qs(body.decode(), keep_blank_values=True)
+            token = form.get("token", [""])[0]
+            self.reply(200, state.get("introspection").get(token, {"active": False}))
+
+    return Handler
+
+
+class IdentityProvider:
+    """One fake IdP on a free 127.0.0.1 port, plain HTTP or TLS (`tls=(chain, key)`)."""
+
+    def __init__(self, tls=None, state=None):
+        self.state = state or State()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.state, lambda: self.url))
+        self.server.daemon_threads = True
+        self.scheme = "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
+        self.port = self.server.server_address[1]
+        self.url = f"{self.scheme}://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(10)
+
+    def count(self, path):
+        return self.state.stats()["counts"].get(path, 0)
+
+
+def main(argv):
+    args = dict(zip(argv[1::2], argv[2::2]))
+    state = State()
+    servers = [("http", IdentityProvider(state=state))]
+    if "--cert" in args:
+        servers.append(("https", IdentityProvider((args["--cert"], args["--key"]), state)))
+    if "--wrong-cert" in args:
+        servers.append(("wrong", IdentityProvider((args["--wrong-cert"], args["--wrong-key"]), state)))
+    for name, server in servers:
+        server.start()
+        print(name, server.port, flush=True)
+    print("ready", flush=True)
+    sys.stdin.read()  # the parent test closes our stdin (or dies): stop
+    for _, server in servers:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv)
