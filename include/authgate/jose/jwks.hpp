@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -81,8 +82,23 @@ class LiveKeySet {
     current_.store(std::move(next), std::memory_order_release);
   }
 
+  /// Asks whoever keeps this set fresh (the gateway's JWKS refresher) to fetch it again soon, because a
+  /// token named a kid the set lacks (RFC 7517 §4.5: a new key is published under a new kid). Cheap,
+  /// thread-safe, never blocks; rate limiting is the handler's job. Does nothing without a handler.
+  void request_refresh() const {
+    if (const auto handler = refresh_handler_.load(std::memory_order_acquire)) (*handler)();
+  }
+  /// Installs the function request_refresh() calls (on the requesting thread: it must only post work
+  /// elsewhere). Replaces the previous one; an empty function removes it. Thread-safe.
+  void set_refresh_handler(std::function<void()> handler) {
+    refresh_handler_.store(
+        handler ? std::make_shared<const std::function<void()>>(std::move(handler)) : nullptr,
+        std::memory_order_release);
+  }
+
  private:
   std::atomic<std::shared_ptr<const KeySet>> current_;
+  std::atomic<std::shared_ptr<const std::function<void()>>> refresh_handler_;
 };
 
 }  // namespace authgate::jose

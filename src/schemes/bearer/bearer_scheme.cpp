@@ -43,6 +43,9 @@ class BearerScheme final : public Scheme {
     if (!keys) return Unavailable{Reason::keys_unavailable};
     auto verified = jose::verify_token(*credentials.token68, *keys, options_.policy, clock_->now());
     if (!verified) {
+      // A kid we do not know may be a key the issuer published after our last fetch: ask for a refetch
+      // (rate-limited by the refresher to one per min_refresh_interval). This token still fails.
+      if (verified.error() == jose::VerifyErrc::unknown_key) keys_->request_refresh();
       // RFC 6750 §3.1 invalid_token: expired, revoked, malformed or otherwise invalid → 401.
       return Rejected{
           jose::to_reason(verified.error()),

@@ -177,5 +177,22 @@ TEST(BearerScheme, KeyRotationTakesEffectWithoutRebuildingTheScheme) {
   EXPECT_GT(f.scheme->generation(), before) << "cached verifications of the old keys become misses";
 }
 
+TEST(BearerScheme, AnUnknownKidAsksTheKeySetForARefreshAndNothingElseDoes) {
+  Fixture f;
+  int requests = 0;
+  f.live->set_refresh_handler([&requests] { ++requests; });
+  EXPECT_TRUE(std::holds_alternative<Authenticated>(f.run(bearer(token()))));
+  EXPECT_EQ(requests, 0) << "a known kid needs no refetch";
+  EXPECT_TRUE(std::holds_alternative<Rejected>(f.run(bearer(token(test_keys().p256_other.get(), "k1")))));
+  EXPECT_EQ(requests, 0) << "a bad signature under a known kid is not a rotation";
+  const Outcome unknown = f.run(bearer(token(test_keys().p256_other.get(), "k2")));
+  ASSERT_TRUE(std::holds_alternative<Rejected>(unknown));
+  EXPECT_EQ(std::get<Rejected>(unknown).reason, Reason::unknown_key);
+  EXPECT_EQ(requests, 1) << "the issuer may have published k2 since our last fetch";
+  f.live->set_refresh_handler({});
+  (void)f.run(bearer(token(test_keys().p256_other.get(), "k3")));
+  EXPECT_EQ(requests, 1) << "no handler, no call";
+}
+
 }  // namespace
 }  // namespace authgate::schemes

@@ -1,0 +1,163 @@
+// The Bearer scheme for opaque tokens: RFC 7662 token introspection over net::HttpClient. Runs on the
+// worker pool (is_expensive); the gateway caches Authenticated outcomes until their not_after.
+#include <openssl/crypto.h>
+
+#include <spdlog/spdlog.h>
+#include <atomic>
+#include <utility>
+
+#include "authgate/grammar/base64.hpp"
+#include "authgate/grammar/parse.hpp"
+#include "authgate/jose/error.hpp"
+#include "authgate/schemes/introspection.hpp"
+#include "net/http_fetch.hpp"
+#include "schemes/bearer/introspection_detail.hpp"
+
+namespace authgate::schemes {
+namespace detail {
+
+std::string form_urlencode(std::string_view value) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(value.size() * 3);
+  for (const char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '*' || c == '-' ||
+        c == '.' || c == '_') {
+      out.push_back(ch);
+    } else if (c == ' ') {
+      out.push_back('+');
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+std::string introspection_request_body(std::string_view token) {
+  return "token=" + form_urlencode(token) + "&token_type_hint=access_token";
+}
+
+std::string basic_client_credentials(std::string_view client_id, std::string_view client_secret) {
+  std::string pair = form_urlencode(client_id);
+  pair += ':';
+  std::string secret = form_urlencode(client_secret);
+  pair += secret;
+  std::string field = "Basic " + grammar::encode_base64(pair);
+  OPENSSL_cleanse(secret.data(), secret.size());
+  OPENSSL_cleanse(pair.data(), pair.size());
+  return field;
+}
+
+}  // namespace detail
+
+namespace {
+
+constexpr std::string_view scheme_name = "Bearer";
+
+/// Logs at most one warning per second per scheme: an endpoint that is down must not flood the log.
+class LogLimiter {
+ public:
+  bool allow() noexcept {
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = last_.load(std::memory_order_relaxed);
+    if (now - last < std::chrono::steady_clock::duration(std::chrono::seconds(1)).count()) return false;
+    return last_.compare_exchange_strong(last, now, std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<std::chrono::steady_clock::rep> last_{
+      std::numeric_limits<std::chrono::steady_clock::rep>::min() / 2};
+};
+
+class IntrospectionScheme final : public Scheme {
+ public:
+  IntrospectionScheme(IntrospectionOptions options, std::shared_ptr<const Clock> clock)
+      : options_(std::move(options)), clock_(std::move(clock)) {
+    authorization_ = detail::basic_client_credentials(options_.client_id, options_.client_secret);
+    OPENSSL_cleanse(options_.client_secret.data(), options_.client_secret.size());
+    options_.client_secret.clear();
+    policy_.issuer = options_.issuer;
+    policy_.audiences = options_.audiences;
+    policy_.user_claim = options_.user_claim.empty() ? "sub" : options_.user_claim;
+    policy_.groups_claim = options_.groups_claim;
+    auto client = net::HttpClient::create(options_.ca_file);
+    if (client) {
+      client_ = *client;
+    } else {
+      spdlog::error("introspection realm {}: {}", options_.realm, client.error().message());
+    }
+  }
+  ~IntrospectionScheme() override { OPENSSL_cleanse(authorization_.data(), authorization_.size()); }
+
+  std::string_view name() const noexcept override { return scheme_name; }
+
+  grammar::Challenge challenge(const ChallengeContext&) const override {
+    // RFC 6750 §3, exactly as the JWT Bearer scheme: realm, optional scope, no error code.
+    grammar::Challenge challenge{std::string(scheme_name), std::nullopt, {{"realm", options_.realm}}};
+    if (!options_.scope.empty()) challenge.params.push_back({"scope", options_.scope});
+    return challenge;
+  }
+
+  bool is_expensive(const grammar::Credentials&) const noexcept override { return true; }  // a network call
+  bool is_cacheable() const noexcept override { return true; }
+  std::uint64_t generation() const noexcept override { return 1; }
+
+  Outcome authenticate(const grammar::Credentials& credentials, const RequestFacts&) const override {
+    if (!grammar::iequals(credentials.scheme, scheme_name)) {
+      return Rejected{Reason::scheme_not_accepted, std::string(scheme_name), {}};
+    }
+    // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; no auth-params.
+    if (!credentials.token68 || !credentials.params.empty() || !grammar::is_token68(*credentials.token68)) {
+      return Malformed{
+          Reason::malformed_header,
+          std::string(scheme_name),
+          {{"error", "invalid_request"}, {"error_description", "The Bearer credentials are malformed"}}};
+    }
+    if (credentials.token68->size() > options_.max_token_bytes) {
+      return Rejected{jose::to_reason(jose::VerifyErrc::too_large),
+                      std::string(scheme_name),
+                      {{"error", "invalid_token"},
+                       {"error_description", std::string(jose::describe(jose::VerifyErrc::too_large))}}};
+    }
+    if (!client_) return Unavailable{Reason::introspection_unavailable};
+    net::FetchRequest request{options_.url, true, detail::introspection_request_body(*credentials.token68),
+                              authorization_};
+    const auto response =
+        client_->fetch(std::move(request), {options_.timeout, detail::max_introspection_response_bytes});
+    if (!response) return unavailable(response.error().message());
+    if (response->status != 200) return unavailable("HTTP " + std::to_string(response->status));
+    Outcome outcome =
+        detail::interpret_introspection(response->body, policy_, clock_->now(), options_.cache_ttl);
+    if (std::holds_alternative<Unavailable>(outcome))
+      return unavailable("the response is not an RFC 7662 answer");
+    return outcome;
+  }
+
+ private:
+  // Why: a broken endpoint is the server's problem, never the client's: 503 (RFC 7662 §2.2 gives no
+  // verdict without a valid answer). Logged without the token or the client secret.
+  Outcome unavailable(const std::string& why) const {
+    if (log_limiter_.allow())
+      spdlog::warn("introspection realm {}: {} ({})", options_.realm, why, options_.url);
+    return Unavailable{Reason::introspection_unavailable};
+  }
+
+  IntrospectionOptions options_;
+  std::shared_ptr<const Clock> clock_;
+  std::string authorization_;  // "Basic …" of the client credentials: a secret
+  detail::IntrospectionPolicy policy_;
+  std::shared_ptr<const net::HttpClient> client_;
+  mutable LogLimiter log_limiter_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Scheme> make_introspection_scheme(IntrospectionOptions options,
+                                                        std::shared_ptr<const Clock> clock) {
+  return std::make_shared<const IntrospectionScheme>(std::move(options), std::move(clock));
+}
+
+}  // namespace authgate::schemes
