@@ -22,19 +22,33 @@ std::string join(const std::vector<std::string>& items, std::string_view empty) 
   return out;
 }
 
-std::string auth_of(const config::Route& route) {
+// "staff(basic),api(bearer) scopes=read claims=role token=query": realms with their schemes, then what
+// the route requires beyond authentication.
+std::string auth_of(const config::Route& route, const config::Config& config) {
   if (route.anonymous) return "anonymous";
-  std::string out = join(route.realms, "");
+  std::string out;
+  for (const auto& name : route.realms) {
+    const auto it = std::find_if(config.realms.begin(), config.realms.end(),
+                                 [&](const config::Realm& r) { return r.name == name; });
+    out += (out.empty() ? "" : ",") + name + (it == config.realms.end() ? "" : "(" + it->scheme + ")");
+  }
   if (!route.users.empty()) out += " users=" + join(route.users, "");
   if (!route.groups.empty()) out += " groups=" + join(route.groups, "");
+  if (!route.scopes.empty()) out += " scopes=" + join(route.scopes, "");
+  std::vector<std::string> claims;
+  for (const auto& [claim, values] : route.claims) claims.push_back(claim);
+  if (!claims.empty()) out += " claims=" + join(claims, "");
+  if (route.token_in_query) out += " token=query";
+  if (route.token_in_form) out += " token=form";
   return out;
 }
 
-std::vector<std::string> row_of(const config::Route& route) {
+std::vector<std::string> row_of(const config::Route& route, const config::Config& config) {
   const std::string path = route.match.path + (route.match.exact ? " (exact)" : "");
   const std::string upstream = route.upstream.empty() ? "(built-in)" : route.upstream;
-  return {route.name, join(route.match.hosts, "*"), path, join(route.match.methods, "*"), auth_of(route),
-          upstream};
+  return {
+      route.name, join(route.match.hosts, "*"), path, join(route.match.methods, "*"), auth_of(route, config),
+      upstream};
 }
 
 std::string cut(std::string cell) {
@@ -42,9 +56,9 @@ std::string cut(std::string cell) {
   return cell;
 }
 
-void print_table(const std::vector<config::Route>& routes) {
+void print_table(const config::Config& config) {
   std::vector<std::vector<std::string>> rows{{"NAME", "HOSTS", "PATH", "METHODS", "AUTH", "UPSTREAM"}};
-  for (const auto& route : routes) rows.push_back(row_of(route));
+  for (const auto& route : config.routes) rows.push_back(row_of(route, config));
   std::vector<std::size_t> widths(rows.front().size(), 0);
   for (auto& row : rows) {
     for (std::size_t i = 0; i < row.size(); ++i) {
@@ -75,7 +89,7 @@ int check(const std::string& path) {
   }
   const config::Snapshot& s = **snapshot;
   for (const auto& warning : s.warnings) std::fprintf(stderr, "%s\n", warning.c_str());
-  print_table(s.config.routes);
+  print_table(s.config);
   std::printf("%s: OK, %zu route(s), %zu realm(s), %zu store(s), %zu warning(s)\n", path.c_str(),
               s.routes.size(), s.realms.size(), s.stores.size(), s.warnings.size());
   return 0;

@@ -50,6 +50,11 @@ void check_stores(Checker& check);
 void check_realms(Checker& check);
 void check_routes(Checker& check);
 
+/// `scheme: bearer` realm keys and a route's Bearer keys (validate_bearer.cpp). `auth` is the path of
+/// the route's auth block, e.g. "routes[1].auth".
+void check_bearer_realm(Checker& check, const Realm& realm, const std::string& path);
+void check_route_bearer(Checker& check, const Route& route, const std::string& auth);
+
 /// True when some route accepts a Basic realm (clear-text passwords on the wire).
 bool uses_basic(const Config& config);
 

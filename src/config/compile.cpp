@@ -7,6 +7,7 @@
 
 #include "authgate/schemes/basic.hpp"
 #include "authgate/stores/htpasswd.hpp"
+#include "config/compile_bearer.hpp"
 #include "config/load_yaml.hpp"
 #include "config/syntax.hpp"
 #include "config/validate.hpp"
@@ -53,13 +54,18 @@ std::vector<std::string> watched_files_of(const Config& config) {
     add_watched(files, listener.tls->key_file);
   }
   for (const auto& upstream : config.upstreams) add_watched(files, upstream.tls.ca_file);
+  detail::add_bearer_files(config, files);  // key rotation by replacing the file reloads
   return files;
 }
 
-void build_realms(Snapshot& snapshot, const StoreMap& stores) {
+void build_realms(Snapshot& snapshot, const StoreMap& stores, const detail::KeySetMap& keys) {
   snapshot.realms.reserve(snapshot.config.realms.size());  // routes point into it: no reallocation later
   for (const Realm& realm : snapshot.config.realms) {
-    // validate() admits only "basic" today; digest and bearer get their own branch when they land.
+    if (realm.scheme == "bearer") {
+      snapshot.realms.push_back(detail::compile_bearer_realm(realm, keys, snapshot.clock));
+      continue;
+    }
+    // validate() admits "basic" and "bearer" today; digest gets its own branch when it lands.
     schemes::BasicOptions options{realm.realm, realm.allow_plaintext};
     snapshot.realms.push_back(CompiledRealm{
         realm.name, schemes::make_basic_scheme(options, stores.find(realm.store)->second), nullptr, nullptr});
@@ -79,6 +85,8 @@ CompiledRoute build_route(const Snapshot& snapshot, const Route& route) {
   compiled.requirement.realms = route.realms;
   compiled.requirement.users = route.users;
   compiled.requirement.groups = route.groups;
+  compiled.requirement.scopes = route.scopes;
+  for (const auto& [name, values] : route.claims) compiled.requirement.claims.push_back({name, values});
   for (const auto& name : route.realms) {
     for (const auto& realm : snapshot.realms) {
       if (realm.name == name) compiled.realms.push_back(&realm);
@@ -99,20 +107,22 @@ bool is_under_reported_path(const Problem& problem, const Problems& reported) {
 
 }  // namespace
 
-SnapshotResult compile(Config config, std::uint64_t generation) {
+SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<const Clock> clock) {
   Problems problems = validate(config);
-  // Stores load even when validation failed, so one `authgate check` reports their errors too.
+  // Stores and keys load even when validation failed, so one `authgate check` reports their errors too.
   const StoreMap stores = load_stores(config, generation, problems);
+  const detail::KeySetMap keys = detail::load_bearer_keys(config, problems);
   if (has_errors(problems)) return problems;
 
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->config = std::move(config);
   snapshot->generation = generation;
+  snapshot->clock = clock ? std::move(clock) : std::make_shared<SystemClock>();
   for (const auto& [name, store] : stores) snapshot->stores.push_back(store);
   for (const auto& upstream : snapshot->config.upstreams) {
     snapshot->upstream_urls.push_back(*parse_upstream_url(upstream.url));  // validate() parsed it already
   }
-  build_realms(*snapshot, stores);
+  build_realms(*snapshot, stores, keys);
   snapshot->routes.reserve(snapshot->config.routes.size());
   for (const Route& route : snapshot->config.routes)
     snapshot->routes.push_back(build_route(*snapshot, route));
@@ -121,15 +131,17 @@ SnapshotResult compile(Config config, std::uint64_t generation) {
   return std::shared_ptr<const Snapshot>(std::move(snapshot));
 }
 
-SnapshotResult load_snapshot(const std::string& path, std::uint64_t generation) {
+SnapshotResult load_snapshot(const std::string& path, std::uint64_t generation,
+                             std::shared_ptr<const Clock> clock) {
   LoadReport report = read_yaml(path);
-  if (!has_errors(report.problems)) return compile(std::move(report.config), generation);
+  if (!has_errors(report.problems)) return compile(std::move(report.config), generation, std::move(clock));
   if (!report.readable) return std::move(report.problems);
   // Check what could be read too, so one run reports every problem (values the loader refused keep
   // their defaults; problems under a path the loader already complained about would only echo it).
   Problems problems = std::move(report.problems);
   Problems more = validate(report.config);
   load_stores(report.config, generation, more);
+  detail::load_bearer_keys(report.config, more);
   for (auto& problem : more) {
     if (!is_under_reported_path(problem, problems)) problems.push_back(std::move(problem));
   }

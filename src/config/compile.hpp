@@ -8,6 +8,7 @@
 
 #include <boost/system/result.hpp>
 
+#include "authgate/clock.hpp"
 #include "config/model.hpp"
 #include "config/problem.hpp"
 #include "config/snapshot.hpp"
@@ -20,12 +21,16 @@ using SnapshotResult = boost::system::result<std::shared_ptr<const Snapshot>, Pr
 /// builds one scheme per realm and the compiled routes. On failure: every error and warning found,
 /// including store-file errors at their own file:line:col. On success the snapshot's `warnings` hold the
 /// warnings. For in-code configs (the demo) as well as loaded ones. Never throws for bad input.
-SnapshotResult compile(Config config, std::uint64_t generation);
+/// Bearer realms' local keys are loaded here and checked against their algorithms; `clock` (default: the
+/// system clock) is what their token checks (exp, nbf, iat) and the verify cache's expiry read: tests
+/// pin it. It is kept in Snapshot::clock.
+SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<const Clock> clock = nullptr);
 
 /// load_yaml(path) then compile(). For startup, `authgate check` and every reload: on failure the caller
 /// keeps serving its previous snapshot and logs the problems. When the loader finds problems, what it
 /// could read is still validated (and its stores loaded), so one run reports every problem, sorted by
 /// position.
-SnapshotResult load_snapshot(const std::string& path, std::uint64_t generation);
+SnapshotResult load_snapshot(const std::string& path, std::uint64_t generation,
+                             std::shared_ptr<const Clock> clock = nullptr);
 
 }  // namespace authgate::config

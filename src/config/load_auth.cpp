@@ -1,6 +1,9 @@
 // Readers of stores, realms and routes.
+#include <array>
+
 #include "config/limits.hpp"
 #include "config/load_sections.hpp"
+#include "config/syntax.hpp"
 
 namespace authgate::config::detail {
 namespace {
@@ -18,6 +21,20 @@ Store read_store(LoadContext& ctx, const std::string& name, const YAML::Node& no
   return store;
 }
 
+constexpr std::array<std::string_view, 2> basic_keys = {"store", "allow_plaintext"};
+
+// A key of the other scheme is an error at the key, not "unknown key": it exists, just not here.
+void refuse_keys(MapReader& m, std::span<const std::string_view> keys, const std::string& scheme,
+                 const std::string& belongs_to) {
+  for (const std::string_view key : keys) {
+    if (const YAML::Node* node = m.find(key)) {
+      m.context().error(*node, m.child(key),
+                        "'" + std::string(key) + "' applies to " + belongs_to +
+                            " realms only (this realm's scheme is " + scheme + ")");
+    }
+  }
+}
+
 Realm read_realm(LoadContext& ctx, const std::string& name, const YAML::Node& node, const std::string& path) {
   Realm realm;
   realm.name = name;
@@ -25,8 +42,18 @@ Realm read_realm(LoadContext& ctx, const std::string& name, const YAML::Node& no
   MapReader m(ctx, node, path);
   m.read_string("scheme", realm.scheme);
   m.read_string("realm", realm.realm);
-  m.read_string("store", realm.store);
-  m.read_bool("allow_plaintext", realm.allow_plaintext);
+  const std::string scheme = to_lower(realm.scheme);
+  if (scheme != "bearer") {
+    m.read_string("store", realm.store);
+    m.read_bool("allow_plaintext", realm.allow_plaintext);
+  } else {
+    refuse_keys(m, basic_keys, scheme, "basic");
+  }
+  if (scheme == "basic") {
+    refuse_keys(m, bearer_realm_keys(), scheme, "bearer");
+  } else {
+    read_bearer_realm(m, realm.bearer);  // bearer, or an unknown scheme validate() will name
+  }
   m.finish();
   return realm;
 }
@@ -46,6 +73,7 @@ void read_auth(LoadContext& ctx, const YAML::Node& node, const std::string& path
   m.read_strings("realms", route.realms, limits::max_realms_per_route);
   m.read_strings("users", route.users, limits::max_principals_per_route);
   m.read_strings("groups", route.groups, limits::max_principals_per_route);
+  read_route_bearer(m, route);
   m.finish();
 }
 

@@ -2,6 +2,9 @@
 // The readers of the top-level sections of the YAML document, one per section, all writing into a
 // Config. Loader internals (see yaml_reader.hpp).
 
+#include <span>
+#include <string_view>
+
 #include "config/model.hpp"
 #include "config/yaml_reader.hpp"
 
@@ -18,6 +21,12 @@ void read_upstreams(MapReader& root, std::vector<Upstream>& upstreams);
 void read_stores(MapReader& root, std::vector<Store>& stores);
 void read_realms(MapReader& root, std::vector<Realm>& realms);
 void read_routes(MapReader& root, std::vector<Route>& routes);
+
+/// The keys of a `scheme: bearer` realm (load_bearer.cpp), and their readers.
+std::span<const std::string_view> bearer_realm_keys() noexcept;
+void read_bearer_realm(MapReader& realm, BearerRealm& bearer);
+/// `scopes`, `claims`, `token_in_query`, `token_in_form` of a route's `auth` map.
+void read_route_bearer(MapReader& auth, Route& route);
 
 /// Position of `mark` in the file being loaded, 1-based.
 SourcePos position(const LoadContext& ctx, const YAML::Mark& mark);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "authgate/clock.hpp"
 #include "authgate/jose/jwks.hpp"
 #include "authgate/policy/requirement.hpp"
 #include "authgate/scheme.hpp"
@@ -51,6 +52,7 @@ struct Snapshot {
   std::vector<UpstreamUrl> upstream_urls;  // parallel to config.upstreams
   std::vector<std::shared_ptr<const stores::PasswordStore>> stores;
   std::uint64_t generation = 0;            // increases with every successful (re)load
+  std::shared_ptr<const Clock> clock;      // the clock of token checks and cache expiry (never null)
   std::vector<std::string> watched_files;  // config + every store/group/cert file, for reload on change
   std::vector<std::string> warnings;       // e.g. Basic on a non-loopback plain listener; formatted
                                            // "file:line:col: warning: path: reason"

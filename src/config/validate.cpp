@@ -36,6 +36,9 @@ void normalize(Config& config) {
   for (auto& realm : config.realms) {
     realm.scheme = to_lower(realm.scheme);
     if (realm.realm.empty()) realm.realm = realm.name;
+    // OpenID Connect Discovery §4.3: the issuer of the discovery document is the tokens' `iss`.
+    auto& bearer = realm.bearer;
+    if (bearer.issuer.empty() && bearer.remote) bearer.issuer = bearer.remote->discovery_issuer;
   }
   normalize_routes(config.routes);
 }

@@ -37,6 +37,16 @@ void check_realm_store(Checker& check, const Realm& realm, const std::string& pa
   }
 }
 
+// An in-code config can set Bearer fields on a Basic realm; the loader reports these at the key.
+void check_basic_keys(Checker& check, const Realm& realm, const std::string& path) {
+  check_realm_store(check, realm, path);
+  const BearerRealm& b = realm.bearer;
+  if (!b.jwks_file.empty() || !b.pem_file.empty() || !b.hmac_secret_file.empty() || b.remote ||
+      b.introspection || !b.algorithms.empty()) {
+    check.error(path, "bearer keys (key source, algorithms) on a basic realm");
+  }
+}
+
 }  // namespace
 
 bool uses_basic(const Config& config) {
@@ -70,13 +80,14 @@ void check_realms(Checker& check) {
     const std::string path = "realms." + realm.name;
     if (!is_name(realm.name)) check.error(path, "invalid name " + in_quotes(realm.name));
     if (!names.insert(realm.name).second) check.error(path, "duplicate realm name " + in_quotes(realm.name));
-    if (realm.scheme == "digest" || realm.scheme == "bearer") {
+    if (realm.scheme == "digest") {
       check.error(path + ".scheme",
-                  "scheme " + in_quotes(realm.scheme) + " is not supported yet (supported: basic)");
+                  "scheme " + in_quotes(realm.scheme) + " is not supported yet (supported: basic, bearer)");
       continue;
     }
-    if (realm.scheme != "basic") {
-      check.error(path + ".scheme", "unknown scheme " + in_quotes(realm.scheme) + " (supported: basic)");
+    if (realm.scheme != "basic" && realm.scheme != "bearer") {
+      check.error(path + ".scheme",
+                  "unknown scheme " + in_quotes(realm.scheme) + " (supported: basic, bearer)");
       continue;
     }
     if (!is_field_text(realm.realm) || realm.realm.size() > 256) {
@@ -84,11 +95,18 @@ void check_realms(Checker& check) {
     }
     // RFC 9110 §11.5: a protection space is the realm string and the origin; two realms with one string
     // make clients send one realm's credentials to the other.
-    if (const auto [it, fresh] = realm_strings.emplace(realm.realm, realm.name); !fresh) {
+    // (Per scheme: a Basic and a Bearer realm may share a string, their credentials differ in kind.)
+    if (const auto [it, fresh] = realm_strings.emplace(realm.scheme + ' ' + realm.realm, realm.name);
+        !fresh) {
       check.warning(path + ".realm", "same realm string as realm " + in_quotes(it->second) +
                                          ": clients will offer one realm's credentials to the other");
     }
-    check_realm_store(check, realm, path);
+    if (realm.scheme == "bearer") {
+      if (!realm.store.empty()) check.error(path + ".store", "applies to basic realms only");
+      check_bearer_realm(check, realm, path);
+    } else {
+      check_basic_keys(check, realm, path);
+    }
     if (realm.allow_plaintext) {
       check.warning(path + ".allow_plaintext", "plaintext and DES-crypt password entries are accepted");
     }

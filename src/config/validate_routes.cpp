@@ -81,10 +81,12 @@ void check_realm_list(Checker& check, const Route& route, const std::string& pat
                             ": credentials would not say which realm they are for");
     }
     const Store* store = find_named(check.config().stores, realm->store);
-    has_groups_file = has_groups_file || (store != nullptr && !store->groups_path.empty());
+    has_groups_file = has_groups_file || (store != nullptr && !store->groups_path.empty()) ||
+                      (realm->scheme == "bearer" && !realm->bearer.groups_claim.empty());
   }
   if (!route.groups.empty() && !has_groups_file && names.size() == route.realms.size()) {
-    check.warning(path + ".groups", "no realm of this route has a group file: no user is in any group");
+    check.warning(path + ".groups",
+                  "no realm of this route has a group file or a groups_claim: no user is in any group");
   }
 }
 
@@ -101,6 +103,7 @@ void check_auth(Checker& check, const Route& route, const std::string& path) {
     return;
   }
   check_realm_list(check, route, auth);
+  check_route_bearer(check, route, auth);
   for (std::size_t i = 0; i < route.users.size(); ++i) {
     if (route.users[i].empty()) check.error(auth + ".users[" + std::to_string(i) + "]", "empty user name");
   }
