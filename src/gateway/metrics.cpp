@@ -254,6 +254,7 @@ std::string Metrics::render_prometheus() const {
                 "Time from sending a request upstream to receiving the response head.");
   upstream_duration_.render(out, "authgate_upstream_duration_seconds");
   render_scalars(out);
+  key_sources_.render(out);
   return out;
 }
 

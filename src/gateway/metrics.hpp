@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/key_source_metrics.hpp"
 #include "gateway/request_record.hpp"
 
 namespace authgate::gateway {
@@ -71,6 +72,9 @@ class Metrics {
   /// Password verifications waiting for the worker pool.
   void set_worker_queue_depth(std::uint64_t depth) noexcept;
 
+  /// The remote key sources' counters (JWKS refresher).
+  KeySourceMetrics& key_sources() noexcept { return key_sources_; }
+
   /// Current authgate_config_generation (for /healthz).
   std::uint64_t config_generation() const noexcept;
 
@@ -104,6 +108,7 @@ class Metrics {
   std::atomic<std::uint64_t> reloads_ok_{0};
   std::atomic<std::uint64_t> reloads_error_{0};
   std::atomic<std::uint64_t> worker_queue_depth_{0};
+  KeySourceMetrics key_sources_;
 };
 
 /// Appends `value` escaped as a Prometheus label value (backslash, double quote, line feed).

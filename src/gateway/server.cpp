@@ -22,6 +22,7 @@
 #include "gateway/authenticator.hpp"
 #include "gateway/file_watch.hpp"
 #include "gateway/gateway_state.hpp"
+#include "gateway/jwks_refresher.hpp"
 #include "gateway/listeners.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/session.hpp"
@@ -89,6 +90,7 @@ class Server {
   std::vector<std::thread> runners_;
   std::vector<std::unique_ptr<ListenerSlot>> listeners_;
   std::unique_ptr<AdminServer> admin_;
+  std::unique_ptr<JwksRefresher> refresher_;  // remote key sets, refreshed on control_
   FileWatch watch_;
   std::thread reload_thread_;
   std::atomic<bool> ready_{false};
@@ -110,6 +112,7 @@ Server::Server(std::shared_ptr<const config::Snapshot> initial, ServerOptions op
   state_ = std::make_unique<GatewayState>(initial_, *authenticator_);
   state_->metrics = metrics_.get();
   for (unsigned i = 0; i < or_cores(server.io_threads); ++i) threads_.push_back(std::make_unique<IoThread>());
+  refresher_ = std::make_unique<JwksRefresher>(control_.get_executor(), metrics_.get());
   watch_.reset(initial_->watched_files);
 }
 
@@ -159,6 +162,7 @@ int Server::run() {
     return 1;
   }
   report_startup(*initial_);
+  refresher_->apply(*initial_);  // first fetches start with control_; remote realms answer 503 until then
   start_threads();
   std::vector<BoundListener> bound;
   for (auto& slot : listeners_) {
@@ -271,6 +275,7 @@ void Server::apply_reload(config::SnapshotResult result) {
     spdlog::error("reload failed: still serving generation {}", state_->snapshots.current()->generation);
     metrics_->count_config_reload(false);
   } else if (auto next = *result; install_tls_contexts(listeners_, *next)) {
+    refresher_->apply(*next);  // before serving it: unchanged remote realms keep their keys
     state_->snapshots.replace(next);
     watch_.reset(next->watched_files);
     metrics_->set_config_generation(next->generation);
@@ -287,6 +292,7 @@ void Server::apply_reload(config::SnapshotResult result) {
 
 void Server::begin_shutdown() {
   stopping_ = true;
+  refresher_->stop();
   state_->draining = true;
   spdlog::info("shutting down: {} connection(s) open, grace {} ms", state_->connections.load(),
                state_->snapshots.current()->config.server.shutdown_grace.count());
@@ -314,6 +320,7 @@ asio::awaitable<void> Server::drain() {
 }
 
 void Server::stop_all() {
+  refresher_->stop();
   if (admin_) admin_->stop();
   for (auto& thread : threads_) thread->context.stop();
   control_.stop();

@@ -121,7 +121,12 @@ TEST(Metrics, RendersASmallScenarioExactly) {
       "authgate_worker_queue_depth 5\n"
       "# HELP authgate_build_info Always 1; the label carries the authgate version.\n"
       "# TYPE authgate_build_info gauge\n"
-      "authgate_build_info{version=\"1.2.3\"} 1\n";
+      "authgate_build_info{version=\"1.2.3\"} 1\n"
+      "# HELP authgate_jwks_fetch_total Remote JWKS refreshes (discovery + JWKS + parse), by realm and "
+      "result.\n"
+      "# TYPE authgate_jwks_fetch_total counter\n"
+      "# HELP authgate_jwks_keys Keys in force for a remote-key realm (the last good set).\n"
+      "# TYPE authgate_jwks_keys gauge\n";
   EXPECT_EQ(metrics.render_prometheus(), expected);
   EXPECT_EQ(metrics.config_generation(), 3u);
 }
@@ -280,6 +285,18 @@ TEST(Metrics, ConcurrentRecordsAreAllCountedWhileRendering) {
   EXPECT_EQ(sample(text, "authgate_auth_outcomes_total{reason=\"ok\"}"), kThreads * kRecords);
   EXPECT_EQ(sample(text, "authgate_request_duration_seconds_count"), kThreads * kRecords);
   EXPECT_EQ(sample(text, "authgate_connections_total"), kThreads * kRecords / 100);
+}
+
+TEST(Metrics, KeySourcesArePerRealm) {
+  Metrics metrics("1");
+  metrics.key_sources().count_fetch("api", true);
+  metrics.key_sources().count_fetch("api", false);
+  metrics.key_sources().count_fetch("api", false);
+  metrics.key_sources().set_keys("api", 3);
+  const std::string text = metrics.render_prometheus();
+  EXPECT_NE(text.find("authgate_jwks_fetch_total{realm=\"api\",result=\"ok\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("authgate_jwks_fetch_total{realm=\"api\",result=\"error\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("authgate_jwks_keys{realm=\"api\"} 3\n"), std::string::npos);
 }
 
 }  // namespace

@@ -130,7 +130,8 @@ TEST(HttpFetch, TheAwaitableFormRunsOnTheCallersContext) {
   boost::asio::io_context io;
   std::optional<FetchResult> out;
   const auto c = client(idp().ca_file());
-  boost::asio::co_spawn(io, async_fetch(*c, {idp().https_url() + "/jwks", false, {}, {}}, {}),
+  FetchRequest request{idp().https_url() + "/jwks", false, {}, {}};  // named: see jwks_fetch.cpp
+  boost::asio::co_spawn(io, async_fetch(*c, std::move(request), {}),
                         [&](std::exception_ptr, FetchResult r) { out = std::move(r); });
   io.run();
   ASSERT_TRUE(out && out->has_value());

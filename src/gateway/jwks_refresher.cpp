@@ -1,0 +1,183 @@
+// The JWKS refresher's schedule and bookkeeping (see gateway/jwks_refresher.hpp); one fetch is
+// fetch_key_set() in jwks_fetch.cpp.
+#include "gateway/jwks_refresher.hpp"
+
+#include <spdlog/spdlog.h>
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "gateway/jwks_fetch.hpp"
+#include "gateway/metrics.hpp"
+
+namespace authgate::gateway {
+
+namespace asio = boost::asio;
+using SteadyClock = std::chrono::steady_clock;
+
+struct JwksRefresher::Source {
+  explicit Source(asio::any_io_executor executor) : timer(std::move(executor)) {}
+  std::string key;
+  std::string realm;  // the first realm using this source: names it in logs and metrics
+  config::RemoteKeys settings;
+  std::vector<std::weak_ptr<jose::LiveKeySet>> targets;  // the snapshots own them
+  std::shared_ptr<const jose::KeySet> last_good;
+  asio::steady_timer timer;
+  SteadyClock::time_point next_fetch = SteadyClock::now();
+  SteadyClock::time_point last_fetch = SteadyClock::time_point::min();
+  int failures = 0;
+  bool stopped = false;
+  bool fetching = false;
+  bool refresh_requested = false;        // an unknown kid was seen while a fetch was in flight
+  std::atomic<bool> wake_posted{false};  // at most one wake-up queued, however many tokens ask
+};
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string source_key(const config::RemoteKeys& remote) {
+  return (remote.discovery_issuer.empty() ? "jwks " + remote.jwks_url : "oidc " + remote.discovery_issuer) +
+         "|ca " + remote.ca_file;
+}
+
+SteadyClock::duration clamp_interval(SteadyClock::duration d, const config::RemoteKeys& s) {
+  return std::clamp<SteadyClock::duration>(d, s.min_refresh_interval,
+                                           std::max(s.refresh_interval, s.min_refresh_interval));
+}
+
+// A token named an unknown kid: fetch as soon as the rate limit allows (one per min_refresh_interval).
+void on_refresh_request(JwksRefresher::Source& s) {
+  if (s.stopped) return;
+  if (s.fetching) {
+    s.refresh_requested = true;
+    return;
+  }
+  const auto allowed = s.last_fetch == SteadyClock::time_point::min()
+                           ? SteadyClock::now()
+                           : std::max(SteadyClock::now(), s.last_fetch + s.settings.min_refresh_interval);
+  if (allowed < s.next_fetch) {
+    s.next_fetch = allowed;
+    s.timer.cancel();  // the loop re-reads next_fetch
+  }
+}
+
+void install(JwksRefresher::Source& s, const std::shared_ptr<const jose::KeySet>& keys, Metrics* metrics) {
+  s.last_good = keys;
+  for (const auto& weak : s.targets) {
+    if (auto live = weak.lock()) live->replace(keys);
+  }
+  if (metrics) metrics->key_sources().set_keys(s.realm, keys->keys().size());
+}
+
+void schedule_after(JwksRefresher::Source& s, const KeySetFetch& result, Metrics* metrics) {
+  if (metrics) metrics->key_sources().count_fetch(s.realm, result.has_value());
+  if (result) {
+    if (s.failures > 0 || !s.last_good) {
+      spdlog::info("jwks realm {}: {} key(s) in force", s.realm, result->keys->keys().size());
+    }
+    install(s, result->keys, metrics);
+    s.failures = 0;
+    auto interval = SteadyClock::duration(s.settings.refresh_interval);
+    if (result->max_age) interval = std::min<SteadyClock::duration>(interval, *result->max_age);
+    s.next_fetch = s.last_fetch + clamp_interval(interval, s.settings);
+  } else {
+    ++s.failures;
+    const auto backoff =
+        std::min<SteadyClock::duration>(std::chrono::seconds(std::int64_t{1} << std::min(s.failures - 1, 16)),
+                                        std::max(s.settings.refresh_interval, s.settings.timeout));
+    s.next_fetch = SteadyClock::now() + backoff;
+    const auto secs = std::chrono::duration_cast<std::chrono::milliseconds>(backoff).count() / 1000.0;
+    if (s.last_good) {
+      spdlog::warn(
+          "jwks realm {}: refresh failed: {}; keeping the last good set ({} key(s)); retry in {:.0f} s",
+          s.realm, result.error(), s.last_good->keys().size(), secs);
+    } else {
+      spdlog::warn("jwks realm {}: fetch failed: {}; no keys yet, the realm answers 503; retry in {:.0f} s",
+                   s.realm, result.error(), secs);
+    }
+  }
+  if (s.refresh_requested) {
+    s.refresh_requested = false;
+    s.next_fetch = std::min(s.next_fetch, s.last_fetch + s.settings.min_refresh_interval);
+  }
+}
+
+asio::awaitable<void> refresh_loop(std::shared_ptr<JwksRefresher::Source> s, Metrics* metrics) {
+  while (!s->stopped) {
+    while (!s->stopped && SteadyClock::now() < s->next_fetch) {
+      s->timer.expires_at(s->next_fetch);
+      co_await s->timer.async_wait(use_tuple);  // cancelled by refresh requests and stop()
+    }
+    if (s->stopped) break;
+    s->fetching = true;
+    s->last_fetch = SteadyClock::now();
+    const auto result = co_await fetch_key_set(s->settings);
+    s->fetching = false;
+    if (s->stopped) break;
+    schedule_after(*s, result, metrics);
+  }
+}
+
+}  // namespace
+
+JwksRefresher::JwksRefresher(asio::any_io_executor executor, Metrics* metrics)
+    : executor_(std::move(executor)), metrics_(metrics) {}
+
+JwksRefresher::~JwksRefresher() { stop(); }
+
+void JwksRefresher::apply(const config::Snapshot& snapshot) {
+  std::map<std::string, std::shared_ptr<Source>> next;
+  std::vector<std::shared_ptr<Source>> started;
+  for (const auto& realm : snapshot.realms) {
+    if (realm.remote == nullptr || !realm.live_keys) continue;
+    const std::string key = source_key(*realm.remote);
+    auto& source = next[key];
+    if (!source) {
+      if (auto old = sources_.find(key); old != sources_.end()) {
+        source = old->second;
+        source->targets.clear();
+      } else {
+        source = std::make_shared<Source>(executor_);
+        source->key = key;
+        source->realm = realm.name;
+        started.push_back(source);
+      }
+      source->settings = *realm.remote;  // intervals may have changed
+    }
+    source->targets.push_back(realm.live_keys);
+    // Why: the new snapshot must verify from its first request on; waiting for a fetch would turn a
+    // reload into a burst of 503s.
+    if (source->last_good) realm.live_keys->replace(source->last_good);
+    realm.live_keys->set_refresh_handler([weak = std::weak_ptr<Source>(source), executor = executor_] {
+      auto s = weak.lock();
+      if (!s || s->wake_posted.exchange(true)) return;
+      asio::post(executor, [s] {
+        s->wake_posted = false;
+        on_refresh_request(*s);
+      });
+    });
+  }
+  for (auto& [key, source] : sources_) {
+    if (next.contains(key)) continue;
+    spdlog::info("jwks realm {}: no longer configured; refresher stopped", source->realm);
+    source->stopped = true;
+    source->timer.cancel();
+  }
+  sources_ = std::move(next);
+  for (auto& source : started) asio::co_spawn(executor_, refresh_loop(source, metrics_), asio::detached);
+}
+
+void JwksRefresher::stop() {
+  for (auto& [key, source] : sources_) {
+    source->stopped = true;
+    source->timer.cancel();
+  }
+  sources_.clear();
+}
+
+}  // namespace authgate::gateway

@@ -1,0 +1,189 @@
+// The JWKS refresher against a local fake IdP (tests/integration/harness/idp.py): first fetch, OpenID
+// Connect discovery and its issuer check, failures keep the last good set, unknown-kid refetches are
+// rate-limited, Cache-Control max-age, and reload without a 503 gap.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+
+#include "fake_idp.hpp"
+#include "gateway/jwks_refresher.hpp"
+#include "gateway/metrics.hpp"
+#include "jose_signer.hpp"
+#include "net/http_fetch.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+test::FakeIdp& idp() {
+  static test::FakeIdp server;
+  return server;
+}
+
+std::string post(const std::string& path, const std::string& body) {
+  const auto client = *net::HttpClient::create();
+  const auto r = client->fetch({idp().http_url() + path, true, body, {}}, {});
+  return r ? r->body : std::string();
+}
+
+void set_state(const std::string& json) { ASSERT_EQ(post("/_control/set", json), R"({"ok": true})"); }
+
+int fetches(const std::string& path) {
+  const auto client = *net::HttpClient::create();
+  const auto r = client->fetch({idp().http_url() + "/_control/stats", false, {}, {}}, {});
+  const auto stats = boost::json::parse(r->body).as_object();
+  const auto* count = stats.at("counts").as_object().if_contains(path);
+  return count ? static_cast<int>(count->as_int64()) : 0;
+}
+
+std::string jwks(std::string_view kid) {
+  return R"({"keys":[)" + test::public_jwk(test::test_keys().p256.get(), kid) + "]}";
+}
+
+/// A snapshot with one remote-key realm, as compile() makes it.
+struct RemoteSnapshot {
+  explicit RemoteSnapshot(config::RemoteKeys keys) : remote(std::move(keys)) {
+    auto& realm = snapshot.realms.emplace_back();
+    realm.name = "api";
+    realm.live_keys = std::make_shared<jose::LiveKeySet>();
+    realm.remote = &remote;
+  }
+  jose::LiveKeySet& live() const { return *snapshot.realms.front().live_keys; }
+  config::RemoteKeys remote;
+  config::Snapshot snapshot;
+};
+
+config::RemoteKeys https_jwks(std::chrono::milliseconds min_refresh = 30s) {
+  config::RemoteKeys keys;
+  keys.jwks_url = idp().https_url() + "/jwks";
+  keys.ca_file = idp().ca_file();
+  keys.min_refresh_interval = min_refresh;
+  keys.refresh_interval = 1h;
+  keys.timeout = 2s;
+  return keys;
+}
+
+struct Fixture {
+  boost::asio::io_context io;
+  Metrics metrics{"test"};
+  JwksRefresher refresher{io.get_executor(), &metrics};
+  ~Fixture() {
+    refresher.stop();
+    io.run_for(50ms);
+  }
+  /// Runs until `done` or `limit`.
+  template <class Predicate>
+  bool run_until(Predicate done, std::chrono::milliseconds limit = 5s) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < end) io.run_for(20ms);
+    return done();
+  }
+  std::string rendered() const { return metrics.render_prometheus(); }
+};
+
+TEST(JwksRefresher, TheFirstFetchFillsTheKeySetAndIsCounted) {
+  set_state(R"({"jwks_status":200,"cache_control":null,"jwks":)" + jwks("k1") + "}");
+  Fixture f;
+  RemoteSnapshot s{https_jwks()};
+  EXPECT_EQ(s.live().current(), nullptr) << "nothing before the first fetch: the realm answers 503";
+  f.refresher.apply(s.snapshot);
+  ASSERT_TRUE(f.run_until([&] { return s.live().current() != nullptr; }));
+  EXPECT_NE(s.live().current()->find("k1"), nullptr);
+  EXPECT_NE(f.rendered().find("authgate_jwks_fetch_total{realm=\"api\",result=\"ok\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(f.rendered().find("authgate_jwks_keys{realm=\"api\"} 1\n"), std::string::npos);
+}
+
+TEST(JwksRefresher, DiscoveryFindsTheJwksUri) {
+  set_state(R"({"issuer":null,"jwks_uri":null,"jwks_status":200,"jwks":)" + jwks("k1") + "}");
+  Fixture f;
+  config::RemoteKeys keys = https_jwks();
+  keys.jwks_url.clear();
+  keys.discovery_issuer = idp().https_url();
+  RemoteSnapshot s{keys};
+  f.refresher.apply(s.snapshot);
+  ASSERT_TRUE(f.run_until([&] { return s.live().current() != nullptr; }));
+}
+
+TEST(JwksRefresher, ADiscoveryDocumentOfAnotherIssuerIsRefused) {
+  // OpenID Connect Discovery §4.3: otherwise one issuer could serve keys for another.
+  set_state(R"({"issuer":"https://evil.example","jwks_status":200,"jwks":)" + jwks("k1") + "}");
+  Fixture f;
+  config::RemoteKeys keys = https_jwks();
+  keys.jwks_url.clear();
+  keys.discovery_issuer = idp().https_url();
+  RemoteSnapshot s{keys};
+  f.refresher.apply(s.snapshot);
+  ASSERT_TRUE(f.run_until([&] { return f.rendered().find("result=\"error\"} 1\n") != std::string::npos; }));
+  EXPECT_EQ(s.live().current(), nullptr);
+  set_state(R"({"issuer":null})");
+}
+
+TEST(JwksRefresher, AFailedRefreshKeepsTheLastGoodSet) {
+  set_state(R"({"jwks_status":200,"jwks":)" + jwks("k1") + "}");
+  Fixture f;
+  RemoteSnapshot s{https_jwks(100ms)};
+  f.refresher.apply(s.snapshot);
+  ASSERT_TRUE(f.run_until([&] { return s.live().current() != nullptr; }));
+  const auto good = s.live().current();
+  set_state(R"({"jwks_status":500})");
+  s.live().request_refresh();
+  ASSERT_TRUE(f.run_until([&] { return f.rendered().find("result=\"error\"} 1\n") != std::string::npos; }));
+  EXPECT_EQ(s.live().current(), good) << "a broken IdP must not take the keys away";
+  set_state(R"({"jwks":{"keys":[]},"jwks_status":200})");
+  s.live().request_refresh();
+  ASSERT_TRUE(f.run_until([&] { return f.rendered().find("result=\"error\"} 2\n") != std::string::npos; }));
+  EXPECT_EQ(s.live().current(), good) << "an empty set is a failure too";
+}
+
+TEST(JwksRefresher, UnknownKidRefetchesAreLimitedToOnePerMinInterval) {
+  set_state(R"({"jwks_status":200,"cache_control":null,"jwks":)" + jwks("k1") + "}");
+  Fixture f;
+  RemoteSnapshot s{https_jwks(1000ms)};
+  const int before = fetches("/jwks");
+  f.refresher.apply(s.snapshot);
+  ASSERT_TRUE(f.run_until([&] { return s.live().current() != nullptr; }));
+  set_state(R"({"jwks":)" + jwks("k2") + "}");
+  for (int i = 0; i < 100; ++i) s.live().request_refresh();  // a flood of tokens with unknown kids
+  f.run_until([] { return false; }, 500ms);
+  EXPECT_EQ(fetches("/jwks") - before, 1) << "within min_refresh_interval of the first fetch: no refetch yet";
+  ASSERT_TRUE(f.run_until([&] { return s.live().current()->find("k2") != nullptr; }, 3s));
+  EXPECT_EQ(fetches("/jwks") - before, 2) << "one refetch for a hundred requests";
+}
+
+TEST(JwksRefresher, CacheControlMaxAgeShortensTheIntervalDownToTheFloor) {
+  set_state(R"({"jwks_status":200,"cache_control":"max-age=0","jwks":)" + jwks("k1") + "}");
+  Fixture f;
+  RemoteSnapshot s{https_jwks(300ms)};
+  const int before = fetches("/jwks");
+  f.refresher.apply(s.snapshot);
+  f.run_until([] { return false; }, 1400ms);
+  const int count = fetches("/jwks") - before;
+  EXPECT_GE(count, 3) << "max-age=0 → every min_refresh_interval (300 ms)";
+  EXPECT_LE(count, 6) << "never faster than the floor";
+  set_state(R"({"cache_control":null})");
+}
+
+TEST(JwksRefresher, AReloadStartsWithTheOldKeysAndDroppedSourcesStop) {
+  set_state(R"({"jwks_status":200,"jwks":)" + jwks("k1") + "}");
+  Fixture f;
+  RemoteSnapshot first{https_jwks()};
+  f.refresher.apply(first.snapshot);
+  ASSERT_TRUE(f.run_until([&] { return first.live().current() != nullptr; }));
+  RemoteSnapshot second{https_jwks()};
+  f.refresher.apply(second.snapshot);
+  EXPECT_EQ(second.live().current(), first.live().current()) << "served at once: no 503 gap after a reload";
+  EXPECT_EQ(f.refresher.source_count(), 1u);
+  config::RemoteKeys other = https_jwks();
+  other.jwks_url += "?v=2";
+  RemoteSnapshot third{other};
+  f.refresher.apply(third.snapshot);
+  EXPECT_EQ(third.live().current(), nullptr) << "another source starts empty";
+  EXPECT_EQ(f.refresher.source_count(), 1u) << "the old source stopped";
+  ASSERT_TRUE(f.run_until([&] { return third.live().current() != nullptr; }));
+}
+
+}  // namespace
+}  // namespace authgate::gateway
