@@ -8,6 +8,7 @@ build=(cmake ninja-build g++ clang libclang-rt-14-dev clang-format clang-tidy pk
        libssl-dev libcrypt-dev libargon2-dev libaprutil1-dev libapr1-dev libyaml-cpp-dev
        libspdlog-dev libfmt-dev libcli11-dev libhiredis-dev libgtest-dev libgmock-dev libbenchmark-dev)
 test=(curl ca-certificates openssl python3 python3-pytest python3-requests python3-httpx
+      python3-jwt python3-jwcrypto python3-cryptography nodejs
       apache2-utils whois argon2 nginx-light redis-server procps)
 browser=(chromium nodejs npm)
 
@@ -31,8 +32,14 @@ else
   echo "install-deps: all ${#want[@]} packages present"
 fi
 
-# The browser test drives Debian's Chromium with playwright-core from npm (no browser download).
 here=$(cd "$(dirname "$0")/.." && pwd)
+
+# test_bearer.py mints tokens with npm jose too (pinned in tests/integration/node/package.json).
+if [[ ! -d "$here/tests/integration/node/node_modules/jose" ]]; then
+  (cd "$here/tests/integration/node" && npm install --no-audit --no-fund --silent)
+fi
+
+# The browser test drives Debian's Chromium with playwright-core from npm (no browser download).
 if [[ " ${want[*]} " == *" chromium "* && ! -d "$here/tests/browser/node_modules/playwright-core" ]]; then
   (cd "$here/tests/browser" && npm install --no-audit --no-fund --silent)
 fi

@@ -44,6 +44,20 @@ std::string space_of(const config::CompiledRealm& realm) {
 
 bool is_rejected(const Outcome& outcome) { return std::holds_alternative<Rejected>(outcome); }
 
+// An unparsable field (`Bearer a b`, `Bearer tok,en`). When it names the route's Bearer scheme, RFC 6750
+// §3.1 wants invalid_request in that scheme's challenge; any other scheme gets a plain 400.
+Outcome malformed(const config::CompiledRoute& route, std::string_view field) {
+  const auto scheme = field.substr(0, field.find(' '));
+  for (const auto* realm : route.realms) {
+    if (realm->scheme->name() != "Bearer" || !grammar::iequals(scheme, "Bearer")) continue;
+    return Malformed{
+        Reason::malformed_header,
+        "Bearer",
+        {{"error", "invalid_request"}, {"error_description", "The Bearer credentials are malformed"}}};
+  }
+  return Malformed{Reason::malformed_header, {}, {}};
+}
+
 }  // namespace
 
 struct Authenticator::Flight {
@@ -72,7 +86,7 @@ asio::awaitable<AuthResult> Authenticator::authenticate(const config::CompiledRo
   if (authorization.size() > 1) co_return AuthResult{Malformed{Reason::duplicate_credentials, {}, {}}};
   const auto field = authorization.front();
   auto credentials = grammar::parse_credentials(field);
-  if (!credentials) co_return AuthResult{Malformed{Reason::malformed_header, {}, {}}};
+  if (!credentials) co_return AuthResult{malformed(route, field)};
 
   AuthResult result{Rejected{Reason::scheme_not_accepted, {}, {}}};
   for (const auto* realm : route.realms) {
@@ -110,17 +124,21 @@ asio::awaitable<AuthResult> Authenticator::judge(const config::CompiledRealm& re
   } else {
     result.outcome = scheme.authenticate(credentials, facts);
     scheme_calls_.fetch_add(1, std::memory_order_relaxed);
-    cache_if_authenticated(scheme, key, result.outcome);
+    cache_if_authenticated(scheme, key, result.outcome, facts.now);
   }
   co_return result;
 }
 
 void Authenticator::cache_if_authenticated(const Scheme& scheme, const std::optional<FlightKey>& key,
-                                           const Outcome& outcome) {
+                                           const Outcome& outcome,
+                                           std::chrono::system_clock::time_point now) {
   const auto* authenticated = std::get_if<Authenticated>(&outcome);
   if (!key || authenticated == nullptr || !scheme.is_cacheable()) return;
-  auto expires = std::chrono::system_clock::now() + ttl_;
+  // Reused until min(now + cache.ttl, not_after): a Bearer token's exp bounds its entry, so a cached
+  // token never outlives itself. `now` is the request's clock (the snapshot's), as the scheme's is.
+  auto expires = now + ttl_;
   if (authenticated->not_after && *authenticated->not_after < expires) expires = *authenticated->not_after;
+  if (expires <= now) return;
   cache_.insert(key->key, std::make_shared<const Identity>(authenticated->identity), key->generation,
                 expires);
 }
@@ -165,7 +183,7 @@ asio::awaitable<Outcome> Authenticator::verify_on_pool(std::shared_ptr<const Sch
         OPENSSL_cleanse(token.data(), token.size());
       }
       scheme_calls_.fetch_add(1, std::memory_order_relaxed);
-      cache_if_authenticated(*scheme, key, outcome);
+      cache_if_authenticated(*scheme, key, outcome, owned.now);
       finish(std::move(outcome));
     };
     // Why: a bounded queue turns a hash flood into quick 503s instead of unbounded latency.

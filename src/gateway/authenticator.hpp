@@ -69,7 +69,7 @@ class Authenticator {
                                                  const grammar::Credentials& credentials,
                                                  const RequestFacts& facts, std::optional<FlightKey> key);
   void cache_if_authenticated(const Scheme& scheme, const std::optional<FlightKey>& key,
-                              const Outcome& outcome);
+                              const Outcome& outcome, std::chrono::system_clock::time_point now);
 
   WorkerPool& pool_;
   stores::VerifyCache& cache_;

@@ -166,4 +166,27 @@ void prepare_client_response(http::response_header<>& response) {
   }
 }
 
+void make_private(http::response_header<>& response) {
+  const std::string existing = take_joined(response, "Cache-Control");
+  std::string out = "private";
+  std::size_t start = 0;
+  while (start < existing.size()) {
+    const auto comma = std::min(existing.find(',', start), existing.size());
+    std::string_view directive{existing.data() + start, comma - start};
+    while (!directive.empty() && (directive.front() == ' ' || directive.front() == '\t'))
+      directive.remove_prefix(1);
+    while (!directive.empty() && (directive.back() == ' ' || directive.back() == '\t'))
+      directive.remove_suffix(1);
+    const auto name = directive.substr(0, directive.find('='));
+    if (beast::iequals(name, "private") || beast::iequals(name, "no-store")) {
+      response.set(http::field::cache_control, existing);  // already kept out of shared caches
+      return;
+    }
+    // `public` would let a shared cache store what one token holder was shown.
+    if (!directive.empty() && !beast::iequals(name, "public")) out.append(", ").append(directive);
+    start = comma + 1;
+  }
+  response.set(http::field::cache_control, out);
+}
+
 }  // namespace authgate::gateway

@@ -49,4 +49,10 @@ void prepare_upstream_request(http::request_header<>& request, const ForwardCont
 /// Upgrade / Connection pair of a 101 to a WebSocket upgrade.
 void prepare_client_response(http::response_header<>& response);
 
+/// Makes the response private to the client (RFC 9111 §5.2.2.7): `Cache-Control: private` when absent;
+/// an existing field keeps its directives, minus `public`, with `private` in front — unless it already
+/// says `private` or `no-store`. For responses to a request whose Bearer token was in the URI
+/// (RFC 6750 §2.3).
+void make_private(http::response_header<>& response);
+
 }  // namespace authgate::gateway

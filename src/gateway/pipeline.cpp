@@ -2,12 +2,44 @@
 // route → body limit → credentials → authenticate → decide → local reply or forward.
 #include <boost/asio/use_awaitable.hpp>
 
+#include "authgate/grammar/parse.hpp"
+#include "gateway/access_token.hpp"
 #include "gateway/authenticator.hpp"
 #include "gateway/gateway_state.hpp"
 #include "gateway/local_reply.hpp"
 #include "gateway/session_impl.hpp"
 
 namespace authgate::gateway {
+namespace {
+
+// RFC 6750 §3.1 invalid_request, blamed on the Bearer scheme so its challenge carries the error.
+Malformed invalid_request(Reason reason, std::string description) {
+  return Malformed{
+      reason, "Bearer", {{"error", "invalid_request"}, {"error_description", std::move(description)}}};
+}
+
+// RFC 6750 §2.3: a route that enables it may carry the token as `?access_token=…`. Then `field` is set
+// to "Bearer <token>" and joins `authorization`, so the token is verified and cached exactly as one
+// sent in the header. Clients "MUST NOT use more than one method to transmit the token in each
+// request" (§2): a token in the query next to an Authorization field, or twice, is invalid_request.
+std::optional<Malformed> take_query_token(const config::CompiledRoute& route, const RequestTarget& target,
+                                          std::vector<std::string_view>& authorization, std::string& field) {
+  if (!route.source->token_in_query || !target.has_query) return std::nullopt;
+  const auto tokens = access_tokens_in(target.query);
+  if (!tokens) return invalid_request(Reason::malformed_header, "The access_token parameter is malformed");
+  if (tokens->empty()) return std::nullopt;
+  if (tokens->size() > 1 || !authorization.empty()) {
+    return invalid_request(Reason::duplicate_credentials, "The request carries more than one token");
+  }
+  if (!grammar::is_token68(tokens->front())) {
+    return invalid_request(Reason::malformed_header, "The access_token parameter is malformed");
+  }
+  field = "Bearer " + tokens->front();
+  authorization.push_back(field);
+  return std::nullopt;
+}
+
+}  // namespace
 
 asio::awaitable<bool> Session::handle(Exchange& x) {
   auto& request = x.parser.get();
@@ -43,14 +75,22 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
     for (const auto& field : request) {
       if (field.name() == http::field::authorization) authorization.push_back(field.value());
     }
-    const RequestFacts facts{request.method_string(), request.target(), x.head.host,
-                             info_.client_ip,         stream_.is_tls(), x.record.start};
-    const auto auth_started = std::chrono::steady_clock::now();
-    auto result = co_await state_.authenticator.authenticate(route, authorization, facts);
-    x.record.auth_time = since(auth_started);
-    x.record.cache_lookup = result.cache_lookup;
-    x.record.cache_hit = result.cache_hit;
-    x.outcome = std::move(result.outcome);
+    std::string query_field;
+    if (auto malformed = take_query_token(route, x.head.target, authorization, query_field)) {
+      x.outcome = std::move(*malformed);
+    } else {
+      x.query_token = !query_field.empty();
+      // The snapshot's clock: the one its Bearer schemes check exp/nbf with, so cache expiry agrees.
+      const auto now = x.snapshot->clock ? x.snapshot->clock->now() : x.record.start;
+      const RequestFacts facts{request.method_string(), request.target(), x.head.host,
+                               info_.client_ip,         stream_.is_tls(), now};
+      const auto auth_started = std::chrono::steady_clock::now();
+      auto result = co_await state_.authenticator.authenticate(route, authorization, facts);
+      x.record.auth_time = since(auth_started);
+      x.record.cache_lookup = result.cache_lookup;
+      x.record.cache_hit = result.cache_hit;
+      x.outcome = std::move(result.outcome);
+    }
   }
   const auto decision = policy::decide(route.requirement, x.outcome, policy::Side::origin);
   x.record.reason = decision.reason;
@@ -79,9 +119,17 @@ asio::awaitable<bool> Session::act_forward(Exchange& x, const policy::Decision& 
   context.pass_authorization = x.route->source->pass_authorization;
   context.target = target->url.base_path + x.head.target.path;
   context.default_host = target->url.authority();
-  if (x.head.target.has_query) context.target += "?" + x.head.target.query;
+  if (x.query_token) {
+    // The token is ours, not the upstream's: it would end up in its access logs (RFC 6750 §5.3).
+    const std::string rest = without_access_token(x.head.target.query);
+    if (!rest.empty()) context.target += "?" + rest;
+  } else if (x.head.target.has_query) {
+    context.target += "?" + x.head.target.query;
+  }
 
   ClientSide client{stream_, buffer_, x.parser, scratch_, x.snapshot->config.limits, x.keep_alive};
+  // RFC 6750 §2.3: responses to a request with the token in its URI SHOULD say Cache-Control: private.
+  client.private_response = x.query_token;
   auto result = co_await forward(client, *upstream, context, thread_.pool);
   x.record.upstream_time = result.upstream_time;
   x.record.bytes_in = result.bytes_in;

@@ -137,6 +137,7 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
   const auto client_version = client.version;
   const bool head = client.parser.get().method() == http::verb::head;
   prepare_client_response(response.base());
+  if (client.private_response) make_private(response.base());
   bool keep_alive = client.keep_alive && client.parser.is_done();
   if (!head && !parser.is_done() && !parser.content_length()) {
     // Upstream streams without a length: chunked for HTTP/1.1 clients, close-delimited for HTTP/1.0.

@@ -29,8 +29,9 @@ struct ClientSide {
   RequestParser& parser;    // head read; body not yet
   std::span<char> scratch;  // body relay buffer
   const config::HttpLimits& limits;
-  bool keep_alive = true;  // the client wants the connection kept (and we are not draining)
-  unsigned version = 11;   // the client's HTTP version (forward() sets it before rewriting the head)
+  bool keep_alive = true;         // the client wants the connection kept (and we are not draining)
+  unsigned version = 11;          // the client's HTTP version (forward() sets it before rewriting the head)
+  bool private_response = false;  // add Cache-Control: private to the response (RFC 6750 §2.3)
 };
 
 struct ProxyResult {

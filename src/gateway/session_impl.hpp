@@ -43,7 +43,8 @@ class Session {
     HeadCheck head;
     const config::CompiledRoute* route = nullptr;
     Outcome outcome;
-    bool keep_alive = true;  // the client wants it and we are not draining
+    bool keep_alive = true;    // the client wants it and we are not draining
+    bool query_token = false;  // the Bearer token came as ?access_token= (RFC 6750 §2.3)
   };
 
   asio::awaitable<bool> handshake();
