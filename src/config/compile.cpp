@@ -8,6 +8,7 @@
 #include "authgate/schemes/basic.hpp"
 #include "authgate/stores/htpasswd.hpp"
 #include "config/compile_bearer.hpp"
+#include "config/compile_introspection.hpp"
 #include "config/load_yaml.hpp"
 #include "config/syntax.hpp"
 #include "config/validate.hpp"
@@ -55,12 +56,17 @@ std::vector<std::string> watched_files_of(const Config& config) {
   }
   for (const auto& upstream : config.upstreams) add_watched(files, upstream.tls.ca_file);
   detail::add_bearer_files(config, files);  // key rotation by replacing the file reloads
+  detail::add_introspection_files(config, files);
   return files;
 }
 
 void build_realms(Snapshot& snapshot, const StoreMap& stores, const detail::KeySetMap& keys) {
   snapshot.realms.reserve(snapshot.config.realms.size());  // routes point into it: no reallocation later
   for (const Realm& realm : snapshot.config.realms) {
+    if (realm.scheme == "bearer" && realm.bearer.introspection) {
+      snapshot.realms.push_back(detail::compile_introspection_realm(realm, snapshot.clock));  // RFC 7662
+      continue;
+    }
     if (realm.scheme == "bearer") {
       snapshot.realms.push_back(detail::compile_bearer_realm(realm, keys, snapshot.clock));
       continue;

@@ -1,0 +1,70 @@
+// compile() for introspection realms (see config/compile_introspection.hpp).
+#include "config/compile_introspection.hpp"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
+#include "authgate/schemes/introspection.hpp"
+
+namespace authgate::config::detail {
+namespace {
+
+constexpr std::size_t max_secret_bytes = 4096;
+
+// The file's bytes minus one trailing "\n" or "\r\n" (what editors and `echo` add), as for HMAC secrets.
+std::string read_secret(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string secret;
+  if (!in) return secret;
+  secret.resize(max_secret_bytes + 1);
+  in.read(secret.data(), static_cast<std::streamsize>(secret.size()));
+  std::size_t size = static_cast<std::size_t>(in.gcount());
+  if (size > max_secret_bytes) size = 0;  // validate() bounds it; refuse rather than truncate
+  if (size > 0 && secret[size - 1] == '\n') --size;
+  if (size > 0 && secret[size - 1] == '\r') --size;
+  OPENSSL_cleanse(secret.data() + size, secret.size() - size);
+  secret.resize(size);
+  return secret;
+}
+
+}  // namespace
+
+CompiledRealm compile_introspection_realm(const Realm& realm, std::shared_ptr<const Clock> clock) {
+  const BearerRealm& b = realm.bearer;
+  const Introspection& in = *b.introspection;
+  schemes::IntrospectionOptions options;
+  options.realm = realm.realm;
+  options.scope = b.scope;
+  options.url = in.url;
+  options.client_id = in.client_id;
+  options.client_secret = read_secret(in.client_secret_file);
+  options.cache_ttl = in.cache_ttl;
+  options.timeout = in.timeout;
+  options.ca_file = in.ca_file;
+  options.issuer = b.issuer;
+  options.audiences = b.audiences;
+  options.user_claim = b.user_claim;
+  options.groups_claim = b.groups_claim;
+  options.max_token_bytes = b.max_token_bytes;
+  // The scheme keeps only the encoded Basic credentials and wipes its copy of the secret; this is the
+  // last plain copy.
+  auto scheme = schemes::make_introspection_scheme(options, std::move(clock));
+  OPENSSL_cleanse(options.client_secret.data(), options.client_secret.size());
+  return CompiledRealm{realm.name, std::move(scheme), nullptr, nullptr};
+}
+
+void add_introspection_files(const Config& config, std::vector<std::string>& files) {
+  for (const Realm& realm : config.realms) {
+    if (realm.scheme != "bearer" || !realm.bearer.introspection) continue;
+    for (const std::string* path :
+         {&realm.bearer.introspection->client_secret_file, &realm.bearer.introspection->ca_file}) {
+      if (!path->empty() && std::find(files.begin(), files.end(), *path) == files.end())
+        files.push_back(*path);
+    }
+  }
+}
+
+}  // namespace authgate::config::detail
