@@ -32,6 +32,9 @@ def pattern_sha256(mib: int) -> str:
 class EchoHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "echo-upstream/1"
+    # Head and body are two writes: without TCP_NODELAY the body waits for the gateway's delayed ACK
+    # (40 ms per keep-alive request), which real upstreams such as nginx do not do.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):  # quiet: the tests assert on what matters
         pass
@@ -142,6 +145,9 @@ class EchoUpstream(ThreadingHTTPServer):
     """The upstream, serving in a daemon thread on 127.0.0.1:`port` until stop()."""
 
     daemon_threads = True
+    # socketserver's default backlog is 5: forty clients connecting at once overflowed it, and the
+    # dropped handshakes were retried after 1 s and 3 s, past the gateway's response timeout (504).
+    request_queue_size = 1024
 
     def __init__(self, port: int = 0, tls=None):
         """`tls` is an optional server-side ssl.SSLContext: the upstream then speaks https."""
