@@ -222,9 +222,6 @@ void check_route_bearer(Checker& check, const Route& route, const std::string& a
   for (const auto& [key, set] : keys) {
     if (set && !bearer) check.error(auth + "." + key, "needs a bearer realm in this route's 'realms'");
   }
-  if (route.token_in_form && bearer) {
-    check.error(auth + ".token_in_form", "the form-body token (RFC 6750 §2.2) is not supported yet");
-  }
   const bool basic = std::any_of(route.realms.begin(), route.realms.end(), [&](const std::string& name) {
     const Realm* realm = find_named(check.config().realms, name);
     return realm != nullptr && realm->scheme == "basic";

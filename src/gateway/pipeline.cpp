@@ -5,6 +5,7 @@
 #include "authgate/grammar/parse.hpp"
 #include "gateway/access_token.hpp"
 #include "gateway/authenticator.hpp"
+#include "gateway/form_body.hpp"
 #include "gateway/gateway_state.hpp"
 #include "gateway/local_reply.hpp"
 #include "gateway/session_impl.hpp"
@@ -37,6 +38,32 @@ std::optional<Malformed> take_query_token(const config::CompiledRoute& route, co
   field = "Bearer " + tokens->front();
   authorization.push_back(field);
   return std::nullopt;
+}
+
+// RFC 6750 §2.2: the token of a form body (read whole by the caller), as for the query.
+std::optional<Malformed> take_form_token(std::string_view body, std::vector<std::string_view>& authorization,
+                                         std::string& field) {
+  const auto tokens = access_tokens_in(body);
+  if (!tokens) return invalid_request(Reason::malformed_header, "The access_token parameter is malformed");
+  if (tokens->empty()) return std::nullopt;
+  if (tokens->size() > 1)
+    return invalid_request(Reason::duplicate_credentials, "The request carries more than one token");
+  if (!grammar::is_token68(tokens->front())) {
+    return invalid_request(Reason::malformed_header, "The access_token parameter is malformed");
+  }
+  field = "Bearer " + tokens->front();
+  authorization.push_back(field);
+  return std::nullopt;
+}
+
+// §2.2 applies to a single-part application/x-www-form-urlencoded body of a method whose body has
+// semantics (POST; GET "MUST NOT be used"). Only searched when no other place carries credentials, so
+// a request with an Authorization field streams its body as always.
+bool wants_form_token(const config::CompiledRoute& route, const RequestParser& parser,
+                      const std::vector<std::string_view>& authorization) {
+  const auto& request = parser.get();
+  return route.source->token_in_form && authorization.empty() && request.method() == http::verb::post &&
+         !parser.is_done() && is_form_urlencoded(request[http::field::content_type]);
 }
 
 }  // namespace
@@ -76,7 +103,23 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
       if (field.name() == http::field::authorization) authorization.push_back(field.value());
     }
     std::string query_field;
-    if (auto malformed = take_query_token(route, x.head.target, authorization, query_field)) {
+    std::string form_field;
+    auto malformed = take_query_token(route, x.head.target, authorization, query_field);
+    if (!malformed && wants_form_token(route, x.parser, authorization)) {
+      const auto limits = x.snapshot->config.limits;
+      const auto form = co_await read_form_body(stream_, buffer_, x.parser, scratch_, max_form_token_body,
+                                                limits.body_timeout);
+      if (form.result != FormRead::ok) {
+        // Partly read: the connection cannot carry another request. Too large for a token search → 413.
+        x.keep_alive = false;
+        const bool large = form.result == FormRead::too_large;
+        co_return co_await reply(x, large ? 413 : 400,
+                                 large ? Reason::request_too_large : Reason::bad_request);
+      }
+      x.form_bytes = form.bytes;
+      malformed = take_form_token(std::string_view(scratch_.data(), x.form_bytes), authorization, form_field);
+    }
+    if (malformed) {
       x.outcome = std::move(*malformed);
     } else {
       x.query_token = !query_field.empty();
@@ -128,6 +171,7 @@ asio::awaitable<bool> Session::act_forward(Exchange& x, const policy::Decision& 
   }
 
   ClientSide client{stream_, buffer_, x.parser, scratch_, x.snapshot->config.limits, x.keep_alive};
+  client.primed = x.form_bytes;  // a form body read whole for its token goes upstream unchanged
   // RFC 6750 §2.3: responses to a request with the token in its URI SHOULD say Cache-Control: private.
   client.private_response = x.query_token;
   auto result = co_await forward(client, *upstream, context, thread_.pool);

@@ -233,7 +233,7 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
   auto& request = client.parser.get();
   client.version = request.version();
   Plan plan;
-  plan.has_body = !client.parser.is_done();
+  plan.has_body = !client.parser.is_done() || client.primed > 0;
   // RFC 9110 §10.1.1: 100 Continue goes out only now, after authentication succeeded.
   plan.expect_continue = plan.has_body && request.version() >= 11 &&
                          beast::iequals(request[http::field::expect], "100-continue");
@@ -242,7 +242,9 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
   plan.retryable = !plan.has_body && is_idempotent(request.method());
   prepare_upstream_request(request.base(), context);
   set_request_framing(request, client.parser);
-  if (plan.has_body && !plan.expect_continue) {
+  if (client.primed > 0) {
+    plan.primed = client.primed;  // read whole before authentication (RFC 6750 §2.2 form token)
+  } else if (plan.has_body && !plan.expect_continue) {
     const auto first = co_await prime_body(client);
     if (first.error != RelayError::none) co_return client_failure(first);
     plan.primed = first.bytes;

@@ -32,6 +32,7 @@ struct ClientSide {
   bool keep_alive = true;         // the client wants the connection kept (and we are not draining)
   unsigned version = 11;          // the client's HTTP version (forward() sets it before rewriting the head)
   bool private_response = false;  // add Cache-Control: private to the response (RFC 6750 §2.3)
+  std::size_t primed = 0;         // the whole body is already in `scratch` (a form read for its token)
 };
 
 struct ProxyResult {

@@ -43,8 +43,9 @@ class Session {
     HeadCheck head;
     const config::CompiledRoute* route = nullptr;
     Outcome outcome;
-    bool keep_alive = true;    // the client wants it and we are not draining
-    bool query_token = false;  // the Bearer token came as ?access_token= (RFC 6750 §2.3)
+    bool keep_alive = true;      // the client wants it and we are not draining
+    bool query_token = false;    // the Bearer token came as ?access_token= (RFC 6750 §2.3)
+    std::size_t form_bytes = 0;  // a form body read whole into scratch_ for its token (§2.2)
   };
 
   asio::awaitable<bool> handshake();

@@ -2,6 +2,7 @@
 algorithm are accepted; each failure gets its exact status and WWW-Authenticate; scopes and claims;
 the token in the query (§2.3) only where enabled and never forwarded; a token in two places is 400;
 JWKS rotation by replacing the key file while requests flow; Basic and Bearer on one route."""
+import hashlib
 import json
 import subprocess
 import threading
@@ -49,6 +50,7 @@ def bearer_config(upstream_url, workdir, ring) -> dict:
         route("query", "/api/query", {"realms": ["api"], "token_in_query": True}),
         route("scoped", "/api/scoped", {"realms": ["api"], "scopes": ["read", "write"]}),
         route("claims", "/api/claims", {"realms": ["api"], "claims": {"tier": ["gold", "platinum"]}}),
+        route("form", "/api/form", {"realms": ["api"], "token_in_form": True}),
         route("api", "/api", {"realms": ["api"]}),
         route("hs", "/hs", {"realms": ["hs"]}),
         route("both", "/both", {"realms": ["staff", "api"]}),
@@ -242,6 +244,76 @@ def test_token_in_two_places_is_invalid_request(gw, module_upstream, ring, how):
     assert len(module_upstream.requests) == before
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def test_form_token_where_enabled(gw, module_upstream, ring):
+    """§2.2: a form POST carries the token; the body reaches the upstream byte for byte."""
+    token = tokens.mint_pyjwt(ring.for_alg("ES512"), "ES512", tokens.claims(sub="former"))
+    body = f"title=a+b&access_token={token}&n=%C3%A9".encode()
+    m = marker()
+    response = requests.post(gw.url(f"/api/form/{m}"), data=body, headers={"Content-Type": FORM}, timeout=15)
+    assert response.status_code == 200
+    record = received(module_upstream, m)
+    assert seen(record, "X-Auth-User") == ["former"]
+    assert (record["body_length"], record["body_sha256"]) == (len(body), hashlib.sha256(body).hexdigest())
+
+
+def test_form_token_after_100_continue_and_chunked(gw, module_upstream, ring):
+    """The gateway answers Expect: 100-continue itself (it needs the body); a chunked form works too."""
+    token = tokens.mint_pyjwt(ring.for_alg("RS256"), "RS256", tokens.claims())
+    body = f"access_token={token}".encode()
+    m = marker()
+    done = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Expect: 100-continue",
+                           "-H", "Transfer-Encoding: chunked", "-H", f"Content-Type: {FORM}",
+                           "--data-binary", "@-", gw.url(f"/api/form/{m}")],
+                          input=body, capture_output=True, timeout=30, check=False)
+    assert done.stdout == b"200"
+    record = received(module_upstream, m)
+    assert (record["body_length"], record["body_sha256"]) == (len(body), hashlib.sha256(body).hexdigest())
+    assert seen(record, "Expect") == []
+
+
+FORM_REFUSALS = [
+    ("a form without a token", b"a=1", FORM, 401, API),
+    ("two tokens in the form", b"access_token=a.b.c&access_token=a.b.c", FORM, 400,
+     API + f', error="invalid_request", error_description="The request carries more than one token"'),
+    ("a token in a JSON body", b'{"access_token": "x"}', "application/json", 401, API),
+    ("a token in a multipart body", b"--x\r\n", "multipart/form-data; boundary=x", 401, API),
+    ("a form over 16 KiB", b"a=" + b"x" * 20000, FORM, 413, None),
+]
+
+
+@pytest.mark.parametrize("what,body,content_type,status,challenge", FORM_REFUSALS,
+                         ids=[case[0] for case in FORM_REFUSALS])
+def test_form_token_refusals(gw, module_upstream, what, body, content_type, status, challenge):
+    before = len(module_upstream.requests)
+    with RawConnection(gw.port) as conn:
+        response = conn.request("POST", "/api/form/x", [("Content-Type", content_type),
+                                                        ("Content-Length", str(len(body)))], body)
+    assert response.status == status, what
+    assert response.headers_named("WWW-Authenticate") == ([challenge] if challenge else []), what
+    assert len(module_upstream.requests) == before
+
+
+def test_form_route_streams_big_bodies_with_a_header_token(gw, module_upstream, ring):
+    """With an Authorization field the body is not searched, so it is not limited to 16 KiB."""
+    token = tokens.mint_pyjwt(ring.for_alg("RS256"), "RS256", tokens.claims())
+    body = b"a=" + b"x" * 200_000
+    m = marker()
+    response = httpx.post(gw.url(f"/api/form/{m}"), content=body,
+                          headers={"Content-Type": FORM, "Authorization": f"Bearer {token}"}, timeout=15)
+    assert response.status_code == 200
+    assert received(module_upstream, m)["body_length"] == len(body)
+
+
+def test_form_token_where_not_enabled_is_ignored(gw, module_upstream, ring):
+    token = tokens.mint_pyjwt(ring.for_alg("RS256"), "RS256", tokens.claims())
+    response = requests.post(gw.url("/api/x"), data={"access_token": token}, timeout=15)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == API
+
+
 # --- several schemes on one route ---------------------------------------------------------------
 
 def test_basic_and_bearer_on_one_route(gw, module_upstream, ring):
@@ -358,3 +430,4 @@ def test_bearer_example_is_accepted_by_check(tmp_path):
     assert "staff(basic),api(bearer)" in done.stdout
     assert "api(bearer) scopes=reports.read" in done.stdout
     assert "api(bearer) token=query" in done.stdout
+    assert "api(bearer) token=form" in done.stdout

@@ -183,9 +183,6 @@ std::vector<Case> route_cases() {
        "routes[0].auth.scopes[0]: expected one scope token (no spaces or quotes, RFC 6750 §3), got 'read "
        "write'",
        "\"read write\"", "list each scope"},
-      {"TokenInFormIsNotSupportedYet", edit("scopes: [read]", "token_in_form: true"), E,
-       "routes[0].auth.token_in_form: the form-body token (RFC 6750 §2.2) is not supported yet", "true}",
-       "refused rather than silently ignored"},
       {"ScopesNextToABasicRealmAreAWarning", edit("realms: [api]", "realms: [staff, api]"), W,
        "routes[0].auth.scopes: Basic users have no scopes or claims: they always get 403 on this route",
        "[read]", "a likely mistake, but legal"},

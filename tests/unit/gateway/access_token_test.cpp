@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gateway/access_token.hpp"
+#include "gateway/form_body.hpp"
 #include "gateway/headers.hpp"
 
 namespace authgate::gateway {
@@ -74,6 +75,16 @@ INSTANTIATE_TEST_SUITE_P(
                       CacheCase{"AlreadyPrivate", "private, max-age=5", "private, max-age=5"},
                       CacheCase{"NoStoreIsEnough", "No-Store", "No-Store"}),
     [](const auto& p) { return p.param.name; });
+
+TEST(FormBodyTest, OnlySinglePartUrlencodedFormsAreSearched) {
+  // RFC 6750 §2.2: "The entity-body is single-part" and "application/x-www-form-urlencoded".
+  EXPECT_TRUE(is_form_urlencoded("application/x-www-form-urlencoded"));
+  EXPECT_TRUE(is_form_urlencoded("Application/X-WWW-Form-Urlencoded ; charset=UTF-8"));
+  EXPECT_FALSE(is_form_urlencoded("multipart/form-data; boundary=x"));
+  EXPECT_FALSE(is_form_urlencoded("application/json"));
+  EXPECT_FALSE(is_form_urlencoded("application/x-www-form-urlencodedx"));
+  EXPECT_FALSE(is_form_urlencoded(""));
+}
 
 }  // namespace
 }  // namespace authgate::gateway
