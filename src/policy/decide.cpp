@@ -38,7 +38,9 @@ Decision on_authenticated(const Requirement& requirement, const Authenticated& o
   // not help (RFC 9110 §15.5.4). Naming the missing scopes is RFC 6750 §3.1 insufficient_scope; the
   // allow-list and claims stay silent so the response does not reveal who would be let in.
   d.status = 403;
-  if (d.reason == Reason::insufficient_scope) {
+  // Only a Bearer identity has scopes to add (RFC 6750 §3.1); a Basic user on a route that requires
+  // scopes gets a plain 403 — an error="insufficient_scope" Basic challenge would be meaningless.
+  if (d.reason == Reason::insufficient_scope && outcome.identity.scheme == "Bearer") {
     d.challenges = ChallengeSet::outcome_scheme;
     d.scheme = outcome.identity.scheme;
     d.extra_params = {{"error", "insufficient_scope"}, {"scope", join_scopes(requirement.scopes)}};

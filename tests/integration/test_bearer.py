@@ -53,6 +53,7 @@ def bearer_config(upstream_url, workdir, ring) -> dict:
         route("form", "/api/form", {"realms": ["api"], "token_in_form": True}),
         route("api", "/api", {"realms": ["api"]}),
         route("hs", "/hs", {"realms": ["hs"]}),
+        route("both-scoped", "/both-scoped", {"realms": ["staff", "api"], "scopes": ["read"]}),
         route("both", "/both", {"realms": ["staff", "api"]}),
         route("app", "/", {"realms": ["staff"]}),
     ]
@@ -331,6 +332,15 @@ def test_basic_and_bearer_on_one_route(gw, module_upstream, ring):
     token = tokens.mint_node([(ring.for_alg("ES384"), "ES384", tokens.claims(sub="svc"), None)])[0]
     assert get(gw, f"/both/{m2}", token).status == 200
     assert seen(received(module_upstream, m2), "X-Auth-User") == ["svc"]
+
+
+def test_basic_user_on_a_scoped_route_gets_a_plain_403(gw, ring):
+    """Scopes apply to every identity; a Basic user has none, and no Basic challenge carries a Bearer error."""
+    response = requests.get(gw.url("/both-scoped/x"), auth=(ALICE.name, ALICE.password), timeout=15)
+    assert response.status_code == 403
+    assert "WWW-Authenticate" not in response.headers
+    token = tokens.mint_pyjwt(ring.for_alg("ES256"), "ES256", tokens.claims(scope="read"))
+    assert get(gw, "/both-scoped/x", token).status == 200
 
 
 def test_curl_sends_a_bearer_token(gw, ring):
