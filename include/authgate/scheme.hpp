@@ -27,6 +27,13 @@ struct ChallengeContext {
   bool stale = false;  // Digest: the client's nonce expired (RFC 7616 §3.3 stale=true)
 };
 
+namespace detail {
+/// True on threads that may block for a bounded time (the gateway's worker pool sets it for its own
+/// threads); false elsewhere, notably on the I/O threads. Schemes that could wait (for a key refetch)
+/// only do so where it is true.
+inline thread_local bool blocking_allowed = false;
+}  // namespace detail
+
 class Scheme {
  public:
   virtual ~Scheme() = default;

@@ -107,6 +107,29 @@ void schedule_after(JwksRefresher::Source& s, const KeySetFetch& result, Metrics
   }
 }
 
+// Tells the key sets what verifiers waiting on an unknown kid need to know (LiveKeySet::await_replacement).
+void publish_state(JwksRefresher::Source& s) {
+  const auto allowed = s.last_fetch == SteadyClock::time_point::min()
+                           ? SteadyClock::time_point{}
+                           : s.last_fetch + s.settings.min_refresh_interval;
+  for (const auto& weak : s.targets) {
+    if (auto live = weak.lock()) {
+      live->set_refetch_allowed_at(allowed);
+      live->set_fetching(s.fetching);
+    }
+  }
+}
+
+// A key set no refresher serves any more (its snapshot was replaced, or shutdown): nobody will answer
+// a refetch request, so verifiers must not wait for one.
+void retire(const std::weak_ptr<jose::LiveKeySet>& weak) {
+  if (auto live = weak.lock()) {
+    live->set_refresh_handler({});
+    live->set_fetching(false);
+    live->set_refetch_allowed_at(SteadyClock::time_point::max());
+  }
+}
+
 asio::awaitable<void> refresh_loop(std::shared_ptr<JwksRefresher::Source> s, Metrics* metrics) {
   while (!s->stopped) {
     while (!s->stopped && SteadyClock::now() < s->next_fetch) {
@@ -116,10 +139,12 @@ asio::awaitable<void> refresh_loop(std::shared_ptr<JwksRefresher::Source> s, Met
     if (s->stopped) break;
     s->fetching = true;
     s->last_fetch = SteadyClock::now();
+    publish_state(*s);
     const auto result = co_await fetch_key_set(s->settings);
     s->fetching = false;
     if (s->stopped) break;
-    schedule_after(*s, result, metrics);
+    schedule_after(*s, result, metrics);  // installs a new set before waiters see fetching = false
+    publish_state(*s);
   }
 }
 
@@ -140,6 +165,7 @@ void JwksRefresher::apply(const config::Snapshot& snapshot) {
     if (!source) {
       if (auto old = sources_.find(key); old != sources_.end()) {
         source = old->second;
+        for (const auto& target : source->targets) retire(target);
         source->targets.clear();
       } else {
         source = std::make_shared<Source>(executor_);
@@ -162,9 +188,11 @@ void JwksRefresher::apply(const config::Snapshot& snapshot) {
       });
     });
   }
+  for (auto& [key, source] : next) publish_state(*source);
   for (auto& [key, source] : sources_) {
     if (next.contains(key)) continue;
     spdlog::info("jwks realm {}: no longer configured; refresher stopped", source->realm);
+    for (const auto& target : source->targets) retire(target);
     source->stopped = true;
     source->timer.cancel();
   }
@@ -174,6 +202,7 @@ void JwksRefresher::apply(const config::Snapshot& snapshot) {
 
 void JwksRefresher::stop() {
   for (auto& [key, source] : sources_) {
+    for (const auto& target : source->targets) retire(target);
     source->stopped = true;
     source->timer.cancel();
   }

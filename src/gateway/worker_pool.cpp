@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "authgate/scheme.hpp"
+
 namespace authgate::gateway {
 
 WorkerPool::WorkerPool(unsigned threads, std::size_t max_pending) : max_pending_(max_pending) {
@@ -40,6 +42,7 @@ std::uint64_t WorkerPool::completed() const {
 }
 
 void WorkerPool::run() {
+  detail::blocking_allowed = true;  // jobs here may wait, bounded (e.g. a Bearer key refetch)
   std::unique_lock lock{mutex_};
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

@@ -4,6 +4,7 @@
 // JWKS refresher can replace it while requests verify against the old one.
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -95,10 +96,32 @@ class LiveKeySet {
         handler ? std::make_shared<const std::function<void()>>(std::move(handler)) : nullptr,
         std::memory_order_release);
   }
+  bool has_refresh_handler() const noexcept {
+    return refresh_handler_.load(std::memory_order_acquire) != nullptr;
+  }
+
+  /// The refresher's state, for verifiers deciding whether waiting for a refetch is worth it: a fetch is
+  /// running now, and when the next unknown-kid refetch may start. Thread-safe.
+  void set_fetching(bool fetching) noexcept { fetching_.store(fetching, std::memory_order_release); }
+  void set_refetch_allowed_at(std::chrono::steady_clock::time_point at) noexcept {
+    refetch_allowed_at_.store(at.time_since_epoch().count(), std::memory_order_release);
+  }
+  /// True while a fetch runs or one may start now (so a refetch request would be answered soon).
+  bool refresh_pending_or_allowed(std::chrono::steady_clock::time_point now) const noexcept {
+    return fetching_.load(std::memory_order_acquire) ||
+           now.time_since_epoch().count() >= refetch_allowed_at_.load(std::memory_order_acquire);
+  }
+  /// Blocks until current() is no longer `seen`, or no fetch is running nor allowed any more (the refetch
+  /// ended without a new set), or `timeout`; returns current(). For threads that may block (worker
+  /// pool) only: polls every 5 ms.
+  std::shared_ptr<const KeySet> await_replacement(const std::shared_ptr<const KeySet>& seen,
+                                                  std::chrono::milliseconds timeout) const;
 
  private:
   std::atomic<std::shared_ptr<const KeySet>> current_;
   std::atomic<std::shared_ptr<const std::function<void()>>> refresh_handler_;
+  std::atomic<bool> fetching_{false};
+  std::atomic<std::chrono::steady_clock::rep> refetch_allowed_at_{0};
 };
 
 }  // namespace authgate::jose

@@ -2,6 +2,8 @@
 // rotation through LiveKeySet, pinned clock.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "authgate/schemes/bearer.hpp"
 #include "jose_signer.hpp"
 
@@ -192,6 +194,44 @@ TEST(BearerScheme, AnUnknownKidAsksTheKeySetForARefreshAndNothingElseDoes) {
   f.live->set_refresh_handler({});
   (void)f.run(bearer(token(test_keys().p256_other.get(), "k3")));
   EXPECT_EQ(requests, 1) << "no handler, no call";
+}
+
+TEST(BearerScheme, OnTheWorkerPoolAnUnknownKidWaitsForTheRefetchAndVerifies) {
+  Fixture f;
+  std::thread refresher;
+  // What the gateway's refresher does when asked: fetch (here 50 ms) and install the issuer's new set.
+  f.live->set_refresh_handler([&] {
+    f.live->set_fetching(true);
+    refresher = std::thread([&f] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      f.live->replace(keys_of(test_keys().p256_other.get(), "k2"));
+      f.live->set_fetching(false);
+      f.live->set_refetch_allowed_at(std::chrono::steady_clock::now() + std::chrono::hours(1));
+    });
+  });
+  const auto rotated = bearer(token(test_keys().p256_other.get(), "k2"));
+  EXPECT_TRUE(f.scheme->is_expensive(rotated)) << "an unknown kid goes to the worker pool";
+  EXPECT_FALSE(f.scheme->is_expensive(bearer(token()))) << "a known kid verifies inline";
+  std::thread worker([&] {
+    detail::blocking_allowed = true;  // as on the gateway's worker threads
+    const Outcome outcome = f.run(rotated);
+    EXPECT_TRUE(std::holds_alternative<Authenticated>(outcome)) << "verified against the refetched set";
+  });
+  worker.join();
+  refresher.join();
+  EXPECT_FALSE(f.scheme->is_expensive(bearer(token(test_keys().p256.get(), "k9"))))
+      << "no refetch allowed now: unknown kids fail inline, fast";
+}
+
+TEST(BearerScheme, OffTheWorkerPoolAnUnknownKidNeverWaits) {
+  Fixture f;
+  int requests = 0;
+  f.live->set_refresh_handler([&requests] { ++requests; });  // a refresher that never answers
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(std::holds_alternative<Rejected>(f.run(bearer(token(test_keys().p256_other.get(), "k2")))));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100))
+      << "I/O threads never block";
+  EXPECT_EQ(requests, 1);
 }
 
 }  // namespace
