@@ -1,0 +1,216 @@
+"""Bearer keys fetched over the network and opaque tokens: a fake identity provider on 127.0.0.1
+(harness/idp.py, TLS with a CA made for the test) serves OpenID Connect discovery, a JWKS and an
+RFC 7662 introspection endpoint. Tokens verify once the keys arrived; keys rotate while requests flow
+and no valid token fails (an unknown kid triggers a refetch); a JWKS outage keeps the last good set and
+is counted; a discovery document of another issuer is refused and logged; introspection active,
+inactive, down (503, never 401) and cached (the endpoint sees one call)."""
+import re
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+
+from harness import certs, configs, tokens
+from harness.idp import IdentityProvider
+
+ALG = "ES256"
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("idp-pki")
+    ca = certs.make_ca(directory)
+    return ca, certs.make_leaf(directory, ca, "idp")
+
+
+@pytest.fixture
+def idp(pki):
+    _, leaf = pki
+    server = IdentityProvider(tls=(leaf.cert, leaf.key)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return {kid: tokens.new_key("P-256", kid) for kid in ("k1", "k2", "k3")}
+
+
+def publish(idp, keys, *kids):
+    idp.state.update({"jwks": {"keys": [keys[kid].public_jwk() for kid in kids]}})
+
+
+def remote_config(upstream, store_files, idp, pki, tmp_path) -> dict:
+    ca, _ = pki
+    config = configs.gateway_config(upstream.url, *store_files)
+    secret = tmp_path / "client.secret"
+    secret.write_text("s3cret\n")
+    refresh = {"ca_file": str(ca), "min_refresh_interval": "1s", "refresh_interval": "10m", "timeout": "2s"}
+    config["realms"].update({
+        "remote": {"scheme": "bearer", "realm": "Remote", "jwks": {"url": idp.url + "/jwks", **refresh},
+                   "algorithms": [ALG], "issuer": tokens.ISSUER, "audiences": [tokens.AUDIENCE]},
+        "oidc": {"scheme": "bearer", "realm": "OIDC", "oidc": {"issuer": idp.url, **refresh},
+                 "algorithms": [ALG], "audiences": [tokens.AUDIENCE]},
+        "opaque": {"scheme": "bearer", "realm": "Opaque", "scope": "read",
+                   "introspection": {"url": idp.url + "/introspect", "client_id": "gateway",
+                                     "client_secret_file": str(secret), "ca_file": str(ca),
+                                     "cache_ttl": "30s", "timeout": "2s"}},
+    })
+    route = configs.route
+    config["routes"] = [route("remote", "/remote", {"realms": ["remote"]}),
+                        route("oidc", "/oidc", {"realms": ["oidc"]}),
+                        route("opaque", "/opaque", {"realms": ["opaque"]}),
+                        route("public", "/public", "anonymous")]
+    return config
+
+
+def token(key, **claims) -> str:
+    # A fresh jti per token: every request is a cache miss, so every one really verifies.
+    return tokens.mint_pyjwt(key, ALG, tokens.claims(jti=str(uuid.uuid4()), **claims))
+
+
+def get(gw, path, bearer=None):
+    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+    return requests.get(gw.url(path), headers=headers, timeout=30)
+
+
+def wait_status(gw, path, make_token, status=200, timeout=15.0):
+    """Polls until `path` answers `status` (the first fetch runs in the background after start-up)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = get(gw, path, make_token())
+        if response.status_code == status or time.monotonic() > deadline:
+            return response
+        time.sleep(0.05)
+
+
+def metric(gw, name_and_labels: str) -> float:
+    text = requests.get(gw.admin_url("/metrics"), timeout=10).text
+    match = re.search("^" + re.escape(name_and_labels) + r" (\S+)$", text, re.M)
+    return float(match.group(1)) if match else 0.0
+
+
+@pytest.fixture
+def gw(launcher, upstream, store_files, idp, pki, keys, tmp_path):
+    publish(idp, keys, "k1")
+    return launcher.serve(remote_config(upstream, store_files, idp, pki, tmp_path))
+
+
+def test_tokens_verify_once_the_keys_arrived(gw, idp, keys):
+    assert wait_status(gw, "/remote", lambda: token(keys["k1"])).status_code == 200
+    assert wait_status(gw, "/oidc", lambda: token(keys["k1"], iss=idp.url)).status_code == 200
+    assert idp.count("/.well-known/openid-configuration") >= 1, "the oidc realm went through discovery"
+    assert metric(gw, 'authgate_jwks_fetch_total{realm="remote",result="ok"}') >= 1
+    assert metric(gw, 'authgate_jwks_keys{realm="remote"}') == 1
+    forged = get(gw, "/remote", tokens.mint_pyjwt(tokens.new_key("P-256", "k1"), ALG, tokens.claims()))
+    assert forged.status_code == 401, "another key under a known kid is a bad signature"
+    assert forged.headers["WWW-Authenticate"].startswith('Bearer realm="Remote", error="invalid_token"')
+
+
+def test_keys_rotate_while_requests_flow_and_no_valid_token_fails(gw, idp, keys):
+    assert wait_status(gw, "/remote", lambda: token(keys["k1"])).status_code == 200
+    current = {"key": keys["k1"]}
+    failures, answered = [], []
+    stop = threading.Event()
+
+    def client():
+        session = requests.Session()
+        while not stop.is_set():
+            response = session.get(gw.url("/remote"), timeout=30,
+                                   headers={"Authorization": f"Bearer {token(current['key'])}"})
+            answered.append(response.status_code)
+            if response.status_code != 200:
+                failures.append((current["key"].kid, response.status_code, response.headers.get("WWW-Authenticate")))
+
+    workers = [threading.Thread(target=client) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    try:
+        for old, new in (("k1", "k2"), ("k2", "k3")):
+            time.sleep(1.5)
+            # The issuer publishes the next key and signs with it at once (OpenID Connect Core §10.1.1:
+            # the verifier refetches when it sees an unfamiliar kid), then retires the old one.
+            publish(idp, keys, old, new)
+            current["key"] = keys[new]
+            time.sleep(1.5)
+            publish(idp, keys, new)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(30)
+    assert len(answered) > 50
+    assert failures == []
+    assert idp.count("/jwks") <= 6, "refetches are rate-limited, not one per request"
+
+
+def test_a_jwks_outage_keeps_the_last_good_set_and_is_counted(gw, idp, keys):
+    assert wait_status(gw, "/remote", lambda: token(keys["k1"])).status_code == 200
+    idp.state.update({"jwks_status": 500})
+    unknown = get(gw, "/remote", token(keys["k3"]))  # an unknown kid asks for a refetch, which fails
+    assert unknown.status_code == 401
+    deadline = time.monotonic() + 10
+    while metric(gw, 'authgate_jwks_fetch_total{realm="remote",result="error"}') < 1:
+        assert time.monotonic() < deadline, "the failed refetch was not counted"
+        time.sleep(0.1)
+    assert get(gw, "/remote", token(keys["k1"])).status_code == 200, "the last good set still verifies"
+    assert metric(gw, 'authgate_jwks_keys{realm="remote"}') == 1
+    gw.process.wait_for_stderr(r"jwks realm remote: refresh failed: JWKS https://127\.0\.0\.1:\d+/jwks: HTTP 500; "
+                               r"keeping the last good set")
+
+
+def test_discovery_naming_another_issuer_is_refused_and_logged(launcher, upstream, store_files, idp, pki, keys,
+                                                               tmp_path):
+    publish(idp, keys, "k1")
+    idp.state.update({"issuer": "https://evil.example"})
+    gw = launcher.serve(remote_config(upstream, store_files, idp, pki, tmp_path))
+    gw.process.wait_for_stderr(r"jwks realm oidc: fetch failed: discovery .*: the discovery document names "
+                               r"another issuer \(refused\); no keys yet, the realm answers 503")
+    response = get(gw, "/oidc", token(keys["k1"], iss=idp.url))
+    assert response.status_code == 503, "no keys is the server's problem, never a 401"
+    assert metric(gw, 'authgate_jwks_fetch_total{realm="oidc",result="error"}') >= 1
+    assert wait_status(gw, "/remote", lambda: token(keys["k1"])).status_code == 200, "other realms serve"
+
+
+def opaque_tokens(idp):
+    idp.state.update({"introspection": {
+        "tok-alice": {"active": True, "sub": "alice", "scope": "read", "exp": int(time.time()) + 300},
+        "tok-old": {"active": False},
+    }})
+
+
+def test_introspection_active_inactive_and_cached(gw, idp, upstream):
+    opaque_tokens(idp)
+    first = get(gw, "/opaque/a", "tok-alice")
+    assert first.status_code == 200
+    sent = {name.lower(): value for name, value in upstream.requests[-1]["headers"]}
+    assert sent.get("x-auth-user") == "alice"
+    assert "authorization" not in sent, "the token never reaches the upstream"
+    assert get(gw, "/opaque/b", "tok-alice").status_code == 200
+    assert idp.count("/introspect") == 1, "the second request was answered from the cache"
+    inactive = get(gw, "/opaque", "tok-old")
+    assert inactive.status_code == 401
+    assert inactive.headers["WWW-Authenticate"] == \
+        'Bearer realm="Opaque", scope="read", error="invalid_token", error_description="The token is not active"'
+    assert get(gw, "/opaque").headers["WWW-Authenticate"] == 'Bearer realm="Opaque", scope="read"'
+    last = idp.state.stats()["last"]["/introspect"]
+    assert last["body"] == "token=tok-old&token_type_hint=access_token"
+    assert last["headers"]["Authorization"].startswith("Basic ")
+
+
+def test_introspection_endpoint_down_is_503_and_logged(gw, idp):
+    opaque_tokens(idp)
+    idp.state.update({"introspection_status": 500})
+    response = get(gw, "/opaque", "tok-alice")
+    assert response.status_code == 503
+    assert "WWW-Authenticate" not in response.headers
+    gw.process.wait_for_stderr(r"introspection realm Opaque: HTTP 500")
+    deadline = time.monotonic() + 5
+    while not [e for e in gw.access_log() if e.get("reason") == "introspection_unavailable"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    idp.state.update({"introspection_status": 200})
+    assert get(gw, "/opaque", "tok-alice").status_code == 200, "back as soon as the endpoint is"
+    assert "s3cret" not in gw.process.stderr_text() and "tok-alice" not in gw.process.stderr_text()
+    assert "tok-alice" not in gw.process.stdout_text()
