@@ -423,6 +423,18 @@ def test_jwks_file_rotation_while_requests_flow(launcher, upstream, tmp_path):
     assert "reload" in gw.process.stderr_text().lower()
 
 
+def test_a_broken_jwks_file_keeps_the_old_keys(launcher, upstream, tmp_path):
+    """A bad reload keeps the old configuration: the error names the key file's key, tokens keep working."""
+    ring = tokens.KeyRing()
+    gw = launcher.serve(bearer_config(upstream.url, tmp_path, ring))
+    token = tokens.mint_pyjwt(ring.for_alg("RS256"), "RS256", tokens.claims())
+    assert get(gw, "/api/x", token).status == 200
+    (tmp_path / "jwks.json").write_text("{not json")
+    gw.process.wait_for_stderr(r"authgate\.yaml:\d+:\d+: realms\.api\.jwks_file: cannot use the JWKS: unparseable",
+                               timeout=15)
+    assert get(gw, "/api/x", token).status == 200
+
+
 # --- the example ---------------------------------------------------------------------------------
 
 def test_bearer_example_is_accepted_by_check(tmp_path):
