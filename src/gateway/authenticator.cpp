@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
@@ -44,18 +45,20 @@ std::string space_of(const config::CompiledRealm& realm) {
 
 bool is_rejected(const Outcome& outcome) { return std::holds_alternative<Rejected>(outcome); }
 
-// An unparsable field (`Bearer a b`, `Bearer tok,en`). When it names the route's Bearer scheme, RFC 6750
-// §3.1 wants invalid_request in that scheme's challenge; any other scheme gets a plain 400.
-Outcome malformed(const config::CompiledRoute& route, std::string_view field) {
-  const auto scheme = field.substr(0, field.find(' '));
-  for (const auto* realm : route.realms) {
-    if (realm->scheme->name() != "Bearer" || !grammar::iequals(scheme, "Bearer")) continue;
-    return Malformed{
-        Reason::malformed_header,
-        "Bearer",
-        {{"error", "invalid_request"}, {"error_description", "The Bearer credentials are malformed"}}};
-  }
-  return Malformed{Reason::malformed_header, {}, {}};
+bool accepts_bearer(const config::CompiledRoute& route) {
+  return std::any_of(route.realms.begin(), route.realms.end(),
+                     [](const config::CompiledRealm* realm) { return realm->scheme->name() == "Bearer"; });
+}
+
+bool says_bearer(std::string_view field) {
+  return grammar::iequals(field.substr(0, field.find(' ')), "Bearer");
+}
+
+// A field that names the route's Bearer scheme but breaks RFC 6750 gets invalid_request in that
+// scheme's challenge (§3.1); anything else gets a plain 400.
+Malformed malformed(const config::CompiledRoute& route, bool bearer, Reason reason, const char* description) {
+  if (!bearer || !accepts_bearer(route)) return Malformed{reason, {}, {}};
+  return Malformed{reason, "Bearer", {{"error", "invalid_request"}, {"error_description", description}}};
 }
 
 }  // namespace
@@ -83,10 +86,17 @@ asio::awaitable<AuthResult> Authenticator::authenticate(const config::CompiledRo
   if (authorization.empty()) co_return AuthResult{NoCredentials{}};
   // Why: RFC 9110 §11.6.2 defines one credentials per request; two fields may be two users, and an
   // intermediary could pick a different one than we did. Refuse rather than choose.
-  if (authorization.size() > 1) co_return AuthResult{Malformed{Reason::duplicate_credentials, {}, {}}};
+  if (authorization.size() > 1) {
+    const bool bearer = std::any_of(authorization.begin(), authorization.end(), says_bearer);
+    co_return AuthResult{
+        malformed(route, bearer, Reason::duplicate_credentials, "The request carries more than one token")};
+  }
   const auto field = authorization.front();
   auto credentials = grammar::parse_credentials(field);
-  if (!credentials) co_return AuthResult{malformed(route, field)};
+  if (!credentials) {
+    co_return AuthResult{malformed(route, says_bearer(field), Reason::malformed_header,
+                                   "The Bearer credentials are malformed")};
+  }
 
   AuthResult result{Rejected{Reason::scheme_not_accepted, {}, {}}};
   for (const auto* realm : route.realms) {

@@ -225,6 +225,20 @@ def test_query_token_where_not_enabled_is_ignored(gw, module_upstream, ring):
 TWO_PLACES = "The request carries more than one token"
 
 
+def test_two_authorization_fields_are_invalid_request(gw, module_upstream, ring):
+    """RFC 9110 §11.6.2 allows one credentials; with a Bearer field among them the 400 says invalid_request."""
+    token = tokens.mint_pyjwt(ring.for_alg("RS256"), "RS256", tokens.claims())
+    before = len(module_upstream.requests)
+    response = get(gw, "/both/x", headers=[("Authorization", f"Bearer {token}"),
+                                           ("Authorization", basic(ALICE.name, ALICE.password))])
+    assert response.status == 400
+    assert response.headers_named("WWW-Authenticate") == [
+        API + f', error="invalid_request", error_description="{TWO_PLACES}"']
+    two_basic = get(gw, "/both/x", headers=[("Authorization", basic(ALICE.name, ALICE.password))] * 2)
+    assert (two_basic.status, two_basic.headers_named("WWW-Authenticate")) == (400, [])
+    assert len(module_upstream.requests) == before
+
+
 @pytest.mark.parametrize("how", ["header and query", "two query parameters", "Basic header and query"])
 def test_token_in_two_places_is_invalid_request(gw, module_upstream, ring, how):
     """§2: clients MUST NOT use more than one method per request → 400 invalid_request."""
