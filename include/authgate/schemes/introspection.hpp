@@ -27,7 +27,7 @@ struct IntrospectionOptions {
   std::vector<std::string> audiences;        // when set, the response's `aud` must contain one
   std::string user_claim = "sub";            // falls back to `username` (RFC 7662 §2.2) when absent
   std::string groups_claim;
-  std::size_t max_token_bytes = 16 * 1024;
+  std::size_t max_token_bytes = std::size_t{16} * 1024;
 };
 
 /// Builds the introspection scheme for one realm. Outcomes as the JWT Bearer scheme (bearer.hpp), plus:
