@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from harness import certs, configs, tokens
+from harness.gateway import run_cli
 from harness.idp import IdentityProvider
 
 ALG = "ES256"
@@ -214,3 +215,17 @@ def test_introspection_endpoint_down_is_503_and_logged(gw, idp):
     assert get(gw, "/opaque", "tok-alice").status_code == 200, "back as soon as the endpoint is"
     assert "s3cret" not in gw.process.stderr_text() and "tok-alice" not in gw.process.stderr_text()
     assert "tok-alice" not in gw.process.stdout_text()
+
+
+def test_jwt_verify_fetches_a_jwks_url_with_the_gateway_client(idp, pki, keys):
+    ca, _ = pki
+    publish(idp, keys, "k1")
+    good = token(keys["k1"])
+    args = ["jwt", "verify", good, "--iss", tokens.ISSUER, "--aud", tokens.AUDIENCE, "--ca-file", str(ca)]
+    done = run_cli(args + ["--jwks", idp.url + "/jwks"])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("VALID")
+    untrusted = run_cli(args[:-2] + ["--jwks", idp.url + "/jwks"])
+    assert untrusted.returncode == 2 and "tls_failed" in untrusted.stderr, "the system store does not know the CA"
+    moved = run_cli(args + ["--jwks", idp.url + "/redirect"])
+    assert moved.returncode == 2 and "redirects are not followed" in moved.stderr
