@@ -5,6 +5,7 @@ and no valid token fails (an unknown kid triggers a refetch); a JWKS outage keep
 is counted; a discovery document of another issuer is refused and logged; introspection active,
 inactive, down (503, never 401) and cached (the endpoint sees one call)."""
 import re
+import signal
 import threading
 import time
 import uuid
@@ -229,3 +230,35 @@ def test_jwt_verify_fetches_a_jwks_url_with_the_gateway_client(idp, pki, keys):
     assert untrusted.returncode == 2 and "tls_failed" in untrusted.stderr, "the system store does not know the CA"
     moved = run_cli(args + ["--jwks", idp.url + "/redirect"])
     assert moved.returncode == 2 and "redirects are not followed" in moved.stderr
+
+
+def test_a_reload_keeps_the_remote_keys_without_a_503(gw, idp, keys):
+    assert wait_status(gw, "/remote", lambda: token(keys["k1"])).status_code == 200
+    fetched = idp.count("/jwks")
+    failures, answered = [], []
+    stop = threading.Event()
+
+    def client():
+        session = requests.Session()
+        while not stop.is_set():
+            response = session.get(gw.url("/remote"), timeout=30,
+                                   headers={"Authorization": f"Bearer {token(keys['k1'])}"})
+            answered.append(response.status_code)
+            if response.status_code != 200:
+                failures.append(response.status_code)
+
+    worker = threading.Thread(target=client)
+    worker.start()
+    try:
+        for generation in (2, 3, 4):
+            gw.process.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + 15
+            while metric(gw, "authgate_config_generation") < generation:
+                assert time.monotonic() < deadline, "the reload did not land"
+                time.sleep(0.05)
+            time.sleep(0.3)
+    finally:
+        stop.set()
+        worker.join(30)
+    assert answered and failures == [], "a reload must not open a 503 gap for remote-key realms"
+    assert idp.count("/jwks") == fetched, "an unchanged source keeps its keys and its schedule"

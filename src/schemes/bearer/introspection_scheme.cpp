@@ -56,6 +56,7 @@ std::string basic_client_credentials(std::string_view client_id, std::string_vie
 namespace {
 
 constexpr std::string_view scheme_name = "Bearer";
+std::atomic<std::uint64_t> next_generation{1};
 
 /// Logs at most one warning per second per scheme: an endpoint that is down must not flood the log.
 class LogLimiter {
@@ -103,7 +104,9 @@ class IntrospectionScheme final : public Scheme {
 
   bool is_expensive(const grammar::Credentials&) const noexcept override { return true; }  // a network call
   bool is_cacheable() const noexcept override { return true; }
-  std::uint64_t generation() const noexcept override { return 1; }
+  // Per scheme instance: a reload builds a new scheme, so answers cached under the old settings (another
+  // endpoint, issuer or audience) become misses.
+  std::uint64_t generation() const noexcept override { return generation_; }
 
   Outcome authenticate(const grammar::Credentials& credentials, const RequestFacts&) const override {
     if (!grammar::iequals(credentials.scheme, scheme_name)) {
@@ -151,6 +154,7 @@ class IntrospectionScheme final : public Scheme {
   detail::IntrospectionPolicy policy_;
   std::shared_ptr<const net::HttpClient> client_;
   mutable LogLimiter log_limiter_;
+  std::uint64_t generation_ = next_generation.fetch_add(1, std::memory_order_relaxed);
 };
 
 }  // namespace

@@ -157,6 +157,7 @@ TEST(IntrospectionScheme, IsExpensiveCacheableAndChallengesLikeBearer) {
   EXPECT_EQ(s->name(), "Bearer");
   EXPECT_EQ(s->challenge({}).params,
             (std::vector<grammar::AuthParam>{{"realm", "opaque"}, {"scope", "read"}}));
+  EXPECT_NE(s->generation(), scheme()->generation()) << "a reload's new scheme does not reuse cached answers";
 }
 
 TEST(IntrospectionScheme, AnActiveTokenAuthenticates) {
