@@ -42,7 +42,7 @@ std::uint64_t WorkerPool::completed() const {
 }
 
 void WorkerPool::run() {
-  detail::blocking_allowed = true;  // jobs here may wait, bounded (e.g. a Bearer key refetch)
+  ::authgate::detail::blocking_allowed = true;  // jobs here may wait, bounded (e.g. a Bearer key refetch)
   std::unique_lock lock{mutex_};
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

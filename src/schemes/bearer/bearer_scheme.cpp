@@ -56,7 +56,7 @@ class BearerScheme final : public Scheme {
       // (rate-limited by the refresher to one per min_refresh_interval) and, where blocking is allowed,
       // wait for it and try the new set.
       keys_->request_refresh();
-      if (detail::blocking_allowed && keys_->has_refresh_handler()) {
+      if (::authgate::detail::blocking_allowed && keys_->has_refresh_handler()) {
         auto newer = keys_->await_replacement(keys, max_refresh_wait);
         if (newer && newer != keys) {
           verified = jose::verify_token(*credentials.token68, *newer, options_.policy, clock_->now());

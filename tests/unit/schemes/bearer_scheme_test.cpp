@@ -213,7 +213,7 @@ TEST(BearerScheme, OnTheWorkerPoolAnUnknownKidWaitsForTheRefetchAndVerifies) {
   EXPECT_TRUE(f.scheme->is_expensive(rotated)) << "an unknown kid goes to the worker pool";
   EXPECT_FALSE(f.scheme->is_expensive(bearer(token()))) << "a known kid verifies inline";
   std::thread worker([&] {
-    detail::blocking_allowed = true;  // as on the gateway's worker threads
+    ::authgate::detail::blocking_allowed = true;  // as on the gateway's worker threads
     const Outcome outcome = f.run(rotated);
     EXPECT_TRUE(std::holds_alternative<Authenticated>(outcome)) << "verified against the refetched set";
   });
