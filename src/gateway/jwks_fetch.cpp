@@ -1,8 +1,6 @@
 // One remote key-set fetch (see gateway/jwks_fetch.hpp).
 #include "gateway/jwks_fetch.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "net/http_fetch_async.hpp"
 #include "net/key_source_docs.hpp"
 
@@ -37,12 +35,13 @@ boost::asio::awaitable<KeySetFetch> fetch_key_set(config::RemoteKeys remote) {
     co_return failed("JWKS " + jwks_url + ": HTTP " + std::to_string(response->status));
   auto parsed = jose::parse_jwks(response->body);
   if (!parsed) co_return failed("JWKS " + jwks_url + ": " + parsed.error().message());
-  for (const auto& skipped : parsed->skipped) {
-    spdlog::warn("JWKS {}: key {} (kid \"{}\") skipped: {}", jwks_url, skipped.index, skipped.kid,
-                 skipped.error.message());
+  std::string skipped;
+  for (const auto& key : parsed->skipped) {
+    skipped += (skipped.empty() ? "" : "; ") + ("key " + std::to_string(key.index)) +
+               (key.kid.empty() ? "" : " (kid \"" + key.kid + "\")") + ": " + key.error.message();
   }
-  if (parsed->keys->empty()) co_return failed("JWKS " + jwks_url + ": no usable key");
-  co_return FetchedKeySet{parsed->keys, net::cache_max_age(response->cache_control)};
+  if (parsed->keys->empty()) co_return failed("JWKS " + jwks_url + ": no usable key (" + skipped + ")");
+  co_return FetchedKeySet{parsed->keys, net::cache_max_age(response->cache_control), std::move(skipped)};
 }
 
 }  // namespace authgate::gateway

@@ -17,6 +17,7 @@ namespace authgate::gateway {
 struct FetchedKeySet {
   std::shared_ptr<const jose::KeySet> keys;     // never null, never empty
   std::optional<std::chrono::seconds> max_age;  // from the JWKS response's Cache-Control
+  std::string skipped;                          // keys left out and why, one log-ready text ("" = none)
 };
 
 /// The error is one log-ready sentence (URLs and reasons; never document contents).

@@ -30,6 +30,7 @@ struct JwksRefresher::Source {
   SteadyClock::time_point next_fetch = SteadyClock::now();
   SteadyClock::time_point last_fetch = SteadyClock::time_point::min();
   int failures = 0;
+  std::string skipped;  // the last fetch's skipped keys: logged when they change, not every refresh
   bool stopped = false;
   bool fetching = false;
   bool refresh_requested = false;        // an unknown kid was seen while a fetch was in flight
@@ -80,6 +81,11 @@ void schedule_after(JwksRefresher::Source& s, const KeySetFetch& result, Metrics
     if (s.failures > 0 || !s.last_good) {
       spdlog::info("jwks realm {}: {} key(s) in force", s.realm, result->keys->keys().size());
     }
+    if (result->skipped != s.skipped && !result->skipped.empty()) {
+      spdlog::warn("jwks realm {}: keys skipped: {}", s.realm,
+                   result->skipped);  // RFC 7517 §5: others stay usable
+    }
+    s.skipped = result->skipped;
     install(s, result->keys, metrics);
     s.failures = 0;
     auto interval = SteadyClock::duration(s.settings.refresh_interval);
