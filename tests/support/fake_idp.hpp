@@ -25,20 +25,33 @@ class FakeIdp {
     char pattern[] = "/tmp/authgate-idp-XXXXXX";
     if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = pattern;
-    make_pki();
-    start();
+    try {
+      make_pki();
+      start();
+    } catch (...) {
+      stop();  // a constructor that throws gets no destructor: leave no process or temp dir behind
+      throw;
+    }
   }
-  ~FakeIdp() {
+  ~FakeIdp() { stop(); }
+
+ private:
+  void stop() noexcept {
     if (stdin_fd_ >= 0) ::close(stdin_fd_);  // the server exits when its stdin closes
+    stdin_fd_ = -1;
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
       int status = 0;
       ::waitpid(pid_, &status, 0);
     }
+    pid_ = -1;
     if (stdout_) std::fclose(stdout_);
+    stdout_ = nullptr;
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }
+
+ public:
   FakeIdp(const FakeIdp&) = delete;
   FakeIdp& operator=(const FakeIdp&) = delete;
 
