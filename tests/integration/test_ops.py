@@ -37,7 +37,13 @@ def test_metrics_count_requests_by_route_status_and_reason(gateway):
     requests.get(gateway.url("/"), auth=(ALICE.name, ALICE.password), timeout=10)
     requests.get(gateway.url("/"), auth=(ALICE.name, "wrong"), timeout=10)
     requests.get(gateway.url("/public"), timeout=10)
-    text = requests.get(gateway.admin_url("/metrics"), timeout=10).text
+    # The request record lands just after the response bytes: a fast client can ask /metrics first.
+    deadline = time.monotonic() + 10
+    while True:
+        text = requests.get(gateway.admin_url("/metrics"), timeout=10).text
+        if metric(text, "authgate_requests_total", 'route="public",status="200"') == 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert metric(text, "authgate_requests_total", 'route="app",status="200"') == 1
     assert metric(text, "authgate_requests_total", 'route="app",status="401"') == 1
     assert metric(text, "authgate_requests_total", 'route="public",status="200"') == 1
