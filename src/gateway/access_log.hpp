@@ -66,6 +66,9 @@ class AccessLog {
   /// Lines dropped because max_pending_bytes were waiting, or lost to a failed write().
   std::uint64_t dropped_lines() const noexcept;
 
+  /// The configured path ("-" for standard output).
+  const std::string& path() const noexcept { return options_.path; }
+
  private:
   AccessLog(AccessLogOptions options, int fd);
   void run_writer();

@@ -180,6 +180,10 @@ void Metrics::set_worker_queue_depth(std::uint64_t depth) noexcept {
   worker_queue_depth_.store(depth, kRelaxed);
 }
 
+void Metrics::set_access_log_dropped(std::uint64_t lines) noexcept {
+  access_log_dropped_.store(lines, kRelaxed);
+}
+
 std::uint64_t Metrics::config_generation() const noexcept { return config_generation_.load(kRelaxed); }
 
 void Metrics::render_requests(std::string& out) const {
@@ -235,6 +239,9 @@ void Metrics::render_scalars(std::string& out) const {
   append_sample(out, "authgate_config_reload_total", "result=\"error\"", reloads_error_.load(kRelaxed));
   append_family(out, "authgate_worker_queue_depth", "gauge", "Password verifications waiting for a worker.");
   append_sample(out, "authgate_worker_queue_depth", "", worker_queue_depth_.load(kRelaxed));
+  append_family(out, "authgate_access_log_dropped_lines_total", "counter",
+                "Access-log lines dropped because the writer fell behind or a write failed.");
+  append_sample(out, "authgate_access_log_dropped_lines_total", "", access_log_dropped_.load(kRelaxed));
   append_family(out, "authgate_build_info", "gauge", "Always 1; the label carries the authgate version.");
   std::string labels = "version=\"";
   append_label_value(labels, version_);

@@ -71,6 +71,8 @@ class Metrics {
   void count_config_reload(bool ok) noexcept;
   /// Password verifications waiting for the worker pool.
   void set_worker_queue_depth(std::uint64_t depth) noexcept;
+  /// Access-log lines dropped so far (the writer fell behind or a write failed); a running total.
+  void set_access_log_dropped(std::uint64_t lines) noexcept;
 
   /// The remote key sources' counters (JWKS refresher).
   KeySourceMetrics& key_sources() noexcept { return key_sources_; }
@@ -108,6 +110,7 @@ class Metrics {
   std::atomic<std::uint64_t> reloads_ok_{0};
   std::atomic<std::uint64_t> reloads_error_{0};
   std::atomic<std::uint64_t> worker_queue_depth_{0};
+  std::atomic<std::uint64_t> access_log_dropped_{0};
   KeySourceMetrics key_sources_;
 };
 

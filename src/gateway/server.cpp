@@ -228,7 +228,13 @@ asio::awaitable<void> Server::handle_signals() {
     auto [ec, number] = co_await signals_.async_wait(use_tuple);
     if (ec) co_return;
     if (number == SIGHUP) {
-      if (access_log_) access_log_->reopen();
+      // logrotate's postrotate: a failed reopen keeps writing to the old file, which must not go unnoticed.
+      if (access_log_) {
+        if (const auto error = access_log_->reopen()) {
+          spdlog::error("access log: reopening {} failed ({}); still writing to the old file",
+                        access_log_->path(), error.message());
+        }
+      }
       begin_reload("SIGHUP");
     } else if (stopping_) {
       spdlog::warn("second signal: stopping now");
@@ -247,6 +253,7 @@ asio::awaitable<void> Server::watch_files() {
     auto [ec] = co_await timer.async_wait(use_tuple);
     if (ec || stopping_) co_return;
     metrics_->set_worker_queue_depth(pool_->pending());
+    if (access_log_) metrics_->set_access_log_dropped(access_log_->dropped_lines());
     if (options_.reload && watch_.changed()) begin_reload("a watched file changed");
   }
 }

@@ -82,6 +82,7 @@ TEST(Metrics, RendersASmallScenarioExactly) {
   metrics.count_config_reload(true);
   metrics.count_config_reload(false);
   metrics.set_worker_queue_depth(5);
+  metrics.set_access_log_dropped(7);
 
   const std::string expected =
       "# HELP authgate_requests_total Requests answered, by matched route and status code.\n"
@@ -119,6 +120,11 @@ TEST(Metrics, RendersASmallScenarioExactly) {
       "# HELP authgate_worker_queue_depth Password verifications waiting for a worker.\n"
       "# TYPE authgate_worker_queue_depth gauge\n"
       "authgate_worker_queue_depth 5\n"
+      "# HELP authgate_access_log_dropped_lines_total Access-log lines dropped because the writer fell "
+      "behind "
+      "or a write failed.\n"
+      "# TYPE authgate_access_log_dropped_lines_total counter\n"
+      "authgate_access_log_dropped_lines_total 7\n"
       "# HELP authgate_build_info Always 1; the label carries the authgate version.\n"
       "# TYPE authgate_build_info gauge\n"
       "authgate_build_info{version=\"1.2.3\"} 1\n"
