@@ -93,6 +93,10 @@ def keys(cache_dir, out_dir):
     secret = _hs256_secret(cache_dir)
     _write_jwks(out_dir, "hs256", {"kid": "hs256", "alg": "HS256", "use": "sig", "kty": "oct",
                                    "k": _b64url(secret.encode())})
+    # authgate reads HMAC secrets only from a secret file (never a JWKS shared with public keys).
+    with open(os.open(os.path.join(out_dir, "hs256.secret"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+              "w") as f:
+        f.write(secret + "\n")
     result["hs256"] = secret.encode()
     result["hs256_secret"] = secret
     return result
