@@ -23,4 +23,22 @@ const std::string& IoThread::date() {
   return date_;
 }
 
+namespace {
+constexpr std::size_t kScratchBytes = std::size_t{64} * 1024;
+constexpr std::size_t kMaxSpareScratch = 64;  // 4 MiB per I/O thread at most, kept for busy moments
+}  // namespace
+
+std::vector<char> IoThread::take_scratch() {
+  if (spare_scratch_.empty()) return std::vector<char>(kScratchBytes);
+  std::vector<char> scratch = std::move(spare_scratch_.back());
+  spare_scratch_.pop_back();
+  return scratch;
+}
+
+void IoThread::give_back_scratch(std::vector<char> scratch) {
+  if (scratch.size() == kScratchBytes && spare_scratch_.size() < kMaxSpareScratch) {
+    spare_scratch_.push_back(std::move(scratch));
+  }
+}
+
 }  // namespace authgate::gateway

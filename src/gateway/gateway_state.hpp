@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -64,7 +65,14 @@ struct IoThread {
   /// Today's IMF-fixdate, formatted at most once per second.
   const std::string& date();
 
+  /// A 64 KiB body-relay buffer for a session that is about to move a body. Sessions give it back
+  /// when they go idle, so an idle keep-alive connection holds no buffer (10,000 idle connections
+  /// would otherwise pin 640 MiB). This thread only.
+  std::vector<char> take_scratch();
+  void give_back_scratch(std::vector<char> scratch);
+
  private:
+  std::vector<std::vector<char>> spare_scratch_;  // at most kMaxSpareScratch, reused LIFO
   std::string date_;
   std::chrono::system_clock::time_point date_second_{};
 };

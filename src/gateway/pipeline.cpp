@@ -107,7 +107,7 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
     auto malformed = take_query_token(route, x.head.target, authorization, query_field);
     if (!malformed && wants_form_token(route, x.parser, authorization)) {
       const auto limits = x.snapshot->config.limits;
-      const auto form = co_await read_form_body(stream_, buffer_, x.parser, scratch_, max_form_token_body,
+      const auto form = co_await read_form_body(stream_, buffer_, x.parser, scratch(), max_form_token_body,
                                                 limits.body_timeout);
       if (form.result != FormRead::ok) {
         // Partly read: the connection cannot carry another request. Too large for a token search → 413.
@@ -117,7 +117,8 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
                                  large ? Reason::request_too_large : Reason::bad_request);
       }
       x.form_bytes = form.bytes;
-      malformed = take_form_token(std::string_view(scratch_.data(), x.form_bytes), authorization, form_field);
+      malformed =
+          take_form_token(std::string_view(scratch().data(), x.form_bytes), authorization, form_field);
     }
     if (malformed) {
       x.outcome = std::move(*malformed);
@@ -170,7 +171,7 @@ asio::awaitable<bool> Session::act_forward(Exchange& x, const policy::Decision& 
     context.target += "?" + x.head.target.query;
   }
 
-  ClientSide client{stream_, buffer_, x.parser, scratch_, x.snapshot->config.limits, x.keep_alive};
+  ClientSide client{stream_, buffer_, x.parser, scratch(), x.snapshot->config.limits, x.keep_alive};
   client.primed = x.form_bytes;  // a form body read whole for its token goes upstream unchanged
   // RFC 6750 §2.3: responses to a request with the token in its URI SHOULD say Cache-Control: private.
   client.private_response = x.query_token;

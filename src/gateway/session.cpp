@@ -1,6 +1,9 @@
 #include "gateway/session_impl.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <utility>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -20,7 +23,6 @@ namespace authgate::gateway {
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t scratch_bytes = std::size_t{64} * 1024;
 
 bool expects_continue(const http::request_header<>& request) {
   return request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue");
@@ -29,11 +31,7 @@ bool expects_continue(const http::request_header<>& request) {
 }  // namespace
 
 Session::Session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info)
-    : stream_(std::move(stream)),
-      state_(state),
-      thread_(thread),
-      info_(std::move(info)),
-      scratch_(scratch_bytes) {
+    : stream_(std::move(stream)), state_(state), thread_(thread), info_(std::move(info)) {
   client_ = info_.client_ip + ":" + std::to_string(info_.client_port);
 }
 
@@ -61,14 +59,55 @@ asio::awaitable<bool> Session::handshake() {
 asio::awaitable<bool> Session::wait_for_request(bool first) {
   if (buffer_.size() > 0) co_return true;  // pipelined: the next request is already here
   const auto& limits = state_.snapshots.current()->config.limits;
+  const auto timeout = first ? limits.header_timeout : limits.idle_timeout;
+  release_idle_buffers();
   idle_ = true;
-  stream_.expires_after(first ? limits.header_timeout : limits.idle_timeout);
+  if (!stream_.is_tls()) {
+    // Wait for bytes without a buffer: an idle plain connection then costs its coroutine frame only.
+    const auto ec = co_await wait_readable(timeout);
+    if (ec) {
+      idle_ = false;
+      co_return false;
+    }
+  }
+  stream_.expires_after(timeout);
   auto [ec, n] =
       co_await stream_.visit([&](auto& s) { return s.async_read_some(buffer_.prepare(4096), use_tuple); });
   idle_ = false;
   if (ec) co_return false;
   buffer_.commit(n);
   co_return true;
+}
+
+// tcp_stream's expiry covers its own reads only; a plain socket wait gets a timer that cancels it.
+asio::awaitable<boost::system::error_code> Session::wait_readable(std::chrono::milliseconds timeout) {
+  struct Alarm {
+    bool armed = true;
+    bool fired = false;
+  };
+  auto alarm = std::make_shared<Alarm>();
+  asio::steady_timer timer{stream_.socket().get_executor(), timeout};
+  timer.async_wait([alarm, socket = &stream_.socket()](boost::system::error_code ec) {
+    if (ec || !alarm->armed) return;
+    alarm->fired = true;
+    boost::system::error_code ignored;
+    socket->cancel(ignored);
+  });
+  auto [ec] = co_await stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
+  alarm->armed = false;
+  timer.cancel();
+  if (alarm->fired) co_return beast::error::timeout;
+  co_return ec;
+}
+
+std::span<char> Session::scratch() {
+  if (scratch_.empty()) scratch_ = thread_.take_scratch();
+  return scratch_;
+}
+
+void Session::release_idle_buffers() {
+  if (!scratch_.empty()) thread_.give_back_scratch(std::exchange(scratch_, {}));
+  if (buffer_.size() == 0) buffer_.shrink_to_fit();
 }
 
 // The header timeout must leave the socket open so a 408 can still be sent: a timer cancels the read
@@ -173,8 +212,9 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
 asio::awaitable<bool> Session::drain_body(Exchange& x) {
   auto& body = x.parser.get().body();
   while (!x.parser.is_done()) {
-    body.data = scratch_.data();
-    body.size = scratch_.size();
+    const auto buffer = scratch();
+    body.data = buffer.data();
+    body.size = buffer.size();
     stream_.expires_after(x.snapshot->config.limits.body_timeout);
     auto [ec, n] = co_await stream_.visit(
         [&](auto& s) { return http::async_read_some(s, buffer_, x.parser, use_tuple); });
@@ -192,7 +232,8 @@ asio::awaitable<void> Session::linger_close() {
   stream_.expires_after(std::chrono::seconds(2));
   std::size_t swallowed = 0;
   while (swallowed < (1u << 20)) {
-    auto [ec, n] = co_await stream_.tcp().async_read_some(asio::buffer(scratch_), use_tuple);
+    auto [ec, n] =
+        co_await stream_.tcp().async_read_some(asio::buffer(scratch().data(), scratch().size()), use_tuple);
     if (ec) break;
     swallowed += n;
   }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,10 @@ class Session {
 
   asio::awaitable<bool> handshake();
   asio::awaitable<bool> wait_for_request(bool first);
+  asio::awaitable<boost::system::error_code> wait_readable(std::chrono::milliseconds timeout);
+  /// The body-relay buffer, taken from the I/O thread when first needed after the session went idle.
+  std::span<char> scratch();
+  void release_idle_buffers();
   asio::awaitable<boost::system::error_code> read_head(Exchange& x);
   asio::awaitable<bool> serve_one();
   asio::awaitable<bool> on_head_error(Exchange& x, boost::system::error_code ec);
@@ -69,7 +74,7 @@ class Session {
   SessionInfo info_;
   std::string client_;
   beast::flat_buffer buffer_;
-  std::vector<char> scratch_;
+  std::vector<char> scratch_;  // empty while idle (see scratch())
   bool idle_ = false;
   bool unread_input_ = false;  // we answered without reading everything the client sent
 };

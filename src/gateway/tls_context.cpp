@@ -15,6 +15,8 @@ boost::system::result<std::shared_ptr<ssl::context>, std::string> make_server_tl
   context->set_options(ssl::context::default_workarounds | ssl::context::no_compression |
                        ssl::context::single_dh_use);
   SSL_CTX_set_options(context->native_handle(), SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // An idle TLS connection then holds no ~34 KiB of record buffers (OpenSSL frees them between records).
+  SSL_CTX_set_mode(context->native_handle(), SSL_MODE_RELEASE_BUFFERS);
   boost::system::error_code ec;
   context->use_certificate_chain_file(tls.cert_file, ec);
   if (ec) return std::string{"cannot load certificate chain " + tls.cert_file + ": " + ec.message()};
