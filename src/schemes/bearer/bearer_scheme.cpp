@@ -5,11 +5,12 @@
 #include "authgate/grammar/parse.hpp"
 #include "authgate/jose/jws.hpp"
 #include "authgate/schemes/bearer.hpp"
+#include "schemes/bearer/bearer_syntax.hpp"
 
 namespace authgate::schemes {
 namespace {
 
-constexpr std::string_view scheme_name = "Bearer";
+constexpr std::string_view scheme_name = detail::bearer_scheme_name;
 // Longest wait for an unknown-kid refetch (discovery + JWKS); the wait ends as soon as the fetch does.
 constexpr std::chrono::milliseconds max_refresh_wait{10'000};
 
@@ -22,11 +23,7 @@ class BearerScheme final : public Scheme {
   std::string_view name() const noexcept override { return scheme_name; }
 
   grammar::Challenge challenge(const ChallengeContext&) const override {
-    // RFC 6750 §3: realm, and scope when the realm publishes one. No error code here: a request without
-    // credentials gets a bare challenge (§3.1 "SHOULD NOT include an error code").
-    grammar::Challenge challenge{std::string(scheme_name), std::nullopt, {{"realm", options_.realm}}};
-    if (!options_.scope.empty()) challenge.params.push_back({"scope", options_.scope});
-    return challenge;
+    return detail::bearer_challenge(options_.realm, options_.scope);
   }
 
   // Inline on the I/O thread, except a token naming a kid the refreshed set lacks while a refetch may
@@ -38,16 +35,7 @@ class BearerScheme final : public Scheme {
   bool is_cacheable() const noexcept override { return true; }
 
   Outcome authenticate(const grammar::Credentials& credentials, const RequestFacts&) const override {
-    if (!grammar::iequals(credentials.scheme, scheme_name)) {
-      return Rejected{Reason::scheme_not_accepted, std::string(scheme_name), {}};
-    }
-    // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; no auth-params.
-    if (!credentials.token68 || !credentials.params.empty() || !grammar::is_token68(*credentials.token68)) {
-      return Malformed{
-          Reason::malformed_header,
-          std::string(scheme_name),
-          {{"error", "invalid_request"}, {"error_description", "The Bearer credentials are malformed"}}};
-    }
+    if (auto problem = detail::bearer_syntax_problem(credentials)) return std::move(*problem);
     const std::shared_ptr<const jose::KeySet> keys = keys_->current();
     if (!keys) return Unavailable{Reason::keys_unavailable};
     auto verified = jose::verify_token(*credentials.token68, *keys, options_.policy, clock_->now());

@@ -11,6 +11,7 @@
 #include "authgate/jose/error.hpp"
 #include "authgate/schemes/introspection.hpp"
 #include "net/http_fetch.hpp"
+#include "schemes/bearer/bearer_syntax.hpp"
 #include "schemes/bearer/introspection_detail.hpp"
 
 namespace authgate::schemes {
@@ -55,7 +56,7 @@ std::string basic_client_credentials(std::string_view client_id, std::string_vie
 
 namespace {
 
-constexpr std::string_view scheme_name = "Bearer";
+constexpr std::string_view scheme_name = detail::bearer_scheme_name;
 std::atomic<std::uint64_t> next_generation{1};
 
 /// Logs at most one warning per second per scheme: an endpoint that is down must not flood the log.
@@ -96,10 +97,7 @@ class IntrospectionScheme final : public Scheme {
   std::string_view name() const noexcept override { return scheme_name; }
 
   grammar::Challenge challenge(const ChallengeContext&) const override {
-    // RFC 6750 §3, exactly as the JWT Bearer scheme: realm, optional scope, no error code.
-    grammar::Challenge challenge{std::string(scheme_name), std::nullopt, {{"realm", options_.realm}}};
-    if (!options_.scope.empty()) challenge.params.push_back({"scope", options_.scope});
-    return challenge;
+    return detail::bearer_challenge(options_.realm, options_.scope);
   }
 
   bool is_expensive(const grammar::Credentials&) const noexcept override { return true; }  // a network call
@@ -109,16 +107,7 @@ class IntrospectionScheme final : public Scheme {
   std::uint64_t generation() const noexcept override { return generation_; }
 
   Outcome authenticate(const grammar::Credentials& credentials, const RequestFacts&) const override {
-    if (!grammar::iequals(credentials.scheme, scheme_name)) {
-      return Rejected{Reason::scheme_not_accepted, std::string(scheme_name), {}};
-    }
-    // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; no auth-params.
-    if (!credentials.token68 || !credentials.params.empty() || !grammar::is_token68(*credentials.token68)) {
-      return Malformed{
-          Reason::malformed_header,
-          std::string(scheme_name),
-          {{"error", "invalid_request"}, {"error_description", "The Bearer credentials are malformed"}}};
-    }
+    if (auto problem = detail::bearer_syntax_problem(credentials)) return std::move(*problem);
     if (credentials.token68->size() > options_.max_token_bytes) {
       return Rejected{jose::to_reason(jose::VerifyErrc::too_large),
                       std::string(scheme_name),
