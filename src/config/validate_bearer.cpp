@@ -6,7 +6,7 @@
 #include "authgate/jose/alg.hpp"
 #include "config/checker.hpp"
 #include "config/syntax.hpp"
-#include "config/upstream_url.hpp"
+#include "net/fetch_url.hpp"
 
 namespace authgate::config::detail {
 namespace {
@@ -45,12 +45,11 @@ bool is_scope_list(std::string_view s) {
 
 // A key source's URL: https, or http to a loopback address (a local test or sidecar issuer); the keys
 // decide who may mint tokens, so they must not come over a network anyone could tamper with.
+// The fetch client's own parser decides, so a config that loads names only URLs the refresher and the
+// introspection client will fetch (no realm left answering 503 over a URL refused at request time).
 std::optional<std::string> remote_url_problem(const std::string& url) {
-  auto parsed = parse_upstream_url(url);
-  if (!parsed) return parsed.error();
-  if (!parsed->https && !is_loopback_address(parsed->host)) {
-    return "must be https:// (http:// only to a loopback address), got " + in_quotes(url);
-  }
+  const auto parsed = net::parse_fetch_url(url);
+  if (!parsed) return parsed.error() + ", got " + in_quotes(url);
   return std::nullopt;
 }
 

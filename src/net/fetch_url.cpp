@@ -62,7 +62,7 @@ boost::system::result<FetchUrl, std::string> parse_fetch_url(std::string_view te
   }
   if (out.host.empty() || has_control(out.host)) return std::string("the URL has no usable host");
   if (!out.https && !is_loopback_host(out.host)) {
-    return std::string("http:// is allowed only to loopback; use https://");
+    return std::string("must be https:// (http:// only to a loopback address)");
   }
   out.port = out.https ? 443 : 80;
   if (url.has_port()) {
