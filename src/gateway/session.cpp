@@ -24,6 +24,32 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// Awaits `start()` (an as_tuple operation on `socket`, error_code first) under a deadline that cancels
+// the socket's operations rather than closing it, as tcp_stream's expiry would: the header timeout must
+// leave the socket open so a 408 can still be sent. A passed deadline reads as beast::error::timeout.
+template <class Start>
+asio::awaitable<boost::system::error_code> with_cancelling_deadline(asio::ip::tcp::socket& socket,
+                                                                    std::chrono::milliseconds timeout,
+                                                                    Start start) {
+  struct Alarm {
+    bool armed = true;
+    bool fired = false;
+  };
+  auto alarm = std::make_shared<Alarm>();  // outlives this frame if the timer fired but is not yet run
+  asio::steady_timer timer{socket.get_executor(), timeout};
+  timer.async_wait([alarm, socket = &socket](boost::system::error_code ec) {
+    if (ec || !alarm->armed) return;
+    alarm->fired = true;
+    boost::system::error_code ignored;
+    socket->cancel(ignored);
+  });
+  const auto result = co_await start();
+  alarm->armed = false;
+  timer.cancel();
+  if (alarm->fired) co_return beast::error::timeout;
+  co_return std::get<0>(result);
+}
+
 bool expects_continue(const http::request_header<>& request) {
   return request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue");
 }
@@ -79,25 +105,11 @@ asio::awaitable<bool> Session::wait_for_request(bool first) {
   co_return true;
 }
 
-// tcp_stream's expiry covers its own reads only; a plain socket wait gets a timer that cancels it.
+// tcp_stream's expiry covers its own reads only: a plain socket wait gets the cancelling deadline.
 asio::awaitable<boost::system::error_code> Session::wait_readable(std::chrono::milliseconds timeout) {
-  struct Alarm {
-    bool armed = true;
-    bool fired = false;
-  };
-  auto alarm = std::make_shared<Alarm>();
-  asio::steady_timer timer{stream_.socket().get_executor(), timeout};
-  timer.async_wait([alarm, socket = &stream_.socket()](boost::system::error_code ec) {
-    if (ec || !alarm->armed) return;
-    alarm->fired = true;
-    boost::system::error_code ignored;
-    socket->cancel(ignored);
+  co_return co_await with_cancelling_deadline(stream_.socket(), timeout, [&] {
+    return stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
   });
-  auto [ec] = co_await stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
-  alarm->armed = false;
-  timer.cancel();
-  if (alarm->fired) co_return beast::error::timeout;
-  co_return ec;
 }
 
 std::span<char> Session::scratch() {
@@ -110,28 +122,14 @@ void Session::release_idle_buffers() {
   if (buffer_.size() == 0) buffer_.shrink_to_fit();
 }
 
-// The header timeout must leave the socket open so a 408 can still be sent: a timer cancels the read
-// instead of tcp_stream's expiry, which closes the socket.
+// A head not complete within header_timeout → beast::error::timeout, with the socket open for a 408.
 asio::awaitable<boost::system::error_code> Session::read_head(Exchange& x) {
-  struct Alarm {
-    bool armed = true;
-    bool fired = false;
-  };
-  auto alarm = std::make_shared<Alarm>();
-  asio::steady_timer timer{stream_.socket().get_executor(), x.snapshot->config.limits.header_timeout};
-  timer.async_wait([alarm, socket = &stream_.socket()](boost::system::error_code ec) {
-    if (ec || !alarm->armed) return;
-    alarm->fired = true;
-    boost::system::error_code ignored;
-    socket->cancel(ignored);
-  });
   stream_.expires_never();
-  auto [ec, n] = co_await stream_.visit(
-      [&](auto& s) { return http::async_read_header(s, buffer_, x.parser, use_tuple); });
-  alarm->armed = false;
-  timer.cancel();
-  if (alarm->fired) co_return beast::error::timeout;
-  co_return ec;
+  co_return co_await with_cancelling_deadline(
+      stream_.socket(), x.snapshot->config.limits.header_timeout, [&] {
+        return stream_.visit(
+            [&](auto& s) { return http::async_read_header(s, buffer_, x.parser, use_tuple); });
+      });
 }
 
 asio::awaitable<bool> Session::serve_one() {
