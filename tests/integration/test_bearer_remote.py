@@ -4,6 +4,7 @@ RFC 7662 introspection endpoint. Tokens verify once the keys arrived; keys rotat
 and no valid token fails (an unknown kid triggers a refetch); a JWKS outage keeps the last good set and
 is counted; a discovery document of another issuer is refused and logged; introspection active,
 inactive, down (503, never 401) and cached (the endpoint sees one call)."""
+import contextlib
 import re
 import signal
 import threading
@@ -100,6 +101,31 @@ def gw(launcher, upstream, store_files, idp, pki, keys, tmp_path):
     return launcher.serve(remote_config(upstream, store_files, idp, pki, tmp_path))
 
 
+
+@contextlib.contextmanager
+def requests_in_flight(gw, path, authorization, clients=1):
+    """`clients` threads GET `path` on keep-alive sessions, with `authorization()` as the header, until the
+    block ends; yields the list of (status, WWW-Authenticate) answers, appended as they come."""
+    answers = []
+    stop = threading.Event()
+
+    def client():
+        with requests.Session() as session:
+            while not stop.is_set():
+                response = session.get(gw.url(path), timeout=30, headers={"Authorization": authorization()})
+                answers.append((response.status_code, response.headers.get("WWW-Authenticate")))
+
+    workers = [threading.Thread(target=client) for _ in range(clients)]
+    for worker in workers:
+        worker.start()
+    try:
+        yield answers
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(30)
+
+
 def test_tokens_verify_once_the_keys_arrived(gw, idp, keys):
     assert wait_status(gw, "/remote", lambda: token(keys["k1"])).status_code == 200
     assert wait_status(gw, "/oidc", lambda: token(keys["k1"], iss=idp.url)).status_code == 200
@@ -114,22 +140,7 @@ def test_tokens_verify_once_the_keys_arrived(gw, idp, keys):
 def test_keys_rotate_while_requests_flow_and_no_valid_token_fails(gw, idp, keys):
     assert wait_status(gw, "/remote", lambda: token(keys["k1"])).status_code == 200
     current = {"key": keys["k1"]}
-    failures, answered = [], []
-    stop = threading.Event()
-
-    def client():
-        session = requests.Session()
-        while not stop.is_set():
-            response = session.get(gw.url("/remote"), timeout=30,
-                                   headers={"Authorization": f"Bearer {token(current['key'])}"})
-            answered.append(response.status_code)
-            if response.status_code != 200:
-                failures.append((current["key"].kid, response.status_code, response.headers.get("WWW-Authenticate")))
-
-    workers = [threading.Thread(target=client) for _ in range(3)]
-    for worker in workers:
-        worker.start()
-    try:
+    with requests_in_flight(gw, "/remote", lambda: f"Bearer {token(current['key'])}", clients=3) as answers:
         for old, new in (("k1", "k2"), ("k2", "k3")):
             time.sleep(1.5)
             # The issuer publishes the next key and signs with it at once (OpenID Connect Core §10.1.1:
@@ -138,11 +149,8 @@ def test_keys_rotate_while_requests_flow_and_no_valid_token_fails(gw, idp, keys)
             current["key"] = keys[new]
             time.sleep(1.5)
             publish(idp, keys, new)
-    finally:
-        stop.set()
-        for worker in workers:
-            worker.join(30)
-    assert len(answered) > 50
+    failures = [answer for answer in answers if answer[0] != 200]
+    assert len(answers) > 50
     assert failures == []
     assert idp.count("/jwks") <= 6, "refetches are rate-limited, not one per request"
 
@@ -235,21 +243,7 @@ def test_jwt_verify_fetches_a_jwks_url_with_the_gateway_client(idp, pki, keys):
 def test_a_reload_keeps_the_remote_keys_without_a_503(gw, idp, keys):
     assert wait_status(gw, "/remote", lambda: token(keys["k1"])).status_code == 200
     fetched = idp.count("/jwks")
-    failures, answered = [], []
-    stop = threading.Event()
-
-    def client():
-        session = requests.Session()
-        while not stop.is_set():
-            response = session.get(gw.url("/remote"), timeout=30,
-                                   headers={"Authorization": f"Bearer {token(keys['k1'])}"})
-            answered.append(response.status_code)
-            if response.status_code != 200:
-                failures.append(response.status_code)
-
-    worker = threading.Thread(target=client)
-    worker.start()
-    try:
+    with requests_in_flight(gw, "/remote", lambda: f"Bearer {token(keys['k1'])}") as answers:
         for generation in (2, 3, 4):
             gw.process.send_signal(signal.SIGHUP)
             deadline = time.monotonic() + 15
@@ -257,8 +251,6 @@ def test_a_reload_keeps_the_remote_keys_without_a_503(gw, idp, keys):
                 assert time.monotonic() < deadline, "the reload did not land"
                 time.sleep(0.05)
             time.sleep(0.3)
-    finally:
-        stop.set()
-        worker.join(30)
-    assert answered and failures == [], "a reload must not open a 503 gap for remote-key realms"
+    failures = [answer for answer in answers if answer[0] != 200]
+    assert answers and failures == [], "a reload must not open a 503 gap for remote-key realms"
     assert idp.count("/jwks") == fetched, "an unchanged source keeps its keys and its schedule"
