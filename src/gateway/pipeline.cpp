@@ -19,17 +19,15 @@ Malformed invalid_request(Reason reason, std::string description) {
       reason, "Bearer", {{"error", "invalid_request"}, {"error_description", std::move(description)}}};
 }
 
-// RFC 6750 §2.3: a route that enables it may carry the token as `?access_token=…`. Then `field` is set
-// to "Bearer <token>" and joins `authorization`, so the token is verified and cached exactly as one
-// sent in the header. Clients "MUST NOT use more than one method to transmit the token in each
-// request" (§2): a token in the query next to an Authorization field, or twice, is invalid_request.
-std::optional<Malformed> take_query_token(const config::CompiledRoute& route, const RequestTarget& target,
-                                          std::vector<std::string_view>& authorization, std::string& field) {
-  if (!route.source->token_in_query || !target.has_query) return std::nullopt;
-  const auto tokens = access_tokens_in(target.query);
+// The access_token parameters of `text` (a query or a form body): none → nothing; exactly one, with no
+// other credentials, → a "Bearer <token>" field appended to `authorization` (`field` owns its bytes);
+// two, or one next to other credentials, → invalid_request (RFC 6750 §2: one method per request).
+std::optional<Malformed> take_access_token(std::string_view text, bool other_credentials,
+                                           std::vector<std::string_view>& authorization, std::string& field) {
+  const auto tokens = access_tokens_in(text);
   if (!tokens) return invalid_request(Reason::malformed_header, "The access_token parameter is malformed");
   if (tokens->empty()) return std::nullopt;
-  if (tokens->size() > 1 || !authorization.empty()) {
+  if (tokens->size() > 1 || other_credentials) {
     return invalid_request(Reason::duplicate_credentials, "The request carries more than one token");
   }
   if (!grammar::is_token68(tokens->front())) {
@@ -40,20 +38,20 @@ std::optional<Malformed> take_query_token(const config::CompiledRoute& route, co
   return std::nullopt;
 }
 
+// RFC 6750 §2.3: a route that enables it may carry the token as `?access_token=…`. Then `field` is set
+// to "Bearer <token>" and joins `authorization`, so the token is verified and cached exactly as one
+// sent in the header. Clients "MUST NOT use more than one method to transmit the token in each
+// request" (§2): a token in the query next to an Authorization field, or twice, is invalid_request.
+std::optional<Malformed> take_query_token(const config::CompiledRoute& route, const RequestTarget& target,
+                                          std::vector<std::string_view>& authorization, std::string& field) {
+  if (!route.source->token_in_query || !target.has_query) return std::nullopt;
+  return take_access_token(target.query, !authorization.empty(), authorization, field);
+}
+
 // RFC 6750 §2.2: the token of a form body (read whole by the caller), as for the query.
 std::optional<Malformed> take_form_token(std::string_view body, std::vector<std::string_view>& authorization,
                                          std::string& field) {
-  const auto tokens = access_tokens_in(body);
-  if (!tokens) return invalid_request(Reason::malformed_header, "The access_token parameter is malformed");
-  if (tokens->empty()) return std::nullopt;
-  if (tokens->size() > 1)
-    return invalid_request(Reason::duplicate_credentials, "The request carries more than one token");
-  if (!grammar::is_token68(tokens->front())) {
-    return invalid_request(Reason::malformed_header, "The access_token parameter is malformed");
-  }
-  field = "Bearer " + tokens->front();
-  authorization.push_back(field);
-  return std::nullopt;
+  return take_access_token(body, false, authorization, field);
 }
 
 // §2.2 applies to a single-part application/x-www-form-urlencoded body of a method whose body has
