@@ -62,7 +62,7 @@ boost::asio::awaitable<RelayStatus> relay_body(Stream& in, beast::flat_buffer& i
       if (ec == http::error::need_buffer) ec = {};
       if (ec) {
         status.error = ec == http::error::body_limit ? RelayError::body_limit : RelayError::read;
-        status.ec = ec;
+        status.ec = in.timed(ec);
         co_return status;
       }
       const auto got = scratch.size() - body.size;
@@ -83,7 +83,7 @@ boost::asio::awaitable<RelayStatus> relay_body(Stream& in, beast::flat_buffer& i
     if (ec == http::error::need_buffer) ec = {};
     if (ec) {
       status.error = RelayError::write;
-      status.ec = ec;
+      status.ec = out.timed(ec);
       co_return status;
     }
   } while (!parser.is_done() && !serializer.is_done());

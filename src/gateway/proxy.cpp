@@ -64,7 +64,7 @@ asio::awaitable<RelayStatus> prime_body(ClientSide& client) {
     if (ec == http::error::need_buffer) ec = {};
     if (ec) {
       status.error = ec == http::error::body_limit ? RelayError::body_limit : RelayError::read;
-      status.ec = ec;
+      status.ec = client.stream.timed(ec);
       co_return status;
     }
     status.bytes = client.scratch.size() - body.size;
@@ -98,7 +98,7 @@ asio::awaitable<boost::system::error_code> write_raw(Stream& stream, std::string
   stream.expires_after(timeout);
   auto [ec, n] = co_await stream.visit(
       [&](auto& s) { return asio::async_write(s, asio::buffer(bytes.data(), bytes.size()), use_tuple); });
-  co_return ec;
+  co_return stream.timed(ec);
 }
 
 // Reads the final response head, passing interim 1xx responses (other than 100 and 101) on to an
@@ -114,7 +114,7 @@ asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client
     up.stream.expires_after(timeout);
     auto [ec, n] = co_await up.stream.visit(
         [&](auto& s) { return http::async_read_header(s, up.buffer, *parser, use_tuple); });
-    if (ec) co_return ec;
+    if (ec) co_return up.stream.timed(ec);
     const auto status = parser->get().result_int();
     if (status < 100 || status >= 200 || status == 101) co_return ec;
     if (status == 100 || client.version < 11) continue;
@@ -125,8 +125,16 @@ asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client
     client.stream.expires_after(client.limits.body_timeout);
     auto [wec, wn] = co_await client.stream.visit(
         [&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
-    if (wec) co_return wec;
+    if (wec) co_return client.stream.timed(wec);
   }
+}
+
+// Whether the head can wait for the first body piece and leave in the same write (one send, one wakeup
+// of the peer): yes when the message has no body or body bytes already arrived with the head. A body
+// still to come (a slow stream, server-sent events) gets the head sent first, so the client sees it now.
+template <class Parser>
+bool writes_with_body(const Parser& parser, const beast::flat_buffer& buffered) {
+  return parser.is_done() || buffered.size() > 0;
 }
 
 // The response half: transform the head, write it, stream the body, settle both connections.
@@ -153,10 +161,12 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
   result.response_started = true;
 
   http::response_serializer<http::buffer_body> serializer{response};
-  client.stream.expires_after(client.limits.body_timeout);
-  auto [ec, n] = co_await client.stream.visit(
-      [&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
-  if (ec) co_return result;
+  if (!writes_with_body(parser, up->buffer)) {
+    client.stream.expires_after(client.limits.body_timeout);
+    auto [ec, n] = co_await client.stream.visit(
+        [&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
+    if (ec) co_return result;
+  }
   auto relay = co_await relay_body(up->stream, up->buffer, parser, client.stream, serializer, client.scratch,
                                    client.limits.body_timeout);
   result.bytes_out = relay.bytes;
@@ -199,10 +209,13 @@ asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection
     }
   }
   http::request_serializer<http::buffer_body> serializer{client.parser.get()};
-  up.stream.expires_after(client.limits.body_timeout);
-  auto [ec, n] =
-      co_await up.stream.visit([&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
-  if (ec) co_return RelayStatus{RelayError::write, ec, 0};
+  if (!client.parser.is_done() && plan.primed == 0) {
+    // The body is still to come (e.g. after 100 Continue): the upstream gets the head now.
+    up.stream.expires_after(client.limits.body_timeout);
+    auto [ec, n] =
+        co_await up.stream.visit([&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
+    if (ec) co_return RelayStatus{RelayError::write, up.stream.timed(ec), 0};
+  }
   co_return co_await relay_body(client.stream, client.buffer, client.parser, up.stream, serializer,
                                 client.scratch, client.limits.body_timeout, std::exchange(plan.primed, 0));
 }

@@ -40,9 +40,9 @@ unsigned or_cores(unsigned n) { return n != 0 ? n : std::max(1u, std::thread::ha
 asio::awaitable<void> start_session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
                                     GatewayState& state, IoThread& thread, SessionInfo info) {
   if (tls) {
-    co_await run_session(Stream{TcpStream{std::move(socket)}, *tls}, state, thread, std::move(info));
+    co_await run_session(Stream{std::move(socket), *tls}, state, thread, std::move(info));
   } else {
-    co_await run_session(Stream{TcpStream{std::move(socket)}}, state, thread, std::move(info));
+    co_await run_session(Stream{std::move(socket)}, state, thread, std::move(info));
   }
 }
 

@@ -5,7 +5,6 @@
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -23,32 +22,6 @@ namespace authgate::gateway {
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-// Awaits `start()` (an as_tuple operation on `socket`, error_code first) under a deadline that cancels
-// the socket's operations rather than closing it, as tcp_stream's expiry would: the header timeout must
-// leave the socket open so a 408 can still be sent. A passed deadline reads as beast::error::timeout.
-template <class Start>
-asio::awaitable<boost::system::error_code> with_cancelling_deadline(asio::ip::tcp::socket& socket,
-                                                                    std::chrono::milliseconds timeout,
-                                                                    Start start) {
-  struct Alarm {
-    bool armed = true;
-    bool fired = false;
-  };
-  auto alarm = std::make_shared<Alarm>();  // outlives this frame if the timer fired but is not yet run
-  asio::steady_timer timer{socket.get_executor(), timeout};
-  timer.async_wait([alarm, socket = &socket](boost::system::error_code ec) {
-    if (ec || !alarm->armed) return;
-    alarm->fired = true;
-    boost::system::error_code ignored;
-    socket->cancel(ignored);
-  });
-  const auto result = co_await start();
-  alarm->armed = false;
-  timer.cancel();
-  if (alarm->fired) co_return beast::error::timeout;
-  co_return std::get<0>(result);
-}
 
 bool expects_continue(const http::request_header<>& request) {
   return request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue");
@@ -85,31 +58,23 @@ asio::awaitable<bool> Session::handshake() {
 asio::awaitable<bool> Session::wait_for_request(bool first) {
   if (buffer_.size() > 0) co_return true;  // pipelined: the next request is already here
   const auto& limits = state_.snapshots.current()->config.limits;
-  const auto timeout = first ? limits.header_timeout : limits.idle_timeout;
+  stream_.expires_after(first ? limits.header_timeout : limits.idle_timeout);
   release_idle_buffers();
   idle_ = true;
-  if (!stream_.is_tls()) {
-    // Wait for bytes without a buffer: an idle plain connection then costs its coroutine frame only.
-    const auto ec = co_await wait_readable(timeout);
-    if (ec) {
-      idle_ = false;
-      co_return false;
-    }
+  std::size_t n = 0;
+  boost::system::error_code ec;
+  if (stream_.is_tls()) {
+    std::tie(ec, n) = co_await stream_.visit(
+        [&](auto& s) { return s.async_read_some(buffer_.prepare(first_read_bytes), use_tuple); });
+    if (!ec) buffer_.commit(n);
+  } else {
+    // An idle plain connection holds no heap buffer: the first bytes land in the session's small
+    // landing area. A read (unlike a readiness wait) needs no epoll_ctl per request.
+    std::tie(ec, n) = co_await stream_.socket().async_read_some(asio::buffer(landing_), use_tuple);
+    if (!ec) buffer_.commit(asio::buffer_copy(buffer_.prepare(n), asio::buffer(landing_.data(), n)));
   }
-  stream_.expires_after(timeout);
-  auto [ec, n] =
-      co_await stream_.visit([&](auto& s) { return s.async_read_some(buffer_.prepare(4096), use_tuple); });
   idle_ = false;
-  if (ec) co_return false;
-  buffer_.commit(n);
-  co_return true;
-}
-
-// tcp_stream's expiry covers its own reads only: a plain socket wait gets the cancelling deadline.
-asio::awaitable<boost::system::error_code> Session::wait_readable(std::chrono::milliseconds timeout) {
-  co_return co_await with_cancelling_deadline(stream_.socket(), timeout, [&] {
-    return stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
-  });
+  co_return !ec;
 }
 
 std::span<char> Session::scratch() {
@@ -122,14 +87,27 @@ void Session::release_idle_buffers() {
   if (buffer_.size() == 0) buffer_.shrink_to_fit();
 }
 
-// A head not complete within header_timeout → beast::error::timeout, with the socket open for a 408.
+// A head that arrived whole (the common case) parses from the buffer with no I/O and no timer.
+std::optional<boost::system::error_code> Session::parse_buffered_head(Exchange& x) {
+  boost::system::error_code ec;
+  while (buffer_.size() > 0) {
+    const auto used = x.parser.put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == http::error::need_more) return std::nullopt;
+    if (ec || x.parser.is_header_done()) return ec;
+    if (used == 0) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// A head not complete within header_timeout → beast::error::timeout; the deadline cancels the read but
+// leaves the socket open, so the 408 can still be sent.
 asio::awaitable<boost::system::error_code> Session::read_head(Exchange& x) {
-  stream_.expires_never();
-  co_return co_await with_cancelling_deadline(
-      stream_.socket(), x.snapshot->config.limits.header_timeout, [&] {
-        return stream_.visit(
-            [&](auto& s) { return http::async_read_header(s, buffer_, x.parser, use_tuple); });
-      });
+  if (const auto parsed = parse_buffered_head(x)) co_return *parsed;
+  stream_.expires_after(x.snapshot->config.limits.header_timeout);
+  auto [ec, n] = co_await stream_.visit(
+      [&](auto& s) { return http::async_read_header(s, buffer_, x.parser, use_tuple); });
+  co_return stream_.timed(ec);
 }
 
 asio::awaitable<bool> Session::serve_one() {
@@ -230,8 +208,8 @@ asio::awaitable<void> Session::linger_close() {
   stream_.expires_after(std::chrono::seconds(2));
   std::size_t swallowed = 0;
   while (swallowed < (1u << 20)) {
-    auto [ec, n] =
-        co_await stream_.tcp().async_read_some(asio::buffer(scratch().data(), scratch().size()), use_tuple);
+    auto [ec, n] = co_await stream_.socket().async_read_some(asio::buffer(scratch().data(), scratch().size()),
+                                                             use_tuple);
     if (ec) break;
     swallowed += n;
   }

@@ -2,8 +2,10 @@
 // The Session class behind run_session(), shared by session.cpp (the connection: reading heads, local
 // replies, keep-alive) and pipeline.cpp (one request: route, authenticate, decide, act). Internal.
 
+#include <array>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -20,6 +22,8 @@ namespace authgate::gateway {
 
 /// Unread request body the gateway reads and drops to keep a connection after a local reply.
 inline constexpr std::uint64_t drain_limit = 64 * 1024;
+/// The first read of a request on a TLS connection (plain ones read into Session::landing_ first).
+inline constexpr std::size_t first_read_bytes = 4096;
 
 inline std::chrono::microseconds since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
@@ -51,10 +55,10 @@ class Session {
 
   asio::awaitable<bool> handshake();
   asio::awaitable<bool> wait_for_request(bool first);
-  asio::awaitable<boost::system::error_code> wait_readable(std::chrono::milliseconds timeout);
   /// The body-relay buffer, taken from the I/O thread when first needed after the session went idle.
   std::span<char> scratch();
   void release_idle_buffers();
+  std::optional<boost::system::error_code> parse_buffered_head(Exchange& x);
   asio::awaitable<boost::system::error_code> read_head(Exchange& x);
   asio::awaitable<bool> serve_one();
   asio::awaitable<bool> on_head_error(Exchange& x, boost::system::error_code ec);
@@ -74,6 +78,8 @@ class Session {
   SessionInfo info_;
   std::string client_;
   beast::flat_buffer buffer_;
+  std::array<char, 256>
+      landing_{};              // where an idle plain connection's next request lands (see wait_for_request)
   std::vector<char> scratch_;  // empty while idle (see scratch())
   bool idle_ = false;
   bool unread_input_ = false;  // we answered without reading everything the client sent

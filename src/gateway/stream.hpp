@@ -1,15 +1,25 @@
 #pragma once
-// A connection that is either plain TCP or TLS over TCP, for both sides of the proxy. Operations are
-// written once as generic lambdas and dispatched with visit(), so the session and the relay are not
-// templates and each is compiled once.
+// A connection that is either plain TCP or TLS over TCP, for both sides of the proxy, with one deadline.
+// Operations are written once as generic lambdas and dispatched with visit(), so the session and the
+// relay are not templates and each is compiled once.
+//
+// The deadline is lazy: expires_after() only stores a time point, and one timer per connection wakes
+// when the earliest stored deadline may have passed. A request moves its deadline forward several times
+// (head, upstream write, response), so per-operation timers (beast::tcp_stream) would add a timer
+// insertion, a cancellation and a cancelled handler to every read and write; here the timer fires about
+// once per timeout period. A passed deadline cancels the socket's operations without closing it (the
+// header timeout still sends a 408); timed() turns the error of a cancelled operation into
+// beast::error::timeout.
 
 #include <chrono>
+#include <memory>
 #include <utility>
 #include <variant>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace authgate::gateway {
@@ -17,41 +27,55 @@ namespace authgate::gateway {
 namespace beast = boost::beast;
 namespace asio = boost::asio;
 
-using TcpStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using TcpSocket = asio::ip::tcp::socket;
+using TlsStream = beast::ssl_stream<TcpSocket>;
 
 class Stream {
  public:
-  explicit Stream(TcpStream tcp) : stream_(std::in_place_type<TcpStream>, std::move(tcp)) {}
-  Stream(TcpStream tcp, asio::ssl::context& context)
-      : stream_(std::in_place_type<TlsStream>, std::move(tcp), context) {}
+  using Clock = std::chrono::steady_clock;
 
-  /// Calls `f(stream)` with the concrete TcpStream or TlsStream; both calls must return one type.
+  explicit Stream(TcpSocket socket);
+  Stream(TcpSocket socket, asio::ssl::context& context);
+
+  /// Calls `f(stream)` with the concrete TcpSocket or TlsStream; both calls must return one type.
   template <class F>
   decltype(auto) visit(F&& f) {
-    return std::visit(std::forward<F>(f), stream_);
+    return std::visit(std::forward<F>(f), impl_->stream);
   }
 
-  bool is_tls() const noexcept { return std::holds_alternative<TlsStream>(stream_); }
-  TlsStream* tls() noexcept { return std::get_if<TlsStream>(&stream_); }
-
-  TcpStream& tcp() noexcept {
-    return std::visit([](auto& s) -> TcpStream& { return beast::get_lowest_layer(s); }, stream_);
+  bool is_tls() const noexcept { return std::holds_alternative<TlsStream>(impl_->stream); }
+  TlsStream* tls() noexcept { return std::get_if<TlsStream>(&impl_->stream); }
+  TcpSocket& socket() noexcept {
+    return std::visit([](auto& s) -> TcpSocket& { return beast::get_lowest_layer(s); }, impl_->stream);
   }
-  asio::ip::tcp::socket& socket() noexcept { return tcp().socket(); }
 
-  void expires_after(std::chrono::steady_clock::duration d) { tcp().expires_after(d); }
-  void expires_never() { tcp().expires_never(); }
+  /// Operations started from now on must finish within `d`; a passed deadline cancels them.
+  void expires_after(Clock::duration d) { expires_at(Clock::now() + d); }
+  void expires_at(Clock::time_point t);
+  void expires_never();
+
+  /// `ec`, or beast::error::timeout when the operation failed because the deadline passed.
+  boost::system::error_code timed(boost::system::error_code ec) const noexcept {
+    return ec && impl_->expired ? boost::system::error_code{beast::error::timeout} : ec;
+  }
 
   /// Closes the socket without a TLS close_notify (errors ignored).
-  void close() noexcept {
-    boost::system::error_code ignored;
-    socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    socket().close(ignored);
-  }
+  void close() noexcept;
 
  private:
-  std::variant<TcpStream, TlsStream> stream_;
+  struct Impl {
+    template <class... Args>
+    explicit Impl(Args&&... args);
+    std::variant<TcpSocket, TlsStream> stream;
+    asio::steady_timer timer;
+    Clock::time_point deadline = Clock::time_point::max();  // operations must end by then
+    Clock::time_point armed = Clock::time_point::max();     // the pending timer wait; max: none
+    bool expired = false;                                   // the deadline passed and cancelled them
+  };
+  static void arm(const std::shared_ptr<Impl>& impl, Clock::time_point t);
+  static void on_timer(const std::weak_ptr<Impl>& weak, boost::system::error_code ec);
+
+  std::shared_ptr<Impl> impl_;  // shared with nothing; weak in the timer's handler, stable across moves
 };
 
 }  // namespace authgate::gateway

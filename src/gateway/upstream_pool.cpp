@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 namespace authgate::gateway {
 namespace {
@@ -107,36 +108,46 @@ asio::awaitable<Lease> UpstreamPool::acquire(const config::Upstream& upstream, b
 }
 
 asio::awaitable<Lease> UpstreamPool::connect(const config::Upstream& upstream, const UpstreamTarget& target) {
-  asio::ip::tcp::resolver resolver{executor_};
-  // getaddrinfo has no timeout of its own: cancel it when connect_timeout expires.
-  asio::steady_timer deadline{executor_, upstream.connect_timeout};
-  deadline.async_wait([&resolver](boost::system::error_code ec) {
-    if (!ec) resolver.cancel();
+  // getaddrinfo has no timeout of its own: cancel it when connect_timeout expires. The handler holds the
+  // resolver weakly: a wait that completed while this coroutine ended must not touch a freed resolver.
+  const auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor_);
+  const auto deadline = std::chrono::steady_clock::now() + upstream.connect_timeout;
+  asio::steady_timer alarm{executor_, deadline};
+  alarm.async_wait([weak = std::weak_ptr(resolver)](boost::system::error_code ec) {
+    if (auto r = weak.lock(); r && !ec) r->cancel();
   });
   const auto flags = is_ip_literal(target.url.host) ? asio::ip::resolver_base::numeric_host
                                                     : asio::ip::resolver_base::flags{};
   auto [resolve_ec, endpoints] =
-      co_await resolver.async_resolve(target.url.host, std::to_string(target.url.port), flags, use_tuple);
+      co_await resolver->async_resolve(target.url.host, std::to_string(target.url.port), flags, use_tuple);
+  alarm.cancel();
   if (resolve_ec) {
     co_return Lease{nullptr, false,
                     resolve_ec == asio::error::operation_aborted ? Reason::upstream_timeout
                                                                  : Reason::upstream_unreachable};
   }
-  TcpStream tcp{executor_};
-  tcp.expires_at(deadline.expiry());
+  // tcp_stream's connect closes the socket at the deadline, which also ends a walk over several
+  // addresses; the connection then keeps the bare socket and a lazy deadline (see stream.hpp).
+  beast::tcp_stream tcp{executor_};
+  tcp.expires_at(deadline);
   auto [connect_ec, endpoint] = co_await tcp.async_connect(endpoints, use_tuple);
-  deadline.cancel();
   if (connect_ec) co_return Lease{nullptr, false, connect_error(connect_ec)};
+  tcp.expires_never();
   boost::system::error_code ignored;
   tcp.socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
-  if (!target.tls) co_return Lease{std::make_unique<UpstreamConnection>(Stream{std::move(tcp)}, target.key)};
+  if (!target.tls) {
+    co_return Lease{std::make_unique<UpstreamConnection>(Stream{tcp.release_socket()}, target.key)};
+  }
 
-  auto connection = std::make_unique<UpstreamConnection>(Stream{std::move(tcp), *target.tls}, target.key);
+  auto connection =
+      std::make_unique<UpstreamConnection>(Stream{tcp.release_socket(), *target.tls}, target.key);
+  connection->stream.expires_at(deadline);
   auto& tls = *connection->stream.tls();
   // SNI carries DNS names only (RFC 6066 §3); the verified name is the SNI name or the IP literal.
   if (!is_ip_literal(target.sni)) SSL_set_tlsext_host_name(tls.native_handle(), target.sni.c_str());
   if (upstream.tls.verify) tls.set_verify_callback(asio::ssl::host_name_verification(target.sni));
-  auto [handshake_ec] = co_await tls.async_handshake(asio::ssl::stream_base::client, use_tuple);
+  auto [raw_handshake_ec] = co_await tls.async_handshake(asio::ssl::stream_base::client, use_tuple);
+  const auto handshake_ec = connection->stream.timed(raw_handshake_ec);
   if (handshake_ec) {
     if (handshake_ec != beast::error::timeout) {
       spdlog::warn("upstream {}: TLS handshake failed: {}", upstream.name, handshake_ec.message());

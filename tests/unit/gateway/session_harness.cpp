@@ -89,7 +89,7 @@ asio::awaitable<void> accept_sessions(tcp::acceptor& acceptor, GatewayState& sta
     if (ec) co_return;
     const auto remote = socket.remote_endpoint();
     asio::co_spawn(thread.context,
-                   run_session(Stream{TcpStream{std::move(socket)}}, state, thread,
+                   run_session(Stream{std::move(socket)}, state, thread,
                                SessionInfo{"test", remote.address().to_string(), remote.port(), nullptr}),
                    asio::detached);
   }
