@@ -47,38 +47,45 @@ std::vector<grammar::Challenge> collect_challenges(const policy::Decision& decis
   return out;
 }
 
-http::response<http::string_body> render_local_reply(const LocalReply& reply) {
+// Written straight to wire bytes: a 401 is the gateway's most frequent answer, and building a Beast
+// message (a node per field) and walking its serializer cost more than the answer itself.
+RenderedReply render_local_reply(const LocalReply& reply) {
   const auto status = static_cast<http::status>(reply.status);
+  const auto reason = http::obsolete_reason(status);
+  const auto code = std::to_string(reply.status);
+  RenderedReply rendered;
+  rendered.wire.reserve(256);
+  auto line = [&out = rendered.wire](std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+  };
   // HTTP/1.1 in the status line whatever the request's version (RFC 9110 §2.5), as nginx does.
-  http::response<http::string_body> response{status, 11};
-  if (!reply.date.empty()) response.set(http::field::date, reply.date);
-  response.set(http::field::content_type, "text/plain; charset=utf-8");
+  rendered.wire.append("HTTP/1.1 ").append(code).append(" ").append(reason).append("\r\n");
+  if (!reply.date.empty()) line("Date", reply.date);
+  line("Content-Type", "text/plain; charset=utf-8");
   // Why: a 401/403 must not be served from a shared cache to another user (RFC 9111 §5.2.2.5).
-  if (reply.status == 401 || reply.status == 403 || reply.status == 407) {
-    response.set(http::field::cache_control, "no-store");
-  }
-  const auto challenge_field =
-      reply.side == policy::Side::proxy ? http::field::proxy_authenticate : http::field::www_authenticate;
+  if (reply.status == 401 || reply.status == 403 || reply.status == 407) line("Cache-Control", "no-store");
+  const std::string_view challenge_field =
+      reply.side == policy::Side::proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
   // One field line per challenge (RFC 9110 §11.6.1 allows a list, but several real clients only
   // read the first challenge of a line).
-  for (const auto& challenge : reply.challenges)
-    response.insert(challenge_field, grammar::to_field(challenge));
+  for (const auto& challenge : reply.challenges) line(challenge_field, grammar::to_field(challenge));
   if (reply.status == 429 || reply.status == 503) {
     const auto seconds = std::max<std::chrono::seconds::rep>(reply.retry_after.count(), 1);
-    response.set(http::field::retry_after, std::to_string(seconds));
+    line("Retry-After", std::to_string(seconds));
   }
-  std::string body = std::to_string(reply.status);
-  body += ' ';
-  body.append(http::obsolete_reason(status));
-  body += '\n';
-  response.content_length(body.size());
-  if (!reply.head) response.body() = std::move(body);
+  const std::size_t body_size = code.size() + 1 + reason.size() + 1;  // "401 Unauthorized\n"
+  line("Content-Length", std::to_string(body_size));
   if (!reply.keep_alive) {
-    response.set(http::field::connection, "close");
+    line("Connection", "close");
   } else if (reply.client_version < 11) {
-    response.set(http::field::connection, "keep-alive");  // RFC 9112 §9.3: HTTP/1.0 persistence
+    line("Connection", "keep-alive");  // RFC 9112 §9.3: HTTP/1.0 persistence
   }
-  return response;
+  rendered.wire.append("\r\n");
+  if (!reply.head) {
+    rendered.wire.append(code).append(" ").append(reason).append("\n");
+    rendered.body_bytes = body_size;
+  }
+  return rendered;
 }
 
 std::string http_date(std::chrono::system_clock::time_point when) {

@@ -9,8 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/status.hpp>
 
 #include "authgate/grammar/auth_params.hpp"
 #include "authgate/policy/decision.hpp"
@@ -43,7 +42,13 @@ struct LocalReply {
 /// the challenge lines, Retry-After on 429/503, Connection: close when not keeping the connection (keep-alive
 /// for an HTTP/1.0 client that keeps it),
 /// the body "<code> <reason>\n" (none for HEAD) with a correct Content-Length.
-http::response<http::string_body> render_local_reply(const LocalReply& reply);
+/// A local reply as it goes on the wire, head and body.
+struct RenderedReply {
+  std::string wire;
+  std::size_t body_bytes = 0;  // of which body (0 for HEAD)
+};
+
+RenderedReply render_local_reply(const LocalReply& reply);
 
 /// IMF-fixdate for `when`, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string http_date(std::chrono::system_clock::time_point when);

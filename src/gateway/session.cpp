@@ -6,6 +6,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -173,12 +174,13 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
   local.challenges = std::move(challenges);
   local.retry_after = retry_after;
   local.date = thread_.date();
-  auto response = render_local_reply(local);
+  const auto response = render_local_reply(local);
   x.record.status = status;
   x.record.reason = reason;
-  x.record.bytes_out = response.body().size();
+  x.record.bytes_out = response.body_bytes;
   stream_.expires_after(x.snapshot->config.limits.body_timeout);
-  auto [ec, n] = co_await stream_.visit([&](auto& s) { return http::async_write(s, response, use_tuple); });
+  auto [ec, n] = co_await stream_.visit(
+      [&](auto& s) { return asio::async_write(s, asio::buffer(response.wire), use_tuple); });
   if (ec) co_return false;
   if (body_pending && !keep) unread_input_ = true;
   if (keep && body_pending) keep = co_await drain_body(x);

@@ -3,10 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include <sstream>
 #include <string>
 
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 namespace authgate::gateway {
 namespace {
@@ -30,10 +30,15 @@ class FakeScheme final : public Scheme {
   std::string realm_;
 };
 
-std::string bytes(const http::response<http::string_body>& response) {
-  std::ostringstream out;
-  out << response;
-  return out.str();
+std::string bytes(const RenderedReply& reply) { return reply.wire; }
+
+// The rendered bytes read back by Beast's parser: what a client sees.
+http::response<http::string_body> parsed(const RenderedReply& reply) {
+  http::response_parser<http::string_body> parser;
+  boost::system::error_code ec;
+  parser.put(boost::asio::buffer(reply.wire), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  return parser.release();
 }
 
 constexpr const char* date = "Sun, 06 Nov 1994 08:49:37 GMT";
@@ -89,22 +94,22 @@ TEST(RenderLocalReply, Http10ClientsThatKeepTheConnectionAreToldSo) {
   LocalReply reply;
   reply.status = 404;
   reply.client_version = 10;
-  const auto response = render_local_reply(reply);
+  const auto response = parsed(render_local_reply(reply));
   EXPECT_EQ(response[http::field::connection], "keep-alive");
 }
 
 TEST(RenderLocalReply, BusyAndThrottledRepliesSayWhenToRetry) {
   LocalReply busy;
   busy.status = 503;
-  EXPECT_EQ(render_local_reply(busy)[http::field::retry_after], "1") << "at least one second";
+  EXPECT_EQ(parsed(render_local_reply(busy))[http::field::retry_after], "1") << "at least one second";
   LocalReply throttled;
   throttled.status = 429;
   throttled.retry_after = std::chrono::seconds(30);
-  EXPECT_EQ(render_local_reply(throttled)[http::field::retry_after], "30");
+  EXPECT_EQ(parsed(render_local_reply(throttled))[http::field::retry_after], "30");
   LocalReply not_found;
   not_found.status = 404;
-  EXPECT_EQ(render_local_reply(not_found).count(http::field::retry_after), 0u);
-  EXPECT_EQ(render_local_reply(not_found).count(http::field::cache_control), 0u);
+  EXPECT_EQ(parsed(render_local_reply(not_found)).count(http::field::retry_after), 0u);
+  EXPECT_EQ(parsed(render_local_reply(not_found)).count(http::field::cache_control), 0u);
 }
 
 TEST(RenderLocalReply, ProxySideUsesProxyAuthenticate) {
@@ -112,7 +117,7 @@ TEST(RenderLocalReply, ProxySideUsesProxyAuthenticate) {
   reply.status = 407;
   reply.side = policy::Side::proxy;
   reply.challenges = {{"Basic", std::nullopt, {{"realm", "p"}}}};
-  const auto response = render_local_reply(reply);
+  const auto response = parsed(render_local_reply(reply));
   EXPECT_EQ(response[http::field::proxy_authenticate], "Basic realm=\"p\"");
   EXPECT_EQ(response.count(http::field::www_authenticate), 0u);
 }
