@@ -3,10 +3,11 @@
 // endpoint, with TLS certificate and host-name verification. No Asio in this header (the schemes layer
 // includes it); the awaitable form is in net/http_fetch_async.hpp.
 //
-// Decisions: one request per connection ("Connection: close"; these fetches are rare or cached);
-// redirects are never followed (a 3xx is an error: a key or token endpoint that moves is a config
-// change, and following it would let whoever controls the Location choose our keys); the response body
-// is bounded; one deadline covers resolve, connect, TLS handshake, request and response.
+// Decisions: one request per connection ("Connection: close") unless the client was made with
+// ConnectionReuse (introspection: one call per uncached token, so a new TLS handshake each time would
+// cost more than the answer); redirects are never followed (a 3xx is an error: a key or token endpoint that
+// moves is a config change, and following it would let whoever controls the Location choose our keys); the
+// response body is bounded; one deadline covers resolve, connect, TLS handshake, request and response.
 
 #include <chrono>
 #include <cstddef>
@@ -71,14 +72,27 @@ struct FetchResponse {
 
 using FetchResult = boost::system::result<FetchResponse, FetchError>;
 
+/// Keep-alive for the blocking fetch() (RFC 9112 §9.3). A connection is parked for the next fetch to
+/// the same origin only when its response was read to the end and neither side said `close`; at most
+/// `max_idle` wait, each for at most `idle_timeout`, and one that became readable while idle is
+/// dropped. A parked connection that fails before a single response byte arrives (the server closed it
+/// meanwhile) is replaced by a fresh one and the request sent once more, within the same deadline.
+/// That retry resends POSTs too: give reuse only to clients whose POSTs are queries (RFC 7662
+/// introspection changes nothing at the server, so asking twice is safe, RFC 9110 §9.2.2).
+struct ConnectionReuse {
+  std::size_t max_idle = 0;  // 0 = every fetch opens and closes its own connection
+  std::chrono::milliseconds idle_timeout{15'000};
+};
+
 /// TLS settings shared by every fetch of one endpoint: TLS 1.2+, peer verification against the system
 /// trust store or `ca_file`, host-name verification (RFC 6125 via OpenSSL), SNI for DNS names
 /// (RFC 6066 §3). Thread-safe: many fetches may use one client at once.
 class HttpClient {
  public:
-  /// Loads the trust anchors. Error: tls_setup when `ca_file` cannot be read.
+  /// Loads the trust anchors. Error: tls_setup when `ca_file` cannot be read. `reuse` applies to fetch()
+  /// only; async_fetch() always closes its connection.
   static boost::system::result<std::shared_ptr<const HttpClient>, FetchError> create(
-      const std::string& ca_file = {});
+      const std::string& ca_file = {}, ConnectionReuse reuse = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -90,8 +104,11 @@ class HttpClient {
   /// The client TLS context (for async_fetch).
   boost::asio::ssl::context& tls_context() const noexcept;
 
+  /// Connections parked for reuse right now (tests, diagnostics).
+  std::size_t idle_connections() const;
+
  private:
-  HttpClient();
+  explicit HttpClient(ConnectionReuse reuse);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

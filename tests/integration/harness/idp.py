@@ -5,6 +5,10 @@ Used in-process by tests/integration/test_bearer_remote.py (IdentityProvider) an
 C++ unit tests (`python3 idp.py [--cert CHAIN --key KEY] [--wrong-cert CHAIN --wrong-key KEY]` prints
 `http PORT`, `https PORT`, `wrong PORT` lines and serves until its stdin closes). Tests change its
 behaviour with POST /_control/set (a JSON object merged into the state) and read GET /_control/stats.
+
+Connections are kept alive (HTTP/1.1) unless the client says close; `connections` in the stats counts
+those that carried at least one request outside /_control, by the path of their first such request,
+so tests can tell reuse from reconnecting.
 """
 import base64
 import json
@@ -31,9 +35,14 @@ class State:
             "introspection_status": 200,
             "introspection_raw": None,  # a literal response body (for broken answers)
             "slow_seconds": 3,
+            "jwks_gone": [],          # JWKS paths answering 404 (a jwks_uri that moved away)
+            "connection_close": False,  # answer with "Connection: close" and close
+            "close_silently": False,  # close every connection after its response, without saying so
+            "drop_requests": 0,       # this many requests get no answer at all: the connection just closes
         }
         self.counts = {}
         self.last = {}
+        self.connections = {}  # path of the first request → connections
 
     def get(self, name):
         with self.lock:
@@ -48,17 +57,47 @@ class State:
             self.counts[path] = self.counts.get(path, 0) + 1
             self.last[path] = record
 
+    def connection(self, path):
+        with self.lock:
+            self.connections[path] = self.connections.get(path, 0) + 1
+
+    def take_drop(self):
+        """True when the current request is to be dropped (drop_requests counts down)."""
+        with self.lock:
+            if self.values["drop_requests"] > 0:
+                self.values["drop_requests"] -= 1
+                return True
+            return False
+
     def stats(self):
         with self.lock:
-            return {"counts": dict(self.counts), "last": dict(self.last)}
+            return {"counts": dict(self.counts), "last": dict(self.last), "connections": dict(self.connections)}
 
 
 def make_handler(state: State, base_url):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # a kept-alive answer is written in two parts: no 40 ms ACK wait
 
         def log_message(self, *args):
             pass
+
+        def setup(self):
+            super().setup()
+            self.counted = False
+
+        def served(self, path):
+            """Counts this connection once it carries a request outside /_control; False when the
+            request is to be dropped unanswered (drop_requests)."""
+            if path.startswith("/_control"):
+                return True
+            if not self.counted:
+                self.counted = True
+                state.connection(path)
+            if state.take_drop():
+                self.close_connection = True
+                return False
+            return True
 
         def reply(self, status, body, content_type="application/json", headers=()):
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -67,8 +106,12 @@ def make_handler(state: State, base_url):
             self.send_header("Content-Length", str(len(data)))
             for name, value in headers:
                 self.send_header(name, value)
+            if state.get("connection_close"):
+                self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(data)
+            if state.get("close_silently"):
+                self.close_connection = True
 
         def read_body(self):
             length = int(self.headers.get("Content-Length") or 0)
@@ -77,11 +120,15 @@ def make_handler(state: State, base_url):
         def do_GET(self):
             path = urllib.parse.urlsplit(self.path).path
             state.count(path, {"headers": dict(self.headers.items())})
+            if not self.served(path):
+                return
             base = base_url()
             if path == "/.well-known/openid-configuration":
                 self.reply(200, {"issuer": state.get("issuer") or base,
                                  "jwks_uri": state.get("jwks_uri") or base + "/jwks"})
-            elif path == "/jwks":
+            elif path in state.get("jwks_gone"):
+                self.reply(404, {"error": "not found"})
+            elif path in ("/jwks", "/jwks2"):
                 headers = [("Cache-Control", state.get("cache_control"))] if state.get("cache_control") else []
                 status = state.get("jwks_status")
                 self.reply(status, state.get("jwks") if status == 200 else {"error": "down"}, headers=headers)
@@ -107,6 +154,8 @@ def make_handler(state: State, base_url):
                 self.reply(200, {"ok": True})
                 return
             state.count(path, {"headers": dict(self.headers.items()), "body": body.decode("latin-1")})
+            if not self.served(path):
+                return
             if path == "/echo":
                 self.reply(200, {"method": "POST", "target": self.path, "headers": dict(self.headers.items()),
                                  "body": body.decode("latin-1")})
@@ -164,6 +213,10 @@ class IdentityProvider:
 
     def count(self, path):
         return self.state.stats()["counts"].get(path, 0)
+
+    def connections(self, path):
+        """Connections whose first request went to `path`."""
+        return self.state.stats()["connections"].get(path, 0)
 
 
 def main(argv):
