@@ -30,7 +30,9 @@ struct JwksRefresher::Source {
   SteadyClock::time_point next_fetch = SteadyClock::now();
   SteadyClock::time_point last_fetch = SteadyClock::time_point::min();
   int failures = 0;
-  std::string skipped;  // the last fetch's skipped keys: logged when they change, not every refresh
+  std::string skipped;        // the last fetch's skipped keys: logged when they change, not every refresh
+  DiscoveredJwks discovered;  // oidc: the jwks_uri, asked for again only when stale or failing
+  std::string jwks_url;       // where the last good set came from
   bool stopped = false;
   bool fetching = false;
   bool refresh_requested = false;        // an unknown kid was seen while a fetch was in flight
@@ -86,6 +88,10 @@ void schedule_after(JwksRefresher::Source& s, const KeySetFetch& result, Metrics
                    result->skipped);  // RFC 7517 §5: others stay usable
     }
     s.skipped = result->skipped;
+    if (!s.jwks_url.empty() && result->jwks_url != s.jwks_url) {
+      spdlog::info("jwks realm {}: the keys moved from {} to {}", s.realm, s.jwks_url, result->jwks_url);
+    }
+    s.jwks_url = result->jwks_url;
     install(s, result->keys, metrics);
     s.failures = 0;
     auto interval = SteadyClock::duration(s.settings.refresh_interval);
@@ -146,7 +152,7 @@ asio::awaitable<void> refresh_loop(std::shared_ptr<JwksRefresher::Source> s, Met
     s->fetching = true;
     s->last_fetch = SteadyClock::now();
     publish_state(*s);
-    const auto result = co_await fetch_key_set(s->settings);
+    const auto result = co_await fetch_key_set(s->settings, s->discovered);
     s->fetching = false;
     if (s->stopped) break;
     schedule_after(*s, result, metrics);  // installs a new set before waiters see fetching = false

@@ -10,6 +10,9 @@
 //    min_refresh_interval
 //  - a failed refresh keeps the last good set, is logged and counted, and is retried with backoff
 //    (1 s, 2 s, 4 s, … up to refresh_interval)
+//  - oidc: the discovery document is fetched at the first refresh and then only when it is stale
+//    (24 h, or its Cache-Control max-age, at least refresh_interval) or when a JWKS fetch at the
+//    remembered jwks_uri fails (then at once, and a moved jwks_uri is followed in the same refresh)
 //  - reload: a realm whose source (URL or issuer, CA file) is unchanged continues with the same
 //    refresher, and the new snapshot's key set is filled with the last good set BEFORE the snapshot is
 //    served, so a reload never opens a 503 gap; sources no realm uses any more stop

@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 
 #include "fake_idp.hpp"
+#include "gateway/jwks_fetch.hpp"
 #include "gateway/jwks_refresher.hpp"
 #include "gateway/metrics.hpp"
 #include "jose_signer.hpp"
@@ -106,6 +107,76 @@ TEST(JwksRefresher, DiscoveryFindsTheJwksUri) {
   f.refresher.apply(s.snapshot);
   ASSERT_TRUE(f.run_until([&] { return s.live().current() != nullptr; }));
 }
+
+config::RemoteKeys https_oidc(std::chrono::milliseconds min_refresh) {
+  config::RemoteKeys keys = https_jwks(min_refresh);
+  keys.jwks_url.clear();
+  keys.discovery_issuer = idp().https_url();
+  return keys;
+}
+
+constexpr auto discovery = "/.well-known/openid-configuration";
+
+TEST(JwksRefresher, TheDiscoveredJwksUriIsRememberedAcrossRefreshes) {
+  set_state(R"({"issuer":null,"jwks_uri":null,"jwks_gone":[],"jwks_status":200,"cache_control":"max-age=0",)"
+            R"("jwks":)" +
+            jwks("k1") + "}");
+  Fixture f;
+  RemoteSnapshot s{https_oidc(300ms)};
+  const int jwks_before = fetches("/jwks"), discovery_before = fetches(discovery);
+  f.refresher.apply(s.snapshot);
+  f.run_until([] { return false; }, 1400ms);
+  EXPECT_GE(fetches("/jwks") - jwks_before, 3) << "max-age=0: the keys every 300 ms";
+  EXPECT_EQ(fetches(discovery) - discovery_before, 1) << "discovery once, not on every refresh";
+  set_state(R"({"cache_control":null})");
+}
+
+TEST(JwksRefresher, AJwksUriThatMovedIsRediscoveredAndFollowedInTheSameRefresh) {
+  set_state(R"({"issuer":null,"jwks_uri":null,"jwks_gone":[],"jwks_status":200,"cache_control":null,)"
+            R"("jwks":)" +
+            jwks("k1") + "}");
+  Fixture f;
+  RemoteSnapshot s{https_oidc(100ms)};
+  const int discovery_before = fetches(discovery);
+  f.refresher.apply(s.snapshot);
+  ASSERT_TRUE(f.run_until([&] { return s.live().current() != nullptr; }));
+  set_state(R"({"jwks_uri":")" + idp().https_url() + R"(/jwks2","jwks_gone":["/jwks"],"jwks":)" + jwks("k2") +
+            "}");
+  s.live().request_refresh();  // a token with the new kid
+  ASSERT_TRUE(f.run_until([&] { return s.live().current()->find("k2") != nullptr; }));
+  EXPECT_EQ(fetches(discovery) - discovery_before, 2);
+  EXPECT_NE(f.rendered().find("authgate_jwks_fetch_total{realm=\"api\",result=\"error\"} 0\n"),
+            std::string::npos)
+      << "the move cost no failed refresh\n"
+      << f.rendered();
+  set_state(R"({"jwks_uri":null,"jwks_gone":[]})");
+}
+
+struct LifetimeCase {
+  const char* name;
+  std::optional<std::chrono::seconds> max_age;
+  std::chrono::seconds refresh_interval;
+  std::chrono::seconds expected;
+  const char* why;
+};
+
+const LifetimeCase lifetime_cases[] = {
+    {"NoMaxAgeIsADay", std::nullopt, 300s, 24h, "issuers rarely move their keys"},
+    {"LongMaxAgeIsHonoured", 7200s, 300s, 7200s, "the issuer says how long the document holds"},
+    {"MaxAgeAboveADayIsCapped", 604800s, 300s, 24h, "a moved jwks_uri must be noticed eventually"},
+    {"MaxAgeBelowTheRefreshIntervalIsRaised", 60s, 300s, 300s, "no discovery more often than keys"},
+    {"NoStoreMeansEveryRefresh", 0s, 300s, 300s, "max-age=0: ask on every refresh"},
+};
+
+class DiscoveryLifetime : public testing::TestWithParam<LifetimeCase> {};
+
+TEST_P(DiscoveryLifetime, IsMaxAgeBetweenTheRefreshIntervalAndADay) {
+  const auto& c = GetParam();
+  EXPECT_EQ(discovery_lifetime(c.max_age, c.refresh_interval), c.expected) << c.why;
+}
+
+INSTANTIATE_TEST_SUITE_P(JwksFetch, DiscoveryLifetime, testing::ValuesIn(lifetime_cases),
+                         [](const auto& p) { return std::string(p.param.name); });
 
 TEST(JwksRefresher, ADiscoveryDocumentOfAnotherIssuerIsRefused) {
   // OpenID Connect Discovery §4.3: otherwise one issuer could serve keys for another.
