@@ -42,7 +42,11 @@ CompiledRealm compile_introspection_realm(const Realm& realm, std::shared_ptr<co
   options.client_id = in.client_id;
   options.client_secret = read_secret(in.client_secret_file);
   options.cache_ttl = in.cache_ttl;
+  options.negative_cache_ttl = in.negative_cache_ttl;
   options.timeout = in.timeout;
+  options.max_idle_connections = in.max_idle_connections;
+  options.idle_timeout = in.idle_timeout;
+  options.leeway = std::chrono::duration_cast<std::chrono::seconds>(b.leeway);  // whole seconds (validate)
   options.ca_file = in.ca_file;
   options.issuer = b.issuer;
   options.audiences = b.audiences;

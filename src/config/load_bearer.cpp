@@ -54,6 +54,7 @@ void read_introspection(MapReader& realm, BearerRealm& bearer) {
   using std::chrono::hours;
   using std::chrono::milliseconds;
   using std::chrono::minutes;
+  using std::chrono::seconds;
   Introspection& in = bearer.introspection.emplace();
   MapReader m(realm.context(), *node, realm.child("introspection"));
   m.require("url");
@@ -61,7 +62,10 @@ void read_introspection(MapReader& realm, BearerRealm& bearer) {
   m.read_string("client_id", in.client_id);
   m.read_file("client_secret_file", in.client_secret_file);
   m.read_duration("cache_ttl", in.cache_ttl, milliseconds(0), hours(1));
+  m.read_duration("negative_cache_ttl", in.negative_cache_ttl, milliseconds(0), minutes(10));
   m.read_duration("timeout", in.timeout, milliseconds(100), minutes(1));
+  m.read_number("max_idle_connections", in.max_idle_connections, 0, 64);
+  m.read_duration("idle_timeout", in.idle_timeout, seconds(1), minutes(10));
   m.read_file("ca_file", in.ca_file);
   m.finish();
 }

@@ -87,8 +87,11 @@ struct Introspection {
   std::string url;                 // https://… (http:// only to loopback)
   std::string client_id;           // HTTP Basic client credentials (RFC 7662 §2.1)
   std::string client_secret_file;  // the secret's bytes (one trailing newline removed); never inline
-  Duration cache_ttl = std::chrono::seconds(60);  // a result is cached until min(exp, this)
+  Duration cache_ttl = std::chrono::seconds(60);          // a result is cached until min(exp, this)
+  Duration negative_cache_ttl = std::chrono::seconds(5);  // refusals (inactive, expired, …); 0 = off
   Duration timeout = std::chrono::seconds(2);
+  std::size_t max_idle_connections = 4;  // kept-alive connections to the endpoint; 0 = one per call
+  Duration idle_timeout = std::chrono::seconds(15);
   std::string ca_file;  // empty = system trust store
 };
 

@@ -152,6 +152,8 @@ void check_introspection(Checker& check, const BearerRealm& b, const std::string
     check.error(path + ".algorithms", "applies to JWT key sources; an introspected token is opaque");
   }
   if (b.user_claim.empty()) check.error(path + ".user_claim", "must not be empty");
+  // exp / nbf / iat of the answer are checked with the realm's leeway, as a JWT's claims are.
+  if (b.leeway.count() % 1000 != 0) check.error(path + ".leeway", "must be whole seconds");
 }
 
 void check_files(Checker& check, const BearerRealm& b, const std::string& path) {

@@ -60,11 +60,16 @@ def remote_config(upstream, store_files, idp, pki, tmp_path) -> dict:
                    "introspection": {"url": idp.url + "/introspect", "client_id": "gateway",
                                      "client_secret_file": str(secret), "ca_file": str(ca),
                                      "cache_ttl": "30s", "timeout": "2s"}},
+        "strict": {"scheme": "bearer", "realm": "Strict", "leeway": "0s",
+                   "introspection": {"url": idp.url + "/introspect", "client_id": "gateway",
+                                     "client_secret_file": str(secret), "ca_file": str(ca),
+                                     "negative_cache_ttl": "0s", "max_idle_connections": 0}},
     })
     route = configs.route
     config["routes"] = [route("remote", "/remote", {"realms": ["remote"]}),
                         route("oidc", "/oidc", {"realms": ["oidc"]}),
                         route("opaque", "/opaque", {"realms": ["opaque"]}),
+                        route("strict", "/strict", {"realms": ["strict"]}),
                         route("public", "/public", "anonymous")]
     return config
 
@@ -170,6 +175,34 @@ def test_a_jwks_outage_keeps_the_last_good_set_and_is_counted(gw, idp, keys):
                                r"keeping the last good set")
 
 
+def wait_count(idp, path, at_least, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while idp.count(path) < at_least:
+        assert time.monotonic() < deadline, f"{path} was fetched {idp.count(path)} times, expected {at_least}"
+        time.sleep(0.05)
+
+
+def test_discovery_is_remembered_and_asked_again_when_the_keys_move(gw, idp, keys):
+    discovery = "/.well-known/openid-configuration"
+    assert wait_status(gw, "/oidc", lambda: token(keys["k1"], iss=idp.url)).status_code == 200
+    idp.state.update({"cache_control": "max-age=1"})
+    # An unknown kid makes the oidc realm refetch at once; that answer's max-age=1 then makes it refetch
+    # every second (min_refresh_interval is 1s here).
+    assert get(gw, "/oidc", token(keys["k3"], iss=idp.url)).status_code == 401
+    wait_count(idp, "/jwks", idp.count("/jwks") + 3)
+    assert idp.count(discovery) == 1, "the jwks_uri is remembered, not rediscovered on every refresh"
+    # The issuer moves its keys and rotates: the remembered jwks_uri now fails, so discovery is asked
+    # again at once and the new jwks_uri serves the same refresh.
+    idp.state.update({"jwks": {"keys": [keys["k2"].public_jwk()]}, "jwks_uri": idp.url + "/jwks2",
+                      "jwks_gone": ["/jwks"]})
+    assert wait_status(gw, "/oidc", lambda: token(keys["k2"], iss=idp.url)).status_code == 200
+    gw.process.wait_for_stderr(r"jwks realm oidc: the keys moved from https://127\.0\.0\.1:\d+/jwks to "
+                               r"https://127\.0\.0\.1:\d+/jwks2")
+    moved = idp.count("/jwks2")
+    wait_count(idp, "/jwks2", moved + 3)
+    assert idp.count(discovery) == 2, "one rediscovery for the move, none for the refreshes after it"
+
+
 def test_discovery_naming_another_issuer_is_refused_and_logged(launcher, upstream, store_files, idp, pki, keys,
                                                                tmp_path):
     publish(idp, keys, "k1")
@@ -224,6 +257,61 @@ def test_introspection_endpoint_down_is_503_and_logged(gw, idp):
     assert get(gw, "/opaque", "tok-alice").status_code == 200, "back as soon as the endpoint is"
     assert "s3cret" not in gw.process.stderr_text() and "tok-alice" not in gw.process.stderr_text()
     assert "tok-alice" not in gw.process.stdout_text()
+
+
+def test_introspection_calls_share_kept_alive_connections(gw, idp):
+    # Eight different tokens: eight cache misses, eight calls; one TLS handshake would do for all.
+    idp.state.update({"introspection": {f"tok-{i}": {"active": True, "sub": f"user{i}"} for i in range(8)}})
+    connections = idp.connections("/introspect")
+    for i in range(8):
+        assert get(gw, "/opaque", f"tok-{i}").status_code == 200
+    assert idp.count("/introspect") == 8
+    assert idp.connections("/introspect") - connections <= 2, "kept-alive connections are reused"
+    assert "Connection" not in idp.state.stats()["last"]["/introspect"]["headers"]
+    # A realm with max_idle_connections: 0 opens (and closes) one connection per call.
+    connections = idp.connections("/introspect")
+    for i in range(3):
+        assert get(gw, "/strict", f"tok-{i}").status_code == 200
+    assert idp.connections("/introspect") - connections == 3
+    assert idp.state.stats()["last"]["/introspect"]["headers"].get("Connection") == "close"
+
+
+def test_kept_connections_the_idp_closed_cost_no_request_a_failure(gw, idp):
+    # The server closes each connection after answering, without saying so (an idle timeout shorter
+    # than ours): the parked connection is dead, and the gateway must notice or retry, never 503.
+    active = {f"tok-{i}": {"active": True, "sub": "u"} for i in range(6)}
+    idp.state.update({"introspection": {**active, "tok-fresh": {"active": True, "sub": "u"}},
+                      "close_silently": True})
+    statuses = [get(gw, "/opaque", f"tok-{i}").status_code for i in range(6)]
+    assert statuses == [200] * 6
+    idp.state.update({"close_silently": False})
+    assert get(gw, "/opaque", "tok-warm").status_code == 401  # parks a live connection again
+    idp.state.update({"drop_requests": 1})  # the next request on it gets no answer at all
+    assert get(gw, "/opaque", "tok-fresh").status_code == 200, "retried once on a fresh connection"
+    assert idp.state.stats()["counts"]["/introspect"] == 9
+
+
+def test_a_flood_of_one_inactive_token_costs_one_introspection(gw, idp):
+    opaque_tokens(idp)
+    answers = [get(gw, "/opaque", "tok-old") for _ in range(20)]
+    assert {answer.status_code for answer in answers} == {401}
+    assert {answer.headers["WWW-Authenticate"] for answer in answers} == {
+        'Bearer realm="Opaque", scope="read", error="invalid_token", error_description="The token is not active"'}
+    assert idp.count("/introspect") == 1, "refusals are cached for negative_cache_ttl (default 5s)"
+    calls = idp.count("/introspect")
+    for _ in range(3):
+        assert get(gw, "/strict", "tok-old").status_code == 401
+    assert idp.count("/introspect") - calls == 3, "negative_cache_ttl: 0 asks every time"
+    assert "tok-old" not in gw.process.stderr_text()
+
+
+def test_introspection_answers_are_checked_with_the_realms_leeway(gw, idp):
+    idp.state.update({"introspection": {
+        "tok-late": {"active": True, "sub": "alice", "exp": int(time.time()) - 20}}})
+    assert get(gw, "/opaque", "tok-late").status_code == 200, "within the default 60 s leeway"
+    late = get(gw, "/strict", "tok-late")
+    assert late.status_code == 401, "leeway: 0s"
+    assert 'error="invalid_token"' in late.headers["WWW-Authenticate"]
 
 
 def test_jwt_verify_fetches_a_jwks_url_with_the_gateway_client(idp, pki, keys):

@@ -13,6 +13,7 @@
 #include "net/http_fetch.hpp"
 #include "schemes/bearer/bearer_syntax.hpp"
 #include "schemes/bearer/introspection_detail.hpp"
+#include "schemes/bearer/rejection_cache.hpp"
 
 namespace authgate::schemes {
 namespace detail {
@@ -77,7 +78,10 @@ class LogLimiter {
 class IntrospectionScheme final : public Scheme {
  public:
   IntrospectionScheme(IntrospectionOptions options, std::shared_ptr<const Clock> clock)
-      : options_(std::move(options)), clock_(std::move(clock)) {
+      : options_(std::move(options)),
+        clock_(std::move(clock)),
+        rejections_("Bearer realm=" + options_.realm, options_.negative_cache_ttl,
+                    options_.negative_cache_entries) {
     authorization_ = detail::basic_client_credentials(options_.client_id, options_.client_secret);
     OPENSSL_cleanse(options_.client_secret.data(), options_.client_secret.size());
     options_.client_secret.clear();
@@ -85,7 +89,12 @@ class IntrospectionScheme final : public Scheme {
     policy_.audiences = options_.audiences;
     policy_.user_claim = options_.user_claim.empty() ? "sub" : options_.user_claim;
     policy_.groups_claim = options_.groups_claim;
-    auto client = net::HttpClient::create(options_.ca_file);
+    policy_.leeway = options_.leeway;
+    // Why keep-alive: every uncached token is a call, and a TLS handshake per call would cost the
+    // authorization server (and us) more than the answer. Introspection is a query, so the client's one
+    // retry of a request on a connection that turned out closed is safe (RFC 7662 §2.1, RFC 9110 §9.2.2).
+    auto client = net::HttpClient::create(
+        options_.ca_file, net::ConnectionReuse{options_.max_idle_connections, options_.idle_timeout});
     if (client) {
       client_ = *client;
     } else {
@@ -115,6 +124,7 @@ class IntrospectionScheme final : public Scheme {
                        {"error_description", std::string(jose::describe(jose::VerifyErrc::too_large))}}};
     }
     if (!client_) return Unavailable{Reason::introspection_unavailable};
+    if (auto refused = rejections_.find(*credentials.token68, clock_->now())) return std::move(*refused);
     net::FetchRequest request{options_.url, true, detail::introspection_request_body(*credentials.token68),
                               authorization_};
     const auto response =
@@ -125,6 +135,11 @@ class IntrospectionScheme final : public Scheme {
         detail::interpret_introspection(response->body, policy_, clock_->now(), options_.cache_ttl);
     if (std::holds_alternative<Unavailable>(outcome))
       return unavailable("the response is not an RFC 7662 answer");
+    // Why cache refusals: the gateway caches only successes, so without this a client (or attacker)
+    // repeating one inactive token would make every request a call to the authorization server. Short-
+    // lived, because an answer can change (a token issued a moment ago on another server node).
+    if (const auto* refused = std::get_if<Rejected>(&outcome))
+      rejections_.insert(*credentials.token68, *refused, clock_->now());
     return outcome;
   }
 
@@ -142,6 +157,7 @@ class IntrospectionScheme final : public Scheme {
   std::string authorization_;  // "Basic …" of the client credentials: a secret
   detail::IntrospectionPolicy policy_;
   std::shared_ptr<const net::HttpClient> client_;
+  mutable detail::RejectionCache rejections_;
   mutable LogLimiter log_limiter_;
   std::uint64_t generation_ = next_generation.fetch_add(1, std::memory_order_relaxed);
 };

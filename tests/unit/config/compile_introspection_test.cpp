@@ -33,7 +33,9 @@ TEST(CompileIntrospection, BuildsAWorkingSchemeFromTheSecretFile) {
       "      client_secret_file: " +
       secret.string() + "\n      ca_file: " + idp.ca_file() +
       "\n"
-      "      cache_ttl: 30s\nroutes:\n  - upstream: app\n    auth: {realms: [opaque], scopes: [read]}\n";
+      "      cache_ttl: 30s\n      negative_cache_ttl: 2s\n      max_idle_connections: 2\n"
+      "      idle_timeout: 30s\n    leeway: 5s\nroutes:\n  - upstream: app\n    auth: {realms: [opaque], "
+      "scopes: [read]}\n";
   auto config = load_yaml_string(yaml, "introspection.yaml");
   ASSERT_TRUE(config.has_value());
   auto snapshot = compile(std::move(*config), 1);

@@ -56,6 +56,13 @@ std::string realm_line(const std::string& from, const std::string& to) {
   return edit("    " + from, "    " + to);
 }
 
+// An introspection realm's source line with `extra` keys appended.
+std::string introspection(const std::string& extra) {
+  return "introspection: {url: \"https://i.example/introspect\", client_id: gw, "
+         "client_secret_file: users.htpasswd" +
+         extra + "}";
+}
+
 std::vector<Case> realm_cases() {
   return {
       {"BearerKeyOnABasicRealmIsAnError", edit("store: staff}", "store: staff, jwks_file: x.json}"), E,
@@ -150,6 +157,26 @@ std::vector<Case> realm_cases() {
        "realms.api.introspection.url: must be https:// (http:// only to a loopback address), got "
        "'http://i.example/introspect'",
        "\"http://i.example/introspect\"", "the answer decides who gets in"},
+      {"IntrospectionLeewayInMillisecondsIsAnError",
+       edit({{"jwks_file: bearer/es256.jwks.json", introspection("")},
+             {"    algorithms: [ES256]\n", "    leeway: 1500ms\n"}}),
+       E, "realms.api.leeway: must be whole seconds", "1500ms",
+       "the answer's exp / nbf / iat are checked with the realm's leeway, as a JWT's"},
+      {"IntrospectionNegativeCacheAboveTenMinutesIsAnError",
+       edit({{"jwks_file: bearer/es256.jwks.json", introspection(", negative_cache_ttl: 1h")},
+             {"    algorithms: [ES256]\n", ""}}),
+       E, "realms.api.introspection.negative_cache_ttl: must be from 0 to 10m, got '1h'", "1h}",
+       "a refusal is cached briefly: an answer can change"},
+      {"IntrospectionIdleConnectionsAreBounded",
+       edit({{"jwks_file: bearer/es256.jwks.json", introspection(", max_idle_connections: 100")},
+             {"    algorithms: [ES256]\n", ""}}),
+       E, "realms.api.introspection.max_idle_connections: expected a whole number from 0 to 64, got '100'",
+       "100}", "every kept connection holds a socket at both ends"},
+      {"IntrospectionIdleTimeoutBelowOneSecondIsAnError",
+       edit({{"jwks_file: bearer/es256.jwks.json", introspection(", idle_timeout: 10ms")},
+             {"    algorithms: [ES256]\n", ""}}),
+       E, "realms.api.introspection.idle_timeout: must be from 1s to 10m, got '10ms'", "10ms}",
+       "a shorter wait keeps nothing"},
       {"LeewayAboveTenMinutesIsAnError", realm_line("algorithms:", "leeway: 1h\n    algorithms:"), E,
        "realms.api.leeway: must be from 0 to 10m, got '1h'", "1h", "leeway is for clock skew"},
       {"LeewayInMillisecondsIsAnError", realm_line("algorithms:", "leeway: 1500ms\n    algorithms:"), E,

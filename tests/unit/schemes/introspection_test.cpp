@@ -2,6 +2,10 @@
 // scheme end to end against a local fake authorization server (tests/integration/harness/idp.py).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <boost/json/parse.hpp>
+#include <functional>
+
 #include "authgate/schemes/introspection.hpp"
 #include "fake_idp.hpp"
 #include "net/http_fetch.hpp"
@@ -110,6 +114,41 @@ TEST(Introspection, IssuerAndAudienceAreCheckedOnlyWhenConfigured) {
             "bad_audience");
 }
 
+struct LeewayCase {
+  const char* name;
+  long leeway_s;
+  std::string claims;  // inside {"active":true,"sub":"a", … }
+  const char* expected;
+  const char* why;
+};
+
+const std::vector<LeewayCase>& leeway_cases() {
+  static const std::vector<LeewayCase> cases = {
+      {"ExpiredWithinLeeway", 60, R"("exp":)" + exp_in(-59), "ok", "skew between us and the server"},
+      {"ExpiredAtTheLeeway", 60, R"("exp":)" + exp_in(-60), "token_expired", "now < exp + leeway"},
+      {"ExpiredWithNoLeeway", 0, R"("exp":)" + exp_in(-1), "token_expired", "leeway 0 means none"},
+      {"NotBeforeWithinLeeway", 60, R"("nbf":)" + exp_in(30), "ok", "now + leeway >= nbf"},
+      {"NotBeforeWithNoLeeway", 0, R"("nbf":)" + exp_in(30), "token_not_yet_valid", "nbf ahead"},
+      {"IssuedAheadWithinLeeway", 60, R"("iat":)" + exp_in(30), "ok", "iat not after now + leeway"},
+      {"IssuedAheadWithNoLeeway", 0, R"("iat":)" + exp_in(30), "token_not_yet_valid", "a future iat"},
+  };
+  return cases;
+}
+
+class LeewayTable : public testing::TestWithParam<LeewayCase> {};
+
+TEST_P(LeewayTable, TheRealmsLeewayAppliesToTheAnswersTimes) {
+  const auto& c = GetParam();
+  detail::IntrospectionPolicy policy;
+  policy.leeway = seconds(c.leeway_s);
+  const std::string body = R"({"active":true,"sub":"a",)" + c.claims + "}";
+  EXPECT_EQ(describe_outcome(detail::interpret_introspection(body, policy, now, seconds(60))), c.expected)
+      << c.why;
+}
+
+INSTANTIATE_TEST_SUITE_P(Leeway, LeewayTable, testing::ValuesIn(leeway_cases()),
+                         [](const auto& p) { return std::string(p.param.name); });
+
 TEST(Introspection, TheRequestIsAFormWithClientCredentialsEncodedPerRfc6749) {
   EXPECT_EQ(detail::form_urlencode("a b+c/d:é*-._~"), "a+b%2Bc%2Fd%3A%C3%A9*-._%7E");
   EXPECT_EQ(detail::introspection_request_body("abc.DEF-_~+/="),
@@ -131,10 +170,53 @@ void set_state(const std::string& json) {
   ASSERT_TRUE(r.has_value() && r->status == 200);
 }
 
+boost::json::object stats() {
+  const auto client = *net::HttpClient::create();
+  const auto r = client->fetch({idp().http_url() + "/_control/stats", false, {}, {}}, {});
+  if (!r || r->status != 200) throw std::runtime_error("stats unavailable");
+  return boost::json::parse(r->body).as_object();
+}
+
+std::int64_t introspections() {
+  const boost::json::object all = stats();
+  const auto* n = all.at("counts").as_object().if_contains("/introspect");
+  return n == nullptr ? 0 : n->as_int64();
+}
+
+std::int64_t connections() {
+  const boost::json::object all = stats();
+  const auto* n = all.at("connections").as_object().if_contains("/introspect");
+  return n == nullptr ? 0 : n->as_int64();
+}
+
 class PinnedClock final : public Clock {
  public:
   std::chrono::system_clock::time_point now() const noexcept override { return ::authgate::schemes::now; }
 };
+
+class MovableClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point now() const noexcept override { return now_.load(); }
+  void advance(std::chrono::milliseconds by) { now_.store(now_.load() + by); }
+
+ private:
+  std::atomic<std::chrono::system_clock::time_point> now_{::authgate::schemes::now};
+};
+
+std::shared_ptr<const Scheme> scheme_with(
+    const std::function<void(IntrospectionOptions&)>& change,
+    std::shared_ptr<const Clock> clock = std::make_shared<PinnedClock>()) {
+  IntrospectionOptions o;
+  o.realm = "opaque";
+  o.scope = "read";
+  o.url = idp().https_url() + "/introspect";
+  o.client_id = "gateway";
+  o.client_secret = "s3cret";
+  o.ca_file = idp().ca_file();
+  o.timeout = std::chrono::milliseconds(2000);
+  change(o);
+  return make_introspection_scheme(std::move(o), std::move(clock));
+}
 
 std::shared_ptr<const Scheme> scheme(std::string secret = "s3cret", std::string path = "/introspect") {
   IntrospectionOptions o;
@@ -204,6 +286,65 @@ TEST(IntrospectionScheme, SendsTheTokenAsAFormWithBasicClientCredentials) {
   set_state(R"({"introspection":{"a+b/c":{"active":true,"sub":"x"}}})");
   EXPECT_EQ(describe_outcome(scheme()->authenticate(bearer("a+b/c"), {})), "ok")
       << "the server decoded the form and found the token";
+}
+
+TEST(IntrospectionScheme, ARefusalIsRememberedForTheNegativeCacheTtl) {
+  set_state(R"({"introspection_status":200,"introspection_raw":null,"introspection":{}})");
+  const auto clock = std::make_shared<MovableClock>();
+  const auto s = scheme_with([](IntrospectionOptions& o) { o.negative_cache_ttl = seconds(5); }, clock);
+  const auto before = introspections();
+  const Outcome first = s->authenticate(bearer("tok-nobody"), {});
+  for (int i = 0; i < 9; ++i) {
+    const Outcome again = s->authenticate(bearer("tok-nobody"), {});
+    ASSERT_EQ(describe_outcome(again), "token_inactive");
+    EXPECT_EQ(std::get<Rejected>(again).challenge_params, std::get<Rejected>(first).challenge_params)
+        << "the same 401 challenge as the first answer";
+  }
+  EXPECT_EQ(introspections() - before, 1) << "ten requests with one inactive token, one call";
+  clock->advance(seconds(5));
+  EXPECT_EQ(describe_outcome(s->authenticate(bearer("tok-nobody"), {})), "token_inactive");
+  EXPECT_EQ(introspections() - before, 2) << "asked again once the negative ttl passed";
+}
+
+TEST(IntrospectionScheme, AZeroNegativeCacheTtlAsksEveryTime) {
+  set_state(R"({"introspection_status":200,"introspection_raw":null,"introspection":{}})");
+  const auto s = scheme_with([](IntrospectionOptions& o) { o.negative_cache_ttl = seconds(0); });
+  const auto before = introspections();
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(describe_outcome(s->authenticate(bearer("tok-x"), {})), "token_inactive");
+  EXPECT_EQ(introspections() - before, 3);
+}
+
+TEST(IntrospectionScheme, AnEndpointFailureIsNeverRemembered) {
+  set_state(R"({"introspection_status":500,"introspection_raw":null,
+                "introspection":{"tok-bob":{"active":true,"sub":"bob"}}})");
+  const auto s = scheme_with([](IntrospectionOptions&) {});
+  EXPECT_EQ(describe_outcome(s->authenticate(bearer("tok-bob"), {})), "unavailable");
+  set_state(R"({"introspection_status":200})");
+  EXPECT_EQ(describe_outcome(s->authenticate(bearer("tok-bob"), {})), "ok") << "back with the endpoint";
+}
+
+TEST(IntrospectionScheme, TheRealmsLeewayAppliesToTheAnswer) {
+  set_state(R"({"introspection_status":200,"introspection_raw":null,
+                "introspection":{"tok-late":{"active":true,"sub":"a","exp":)" +
+            exp_in(-30) + "}}}");
+  const auto strict = scheme_with([](IntrospectionOptions& o) { o.leeway = seconds(0); });
+  EXPECT_EQ(describe_outcome(strict->authenticate(bearer("tok-late"), {})), "token_expired");
+  const auto lenient = scheme_with([](IntrospectionOptions& o) { o.leeway = seconds(60); });
+  EXPECT_EQ(describe_outcome(lenient->authenticate(bearer("tok-late"), {})), "ok");
+}
+
+TEST(IntrospectionScheme, CallsShareKeptAliveConnections) {
+  set_state(R"({"introspection_status":200,"introspection_raw":null,"introspection":{}})");
+  const auto s = scheme_with([](IntrospectionOptions& o) { o.negative_cache_ttl = seconds(0); });
+  const auto calls = introspections();
+  const auto opened = connections();
+  for (int i = 0; i < 6; ++i) s->authenticate(bearer("tok-" + std::to_string(i)), {});
+  EXPECT_EQ(introspections() - calls, 6);
+  EXPECT_EQ(connections() - opened, 1) << "six calls, one TLS handshake";
+  const auto closing = scheme_with([](IntrospectionOptions& o) { o.max_idle_connections = 0; });
+  for (int i = 0; i < 3; ++i) closing->authenticate(bearer("tok-" + std::to_string(i)), {});
+  EXPECT_EQ(connections() - opened, 4) << "max_idle_connections 0: one connection per call";
 }
 
 }  // namespace
