@@ -35,14 +35,6 @@ struct OwnedFacts {
   RequestFacts view() const { return {method, target, host, client_address, secure, now}; }
 };
 
-// The cache's protection space: scheme and realm, so a realm never answers for another (verify_cache.hpp).
-std::string space_of(const config::CompiledRealm& realm) {
-  std::string space{realm.scheme->name()};
-  space += " realm=";
-  space += realm.name;
-  return space;
-}
-
 bool is_rejected(const Outcome& outcome) { return std::holds_alternative<Rejected>(outcome); }
 
 bool accepts_bearer(const config::CompiledRoute& route) {
@@ -79,6 +71,31 @@ std::size_t Authenticator::FlightKeyHash::operator()(const FlightKey& k) const n
 
 Authenticator::Authenticator(WorkerPool& pool, stores::VerifyCache& cache, std::chrono::milliseconds ttl)
     : pool_(pool), cache_(cache), ttl_(ttl) {}
+
+// Why this equals authenticate(): a hit means these exact bytes were verified by this realm's scheme
+// before, so they parse as they did then; and authenticate() asks the realms of the scheme in route
+// order and stops at the first that does not reject, which is this one when it answers from the cache.
+std::optional<AuthResult> Authenticator::cached(const config::CompiledRoute& route,
+                                                std::span<const std::string_view> authorization,
+                                                const RequestFacts& facts) const {
+  if (authorization.size() != 1) return std::nullopt;
+  const auto field = authorization.front();
+  const auto scheme_name = field.substr(0, field.find(' '));
+  for (const auto* realm : route.realms) {
+    const auto& scheme = *realm->scheme;
+    if (!grammar::iequals(scheme.name(), scheme_name)) continue;
+    if (!scheme.is_cacheable()) return std::nullopt;
+    const auto key = cache_.key_for({scheme.name(), " realm=", realm->name}, field);
+    if (!key) return std::nullopt;
+    auto identity = cache_.find(*key, scheme.generation(), facts.now);
+    if (!identity) return std::nullopt;
+    AuthResult result{Authenticated{*identity, std::nullopt}, realm};
+    result.cache_lookup = true;
+    result.cache_hit = true;
+    return result;
+  }
+  return std::nullopt;
+}
 
 asio::awaitable<AuthResult> Authenticator::authenticate(const config::CompiledRoute& route,
                                                         std::span<const std::string_view> authorization,
@@ -119,7 +136,8 @@ asio::awaitable<AuthResult> Authenticator::judge(const config::CompiledRealm& re
   const auto& scheme = *realm.scheme;
   std::optional<FlightKey> key;
   if (scheme.is_cacheable()) {
-    if (auto k = cache_.key_for(space_of(realm), field)) key = FlightKey{*k, scheme.generation()};
+    if (auto k = cache_.key_for({realm.scheme->name(), " realm=", realm.name}, field))
+      key = FlightKey{*k, scheme.generation()};
   }
   if (key) {
     result.cache_lookup = true;

@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <list>
 #include <mutex>
@@ -39,12 +40,26 @@ struct MacCtxFree {
 };
 using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
 
+std::atomic<std::uint64_t> next_cache_id{1};
+
+/// This thread's working copy of one cache's keyed HMAC context. EVP_MAC_CTX_dup allocates a whole
+/// HMAC state (three digest contexts) on every call and cost more than the hashing; a copy kept per
+/// thread is re-initialised with the key it already holds (EVP_MAC_init with a null key). One slot:
+/// a thread that alternates between caches (tests) just copies again. The copy holds what the shared
+/// template holds (the padded key states of a per-process random secret), nothing more.
+struct ThreadMac {
+  std::uint64_t owner = 0;  // VerifyCache::MacTemplate::id of the copy, 0 for none
+  MacCtx ctx;
+};
+thread_local ThreadMac thread_mac;
+
 }  // namespace
 
 /// An HMAC-SHA256 context holding the secret; each key_for() duplicates it (EVP_MAC_CTX_dup reads a
 /// const source, which openssl-threads(7) allows from several threads at once).
 struct VerifyCache::MacTemplate {
   MacCtx ctx;
+  std::uint64_t id = next_cache_id.fetch_add(1, std::memory_order_relaxed);  // names it for ThreadMac
 };
 
 struct VerifyCache::Shard {
@@ -84,7 +99,8 @@ void VerifyCache::init(Options options, std::span<const std::uint8_t, 32> secret
   if (!ctx || EVP_MAC_init(ctx.get(), secret.data(), secret.size(), params) != 1) {
     throw std::runtime_error("verify cache: HMAC-SHA256 unavailable");
   }
-  mac_ = std::make_unique<MacTemplate>(MacTemplate{std::move(ctx)});
+  mac_ = std::make_unique<MacTemplate>();
+  mac_->ctx = std::move(ctx);
   shard_count_ = std::max<std::size_t>(1, std::min(options.shards, options.max_entries));
   shards_ = std::make_unique<Shard[]>(shard_count_);
   // Spread max_entries exactly: the first `max % count` shards take one more.
@@ -96,18 +112,41 @@ void VerifyCache::init(Options options, std::span<const std::uint8_t, 32> secret
 
 std::optional<VerifyCache::Key> VerifyCache::key_for(std::string_view space,
                                                      std::string_view credentials) const noexcept {
+  return key_for({space}, credentials);
+}
+
+std::optional<VerifyCache::Key> VerifyCache::key_for(std::initializer_list<std::string_view> space,
+                                                     std::string_view credentials) const noexcept {
+  auto& local = thread_mac;
+  if (local.owner == mac_->id) {
+    if (EVP_MAC_init(local.ctx.get(), nullptr, 0, nullptr) != 1) {
+      local.owner = 0;
+      return std::nullopt;
+    }
+  } else {
+    local.ctx.reset(EVP_MAC_CTX_dup(mac_->ctx.get()));  // the template is initialised and never updated
+    if (!local.ctx) {
+      local.owner = 0;
+      return std::nullopt;
+    }
+    local.owner = mac_->id;
+  }
+  EVP_MAC_CTX* ctx = local.ctx.get();
   // The length prefix makes (space, credentials) → message injective whatever bytes either holds.
+  std::uint64_t space_size = 0;
+  for (const auto part : space) space_size += part.size();
   std::uint8_t length[8];
-  for (int i = 0; i < 8; ++i)
-    length[i] = static_cast<std::uint8_t>(std::uint64_t{space.size()} >> (56 - 8 * i));
-  const MacCtx ctx(EVP_MAC_CTX_dup(mac_->ctx.get()));
+  for (int i = 0; i < 8; ++i) length[i] = static_cast<std::uint8_t>(space_size >> (56 - 8 * i));
+  bool ok = EVP_MAC_update(ctx, length, sizeof length) == 1;
+  for (const auto part : space) {
+    ok = ok && EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(part.data()), part.size()) == 1;
+  }
+  ok = ok && EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(credentials.data()),
+                            credentials.size()) == 1;
   Key key{};
   std::size_t out = 0;
-  if (!ctx || EVP_MAC_update(ctx.get(), length, sizeof length) != 1 ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(space.data()), space.size()) != 1 ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(credentials.data()),
-                     credentials.size()) != 1 ||
-      EVP_MAC_final(ctx.get(), key.data(), &out, key.size()) != 1 || out != key.size()) {
+  if (!ok || EVP_MAC_final(ctx, key.data(), &out, key.size()) != 1 || out != key.size()) {
+    local.owner = 0;  // state unknown: copy afresh next time
     return std::nullopt;
   }
   return key;

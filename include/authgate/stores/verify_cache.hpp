@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -55,6 +56,10 @@ class VerifyCache {
   /// realm is never a hit in another realm that happens to share a generation number. nullopt only if
   /// OpenSSL fails (out of memory): then do not cache. Thread-safe.
   std::optional<Key> key_for(std::string_view space, std::string_view credentials) const noexcept;
+  /// The same key with `space` given in consecutive pieces ({"Basic", " realm=", "admin"} is
+  /// "Basic realm=admin"), so a caller on the request path need not join them into a new string.
+  std::optional<Key> key_for(std::initializer_list<std::string_view> space,
+                             std::string_view credentials) const noexcept;
 
   /// The identity cached under `key` for `generation`, or nullptr (a miss). Drops the entry when it
   /// expired (now >= expiry) or belongs to another generation. Thread-safe.
