@@ -165,12 +165,12 @@ void BM_AuthenticatedRequestWarmCache(benchmark::State& state) {
     auto credentials = grammar::parse_credentials(field);
     const auto key = s.cache.key_for(space, field);
     auto identity = s.cache.find(*key, realm.scheme->generation(), std::chrono::system_clock::now());
-    const Outcome outcome = Authenticated{*identity, std::nullopt};
+    const Outcome outcome = Authenticated{identity};
     const auto decision = policy::decide(route->requirement, outcome, policy::Side::origin);
     gateway::ForwardContext context;
     context.client_address = "192.0.2.1";
     context.identity_names = &names;
-    context.identity = &std::get<Authenticated>(outcome).identity;
+    context.identity = std::get<Authenticated>(outcome).identity.get();
     context.target = check.target.path + "?" + check.target.query;
     gateway::prepare_upstream_request(request.base(), context);
     std::ostringstream upstream_head;

@@ -49,8 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::holds_alternative<authgate::Rejected>(outcome) ||
         std::holds_alternative<authgate::Malformed>(outcome));
   if (const auto* ok = std::get_if<authgate::Authenticated>(&outcome)) {
-    check(ok->identity.user == "alice" || ok->identity.user == "bob");
-    check(ok->identity.groups.size() == 1 && ok->identity.scheme == "Basic");
+    check(ok->identity->user == "alice" || ok->identity->user == "bob");
+    check(ok->identity->groups.size() == 1 && ok->identity->scheme == "Basic");
   }
   return 0;
 }

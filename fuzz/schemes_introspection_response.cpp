@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const authgate::Outcome outcome = detail::interpret_introspection(text, policy, now, ttl);
   check(kind(outcome) == kind(detail::interpret_introspection(text, policy, now, ttl)));
   if (const auto* ok = std::get_if<authgate::Authenticated>(&outcome)) {
-    check(!ok->identity.user.empty());
+    check(!ok->identity->user.empty());
     check(ok->not_after && *ok->not_after <= now + ttl);
   } else if (const auto* rejected = std::get_if<authgate::Rejected>(&outcome)) {
     check(rejected->scheme == "Bearer");

@@ -182,14 +182,14 @@ class FixedClock final : public Clock {
 };
 
 void print_identity(const Authenticated& ok) {
-  std::cout << "VALID\nuser: " << ok.identity.user << "\n";
+  std::cout << "VALID\nuser: " << ok.identity->user << "\n";
   const auto list = [](const char* title, const std::vector<std::string>& values) {
     std::cout << title << ":";
     for (const auto& v : values) std::cout << " " << v;
     std::cout << "\n";
   };
-  list("groups", ok.identity.groups);
-  list("scopes", ok.identity.scopes);
+  list("groups", ok.identity->groups);
+  list("scopes", ok.identity->scopes);
   if (ok.not_after) {
     std::cout << "expires: " << utc(static_cast<double>(std::chrono::system_clock::to_time_t(*ok.not_after)))
               << "\n";

@@ -2,8 +2,10 @@
 // What a scheme concluded about one request's credentials. policy::decide() turns it into a status.
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -16,10 +18,18 @@ namespace authgate {
 /// The request carried no credentials for this side (no Authorization / Proxy-Authorization).
 struct NoCredentials {};
 
-/// Credentials verified. `not_after` bounds how long the verification may be cached (token exp).
+/// Credentials verified. `not_after` bounds how long the verification may be cached (token exp). The
+/// identity is shared, never copied: every request answered from the verify cache gets the same
+/// immutable Identity (its claims map, groups and scopes would otherwise be copied per request).
 struct Authenticated {
-  Identity identity;
-  std::optional<std::chrono::system_clock::time_point> not_after;
+  using TimePoint = std::chrono::system_clock::time_point;
+  Authenticated(Identity who, std::optional<TimePoint> until = std::nullopt)  // NOLINT: implicit on purpose
+      : identity(std::make_shared<const Identity>(std::move(who))), not_after(until) {}
+  explicit Authenticated(std::shared_ptr<const Identity> who, std::optional<TimePoint> until = std::nullopt)
+      : identity(std::move(who)), not_after(until) {}
+
+  std::shared_ptr<const Identity> identity;  // never null
+  std::optional<TimePoint> not_after;
 };
 
 /// Well-formed credentials that did not verify → 401. `challenge_params` are added to this scheme's

@@ -89,7 +89,7 @@ std::optional<AuthResult> Authenticator::cached(const config::CompiledRoute& rou
     if (!key) return std::nullopt;
     auto identity = cache_.find(*key, scheme.generation(), facts.now);
     if (!identity) return std::nullopt;
-    AuthResult result{Authenticated{*identity, std::nullopt}, realm};
+    AuthResult result{Authenticated{std::move(identity)}, realm};
     result.cache_lookup = true;
     result.cache_hit = true;
     return result;
@@ -143,7 +143,7 @@ asio::awaitable<AuthResult> Authenticator::judge(const config::CompiledRealm& re
     result.cache_lookup = true;
     if (auto identity = cache_.find(key->key, key->generation, facts.now)) {
       result.cache_hit = true;
-      result.outcome = Authenticated{*identity, std::nullopt};
+      result.outcome = Authenticated{std::move(identity)};
       co_return result;
     }
   }
@@ -167,8 +167,7 @@ void Authenticator::cache_if_authenticated(const Scheme& scheme, const std::opti
   auto expires = now + ttl_;
   if (authenticated->not_after && *authenticated->not_after < expires) expires = *authenticated->not_after;
   if (expires <= now) return;
-  cache_.insert(key->key, std::make_shared<const Identity>(authenticated->identity), key->generation,
-                expires);
+  cache_.insert(key->key, authenticated->identity, key->generation, expires);
 }
 
 asio::awaitable<Outcome> Authenticator::verify_on_pool(std::shared_ptr<const Scheme> scheme,

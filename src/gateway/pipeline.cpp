@@ -141,8 +141,8 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
   const auto decision = policy::decide(route.requirement, x.outcome, policy::Side::origin);
   x.record.reason = decision.reason;
   if (const auto* ok = std::get_if<Authenticated>(&x.outcome)) {
-    x.record.user = ok->identity.user;
-    x.record.scheme = ok->identity.scheme;
+    x.record.user = ok->identity->user;
+    x.record.scheme = ok->identity->scheme;
   }
   if (decision.allowed()) co_return co_await act_forward(x, decision);
 
@@ -161,7 +161,7 @@ asio::awaitable<bool> Session::act_forward(Exchange& x, const policy::Decision& 
   context.client_address = info_.client_ip;
   context.secure = stream_.is_tls();
   context.identity_names = &x.snapshot->config.identity_headers;
-  if (const auto* ok = std::get_if<Authenticated>(&x.outcome)) context.identity = &ok->identity;
+  if (const auto* ok = std::get_if<Authenticated>(&x.outcome)) context.identity = ok->identity.get();
   context.pass_authorization = x.route->source->pass_authorization;
   context.target = target->url.base_path + x.head.target.path;
   context.default_host = target->url.authority();

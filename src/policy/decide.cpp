@@ -32,7 +32,7 @@ std::string join_scopes(const std::vector<std::string>& scopes) {
 
 Decision on_authenticated(const Requirement& requirement, const Authenticated& outcome) {
   Decision d;
-  d.reason = check_allowed(requirement, outcome.identity);
+  d.reason = check_allowed(requirement, *outcome.identity);
   if (d.reason == Reason::ok) return d;
   // Authenticated but not permitted: 403, never 401/407, because new credentials for the same user would
   // not help (RFC 9110 §15.5.4). Naming the missing scopes is RFC 6750 §3.1 insufficient_scope; the
@@ -40,9 +40,9 @@ Decision on_authenticated(const Requirement& requirement, const Authenticated& o
   d.status = 403;
   // Only a Bearer identity has scopes to add (RFC 6750 §3.1); a Basic user on a route that requires
   // scopes gets a plain 403 — an error="insufficient_scope" Basic challenge would be meaningless.
-  if (d.reason == Reason::insufficient_scope && outcome.identity.scheme == "Bearer") {
+  if (d.reason == Reason::insufficient_scope && outcome.identity->scheme == "Bearer") {
     d.challenges = ChallengeSet::outcome_scheme;
-    d.scheme = outcome.identity.scheme;
+    d.scheme = outcome.identity->scheme;
     d.extra_params = {{"error", "insufficient_scope"}, {"scope", join_scopes(requirement.scopes)}};
   }
   return d;

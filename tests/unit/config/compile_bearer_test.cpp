@@ -155,7 +155,7 @@ TEST(CompileBearerTest, ThePinnedClockDecidesExpiry) {
     const Outcome outcome = (*result)->realms[0].scheme->authenticate(credentials, RequestFacts{});
     EXPECT_EQ(std::holds_alternative<Authenticated>(outcome), valid) << "leeway is 60 s";
     if (valid) {
-      EXPECT_EQ(std::get<Authenticated>(outcome).identity.user, "alice");
+      EXPECT_EQ(std::get<Authenticated>(outcome).identity->user, "alice");
     }
   }
 }

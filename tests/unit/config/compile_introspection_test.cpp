@@ -46,7 +46,7 @@ TEST(CompileIntrospection, BuildsAWorkingSchemeFromTheSecretFile) {
   ASSERT_TRUE(realm.scheme->is_expensive({"Bearer", std::string("tok-1"), {}})) << "runs on the worker pool";
   const Outcome outcome = realm.scheme->authenticate({"Bearer", std::string("tok-1"), {}}, {});
   ASSERT_TRUE(std::holds_alternative<Authenticated>(outcome)) << "the server accepted our client credentials";
-  EXPECT_EQ(std::get<Authenticated>(outcome).identity.user, "alice");
+  EXPECT_EQ(std::get<Authenticated>(outcome).identity->user, "alice");
   const auto& watched = (*snapshot)->watched_files;
   EXPECT_NE(std::find(watched.begin(), watched.end(), secret.string()), watched.end())
       << "a rotated client secret reloads the config";

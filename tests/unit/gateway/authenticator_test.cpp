@@ -87,7 +87,7 @@ TEST(Authenticator, TenConcurrentRequestsWithTheSameCredentialsCostOneHash) {
   ASSERT_EQ(results.size(), 10u);
   for (const auto& result : results) {
     ASSERT_TRUE(std::holds_alternative<Authenticated>(result.outcome));
-    EXPECT_EQ(std::get<Authenticated>(result.outcome).identity.user, "alice");
+    EXPECT_EQ(std::get<Authenticated>(result.outcome).identity->user, "alice");
     EXPECT_TRUE(result.cache_lookup);
     EXPECT_FALSE(result.cache_hit);
   }

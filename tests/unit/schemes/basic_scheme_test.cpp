@@ -38,7 +38,7 @@ grammar::Credentials raw(std::optional<std::string> token68, std::vector<grammar
 
 /// "Authenticated alice", "Rejected wrong_password", "Malformed bad_base64", "Unavailable store_unavailable".
 std::string describe(const Outcome& outcome) {
-  if (const auto* a = std::get_if<Authenticated>(&outcome)) return "Authenticated " + a->identity.user;
+  if (const auto* a = std::get_if<Authenticated>(&outcome)) return "Authenticated " + a->identity->user;
   if (const auto* r = std::get_if<Rejected>(&outcome)) return "Rejected " + std::string(to_string(r->reason));
   if (const auto* m = std::get_if<Malformed>(&outcome))
     return "Malformed " + std::string(to_string(m->reason));
@@ -112,9 +112,9 @@ TEST_F(BasicScheme, IdentityCarriesUserGroupsAndScheme) {
   const auto outcome = scheme_->authenticate(basic("alice:bcrypt4-pw"), facts_);
   const auto* authenticated = std::get_if<Authenticated>(&outcome);
   ASSERT_NE(authenticated, nullptr);
-  EXPECT_EQ(authenticated->identity.user, "alice");
-  EXPECT_EQ(authenticated->identity.groups, (std::vector<std::string>{"admins", "staff"}));
-  EXPECT_EQ(authenticated->identity.scheme, "Basic");
+  EXPECT_EQ(authenticated->identity->user, "alice");
+  EXPECT_EQ(authenticated->identity->groups, (std::vector<std::string>{"admins", "staff"}));
+  EXPECT_EQ(authenticated->identity->scheme, "Basic");
   EXPECT_FALSE(authenticated->not_after.has_value()) << "the cache TTL bounds it, not the scheme";
 }
 

@@ -82,10 +82,10 @@ TEST(BearerScheme, AValidTokenAuthenticatesWithIdentityAndExpiry) {
   const Outcome outcome = f.run(bearer(token()));
   const auto* ok = std::get_if<Authenticated>(&outcome);
   ASSERT_NE(ok, nullptr);
-  EXPECT_EQ(ok->identity.user, "alice");
-  EXPECT_EQ(ok->identity.scheme, "Bearer");
-  EXPECT_EQ(ok->identity.groups, std::vector<std::string>{"ops"});
-  EXPECT_EQ(ok->identity.scopes, (std::vector<std::string>{"read", "write"}));
+  EXPECT_EQ(ok->identity->user, "alice");
+  EXPECT_EQ(ok->identity->scheme, "Bearer");
+  EXPECT_EQ(ok->identity->groups, std::vector<std::string>{"ops"});
+  EXPECT_EQ(ok->identity->scopes, (std::vector<std::string>{"read", "write"}));
   ASSERT_TRUE(ok->not_after);
   EXPECT_EQ(*ok->not_after, std::chrono::system_clock::time_point{seconds(now_s + 300)});
   EXPECT_TRUE(std::holds_alternative<Authenticated>(f.run({"bEaReR", token(), {}})))
