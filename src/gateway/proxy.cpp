@@ -1,5 +1,6 @@
 #include "gateway/proxy.hpp"
 
+#include <array>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "gateway/body_relay.hpp"
+#include "gateway/head_bytes.hpp"
 #include "gateway/tunnel.hpp"
 
 namespace authgate::gateway {
@@ -137,6 +139,25 @@ bool writes_with_body(const Parser& parser, const beast::flat_buffer& buffered) 
   return parser.is_done() || buffered.size() > 0;
 }
 
+// When the response ends within what is already buffered after its head (no body, a HEAD, or a body
+// of known length that arrived whole and fits `scratch`), parses that body into `scratch` and returns
+// its length; otherwise leaves everything as it was and returns nothing (the streaming relay follows).
+std::optional<std::size_t> take_whole_body(ResponseParser& parser, beast::flat_buffer& buffered,
+                                           std::span<char> scratch) {
+  if (parser.is_done()) return 0;
+  const auto length = parser.content_length();
+  if (!length || *length > scratch.size() || *length > buffered.size()) return std::nullopt;
+  auto& body = parser.get().body();
+  body.data = scratch.data();
+  body.size = scratch.size();
+  boost::system::error_code ec;
+  const auto used = parser.put(buffered.data(), ec);
+  buffered.consume(used);
+  // A body of known length cannot fail to parse once all of it is here, and put() takes all of it.
+  if (ec || !parser.is_done()) return std::nullopt;
+  return scratch.size() - body.size;
+}
+
 // The response half: transform the head, write it, stream the body, settle both connections.
 asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<UpstreamConnection> up,
                                             ResponseParser& parser, ProxyResult result,
@@ -160,6 +181,20 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
   result.status = static_cast<int>(response.result_int());
   result.response_started = true;
 
+  if (const auto whole = take_whole_body(parser, up->buffer, client.scratch)) {
+    // The common case: the body (or none) came with the head. One gather write, no serializer.
+    const auto wire_head = head_bytes(response.base());
+    const std::array<asio::const_buffer, 2> pieces{asio::buffer(wire_head),
+                                                   asio::buffer(client.scratch.data(), *whole)};
+    client.stream.expires_after(client.limits.body_timeout);
+    auto [ec, n] =
+        co_await client.stream.visit([&](auto& s) { return asio::async_write(s, pieces, use_tuple); });
+    if (ec) co_return result;
+    result.bytes_out = *whole;
+    if (parser.keep_alive()) pool.release(std::move(up), upstream);
+    result.keep_alive = keep_alive;
+    co_return result;
+  }
   http::response_serializer<http::buffer_body> serializer{response};
   if (!writes_with_body(parser, up->buffer)) {
     client.stream.expires_after(client.limits.body_timeout);
@@ -207,6 +242,15 @@ asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection
             co_await write_raw(client.stream, "HTTP/1.1 100 Continue\r\n\r\n", client.limits.body_timeout)) {
       co_return RelayStatus{RelayError::read, ec, 0};
     }
+  }
+  if (client.parser.is_done() && plan.primed == 0) {
+    // No body: the head alone, in one write, without Beast's serializer (see head_bytes.hpp).
+    const auto wire_head = head_bytes(client.parser.get().base());
+    up.stream.expires_after(client.limits.body_timeout);
+    auto [ec, n] = co_await up.stream.visit(
+        [&](auto& s) { return asio::async_write(s, asio::buffer(wire_head), use_tuple); });
+    if (ec) co_return RelayStatus{RelayError::write, up.stream.timed(ec), 0};
+    co_return RelayStatus{};
   }
   http::request_serializer<http::buffer_body> serializer{client.parser.get()};
   if (!client.parser.is_done() && plan.primed == 0) {
