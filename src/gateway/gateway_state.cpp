@@ -35,6 +35,11 @@ std::vector<char> IoThread::take_scratch() {
   return scratch;
 }
 
+std::span<char> LazyScratch::get() {
+  if (slot_.empty()) slot_ = thread_.take_scratch();
+  return slot_;
+}
+
 void IoThread::give_back_scratch(std::vector<char> scratch) {
   if (scratch.size() == kScratchBytes && spare_scratch_.size() < kMaxSpareScratch) {
     spare_scratch_.push_back(std::move(scratch));

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -53,6 +54,20 @@ struct GatewayState {
 
   /// Hands a finished request to the access log and the metrics.
   void record(const RequestRecord& record) const;
+};
+
+struct IoThread;
+
+/// A session's relay buffer, taken from its I/O thread's pool on first use (get()); many requests
+/// (a GET whose small answer came whole) never need one.
+class LazyScratch {
+ public:
+  LazyScratch(std::vector<char>& slot, IoThread& thread) : slot_(slot), thread_(thread) {}
+  std::span<char> get();
+
+ private:
+  std::vector<char>& slot_;
+  IoThread& thread_;
 };
 
 /// One I/O thread's own things. Touched only from that thread (its io_context runs on it alone).

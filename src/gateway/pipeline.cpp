@@ -173,7 +173,8 @@ asio::awaitable<bool> Session::act_forward(Exchange& x, const policy::Decision& 
     context.target += "?" + x.head.target.query;
   }
 
-  ClientSide client{stream_, buffer_, x.parser, scratch(), x.snapshot->config.limits, x.keep_alive};
+  ClientSide client{stream_,     buffer_, x.parser, LazyScratch{scratch_, thread_}, x.snapshot->config.limits,
+                    x.keep_alive};
   client.primed = x.form_bytes;  // a form body read whole for its token goes upstream unchanged
   // RFC 6750 §2.3: responses to a request with the token in its URI SHOULD say Cache-Control: private.
   client.private_response = x.query_token;

@@ -1,6 +1,5 @@
 #include "gateway/proxy.hpp"
 
-#include <array>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -58,8 +57,9 @@ asio::awaitable<RelayStatus> prime_body(ClientSide& client) {
   RelayStatus status;
   auto& body = client.parser.get().body();
   while (!client.parser.is_done()) {
-    body.data = client.scratch.data();
-    body.size = client.scratch.size();
+    const auto scratch = client.scratch.get();
+    body.data = scratch.data();
+    body.size = scratch.size();
     client.stream.expires_after(client.limits.body_timeout);
     auto [ec, n] = co_await client.stream.visit(
         [&](auto& s) { return http::async_read_some(s, client.buffer, client.parser, use_tuple); });
@@ -69,7 +69,7 @@ asio::awaitable<RelayStatus> prime_body(ClientSide& client) {
       status.ec = client.stream.timed(ec);
       co_return status;
     }
-    status.bytes = client.scratch.size() - body.size;
+    status.bytes = scratch.size() - body.size;
     if (status.bytes > 0) break;
   }
   co_return status;
@@ -139,23 +139,43 @@ bool writes_with_body(const Parser& parser, const beast::flat_buffer& buffered) 
   return parser.is_done() || buffered.size() > 0;
 }
 
-// When the response ends within what is already buffered after its head (no body, a HEAD, or a body
-// of known length that arrived whole and fits `scratch`), parses that body into `scratch` and returns
-// its length; otherwise leaves everything as it was and returns nothing (the streaming relay follows).
-std::optional<std::size_t> take_whole_body(ResponseParser& parser, beast::flat_buffer& buffered,
-                                           std::span<char> scratch) {
-  if (parser.is_done()) return 0;
+// Largest body the proxy answers from a single string together with its head (see relay_response).
+constexpr std::size_t whole_body_limit = 16 * 1024;
+
+// A body of known length, small enough, all of it already read with the head.
+bool body_arrived_whole(const ResponseParser& parser, const beast::flat_buffer& buffered) {
   const auto length = parser.content_length();
-  if (!length || *length > scratch.size() || *length > buffered.size()) return std::nullopt;
+  return length && *length <= whole_body_limit && *length <= buffered.size();
+}
+
+// Parses the body that arrived whole (body_arrived_whole) onto the end of `wire`, the head's bytes.
+// False when it does not parse: the upstream's fault (502).
+bool append_whole_body(ResponseParser& parser, beast::flat_buffer& buffered, std::string& wire) {
+  const auto length = *parser.content_length();
+  const auto head_size = wire.size();
+  wire.resize(head_size + length);
   auto& body = parser.get().body();
-  body.data = scratch.data();
-  body.size = scratch.size();
+  body.data = wire.data() + head_size;
+  body.size = length;
   boost::system::error_code ec;
   const auto used = parser.put(buffered.data(), ec);
   buffered.consume(used);
-  // A body of known length cannot fail to parse once all of it is here, and put() takes all of it.
-  if (ec || !parser.is_done()) return std::nullopt;
-  return scratch.size() - body.size;
+  return !ec && parser.is_done() && body.size == 0;
+}
+
+// Writes a response that is whole in `wire` (head and `body_bytes` of body) and settles both sides.
+asio::awaitable<ProxyResult> write_whole(ClientSide& client, std::unique_ptr<UpstreamConnection> up,
+                                         ResponseParser& parser, std::string wire, std::size_t body_bytes,
+                                         bool keep_alive, ProxyResult result,
+                                         const config::Upstream& upstream, UpstreamPool& pool) {
+  client.stream.expires_after(client.limits.body_timeout);
+  auto [ec, n] = co_await client.stream.visit(
+      [&](auto& s) { return asio::async_write(s, asio::buffer(wire), use_tuple); });
+  if (ec) co_return result;  // keep_alive stays false
+  result.bytes_out = body_bytes;
+  if (parser.keep_alive()) pool.release(std::move(up), upstream);
+  result.keep_alive = keep_alive;
+  co_return result;
 }
 
 // The response half: transform the head, write it, stream the body, settle both connections.
@@ -181,19 +201,24 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
   result.status = static_cast<int>(response.result_int());
   result.response_started = true;
 
-  if (const auto whole = take_whole_body(parser, up->buffer, client.scratch)) {
-    // The common case: the body (or none) came with the head. One gather write, no serializer.
-    const auto wire_head = head_bytes(response.base());
-    const std::array<asio::const_buffer, 2> pieces{asio::buffer(wire_head),
-                                                   asio::buffer(client.scratch.data(), *whole)};
-    client.stream.expires_after(client.limits.body_timeout);
-    auto [ec, n] =
-        co_await client.stream.visit([&](auto& s) { return asio::async_write(s, pieces, use_tuple); });
-    if (ec) co_return result;
-    result.bytes_out = *whole;
-    if (parser.keep_alive()) pool.release(std::move(up), upstream);
-    result.keep_alive = keep_alive;
-    co_return result;
+  // The common case: the body (or none) came with the head. One write from one string, no serializer,
+  // no relay buffer. The head is rendered before the body is parsed, so it is final here.
+  if (!parser.is_done() && body_arrived_whole(parser, up->buffer)) {
+    auto wire = head_bytes(response.base());
+    const auto head_size = wire.size();
+    if (!append_whole_body(parser, up->buffer, wire)) {
+      result.status = 502;  // nothing was sent: the caller answers 502
+      result.reason = Reason::upstream_error;
+      result.response_started = false;
+      co_return result;
+    }
+    const auto body_bytes = wire.size() - head_size;
+    co_return co_await write_whole(client, std::move(up), parser, std::move(wire), body_bytes, keep_alive,
+                                   result, upstream, pool);
+  }
+  if (parser.is_done()) {
+    co_return co_await write_whole(client, std::move(up), parser, head_bytes(response.base()), 0, keep_alive,
+                                   result, upstream, pool);
   }
   http::response_serializer<http::buffer_body> serializer{response};
   if (!writes_with_body(parser, up->buffer)) {
@@ -202,8 +227,8 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
         [&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
     if (ec) co_return result;
   }
-  auto relay = co_await relay_body(up->stream, up->buffer, parser, client.stream, serializer, client.scratch,
-                                   client.limits.body_timeout);
+  auto relay = co_await relay_body(up->stream, up->buffer, parser, client.stream, serializer,
+                                   client.scratch.get(), client.limits.body_timeout);
   result.bytes_out = relay.bytes;
   if (relay.error != RelayError::none) {
     result.reason = relay.error == RelayError::read ? Reason::upstream_error : result.reason;
@@ -261,7 +286,8 @@ asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection
     if (ec) co_return RelayStatus{RelayError::write, up.stream.timed(ec), 0};
   }
   co_return co_await relay_body(client.stream, client.buffer, client.parser, up.stream, serializer,
-                                client.scratch, client.limits.body_timeout, std::exchange(plan.primed, 0));
+                                client.scratch.get(), client.limits.body_timeout,
+                                std::exchange(plan.primed, 0));
 }
 
 // A 101: pass it on and tunnel, but only for the WebSocket upgrade the client asked for.

@@ -14,6 +14,7 @@
 
 #include "authgate/reason.hpp"
 #include "config/model.hpp"
+#include "gateway/gateway_state.hpp"
 #include "gateway/headers.hpp"
 #include "gateway/stream.hpp"
 #include "gateway/upstream_pool.hpp"
@@ -26,8 +27,8 @@ using RequestParser = http::request_parser<http::buffer_body>;
 struct ClientSide {
   Stream& stream;
   beast::flat_buffer& buffer;
-  RequestParser& parser;    // head read; body not yet
-  std::span<char> scratch;  // body relay buffer
+  RequestParser& parser;  // head read; body not yet
+  LazyScratch scratch;    // body relay buffer, taken when a body must stream
   const config::HttpLimits& limits;
   bool keep_alive = true;         // the client wants the connection kept (and we are not draining)
   unsigned version = 11;          // the client's HTTP version (forward() sets it before rewriting the head)

@@ -78,10 +78,7 @@ asio::awaitable<bool> Session::wait_for_request(bool first) {
   co_return !ec;
 }
 
-std::span<char> Session::scratch() {
-  if (scratch_.empty()) scratch_ = thread_.take_scratch();
-  return scratch_;
-}
+std::span<char> Session::scratch() { return LazyScratch{scratch_, thread_}.get(); }
 
 void Session::release_idle_buffers() {
   if (!scratch_.empty()) thread_.give_back_scratch(std::exchange(scratch_, {}));
