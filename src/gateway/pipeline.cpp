@@ -48,20 +48,28 @@ std::optional<Malformed> take_query_token(const config::CompiledRoute& route, co
   return take_access_token(target.query, !authorization.empty(), authorization, field);
 }
 
-// RFC 6750 §2.2: the token of a form body (read whole by the caller), as for the query.
+// RFC 6750 §2.2: the token of a form body (read whole by the caller), as for the query; next to a token
+// in the Authorization field or the query, one in the form is a second method (§2).
 std::optional<Malformed> take_form_token(std::string_view body, std::vector<std::string_view>& authorization,
                                          std::string& field) {
-  return take_access_token(body, false, authorization, field);
+  return take_access_token(body, !authorization.empty(), authorization, field);
 }
 
 // §2.2 applies to a single-part application/x-www-form-urlencoded body of a method whose body has
-// semantics (POST; GET "MUST NOT be used"). Only searched when no other place carries credentials, so
-// a request with an Authorization field streams its body as always.
+// semantics (POST; GET "MUST NOT be used"). Without other credentials the form is read whole (up to
+// max_form_token_body, else 413). Next to them it is read only when it is announced that small and not
+// awaiting 100 Continue, just to refuse a second token (§2): a large or streamed body, or one the client
+// holds back until told, is forwarded as it comes, as on any route.
 bool wants_form_token(const config::CompiledRoute& route, const RequestParser& parser,
                       const std::vector<std::string_view>& authorization) {
   const auto& request = parser.get();
-  return route.source->token_in_form && authorization.empty() && request.method() == http::verb::post &&
-         !parser.is_done() && is_form_urlencoded(request[http::field::content_type]);
+  if (!route.source->token_in_form || request.method() != http::verb::post || parser.is_done() ||
+      !is_form_urlencoded(request[http::field::content_type])) {
+    return false;
+  }
+  if (authorization.empty()) return true;
+  const auto length = parser.content_length();
+  return length && *length <= max_form_token_body && request[http::field::expect].empty();
 }
 
 }  // namespace

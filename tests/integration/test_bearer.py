@@ -311,8 +311,38 @@ def test_form_token_refusals(gw, module_upstream, what, body, content_type, stat
     assert len(module_upstream.requests) == before
 
 
+@pytest.mark.parametrize("header", ["Bearer", "Basic"])
+def test_form_token_next_to_an_authorization_field_is_invalid_request(gw, module_upstream, ring, header):
+    """§2: a token in the form and credentials in the header are two methods → 400, upstream untouched."""
+    token = tokens.mint_pyjwt(ring.for_alg("RS256"), "RS256", tokens.claims())
+    field = f"Bearer {token}" if header == "Bearer" else basic(ALICE.name, ALICE.password)
+    body = f"n=1&access_token={token}".encode()
+    before = len(module_upstream.requests)
+    with RawConnection(gw.port) as conn:
+        response = conn.request("POST", "/api/form/x", [("Content-Type", FORM), ("Authorization", field),
+                                                        ("Content-Length", str(len(body)))], body)
+    assert response.status == 400
+    assert response.headers_named("WWW-Authenticate") == [
+        API + f', error="invalid_request", error_description="{TWO_PLACES}"']
+    assert len(module_upstream.requests) == before
+
+
+def test_small_form_without_a_token_next_to_a_header_token_reaches_the_upstream_unchanged(
+        gw, module_upstream, ring):
+    """The form is read to look for a second token; without one it goes upstream byte for byte."""
+    token = tokens.mint_pyjwt(ring.for_alg("RS256"), "RS256", tokens.claims(sub="header-user"))
+    body = b"title=a+b&n=%C3%A9&note=" + b"y" * 3000
+    m = marker()
+    response = requests.post(gw.url(f"/api/form/{m}"), data=body,
+                             headers={"Content-Type": FORM, "Authorization": f"Bearer {token}"}, timeout=15)
+    assert response.status_code == 200
+    record = received(module_upstream, m)
+    assert seen(record, "X-Auth-User") == ["header-user"]
+    assert (record["body_length"], record["body_sha256"]) == (len(body), hashlib.sha256(body).hexdigest())
+
+
 def test_form_route_streams_big_bodies_with_a_header_token(gw, module_upstream, ring):
-    """With an Authorization field the body is not searched, so it is not limited to 16 KiB."""
+    """With an Authorization field a body over 16 KiB is not searched, so it is not limited to 16 KiB."""
     token = tokens.mint_pyjwt(ring.for_alg("RS256"), "RS256", tokens.claims())
     body = b"a=" + b"x" * 200_000
     m = marker()
