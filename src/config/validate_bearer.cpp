@@ -148,8 +148,16 @@ void check_introspection(Checker& check, const BearerRealm& b, const std::string
   if (!in.ca_file.empty()) {
     if (auto problem = unreadable_file_problem(in.ca_file)) check.error(at + ".ca_file", *problem);
   }
-  if (!b.algorithms.empty()) {
-    check.error(path + ".algorithms", "applies to JWT key sources; an introspected token is opaque");
+  // Keys that only a JWT has would do nothing here: refused, not silently ignored.
+  constexpr const char* opaque = "applies to JWT key sources; an introspected token is opaque";
+  if (!b.algorithms.empty()) check.error(path + ".algorithms", opaque);
+  if (!b.typ.empty()) check.error(path + ".typ", opaque);
+  if (!b.required_claims.empty()) check.error(path + ".required_claims", opaque);
+  if (!b.key_id.empty()) check.error(path + ".key_id", opaque);
+  if (!b.require_exp) {
+    check.error(path + ".require_exp",
+                "applies to JWT key sources (an introspection answer's exp is optional, "
+                "RFC 7662 §2.2)");
   }
   if (b.user_claim.empty()) check.error(path + ".user_claim", "must not be empty");
   // exp / nbf / iat of the answer are checked with the realm's leeway, as a JWT's claims are.
