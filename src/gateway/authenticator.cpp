@@ -7,7 +7,6 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <cstring>
 #include <vector>
 
 #include "authgate/grammar/parse.hpp"
@@ -34,6 +33,14 @@ struct OwnedFacts {
         now(f.now) {}
   RequestFacts view() const { return {method, target, host, client_address, secure, now}; }
 };
+
+// The verify-cache key of `field` in `realm`'s protection space ("<Scheme> realm=<name>"), so a realm
+// never answers for another (verify_cache.hpp). The space goes in pieces: nothing is joined per request.
+std::optional<stores::VerifyCache::Key> cache_key(const stores::VerifyCache& cache,
+                                                  const config::CompiledRealm& realm,
+                                                  std::string_view field) {
+  return cache.key_for({realm.scheme->name(), " realm=", realm.name}, field);
+}
 
 bool is_rejected(const Outcome& outcome) { return std::holds_alternative<Rejected>(outcome); }
 
@@ -64,9 +71,7 @@ struct Authenticator::Flight {
 };
 
 std::size_t Authenticator::FlightKeyHash::operator()(const FlightKey& k) const noexcept {
-  std::size_t h = 0;
-  std::memcpy(&h, k.key.data(), sizeof h);  // an HMAC output: any 8 bytes are uniform
-  return h ^ static_cast<std::size_t>(k.generation);
+  return stores::VerifyCache::KeyHash{}(k.key) ^ static_cast<std::size_t>(k.generation);
 }
 
 Authenticator::Authenticator(WorkerPool& pool, stores::VerifyCache& cache, std::chrono::milliseconds ttl)
@@ -85,7 +90,7 @@ std::optional<AuthResult> Authenticator::cached(const config::CompiledRoute& rou
     const auto& scheme = *realm->scheme;
     if (!grammar::iequals(scheme.name(), scheme_name)) continue;
     if (!scheme.is_cacheable()) return std::nullopt;
-    const auto key = cache_.key_for({scheme.name(), " realm=", realm->name}, field);
+    const auto key = cache_key(cache_, *realm, field);
     if (!key) return std::nullopt;
     auto identity = cache_.find(*key, scheme.generation(), facts.now);
     if (!identity) return std::nullopt;
@@ -136,8 +141,7 @@ asio::awaitable<AuthResult> Authenticator::judge(const config::CompiledRealm& re
   const auto& scheme = *realm.scheme;
   std::optional<FlightKey> key;
   if (scheme.is_cacheable()) {
-    if (auto k = cache_.key_for({realm.scheme->name(), " realm=", realm.name}, field))
-      key = FlightKey{*k, scheme.generation()};
+    if (auto k = cache_key(cache_, realm, field)) key = FlightKey{*k, scheme.generation()};
   }
   if (key) {
     result.cache_lookup = true;

@@ -1,7 +1,6 @@
 #include "gateway/upstream_pool.hpp"
 
 #include <openssl/ssl.h>
-#include <poll.h>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -11,6 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+
+#include "net/idle_socket.hpp"
 
 namespace authgate::gateway {
 namespace {
@@ -54,13 +55,6 @@ Reason connect_error(const boost::system::error_code& ec) {
 
 }  // namespace
 
-bool idle_socket_is_dead(asio::ip::tcp::socket& socket) noexcept {
-  if (!socket.is_open()) return true;
-  pollfd fd{socket.native_handle(), POLLIN, 0};
-  const int ready = ::poll(&fd, 1, 0);
-  return ready != 0;  // readable (data or EOF), error, or poll failed
-}
-
 const UpstreamTarget* UpstreamPool::target(const config::Upstream& upstream) {
   auto key = pool_key(upstream);
   if (auto it = targets_.find(key); it != targets_.end()) return &it->second;
@@ -91,7 +85,7 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(const std::string& k
     auto connection = std::move(idle.connections.back());
     idle.connections.pop_back();
     if (now - connection->idle_since < idle.idle_timeout && connection->buffer.size() == 0 &&
-        !idle_socket_is_dead(connection->stream.socket())) {
+        !net::idle_socket_is_dead(connection->stream.socket())) {
       return connection;
     }
     connection->stream.close();

@@ -81,8 +81,4 @@ class UpstreamPool {
   std::map<std::string, Idle, std::less<>> idle_;
 };
 
-/// True when an idle socket has something to read or was closed by the peer: it is not reusable
-/// (HTTP/1.1 upstreams send nothing unprompted, RFC 9112 §9.3).
-bool idle_socket_is_dead(asio::ip::tcp::socket& socket) noexcept;
-
 }  // namespace authgate::gateway

@@ -1,18 +1,9 @@
 // The fetch client's idle connections (see net/fetch_pool.hpp).
 #include "net/fetch_pool.hpp"
 
-#include <poll.h>
+#include "net/idle_socket.hpp"
 
 namespace authgate::net::detail {
-namespace {
-
-bool idle_socket_is_dead(FetchLink& link) noexcept {
-  if (!link.is_open()) return true;
-  pollfd fd{link.tcp().socket().native_handle(), POLLIN, 0};
-  return ::poll(&fd, 1, 0) != 0;  // readable (data or EOF), error, or poll failed
-}
-
-}  // namespace
 
 void FetchPool::drop_expired(SteadyClock::time_point now, std::vector<std::unique_ptr<PooledLink>>& dropped) {
   auto it = idle_.begin();
@@ -31,7 +22,7 @@ std::unique_ptr<PooledLink> FetchPool::take(const std::string& origin) {
       if (idle_[i]->origin != origin) continue;
       auto link = std::move(idle_[i]);
       idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
-      if (idle_socket_is_dead(link->link)) {
+      if (!link->link.is_open() || idle_socket_is_dead(link->link.tcp().socket())) {
         dropped.push_back(std::move(link));
         continue;
       }

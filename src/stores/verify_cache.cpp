@@ -17,16 +17,6 @@
 namespace authgate::stores {
 namespace {
 
-/// The key is already a keyed MAC, uniformly distributed: its first bytes are a fine hash, and an
-/// attacker who does not know the secret cannot aim collisions at one bucket.
-struct KeyHash {
-  std::size_t operator()(const VerifyCache::Key& key) const noexcept {
-    std::size_t h;
-    std::memcpy(&h, key.data(), sizeof h);
-    return h;
-  }
-};
-
 struct Entry {
   VerifyCache::Key key;
   std::shared_ptr<const Identity> identity;
@@ -55,15 +45,15 @@ thread_local ThreadMac thread_mac;
 
 }  // namespace
 
-/// An HMAC-SHA256 context holding the secret; each key_for() duplicates it (EVP_MAC_CTX_dup reads a
-/// const source, which openssl-threads(7) allows from several threads at once).
+/// An HMAC-SHA256 context holding the secret; each thread copies it once into its ThreadMac
+/// (EVP_MAC_CTX_dup reads a const source, which openssl-threads(7) allows from several threads at once).
 struct VerifyCache::MacTemplate {
   MacCtx ctx;
   std::uint64_t id = next_cache_id.fetch_add(1, std::memory_order_relaxed);  // names it for ThreadMac
 };
 
 struct VerifyCache::Shard {
-  using Index = std::unordered_map<Key, std::list<Entry>::iterator, KeyHash>;
+  using Index = std::unordered_map<Key, std::list<Entry>::iterator, VerifyCache::KeyHash>;
   std::mutex mutex;
   std::size_t capacity = 0;
   std::list<Entry> lru;  // most recently used first

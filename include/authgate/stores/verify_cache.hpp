@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -26,6 +27,16 @@ class VerifyCache {
  public:
   using Key = std::array<std::uint8_t, 32>;
   using TimePoint = std::chrono::system_clock::time_point;
+
+  /// Hash for maps keyed by Key: a Key is already a keyed MAC, uniformly distributed, so its first bytes
+  /// are a fine hash, and an attacker who does not know the secret cannot aim collisions at one bucket.
+  struct KeyHash {
+    std::size_t operator()(const Key& key) const noexcept {
+      std::size_t h;
+      std::memcpy(&h, key.data(), sizeof h);
+      return h;
+    }
+  };
 
   struct Options {
     std::size_t max_entries = 10000;  // across all shards; 0 disables caching

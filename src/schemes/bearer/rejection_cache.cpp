@@ -1,15 +1,7 @@
 // Short-lived cache of refused introspection verdicts (see schemes/bearer/rejection_cache.hpp).
 #include "schemes/bearer/rejection_cache.hpp"
 
-#include <cstring>
-
 namespace authgate::schemes::detail {
-
-std::size_t RejectionCache::KeyHash::operator()(const stores::VerifyCache::Key& key) const noexcept {
-  std::size_t h;
-  std::memcpy(&h, key.data(), sizeof h);  // an HMAC output: any bytes are uniform
-  return h;
-}
 
 RejectionCache::RejectionCache(std::string space, std::chrono::milliseconds ttl, std::size_t max_entries)
     : space_(std::move(space)),

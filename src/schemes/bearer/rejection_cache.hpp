@@ -36,9 +36,6 @@ class RejectionCache {
   std::size_t size() const;
 
  private:
-  struct KeyHash {
-    std::size_t operator()(const stores::VerifyCache::Key& key) const noexcept;
-  };
   struct Entry {
     Rejected verdict;
     TimePoint inserted;
@@ -50,7 +47,7 @@ class RejectionCache {
   std::size_t max_entries_;
   stores::VerifyCache keys_;  // used only for key_for(): the same keyed HMAC as the positive cache
   mutable std::mutex mutex_;
-  std::unordered_map<stores::VerifyCache::Key, Entry, KeyHash> entries_;
+  std::unordered_map<stores::VerifyCache::Key, Entry, stores::VerifyCache::KeyHash> entries_;
   std::deque<std::pair<stores::VerifyCache::Key, TimePoint>> order_;  // insertion order
 };
 
