@@ -48,13 +48,6 @@ std::optional<Malformed> take_query_token(const config::CompiledRoute& route, co
   return take_access_token(target.query, !authorization.empty(), authorization, field);
 }
 
-// RFC 6750 §2.2: the token of a form body (read whole by the caller), as for the query; next to a token
-// in the Authorization field or the query, one in the form is a second method (§2).
-std::optional<Malformed> take_form_token(std::string_view body, std::vector<std::string_view>& authorization,
-                                         std::string& field) {
-  return take_access_token(body, !authorization.empty(), authorization, field);
-}
-
 // §2.2 applies to a single-part application/x-www-form-urlencoded body of a method whose body has
 // semantics (POST; GET "MUST NOT be used"). Without other credentials the form is read whole (up to
 // max_form_token_body, else 413). Next to them it is read only when it is announced that small and not
@@ -123,8 +116,10 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
                                  large ? Reason::request_too_large : Reason::bad_request);
       }
       x.form_bytes = form.bytes;
-      malformed =
-          take_form_token(std::string_view(scratch().data(), x.form_bytes), authorization, form_field);
+      // RFC 6750 §2.2, as for the query; next to a token in the Authorization field or the query, one
+      // in the form is a second method (§2).
+      malformed = take_access_token(std::string_view(scratch().data(), x.form_bytes), !authorization.empty(),
+                                    authorization, form_field);
     }
     if (malformed) {
       x.outcome = std::move(*malformed);

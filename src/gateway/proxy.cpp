@@ -131,14 +131,6 @@ asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client
   }
 }
 
-// Whether the head can wait for the first body piece and leave in the same write (one send, one wakeup
-// of the peer): yes when the message has no body or body bytes already arrived with the head. A body
-// still to come (a slow stream, server-sent events) gets the head sent first, so the client sees it now.
-template <class Parser>
-bool writes_with_body(const Parser& parser, const beast::flat_buffer& buffered) {
-  return parser.is_done() || buffered.size() > 0;
-}
-
 // Largest body the proxy answers from a single string together with its head (see relay_response).
 constexpr std::size_t whole_body_limit = 16 * 1024;
 
@@ -161,21 +153,6 @@ bool append_whole_body(ResponseParser& parser, beast::flat_buffer& buffered, std
   const auto used = parser.put(buffered.data(), ec);
   buffered.consume(used);
   return !ec && parser.is_done() && body.size == 0;
-}
-
-// Writes a response that is whole in `wire` (head and `body_bytes` of body) and settles both sides.
-asio::awaitable<ProxyResult> write_whole(ClientSide& client, std::unique_ptr<UpstreamConnection> up,
-                                         ResponseParser& parser, std::string wire, std::size_t body_bytes,
-                                         bool keep_alive, ProxyResult result,
-                                         const config::Upstream& upstream, UpstreamPool& pool) {
-  client.stream.expires_after(client.limits.body_timeout);
-  auto [ec, n] = co_await client.stream.visit(
-      [&](auto& s) { return asio::async_write(s, asio::buffer(wire), use_tuple); });
-  if (ec) co_return result;  // keep_alive stays false
-  result.bytes_out = body_bytes;
-  if (parser.keep_alive()) pool.release(std::move(up), upstream);
-  result.keep_alive = keep_alive;
-  co_return result;
 }
 
 // The response half: transform the head, write it, stream the body, settle both connections.
@@ -203,36 +180,37 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
 
   // The common case: the body (or none) came with the head. One write from one string, no serializer,
   // no relay buffer. The head is rendered before the body is parsed, so it is final here.
-  if (!parser.is_done() && body_arrived_whole(parser, up->buffer)) {
+  if (parser.is_done() || body_arrived_whole(parser, up->buffer)) {
     auto wire = head_bytes(response.base());
     const auto head_size = wire.size();
-    if (!append_whole_body(parser, up->buffer, wire)) {
+    if (!parser.is_done() && !append_whole_body(parser, up->buffer, wire)) {
       result.status = 502;  // nothing was sent: the caller answers 502
       result.reason = Reason::upstream_error;
       result.response_started = false;
       co_return result;
     }
-    const auto body_bytes = wire.size() - head_size;
-    co_return co_await write_whole(client, std::move(up), parser, std::move(wire), body_bytes, keep_alive,
-                                   result, upstream, pool);
-  }
-  if (parser.is_done()) {
-    co_return co_await write_whole(client, std::move(up), parser, head_bytes(response.base()), 0, keep_alive,
-                                   result, upstream, pool);
-  }
-  http::response_serializer<http::buffer_body> serializer{response};
-  if (!writes_with_body(parser, up->buffer)) {
     client.stream.expires_after(client.limits.body_timeout);
     auto [ec, n] = co_await client.stream.visit(
-        [&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
-    if (ec) co_return result;
-  }
-  auto relay = co_await relay_body(up->stream, up->buffer, parser, client.stream, serializer,
-                                   client.scratch.get(), client.limits.body_timeout);
-  result.bytes_out = relay.bytes;
-  if (relay.error != RelayError::none) {
-    result.reason = relay.error == RelayError::read ? Reason::upstream_error : result.reason;
-    co_return result;  // keep_alive stays false: the client saw a truncated response
+        [&](auto& s) { return asio::async_write(s, asio::buffer(wire), use_tuple); });
+    if (ec) co_return result;  // keep_alive stays false
+    result.bytes_out = wire.size() - head_size;
+  } else {
+    http::response_serializer<http::buffer_body> serializer{response};
+    // Body bytes that came with the head leave in the same write as it (one send, one wakeup of the
+    // peer); a body still to come (a slow stream, server-sent events) gets the head sent now.
+    if (up->buffer.size() == 0) {
+      client.stream.expires_after(client.limits.body_timeout);
+      auto [ec, n] = co_await client.stream.visit(
+          [&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
+      if (ec) co_return result;
+    }
+    auto relay = co_await relay_body(up->stream, up->buffer, parser, client.stream, serializer,
+                                     client.scratch.get(), client.limits.body_timeout);
+    result.bytes_out = relay.bytes;
+    if (relay.error != RelayError::none) {
+      result.reason = relay.error == RelayError::read ? Reason::upstream_error : result.reason;
+      co_return result;  // keep_alive stays false: the client saw a truncated response
+    }
   }
   if (parser.keep_alive()) pool.release(std::move(up), upstream);
   result.keep_alive = keep_alive;
@@ -278,7 +256,7 @@ asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection
     co_return RelayStatus{};
   }
   http::request_serializer<http::buffer_body> serializer{client.parser.get()};
-  if (!client.parser.is_done() && plan.primed == 0) {
+  if (plan.primed == 0) {
     // The body is still to come (e.g. after 100 Continue): the upstream gets the head now.
     up.stream.expires_after(client.limits.body_timeout);
     auto [ec, n] =

@@ -205,10 +205,11 @@ asio::awaitable<void> Session::linger_close() {
   boost::system::error_code ignored;
   if (!stream_.is_tls()) stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   stream_.expires_after(std::chrono::seconds(2));
+  const auto buffer = scratch();
   std::size_t swallowed = 0;
   while (swallowed < (1u << 20)) {
-    auto [ec, n] = co_await stream_.socket().async_read_some(asio::buffer(scratch().data(), scratch().size()),
-                                                             use_tuple);
+    auto [ec, n] =
+        co_await stream_.socket().async_read_some(asio::buffer(buffer.data(), buffer.size()), use_tuple);
     if (ec) break;
     swallowed += n;
   }
