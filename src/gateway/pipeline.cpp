@@ -181,7 +181,7 @@ asio::awaitable<bool> Session::act_forward(Exchange& x, const policy::Decision& 
   client.primed = x.form_bytes;  // a form body read whole for its token goes upstream unchanged
   // RFC 6750 §2.3: responses to a request with the token in its URI SHOULD say Cache-Control: private.
   client.private_response = x.query_token;
-  auto result = co_await forward(client, *upstream, context, thread_.pool);
+  auto result = co_await forward(client, *upstream, *target, context, thread_.pool);
   x.record.upstream_time = result.upstream_time;
   x.record.bytes_in = result.bytes_in;
   if (result.response_started) {

@@ -290,7 +290,8 @@ asio::awaitable<ProxyResult> switch_protocols(ClientSide& client, UpstreamConnec
 }  // namespace
 
 asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream& upstream,
-                                     const ForwardContext& context, UpstreamPool& pool) {
+                                     const UpstreamTarget& target, const ForwardContext& context,
+                                     UpstreamPool& pool) {
   auto& request = client.parser.get();
   client.version = request.version();
   Plan plan;
@@ -311,7 +312,10 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
     plan.primed = first.bytes;
   }
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto lease = co_await pool.acquire(upstream, attempt > 0);
+    const auto reuse = attempt > 0      ? Reuse::never
+                       : plan.retryable ? Reuse::unchecked_if_recent
+                                        : Reuse::checked;
+    auto lease = co_await pool.acquire(upstream, target, reuse);
     if (!lease.connection) co_return upstream_failure(client, lease.error);
     auto& up = *lease.connection;
     const bool may_retry = lease.reused && plan.retryable && attempt == 0;

@@ -48,10 +48,12 @@ struct ProxyResult {
   std::uint64_t bytes_out = 0;
 };
 
-/// Forwards the request whose head is in `client.parser` to `upstream`. `context` carries the
-/// identity and target for prepare_upstream_request(). Retries once on a fresh connection when a
-/// pooled one turns out stale, only for idempotent requests without a body (RFC 9110 §9.2.2).
+/// Forwards the request whose head is in `client.parser` to `upstream`, whose parsed `target` came
+/// from `pool`. `context` carries the identity and target for prepare_upstream_request(). Retries once
+/// on a fresh connection when a pooled one turns out stale, only for idempotent requests without a
+/// body (RFC 9110 §9.2.2); those take a recently used pooled connection without checking it first.
 boost::asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream& upstream,
-                                            const ForwardContext& context, UpstreamPool& pool);
+                                            const UpstreamTarget& target, const ForwardContext& context,
+                                            UpstreamPool& pool);
 
 }  // namespace authgate::gateway

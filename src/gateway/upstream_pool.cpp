@@ -18,15 +18,14 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-std::string pool_key(const config::Upstream& upstream) {
-  std::string key = upstream.url;
+void build_pool_key(const config::Upstream& upstream, std::string& key) {
+  key = upstream.url;
   key += '|';
   key += upstream.tls.verify ? "verify" : "noverify";
   key += '|';
   key += upstream.tls.ca_file;
   key += '|';
   key += upstream.tls.server_name;
-  return key;
 }
 
 bool is_ip_literal(std::string_view host) {
@@ -56,14 +55,14 @@ Reason connect_error(const boost::system::error_code& ec) {
 }  // namespace
 
 const UpstreamTarget* UpstreamPool::target(const config::Upstream& upstream) {
-  auto key = pool_key(upstream);
-  if (auto it = targets_.find(key); it != targets_.end()) return &it->second;
+  build_pool_key(upstream, key_scratch_);
+  if (auto it = targets_.find(key_scratch_); it != targets_.end()) return &it->second;
   auto url = config::parse_upstream_url(upstream.url);
   if (!url) {
     spdlog::error("upstream {}: {}", upstream.name, url.error());
     return nullptr;
   }
-  UpstreamTarget target{*url, key, {}, nullptr};
+  UpstreamTarget target{*url, {}, nullptr, idle_.size()};
   if (url->https) {
     target.sni = upstream.tls.server_name.empty() ? url->host : upstream.tls.server_name;
     try {
@@ -73,19 +72,19 @@ const UpstreamTarget* UpstreamPool::target(const config::Upstream& upstream) {
       return nullptr;
     }
   }
-  return &targets_.emplace(std::move(key), std::move(target)).first->second;
+  idle_.emplace_back();
+  return &targets_.emplace(key_scratch_, std::move(target)).first->second;
 }
 
-std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(const std::string& key) {
-  auto it = idle_.find(key);
-  if (it == idle_.end()) return nullptr;
-  auto& idle = it->second;
+std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(Idle& idle, Reuse reuse) {
   const auto now = std::chrono::steady_clock::now();
   while (!idle.connections.empty()) {
     auto connection = std::move(idle.connections.back());
     idle.connections.pop_back();
-    if (now - connection->idle_since < idle.idle_timeout && connection->buffer.size() == 0 &&
-        !net::idle_socket_is_dead(connection->stream.socket())) {
+    const auto idle_for = now - connection->idle_since;
+    const bool trusted = reuse == Reuse::unchecked_if_recent && idle_for < recent_idle;
+    if (idle_for < idle.idle_timeout && connection->buffer.size() == 0 &&
+        (trusted || !net::idle_socket_is_dead(connection->stream.socket()))) {
       return connection;
     }
     connection->stream.close();
@@ -93,12 +92,13 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(const std::string& k
   return nullptr;
 }
 
-asio::awaitable<Lease> UpstreamPool::acquire(const config::Upstream& upstream, bool fresh) {
-  const auto* t = target(upstream);
-  if (t == nullptr) co_return Lease{nullptr, false, Reason::upstream_error};
-  auto idle = fresh ? nullptr : take_idle(t->key);
-  if (idle) co_return Lease{std::move(idle), true, Reason::ok};
-  co_return co_await connect(upstream, *t);
+asio::awaitable<Lease> UpstreamPool::acquire(const config::Upstream& upstream, const UpstreamTarget& target,
+                                             Reuse reuse) {
+  if (reuse != Reuse::never) {
+    if (auto idle = take_idle(idle_[target.idle_list], reuse))
+      co_return Lease{std::move(idle), true, Reason::ok};
+  }
+  co_return co_await connect(upstream, target);
 }
 
 asio::awaitable<Lease> UpstreamPool::connect(const config::Upstream& upstream, const UpstreamTarget& target) {
@@ -130,11 +130,11 @@ asio::awaitable<Lease> UpstreamPool::connect(const config::Upstream& upstream, c
   boost::system::error_code ignored;
   tcp.socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
   if (!target.tls) {
-    co_return Lease{std::make_unique<UpstreamConnection>(Stream{tcp.release_socket()}, target.key)};
+    co_return Lease{std::make_unique<UpstreamConnection>(Stream{tcp.release_socket()}, target.idle_list)};
   }
 
   auto connection =
-      std::make_unique<UpstreamConnection>(Stream{tcp.release_socket(), *target.tls}, target.key);
+      std::make_unique<UpstreamConnection>(Stream{tcp.release_socket(), *target.tls}, target.idle_list);
   connection->stream.expires_at(deadline);
   auto& tls = *connection->stream.tls();
   // SNI carries DNS names only (RFC 6066 §3); the verified name is the SNI name or the IP literal.
@@ -155,7 +155,7 @@ asio::awaitable<Lease> UpstreamPool::connect(const config::Upstream& upstream, c
 }
 
 void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection, const config::Upstream& upstream) {
-  auto& idle = idle_[connection->key];
+  auto& idle = idle_[connection->idle_list];
   idle.idle_timeout = upstream.idle_timeout;
   if (idle.connections.size() >= upstream.max_idle_connections || connection->buffer.size() != 0) {
     connection->stream.close();
@@ -168,7 +168,7 @@ void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection, const
 
 void UpstreamPool::sweep() {
   const auto now = std::chrono::steady_clock::now();
-  for (auto& [key, idle] : idle_) {
+  for (auto& idle : idle_) {
     auto& connections = idle.connections;
     while (!connections.empty() && now - connections.front()->idle_since >= idle.idle_timeout) {
       connections.front()->stream.close();
@@ -178,7 +178,7 @@ void UpstreamPool::sweep() {
 }
 
 void UpstreamPool::clear() {
-  for (auto& [key, idle] : idle_) {
+  for (auto& idle : idle_) {
     for (auto& connection : idle.connections) connection->stream.close();
     idle.connections.clear();
   }
@@ -186,7 +186,7 @@ void UpstreamPool::clear() {
 
 std::size_t UpstreamPool::idle_count() const {
   std::size_t n = 0;
-  for (const auto& [key, idle] : idle_) n += idle.connections.size();
+  for (const auto& idle : idle_) n += idle.connections.size();
   return n;
 }
 

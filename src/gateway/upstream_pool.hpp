@@ -1,7 +1,8 @@
 #pragma once
 // Pooled keep-alive connections to upstreams, one pool per I/O thread (no locks: a connection never
 // changes threads). Bounded idle list per upstream, idle timeout, discard on error, a readability check
-// before reuse, TLS with certificate verification and SNI for https:// upstreams.
+// before reuse (skipped when the caller can retry), TLS with certificate verification and SNI for
+// https:// upstreams.
 
 #include <chrono>
 #include <deque>
@@ -23,19 +24,28 @@ namespace authgate::gateway {
 
 /// One open connection to an upstream, with its read buffer (bytes after a response stay with it).
 struct UpstreamConnection {
-  UpstreamConnection(Stream s, std::string k) : stream(std::move(s)), key(std::move(k)) {}
+  UpstreamConnection(Stream s, std::size_t list) : stream(std::move(s)), idle_list(list) {}
   Stream stream;
   beast::flat_buffer buffer;
-  std::string key;  // pool key: scheme, host, port and TLS settings
+  std::size_t idle_list;  // where release() puts it: the idle list of its target in its pool
   std::chrono::steady_clock::time_point idle_since;
 };
 
 /// Where an upstream is and how to reach it, parsed once per URL.
 struct UpstreamTarget {
   config::UpstreamUrl url;
-  std::string key;
   std::string sni;                          // TLS: SNI and verified name
   std::shared_ptr<asio::ssl::context> tls;  // https only
+  std::size_t idle_list = 0;                // index of its idle list in the pool that parsed it
+};
+
+/// How acquire() may use the idle list.
+enum class Reuse {
+  checked,  // an idle connection passes a readability check first (one poll())
+  // A connection idle for less than `recent_idle` is taken unchecked: the upstream closing it in that
+  // moment is rare, and the caller sends the request again on a fresh connection when it was stale.
+  unchecked_if_recent,
+  never,  // a new connection: the retry after a stale one
 };
 
 struct Lease {
@@ -55,8 +65,12 @@ class UpstreamPool {
   const UpstreamTarget* target(const config::Upstream& upstream);
 
   /// An idle pooled connection when one is usable, else a new one (connect_timeout covers resolve,
-  /// connect and the TLS handshake). `fresh` skips the idle list (the retry after a stale connection).
-  asio::awaitable<Lease> acquire(const config::Upstream& upstream, bool fresh = false);
+  /// connect and the TLS handshake). `target` is this pool's target(upstream).
+  asio::awaitable<Lease> acquire(const config::Upstream& upstream, const UpstreamTarget& target, Reuse reuse);
+
+  /// Idle time under which Reuse::unchecked_if_recent skips the check: below the keep-alive timeout
+  /// of common upstream servers (Node.js and uvicorn 5 s, gunicorn 2 s), so they rarely close first.
+  static constexpr std::chrono::milliseconds recent_idle{1000};
 
   /// Returns a connection whose last response was complete and keep-alive. Closed instead when the
   /// upstream's idle list is full.
@@ -73,12 +87,13 @@ class UpstreamPool {
     std::deque<std::unique_ptr<UpstreamConnection>> connections;  // back = most recently used
     std::chrono::milliseconds idle_timeout{0};
   };
-  std::unique_ptr<UpstreamConnection> take_idle(const std::string& key);
+  std::unique_ptr<UpstreamConnection> take_idle(Idle& idle, Reuse reuse);
   asio::awaitable<Lease> connect(const config::Upstream& upstream, const UpstreamTarget& target);
 
   asio::any_io_executor executor_;
-  std::map<std::string, UpstreamTarget, std::less<>> targets_;
-  std::map<std::string, Idle, std::less<>> idle_;
+  std::map<std::string, UpstreamTarget, std::less<>> targets_;  // by key: URL and TLS settings
+  std::deque<Idle> idle_;    // indexed by UpstreamTarget::idle_list; targets are never removed
+  std::string key_scratch_;  // target() builds its lookup key here, without allocating per request
 };
 
 }  // namespace authgate::gateway
