@@ -13,6 +13,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "gateway/body_relay.hpp"
+#include "gateway/buffered_head.hpp"
 #include "gateway/head_bytes.hpp"
 #include "gateway/tunnel.hpp"
 
@@ -95,12 +96,12 @@ void set_connection(http::fields& fields, bool keep_alive, unsigned client_versi
   }
 }
 
-asio::awaitable<boost::system::error_code> write_raw(Stream& stream, std::string_view bytes,
-                                                     std::chrono::milliseconds timeout) {
-  stream.expires_after(timeout);
-  auto [ec, n] = co_await stream.visit(
-      [&](auto& s) { return asio::async_write(s, asio::buffer(bytes.data(), bytes.size()), use_tuple); });
-  co_return stream.timed(ec);
+// The response head: parsed from what is already buffered when it is all there, else read by Beast.
+asio::awaitable<boost::system::error_code> read_head_fast(UpstreamConnection& up, ResponseParser& parser) {
+  if (const auto parsed = parse_buffered_head(parser, up.buffer)) co_return *parsed;
+  auto [ec, n] = co_await up.stream.visit(
+      [&](auto& s) { return http::async_read_header(s, up.buffer, parser, use_tuple); });
+  co_return up.stream.timed(ec);
 }
 
 // Reads the final response head, passing interim 1xx responses (other than 100 and 101) on to an
@@ -114,11 +115,9 @@ asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client
     parser->header_limit(upstream_header_limit);  // Beast's 8 KiB default is small for Set-Cookie-heavy apps
     if (head) parser->skip(true);
     up.stream.expires_after(timeout);
-    auto [ec, n] = co_await up.stream.visit(
-        [&](auto& s) { return http::async_read_header(s, up.buffer, *parser, use_tuple); });
-    if (ec) co_return up.stream.timed(ec);
+    if (auto ec = co_await read_head_fast(up, *parser)) co_return ec;
     const auto status = parser->get().result_int();
-    if (status < 100 || status >= 200 || status == 101) co_return ec;
+    if (status < 100 || status >= 200 || status == 101) co_return boost::system::error_code{};
     if (status == 100 || client.version < 11) continue;
     http::response<http::empty_body> interim{parser->get().result(), 11};
     for (const auto& field : parser->get()) interim.insert(field.name_string(), field.value());
@@ -189,10 +188,9 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
       result.response_started = false;
       co_return result;
     }
-    client.stream.expires_after(client.limits.body_timeout);
-    auto [ec, n] = co_await client.stream.visit(
-        [&](auto& s) { return asio::async_write(s, asio::buffer(wire), use_tuple); });
-    if (ec) co_return result;  // keep_alive stays false
+    if (co_await write_all(client.stream, asio::buffer(wire), client.limits.body_timeout)) {
+      co_return result;  // keep_alive stays false
+    }
     result.bytes_out = wire.size() - head_size;
   } else {
     http::response_serializer<http::buffer_body> serializer{response};
@@ -241,18 +239,17 @@ ProxyResult upstream_failure(const ClientSide& client, Reason reason) {
 asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection& up, Plan& plan) {
   if (plan.expect_continue && !plan.continue_sent) {
     plan.continue_sent = true;
-    if (auto ec =
-            co_await write_raw(client.stream, "HTTP/1.1 100 Continue\r\n\r\n", client.limits.body_timeout)) {
+    constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
+    if (auto ec = co_await write_all(client.stream, asio::buffer(interim), client.limits.body_timeout)) {
       co_return RelayStatus{RelayError::read, ec, 0};
     }
   }
   if (client.parser.is_done() && plan.primed == 0) {
     // No body: the head alone, in one write, without Beast's serializer (see head_bytes.hpp).
     const auto wire_head = head_bytes(client.parser.get().base());
-    up.stream.expires_after(client.limits.body_timeout);
-    auto [ec, n] = co_await up.stream.visit(
-        [&](auto& s) { return asio::async_write(s, asio::buffer(wire_head), use_tuple); });
-    if (ec) co_return RelayStatus{RelayError::write, up.stream.timed(ec), 0};
+    if (auto ec = co_await write_all(up.stream, asio::buffer(wire_head), client.limits.body_timeout)) {
+      co_return RelayStatus{RelayError::write, ec, 0};
+    }
     co_return RelayStatus{};
   }
   http::request_serializer<http::buffer_body> serializer{client.parser.get()};

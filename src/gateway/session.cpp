@@ -12,6 +12,7 @@
 
 #include "authgate/policy/decision.hpp"
 #include "gateway/authenticator.hpp"
+#include "gateway/buffered_head.hpp"
 #include "gateway/gateway_state.hpp"
 #include "gateway/head_check.hpp"
 #include "gateway/local_reply.hpp"
@@ -85,23 +86,11 @@ void Session::release_idle_buffers() {
   if (buffer_.size() == 0) buffer_.shrink_to_fit();
 }
 
-// A head that arrived whole (the common case) parses from the buffer with no I/O and no timer.
-std::optional<boost::system::error_code> Session::parse_buffered_head(Exchange& x) {
-  boost::system::error_code ec;
-  while (buffer_.size() > 0) {
-    const auto used = x.parser.put(buffer_.data(), ec);
-    buffer_.consume(used);
-    if (ec == http::error::need_more) return std::nullopt;
-    if (ec || x.parser.is_header_done()) return ec;
-    if (used == 0) return std::nullopt;
-  }
-  return std::nullopt;
-}
-
 // A head not complete within header_timeout → beast::error::timeout; the deadline cancels the read but
 // leaves the socket open, so the 408 can still be sent.
 asio::awaitable<boost::system::error_code> Session::read_head(Exchange& x) {
-  if (const auto parsed = parse_buffered_head(x)) co_return *parsed;
+  // A head that arrived whole (the common case) parses from the buffer with no I/O and no timer.
+  if (const auto parsed = parse_buffered_head(x.parser, buffer_)) co_return *parsed;
   stream_.expires_after(x.snapshot->config.limits.header_timeout);
   auto [ec, n] = co_await stream_.visit(
       [&](auto& s) { return http::async_read_header(s, buffer_, x.parser, use_tuple); });
@@ -175,10 +164,9 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
   x.record.status = status;
   x.record.reason = reason;
   x.record.bytes_out = response.body_bytes;
-  stream_.expires_after(x.snapshot->config.limits.body_timeout);
-  auto [ec, n] = co_await stream_.visit(
-      [&](auto& s) { return asio::async_write(s, asio::buffer(response.wire), use_tuple); });
-  if (ec) co_return false;
+  if (co_await write_all(stream_, asio::buffer(response.wire), x.snapshot->config.limits.body_timeout)) {
+    co_return false;
+  }
   if (body_pending && !keep) unread_input_ = true;
   if (keep && body_pending) keep = co_await drain_body(x);
   co_return keep;

@@ -58,7 +58,6 @@ class Session {
   /// The body-relay buffer, taken from the I/O thread when first needed after the session went idle.
   std::span<char> scratch();
   void release_idle_buffers();
-  std::optional<boost::system::error_code> parse_buffered_head(Exchange& x);
   asio::awaitable<boost::system::error_code> read_head(Exchange& x);
   asio::awaitable<bool> serve_one();
   asio::awaitable<bool> on_head_error(Exchange& x, boost::system::error_code ec);

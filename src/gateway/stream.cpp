@@ -1,5 +1,13 @@
 #include "gateway/stream.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
 namespace authgate::gateway {
 
 template <class... Args>
@@ -57,6 +65,31 @@ void Stream::close() noexcept {
   } catch (const boost::system::system_error&) {  // never fails with Asio's reactors; noexcept anyway
   }
   impl_->armed = Clock::time_point::max();
+}
+
+std::size_t Stream::send_now(asio::const_buffer bytes, boost::system::error_code& ec) noexcept {
+  ec = {};
+  auto* tcp = std::get_if<TcpSocket>(&impl_->stream);
+  if (tcp == nullptr || !tcp->is_open() || bytes.size() == 0) return 0;
+  for (;;) {
+    // MSG_DONTWAIT whatever the socket's mode; MSG_NOSIGNAL: a closed peer is EPIPE, not SIGPIPE.
+    const auto n = ::send(tcp->native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) ec.assign(errno, boost::system::system_category());
+    return 0;
+  }
+}
+
+asio::awaitable<boost::system::error_code> write_all(Stream& stream, asio::const_buffer bytes,
+                                                     Stream::Clock::duration timeout) {
+  boost::system::error_code ec;
+  const auto sent = stream.send_now(bytes, ec);
+  if (ec || sent == bytes.size()) co_return ec;
+  stream.expires_after(timeout);
+  auto [write_ec, n] = co_await stream.visit(
+      [&](auto& s) { return asio::async_write(s, bytes + sent, asio::as_tuple(asio::use_awaitable)); });
+  co_return stream.timed(write_ec);
 }
 
 }  // namespace authgate::gateway

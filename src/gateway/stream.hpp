@@ -16,6 +16,8 @@
 #include <utility>
 #include <variant>
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -62,6 +64,10 @@ class Stream {
   /// Closes the socket without a TLS close_notify (errors ignored).
   void close() noexcept;
 
+  /// Sends what a plain TCP socket takes at once, without waiting; returns the bytes sent. 0 with no
+  /// error for TLS (its records are written by visit() only) or when the send buffer is full.
+  std::size_t send_now(asio::const_buffer bytes, boost::system::error_code& ec) noexcept;
+
  private:
   struct Impl {
     template <class... Args>
@@ -77,5 +83,10 @@ class Stream {
 
   std::shared_ptr<Impl> impl_;  // shared with nothing; weak in the timer's handler, stable across moves
 };
+
+/// Writes all of `bytes` within `timeout`. A small write usually goes out at once (send_now) and then
+/// skips the reactor, the scheduler and a suspension; the rest, or TLS, takes an asynchronous write.
+asio::awaitable<boost::system::error_code> write_all(Stream& stream, asio::const_buffer bytes,
+                                                     Stream::Clock::duration timeout);
 
 }  // namespace authgate::gateway

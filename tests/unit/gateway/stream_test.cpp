@@ -8,6 +8,11 @@
 #include <chrono>
 #include <optional>
 
+#include <functional>
+#include <string>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -134,6 +139,102 @@ TEST(StreamDeadline, AMovedStreamKeepsItsDeadline) {
   const auto result = read_once(pair, 2s);
   ASSERT_TRUE(result.done);
   EXPECT_EQ(result.ec, beast::error::timeout);
+}
+
+}  // namespace
+}  // namespace authgate::gateway
+
+namespace authgate::gateway {
+namespace {
+
+// Runs write_all(pair.stream, bytes, timeout) to completion while the peer reads `read_limit` bytes
+// (everything when 0), and returns the error and what the peer received.
+struct WriteOutcome {
+  boost::system::error_code ec;
+  std::string received;
+};
+
+WriteOutcome write_all_and_read(Pair& pair, std::string_view bytes, std::chrono::milliseconds timeout,
+                                std::size_t read_limit = 0) {
+  WriteOutcome outcome;
+  bool written = false;
+  asio::co_spawn(pair.io, write_all(*pair.stream, asio::buffer(bytes), timeout),
+                 [&](std::exception_ptr, boost::system::error_code ec) {
+                   outcome.ec = ec;
+                   written = true;
+                 });
+  std::array<char, 65536> chunk{};
+  const std::size_t wanted = read_limit == 0 ? bytes.size() : read_limit;
+  bool read_ended = false;
+  std::function<void()> read_more = [&] {
+    if (outcome.received.size() >= wanted) {
+      read_ended = true;
+      return;
+    }
+    pair.peer.async_read_some(asio::buffer(chunk), [&](boost::system::error_code ec, std::size_t n) {
+      outcome.received.append(chunk.data(), n);
+      if (ec) {
+        read_ended = true;
+      } else {
+        read_more();
+      }
+    });
+  };
+  read_more();
+  pair.io.restart();
+  // Done when the writer finished and the reader has what it wanted: the writer can finish first (its
+  // last bytes are still in the kernel's buffers), or, when it failed, the reader may never end.
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (!(written && (read_ended || outcome.ec)) && std::chrono::steady_clock::now() < give_up) {
+    pair.io.run_for(10ms);
+  }
+  return outcome;
+}
+
+TEST(StreamWriteAll, ASmallWriteArrivesWhole) {
+  Pair pair;
+  const auto outcome = write_all_and_read(pair, "HTTP/1.1 401 Unauthorized\r\n\r\n", 1s);
+  EXPECT_FALSE(outcome.ec);
+  EXPECT_EQ(outcome.received, "HTTP/1.1 401 Unauthorized\r\n\r\n");
+}
+
+TEST(StreamWriteAll, MoreThanTheSocketTakesAtOnceArrivesWholeAndInOrder) {
+  Pair pair;
+  std::string big(16 << 20, '\0');  // far beyond a loopback send buffer: a partial send, then async
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  const auto outcome = write_all_and_read(pair, big, 5s);
+  EXPECT_FALSE(outcome.ec);
+  EXPECT_EQ(outcome.received.size(), big.size());
+  EXPECT_TRUE(outcome.received == big);
+}
+
+TEST(StreamWriteAll, APeerThatStopsReadingTimesOut) {
+  Pair pair;
+  const std::string big(16 << 20, 'x');
+  const auto outcome = write_all_and_read(pair, big, 200ms, 1);
+  EXPECT_EQ(outcome.ec, beast::error::timeout);
+}
+
+TEST(StreamWriteAll, AClosedPeerIsAnErrorNotASignal) {
+  Pair pair;
+  pair.peer.close();
+  std::this_thread::sleep_for(20ms);
+  boost::system::error_code ec;
+  // The first send may still be accepted (the RST comes back after it); a later one fails with EPIPE.
+  for (int i = 0; i < 50 && !ec; ++i) {
+    pair.stream->send_now(asio::buffer(std::string_view("x")), ec);
+    std::this_thread::sleep_for(2ms);
+  }
+  EXPECT_TRUE(ec == asio::error::broken_pipe || ec == asio::error::connection_reset) << ec.message();
+}
+
+TEST(StreamWriteAll, SendNowWritesNothingOnATlsStream) {
+  asio::io_context io;
+  asio::ssl::context context{asio::ssl::context::tls_client};
+  Stream stream{tcp::socket{io, tcp::v4()}, context};
+  boost::system::error_code ec;
+  EXPECT_EQ(stream.send_now(asio::buffer(std::string_view("x")), ec), 0u);
+  EXPECT_FALSE(ec);
 }
 
 }  // namespace
