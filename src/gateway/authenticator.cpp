@@ -83,6 +83,7 @@ Authenticator::Authenticator(WorkerPool& pool, stores::VerifyCache& cache, std::
 std::optional<AuthResult> Authenticator::cached(const config::CompiledRoute& route,
                                                 std::span<const std::string_view> authorization,
                                                 const RequestFacts& facts) const {
+  if (authorization.empty()) return AuthResult{NoCredentials{}};
   if (authorization.size() != 1) return std::nullopt;
   const auto field = authorization.front();
   const auto scheme_name = field.substr(0, field.find(' '));

@@ -48,9 +48,10 @@ class Authenticator {
                                                   std::span<const std::string_view> authorization,
                                                   const RequestFacts& facts);
 
-  /// What authenticate() would answer when the credentials were verified before and the first realm of
-  /// their scheme holds them in the verify cache; nullopt otherwise (then call authenticate()). Plain
-  /// function, no coroutine: a cache hit is the common case and must cost well under a microsecond.
+  /// What authenticate() would answer when that needs no verification: no credentials at all (the
+  /// 401 that starts every challenge round), or credentials verified before that the first realm of
+  /// their scheme holds in the verify cache; nullopt otherwise (then call authenticate()). Plain
+  /// function, no coroutine: these are the common cases and must cost well under a microsecond.
   std::optional<AuthResult> cached(const config::CompiledRoute& route,
                                    std::span<const std::string_view> authorization,
                                    const RequestFacts& facts) const;

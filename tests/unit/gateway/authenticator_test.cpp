@@ -104,6 +104,28 @@ TEST(Authenticator, TheNextRequestIsACacheHitWithoutAHash) {
   EXPECT_EQ(h.scheme->calls.load(), 1);
 }
 
+TEST(Authenticator, CachedAnswersNoCredentialsAndCacheHitsOnlyWithoutVerifying) {
+  Harness h;
+  const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, std::chrono::system_clock::now()};
+  const std::vector<std::string_view> none;
+  const auto bare = h.auth.cached(h.route, none, facts);
+  ASSERT_TRUE(bare.has_value()) << "no credentials needs no verification: the 401 of a challenge round";
+  EXPECT_TRUE(std::holds_alternative<NoCredentials>(bare->outcome));
+  EXPECT_FALSE(bare->cache_lookup);
+
+  const std::vector<std::string_view> fields{good};
+  EXPECT_FALSE(h.auth.cached(h.route, fields, facts).has_value()) << "never verified: authenticate()";
+  h.run(1, {good});
+  const auto hit = h.auth.cached(h.route, fields, facts);
+  ASSERT_TRUE(hit.has_value());
+  ASSERT_TRUE(std::holds_alternative<Authenticated>(hit->outcome));
+  EXPECT_TRUE(hit->cache_hit);
+
+  const std::vector<std::string_view> two{good, good};
+  EXPECT_FALSE(h.auth.cached(h.route, two, facts).has_value()) << "two fields are refused by authenticate()";
+  EXPECT_EQ(h.scheme->calls.load(), 1);
+}
+
 TEST(Authenticator, RejectionsAreNotCached) {
   Harness h;
   h.run(1, {"Basic YWxpY2U6d3Jvbmc="});
