@@ -1,29 +1,49 @@
 #pragma once
-// Parsing a message head that is already in a buffer, with no I/O: the common case on both sides of the
+// Parsing a message head that is already in memory, with no I/O: the common case on both sides of the
 // proxy, where a head arrives in one piece. Beast's async_read_header finishes the rare one that did not.
 
 #include <optional>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 
 namespace authgate::gateway {
 
-/// Feeds `buffer` to `parser` (a request or response parser, not eager) up to the end of the head.
-/// The head's outcome (no error, or the parse error) when it is decided; nullopt when more bytes are
-/// needed. Parsed bytes are consumed from `buffer`.
+/// Feeds `bytes` to `parser` (a request or response parser, not eager) up to the end of the head and
+/// advances `bytes` past what it took. The head's outcome (no error, or the parse error) when it is
+/// decided; nullopt when more bytes are needed.
 template <class Parser>
-std::optional<boost::system::error_code> parse_buffered_head(Parser& parser,
-                                                             boost::beast::flat_buffer& buffer) {
+std::optional<boost::system::error_code> feed_head(Parser& parser, boost::asio::const_buffer& bytes) {
   boost::system::error_code ec;
-  while (buffer.size() > 0) {
-    const auto used = parser.put(buffer.data(), ec);
-    buffer.consume(used);
+  while (bytes.size() > 0) {
+    const auto used = parser.put(bytes, ec);
+    bytes += used;
     if (ec == boost::beast::http::error::need_more) return std::nullopt;
     if (ec || parser.is_header_done()) return ec;
     if (used == 0) return std::nullopt;
   }
   return std::nullopt;
+}
+
+/// feed_head() on the bytes of `buffer`, consuming what the parser took.
+template <class Parser>
+std::optional<boost::system::error_code> parse_buffered_head(Parser& parser,
+                                                             boost::beast::flat_buffer& buffer) {
+  boost::asio::const_buffer bytes = buffer.data();
+  const auto outcome = feed_head(parser, bytes);
+  buffer.consume(buffer.size() - bytes.size());
+  return outcome;
+}
+
+/// feed_head() on bytes outside any buffer (the session's landing area): what the parser did not take
+/// (the rest of an incomplete head, a body's first bytes, a pipelined request) is appended to `rest`.
+template <class Parser>
+std::optional<boost::system::error_code> parse_head_from(Parser& parser, boost::asio::const_buffer bytes,
+                                                         boost::beast::flat_buffer& rest) {
+  const auto outcome = feed_head(parser, bytes);
+  if (bytes.size() > 0) rest.commit(boost::asio::buffer_copy(rest.prepare(bytes.size()), bytes));
+  return outcome;
 }
 
 }  // namespace authgate::gateway

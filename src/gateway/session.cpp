@@ -71,9 +71,10 @@ asio::awaitable<bool> Session::wait_for_request(bool first) {
     if (!ec) buffer_.commit(n);
   } else {
     // An idle plain connection holds no heap buffer: the first bytes land in the session's small
-    // landing area. A read (unlike a readiness wait) needs no epoll_ctl per request.
+    // landing area, where read_head() parses them. A read (unlike a readiness wait) needs no epoll_ctl
+    // per request.
     std::tie(ec, n) = co_await stream_.socket().async_read_some(asio::buffer(landing_), use_tuple);
-    if (!ec) buffer_.commit(asio::buffer_copy(buffer_.prepare(n), asio::buffer(landing_.data(), n)));
+    if (!ec) landed_ = n;
   }
   idle_ = false;
   co_return !ec;
@@ -89,8 +90,14 @@ void Session::release_idle_buffers() {
 // A head not complete within header_timeout → beast::error::timeout; the deadline cancels the read but
 // leaves the socket open, so the 408 can still be sent.
 asio::awaitable<boost::system::error_code> Session::read_head(Exchange& x) {
-  // A head that arrived whole (the common case) parses from the buffer with no I/O and no timer.
-  if (const auto parsed = parse_buffered_head(x.parser, buffer_)) co_return *parsed;
+  // A head that arrived whole (the common case) parses where it landed, with no I/O, no timer and no
+  // copy; only what it leaves (an incomplete head, body bytes) moves to the buffer.
+  if (landed_ > 0) {
+    const auto landed = asio::buffer(landing_.data(), std::exchange(landed_, 0));
+    if (const auto parsed = parse_head_from(x.parser, landed, buffer_)) co_return *parsed;
+  } else if (const auto parsed = parse_buffered_head(x.parser, buffer_)) {
+    co_return *parsed;
+  }
   stream_.expires_after(x.snapshot->config.limits.header_timeout);
   auto [ec, n] = co_await stream_.visit(
       [&](auto& s) { return http::async_read_header(s, buffer_, x.parser, use_tuple); });

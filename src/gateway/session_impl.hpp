@@ -79,6 +79,7 @@ class Session {
   beast::flat_buffer buffer_;
   std::array<char, 256>
       landing_{};              // where an idle plain connection's next request lands (see wait_for_request)
+  std::size_t landed_ = 0;     // bytes in landing_ that read_head() has not parsed yet
   std::vector<char> scratch_;  // empty while idle (see scratch())
   bool idle_ = false;
   bool unread_input_ = false;  // we answered without reading everything the client sent
