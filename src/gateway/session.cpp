@@ -70,11 +70,16 @@ asio::awaitable<bool> Session::wait_for_request(bool first) {
         [&](auto& s) { return s.async_read_some(buffer_.prepare(first_read_bytes), use_tuple); });
     if (!ec) buffer_.commit(n);
   } else {
-    // An idle plain connection holds no heap buffer: the first bytes land in the session's small
-    // landing area, where read_head() parses them. A read (unlike a readiness wait) needs no epoll_ctl
+    // The first bytes land in the session's landing area (no heap buffer for a connection whose heads
+    // are short), where read_head() parses them. A read (unlike a readiness wait) needs no epoll_ctl
     // per request.
-    std::tie(ec, n) = co_await stream_.socket().async_read_some(asio::buffer(landing_), use_tuple);
-    if (!ec) landed_ = n;
+    const auto area = landing_.next();
+    std::tie(ec, n) =
+        co_await stream_.socket().async_read_some(asio::buffer(area.data(), area.size()), use_tuple);
+    if (!ec) {
+      landed_ = n;
+      landing_.landed(n);
+    }
   }
   idle_ = false;
   co_return !ec;
@@ -93,7 +98,7 @@ asio::awaitable<boost::system::error_code> Session::read_head(Exchange& x) {
   // A head that arrived whole (the common case) parses where it landed, with no I/O, no timer and no
   // copy; only what it leaves (an incomplete head, body bytes) moves to the buffer.
   if (landed_ > 0) {
-    const auto landed = asio::buffer(landing_.data(), std::exchange(landed_, 0));
+    const auto landed = asio::buffer(landing_.current().data(), std::exchange(landed_, 0));
     if (const auto parsed = parse_head_from(x.parser, landed, buffer_)) co_return *parsed;
   } else if (const auto parsed = parse_buffered_head(x.parser, buffer_)) {
     co_return *parsed;

@@ -14,6 +14,7 @@
 #include "authgate/policy/decision.hpp"
 #include "config/snapshot.hpp"
 #include "gateway/head_check.hpp"
+#include "gateway/landing_area.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/request_record.hpp"
 #include "gateway/session.hpp"
@@ -77,8 +78,7 @@ class Session {
   SessionInfo info_;
   std::string client_;
   beast::flat_buffer buffer_;
-  std::array<char, 256>
-      landing_{};              // where an idle plain connection's next request lands (see wait_for_request)
+  LandingArea landing_;        // where an idle plain connection's next request lands (see wait_for_request)
   std::size_t landed_ = 0;     // bytes in landing_ that read_head() has not parsed yet
   std::vector<char> scratch_;  // empty while idle (see scratch())
   bool idle_ = false;

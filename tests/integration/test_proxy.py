@@ -152,6 +152,24 @@ def test_pipelined_denials_and_passes_keep_their_order(proxy):
     assert statuses == [401, 200, 401]
 
 
+def test_heads_of_every_length_on_one_connection_reach_the_upstream_whole(proxy, upstream):
+    """The area an idle connection's next request lands in grows when a read fills it: heads that grow,
+    shrink and arrive pipelined across every size step must all be parsed whole, in order."""
+    sizes = [10, 250, 300, 600, 1200, 2500, 5000, 9000, 40, 3000, 255, 256, 257]
+    with RawConnection(proxy.port) as conn:
+        for i, size in enumerate(sizes):
+            response = conn.request("GET", f"/a/{i}", [AUTH, ("X-Pad", "p" * size)])
+            assert response.status == 200, f"head {i} with a {size}-byte field"
+        pair = [request_bytes("GET", f"/a/pipelined-{n}", [AUTH, ("X-Pad", "q" * n)]) for n in (2000, 700)]
+        conn.send(b"".join(pair))
+        assert [conn.read_response().status for _ in pair] == [200, 200]
+    records = upstream.requests
+    assert [r["path"] for r in records] == [f"/a/{i}" for i in range(len(sizes))] + [
+        "/a/pipelined-2000", "/a/pipelined-700"]
+    assert [len(seen(r, "X-Pad")[0]) for r in records] == sizes + [2000, 700]
+    assert all(seen(r, "X-Auth-User") == ["alice"] for r in records)
+
+
 def test_upstream_down_gets_502_and_the_connection_survives(proxy):
     with RawConnection(proxy.port) as conn:
         down = conn.request("GET", "/down/x")
