@@ -82,7 +82,7 @@ Authenticator::Authenticator(WorkerPool& pool, stores::VerifyCache& cache, std::
 // order and stops at the first that does not reject, which is this one when it answers from the cache.
 std::optional<AuthResult> Authenticator::cached(const config::CompiledRoute& route,
                                                 std::span<const std::string_view> authorization,
-                                                const RequestFacts& facts) const {
+                                                const RequestFacts& facts, Miss* miss) const {
   if (authorization.empty()) return AuthResult{NoCredentials{}};
   if (authorization.size() != 1) return std::nullopt;
   const auto field = authorization.front();
@@ -94,7 +94,10 @@ std::optional<AuthResult> Authenticator::cached(const config::CompiledRoute& rou
     const auto key = cache_key(cache_, *realm, field);
     if (!key) return std::nullopt;
     auto identity = cache_.find(*key, scheme.generation(), facts.now);
-    if (!identity) return std::nullopt;
+    if (!identity) {
+      if (miss != nullptr) *miss = Miss{realm, *key};
+      return std::nullopt;
+    }
     AuthResult result{Authenticated{std::move(identity)}, realm};
     result.cache_lookup = true;
     result.cache_hit = true;
@@ -105,7 +108,7 @@ std::optional<AuthResult> Authenticator::cached(const config::CompiledRoute& rou
 
 asio::awaitable<AuthResult> Authenticator::authenticate(const config::CompiledRoute& route,
                                                         std::span<const std::string_view> authorization,
-                                                        const RequestFacts& facts) {
+                                                        const RequestFacts& facts, const Miss* miss) {
   if (authorization.empty()) co_return AuthResult{NoCredentials{}};
   // Why: RFC 9110 §11.6.2 defines one credentials per request; two fields may be two users, and an
   // intermediary could pick a different one than we did. Refuse rather than choose.
@@ -124,7 +127,7 @@ asio::awaitable<AuthResult> Authenticator::authenticate(const config::CompiledRo
   AuthResult result{Rejected{Reason::scheme_not_accepted, {}, {}}};
   for (const auto* realm : route.realms) {
     if (!grammar::iequals(realm->scheme->name(), credentials->scheme)) continue;
-    auto judged = co_await judge(*realm, *credentials, field, facts);
+    auto judged = co_await judge(*realm, *credentials, field, facts, miss);
     const bool looked = result.cache_lookup || judged.cache_lookup;
     result = std::move(judged);
     result.cache_lookup = looked;
@@ -137,15 +140,22 @@ asio::awaitable<AuthResult> Authenticator::authenticate(const config::CompiledRo
 
 asio::awaitable<AuthResult> Authenticator::judge(const config::CompiledRealm& realm,
                                                  const grammar::Credentials& credentials,
-                                                 std::string_view field, const RequestFacts& facts) {
+                                                 std::string_view field, const RequestFacts& facts,
+                                                 const Miss* miss) {
   AuthResult result{NoCredentials{}, &realm};
   const auto& scheme = *realm.scheme;
+  // cached() has just hashed these credentials for this realm and found nothing: reuse its key and
+  // skip the second search (no suspension came between, so only another I/O thread could have
+  // added the entry since, and then this verification merely repeats its work).
+  const bool missed_here = miss != nullptr && miss->realm == &realm;
   std::optional<FlightKey> key;
-  if (scheme.is_cacheable()) {
+  if (missed_here) {
+    key = FlightKey{miss->key, scheme.generation()};
+  } else if (scheme.is_cacheable()) {
     if (auto k = cache_key(cache_, realm, field)) key = FlightKey{*k, scheme.generation()};
   }
-  if (key) {
-    result.cache_lookup = true;
+  if (key) result.cache_lookup = true;
+  if (key && !missed_here) {
     if (auto identity = cache_.find(key->key, key->generation, facts.now)) {
       result.cache_hit = true;
       result.outcome = Authenticated{std::move(identity)};

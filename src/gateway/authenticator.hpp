@@ -40,21 +40,31 @@ class Authenticator {
   Authenticator(const Authenticator&) = delete;
   Authenticator& operator=(const Authenticator&) = delete;
 
+  /// What cached() learned when the cache did not answer: the key it computed for `realm`, so that
+  /// authenticate(), called next with no suspension in between, neither hashes the credentials nor
+  /// searches the cache again.
+  struct Miss {
+    const config::CompiledRealm* realm = nullptr;  // nullptr: nothing was looked up
+    stores::VerifyCache::Key key{};
+  };
+
   /// Judges the `Authorization` field lines of a request for `route` (not anonymous). Never throws for
   /// bad input: two lines → Malformed duplicate_credentials (RFC 9110 §11.6.2 allows one credentials);
   /// unparsable → Malformed malformed_header; no realm of that scheme → Rejected scheme_not_accepted;
   /// pool queue full → Unavailable overloaded. Resumes on the calling coroutine's executor.
+  /// `miss`: what cached() left for the same request, or nullptr.
   boost::asio::awaitable<AuthResult> authenticate(const config::CompiledRoute& route,
                                                   std::span<const std::string_view> authorization,
-                                                  const RequestFacts& facts);
+                                                  const RequestFacts& facts, const Miss* miss = nullptr);
 
   /// What authenticate() would answer when that needs no verification: no credentials at all (the
   /// 401 that starts every challenge round), or credentials verified before that the first realm of
-  /// their scheme holds in the verify cache; nullopt otherwise (then call authenticate()). Plain
-  /// function, no coroutine: these are the common cases and must cost well under a microsecond.
+  /// their scheme holds in the verify cache; nullopt otherwise (then call authenticate(), passing
+  /// `miss` on). Plain function, no coroutine: these are the common cases and must cost well under a
+  /// microsecond.
   std::optional<AuthResult> cached(const config::CompiledRoute& route,
-                                   std::span<const std::string_view> authorization,
-                                   const RequestFacts& facts) const;
+                                   std::span<const std::string_view> authorization, const RequestFacts& facts,
+                                   Miss* miss = nullptr) const;
 
   /// Calls of Scheme::authenticate() so far (tests assert "ten requests, one hash").
   std::uint64_t scheme_calls() const noexcept { return scheme_calls_.load(std::memory_order_relaxed); }
@@ -72,7 +82,7 @@ class Authenticator {
  private:
   boost::asio::awaitable<AuthResult> judge(const config::CompiledRealm& realm,
                                            const grammar::Credentials& credentials, std::string_view field,
-                                           const RequestFacts& facts);
+                                           const RequestFacts& facts, const Miss* miss);
   boost::asio::awaitable<Outcome> verify_on_pool(std::shared_ptr<const Scheme> scheme,
                                                  const grammar::Credentials& credentials,
                                                  const RequestFacts& facts, std::optional<FlightKey> key);

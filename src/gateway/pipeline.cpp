@@ -132,8 +132,9 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
       const auto auth_started = std::chrono::steady_clock::now();
       // A cached verification is answered without a coroutine. (Not `hit ? … : co_await …`: GCC 12
       // miscompiles co_await inside a conditional expression.)
-      auto answer = state_.authenticator.cached(route, authorization, facts);
-      if (!answer) answer = co_await state_.authenticator.authenticate(route, authorization, facts);
+      Authenticator::Miss miss;
+      auto answer = state_.authenticator.cached(route, authorization, facts, &miss);
+      if (!answer) answer = co_await state_.authenticator.authenticate(route, authorization, facts, &miss);
       auto& result = *answer;
       x.record.auth_time = since(auth_started);
       x.record.cache_lookup = result.cache_lookup;

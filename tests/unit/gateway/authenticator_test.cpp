@@ -54,7 +54,8 @@ struct Harness {
   }
 
   /// Runs `n` concurrent authentications of `fields` and returns their results.
-  std::vector<AuthResult> run(int n, std::vector<std::string_view> fields) {
+  std::vector<AuthResult> run(int n, std::vector<std::string_view> fields,
+                              const Authenticator::Miss* miss = nullptr) {
     asio::io_context context;
     auto guard = asio::make_work_guard(context);
     std::vector<AuthResult> results;
@@ -64,7 +65,7 @@ struct Harness {
           context,
           [&]() -> asio::awaitable<void> {
             RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, std::chrono::system_clock::now()};
-            results.push_back(co_await auth.authenticate(route, fields, facts));
+            results.push_back(co_await auth.authenticate(route, fields, facts, miss));
             if (++done == n) guard.reset();
           },
           asio::detached);
@@ -124,6 +125,45 @@ TEST(Authenticator, CachedAnswersNoCredentialsAndCacheHitsOnlyWithoutVerifying) 
   const std::vector<std::string_view> two{good, good};
   EXPECT_FALSE(h.auth.cached(h.route, two, facts).has_value()) << "two fields are refused by authenticate()";
   EXPECT_EQ(h.scheme->calls.load(), 1);
+}
+
+TEST(Authenticator, AMissFromCachedIsHandedOnSoTheCredentialsAreHashedOnce) {
+  Harness h(false);
+  const auto now = std::chrono::system_clock::now();
+  const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, now};
+  const std::vector<std::string_view> fields{good};
+  Authenticator::Miss miss;
+  ASSERT_FALSE(h.auth.cached(h.route, fields, facts, &miss).has_value());
+  ASSERT_EQ(miss.realm, &h.realm) << "cached() says which realm it looked in";
+
+  // authenticate() takes the key as it is (no second HMAC, no second search): proven by handing it
+  // a key cached() could not have made, under which the verification is then stored.
+  Authenticator::Miss forged = miss;
+  forged.key.fill(0xAB);
+  const auto judged = h.run(1, fields, &forged);
+  ASSERT_TRUE(std::holds_alternative<Authenticated>(judged[0].outcome));
+  EXPECT_TRUE(judged[0].cache_lookup) << "cached() looked, so the record says the cache was consulted";
+  EXPECT_FALSE(judged[0].cache_hit);
+  EXPECT_NE(h.cache.find(forged.key, h.scheme->generation(), now), nullptr);
+  EXPECT_FALSE(h.auth.cached(h.route, fields, facts).has_value());
+
+  // With the real miss, the next request is a hit.
+  h.run(1, fields, &miss);
+  EXPECT_TRUE(h.auth.cached(h.route, fields, facts).has_value());
+  EXPECT_EQ(h.scheme->calls.load(), 2);
+}
+
+TEST(Authenticator, AMissForAnotherRealmIsIgnored) {
+  Harness h(false);
+  config::CompiledRealm other;
+  Authenticator::Miss elsewhere{&other, {}};
+  elsewhere.key.fill(0xCD);
+  const auto judged = h.run(1, {good}, &elsewhere);
+  ASSERT_TRUE(std::holds_alternative<Authenticated>(judged[0].outcome));
+  const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, std::chrono::system_clock::now()};
+  const std::vector<std::string_view> fields{good};
+  EXPECT_TRUE(h.auth.cached(h.route, fields, facts).has_value()) << "this realm computed its own key";
+  EXPECT_EQ(h.cache.find(elsewhere.key, h.scheme->generation(), facts.now), nullptr);
 }
 
 TEST(Authenticator, RejectionsAreNotCached) {
