@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <utility>
 
 namespace authgate::gateway {
 
@@ -21,11 +22,11 @@ class LandingArea {
   /// The area for the next read. Grows here, not in landed(), because the bytes of the read that
   /// filled the area are still being parsed from it until the next request.
   std::span<char> next() {
-    if (grow_) {
-      grow_ = false;
+    if (landed_ == size_ && size_ < largest) {
       size_ = std::min(size_ * 2, largest);
       heap_ = std::make_unique_for_overwrite<char[]>(size_);
     }
+    landed_ = unparsed_ = 0;
     return current();
   }
 
@@ -33,7 +34,13 @@ class LandingArea {
   std::span<char> current() { return heap_ ? std::span<char>{heap_.get(), size_} : std::span<char>{inline_}; }
 
   /// Records how many bytes the last read brought.
-  void landed(std::size_t n) { grow_ = n == size_ && size_ < largest; }
+  void landed(std::size_t n) {
+    landed_ = n;
+    unparsed_ = n;
+  }
+
+  /// The bytes of the last read, once: empty after the first call, until the next read lands.
+  std::span<const char> take() { return current().first(std::exchange(unparsed_, 0)); }
 
   std::size_t size() const { return size_; }
 
@@ -41,7 +48,8 @@ class LandingArea {
   std::array<char, inline_bytes> inline_{};
   std::unique_ptr<char[]> heap_;
   std::size_t size_ = inline_bytes;
-  bool grow_ = false;
+  std::size_t landed_ = 0;    // the last read's size: a full area grows before the next read
+  std::size_t unparsed_ = 0;  // of those, not yet taken by the parser
 };
 
 }  // namespace authgate::gateway

@@ -76,10 +76,7 @@ asio::awaitable<bool> Session::wait_for_request(bool first) {
     const auto area = landing_.next();
     std::tie(ec, n) =
         co_await stream_.socket().async_read_some(asio::buffer(area.data(), area.size()), use_tuple);
-    if (!ec) {
-      landed_ = n;
-      landing_.landed(n);
-    }
+    if (!ec) landing_.landed(n);
   }
   idle_ = false;
   co_return !ec;
@@ -97,9 +94,9 @@ void Session::release_idle_buffers() {
 asio::awaitable<boost::system::error_code> Session::read_head(Exchange& x) {
   // A head that arrived whole (the common case) parses where it landed, with no I/O, no timer and no
   // copy; only what it leaves (an incomplete head, body bytes) moves to the buffer.
-  if (landed_ > 0) {
-    const auto landed = asio::buffer(landing_.current().data(), std::exchange(landed_, 0));
-    if (const auto parsed = parse_head_from(x.parser, landed, buffer_)) co_return *parsed;
+  if (const auto landed = landing_.take(); !landed.empty()) {
+    if (const auto parsed = parse_head_from(x.parser, asio::buffer(landed.data(), landed.size()), buffer_))
+      co_return *parsed;
   } else if (const auto parsed = parse_buffered_head(x.parser, buffer_)) {
     co_return *parsed;
   }

@@ -79,7 +79,6 @@ class Session {
   std::string client_;
   beast::flat_buffer buffer_;
   LandingArea landing_;        // where an idle plain connection's next request lands (see wait_for_request)
-  std::size_t landed_ = 0;     // bytes in landing_ that read_head() has not parsed yet
   std::vector<char> scratch_;  // empty while idle (see scratch())
   bool idle_ = false;
   bool unread_input_ = false;  // we answered without reading everything the client sent
