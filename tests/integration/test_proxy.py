@@ -2,8 +2,6 @@
 reuse on both sides, pipelining, and 502/504 that leave the client connection usable (RFC 9110 §7.6)."""
 import json
 import re
-import socket
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -219,65 +217,16 @@ def test_concurrent_clients_each_get_their_own_identity(proxy):
         assert seen_user == (user if expected == 200 else None)
 
 
-class ClosingUpstream:
-    """An upstream that answers one request per connection, keep-alive in name, then closes the
-    connection `linger` seconds later without a word: what a server's keep-alive timeout does to a
-    connection the gateway holds in its pool."""
-
-    def __init__(self, linger: float):
-        self.linger = linger
-        self.requests = []  # (connection number, request line)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        number = 0
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            number += 1
-            threading.Thread(target=self._serve, args=(conn, number), daemon=True).start()
-
-    def _serve(self, conn, number):
-        with conn:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            head, _, body = data.partition(b"\r\n\r\n")
-            length = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
-            while length and len(body) < int(length.group(1)):
-                body += conn.recv(65536)
-            self.requests.append((number, head.split(b"\r\n")[0].decode()))
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
-            time.sleep(self.linger)
-
-    def stop(self):
-        self.listener.close()
-
-
 @pytest.mark.parametrize("method, body", [("GET", b""), ("POST", b"x=1")],
                          ids=["a GET on a connection the upstream closed is sent again on a fresh one",
                               "a POST never goes to a connection the upstream closed"])
-def test_a_pooled_connection_the_upstream_closed_costs_the_client_nothing(launcher, config, method, body):
-    closing = ClosingUpstream(linger=0.1)
-    try:
-        config["upstreams"]["closing"] = {"url": f"http://127.0.0.1:{closing.port}"}
-        config["routes"][:0] = [{**route("closing", "/closing", "anonymous"), "upstream": "closing"}]
-        gw = launcher.serve(config)
-        with RawConnection(gw.port) as conn:
-            assert conn.request("GET", "/closing/first").status == 200
-            time.sleep(0.4)  # the upstream has closed the pooled connection by now
-            headers = [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))] if body else []
-            assert conn.request(method, "/closing/second", headers, body).status == 200
-        lines = [line for _, line in closing.requests]
-        assert lines == ["GET /closing/first HTTP/1.1", f"{method} /closing/second HTTP/1.1"], lines
-        assert closing.requests[1][0] != closing.requests[0][0], "the second request needs a new connection"
-    finally:
-        closing.stop()
+def test_a_pooled_connection_the_upstream_closed_costs_the_client_nothing(proxy, upstream, method, body):
+    with RawConnection(proxy.port) as conn:
+        assert conn.request("GET", "/public/first?linger_close=0.1").status == 200
+        time.sleep(0.4)  # the upstream has closed the pooled connection by now
+        headers = [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))] if body else []
+        assert conn.request(method, "/public/second", headers, body).status == 200
+    first, second = upstream.requests
+    lines = [(first["method"], first["path"]), (second["method"], second["path"])]
+    assert lines == [("GET", "/public/first"), (method, "/public/second")], lines
+    assert second["peer"] != first["peer"], "the second request needs a new connection"

@@ -7,6 +7,8 @@ Endpoints (any method):
   /hop                   answers with hop-by-hop fields that the gateway must drop
   /ws                    WebSocket echo (RFC 6455 handshake, frames echoed back)
   anything else          echo: JSON of method, target, path, headers (wire order), body length and SHA-256
+  …?linger_close=S       (echo) answered keep-alive, then the connection is closed S seconds later without
+                         a word: what an upstream's keep-alive timeout does to a connection in a pool
 The request body is always read and counted in 64 KiB pieces, never buffered whole.
 """
 import hashlib
@@ -68,6 +70,9 @@ class EchoHandler(BaseHTTPRequestHandler):
         if url.path == "/ws" and self.headers.get("Upgrade", "").lower() == "websocket":
             return self._websocket_echo()
         self._send(200, json.dumps(record).encode(), "application/json")
+        if "linger_close" in query:
+            self.server.stopping.wait(float(query["linger_close"]))
+            self.close_connection = True
 
     def _consume_body(self):
         digest, total = hashlib.sha256(), 0
