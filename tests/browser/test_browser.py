@@ -40,8 +40,9 @@ def browse(url: str, user: str, password: str) -> dict:
     return json.loads(stdout.strip().splitlines()[-1])
 
 
-def logged_reasons(gateway, path: str) -> list:
-    return [entry.get("reason") for entry in gateway.access_log() if entry.get("path") == path]
+def logged_reasons(gateway, path: str, count: int) -> list:
+    """The reasons logged for `path`, once `count` requests to it are logged."""
+    return [entry.get("reason") for entry in gateway.wait_for_access_log(count, lambda e: e.get("path") == path)]
 
 
 @pytest.mark.parametrize("user", [ALICE, JURGEN], ids=["Chromium gets the protected page after the 401",
@@ -52,7 +53,7 @@ def test_browser_gets_the_page_after_the_challenge(gateway, user):
     echoed = json.loads(page["body"])
     identity = [v.encode("latin-1").decode("utf-8") for k, v in echoed["headers"] if k.lower() == "x-auth-user"]
     assert identity == [user.name]
-    reasons = logged_reasons(gateway, "/private/page")
+    reasons = logged_reasons(gateway, "/private/page", 2)
     assert reasons[:1] == ["no_credentials"], "Chromium first asks without credentials and is challenged"
     assert "ok" in reasons
 
@@ -61,5 +62,5 @@ def test_browser_with_wrong_credentials_gets_401_again(gateway, upstream):
     page = browse(gateway.url("/private/page"), ALICE.name, "not-" + ALICE.password)
     assert page["status"] == 401
     assert page["challenge"] == CHALLENGE
-    assert "wrong_password" in logged_reasons(gateway, "/private/page")
+    assert "wrong_password" in logged_reasons(gateway, "/private/page", 2)
     assert [r for r in upstream.requests if r["path"] == "/private/page"] == []

@@ -401,12 +401,7 @@ def test_repeated_token_is_verified_once(gw, ring):
     with httpx.Client(timeout=15) as client:
         for _ in range(3):
             assert client.get(gw.url("/api/cached"), headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        entries = [e for e in gw.access_log() if e.get("user") == "cached"]
-        if len(entries) == 3:
-            break
-        time.sleep(0.1)
+    entries = gw.wait_for_access_log(3, lambda e: e.get("user") == "cached")
     assert [e["cache_hit"] for e in entries] == [False, True, True], entries
     assert all(token not in json.dumps(e) for e in gw.access_log()), "tokens never reach the log"
 

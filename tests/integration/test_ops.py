@@ -66,16 +66,6 @@ def test_metrics_are_not_served_on_the_main_listener(gateway, upstream):
     assert [r["path"] for r in upstream.requests] == ["/metrics"], "/metrics on the main port is the app's"
 
 
-def wait_for_log(gateway, count: int, timeout: float = 10) -> list:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        entries = gateway.access_log()
-        if len(entries) >= count:
-            return entries
-        time.sleep(0.05)
-    raise AssertionError(f"expected {count} access-log lines, got {gateway.access_log()}")
-
-
 # (id, auth, expected status, user, reason)
 LOGGED = [
     ("an allowed request is logged with its user and reason ok", (ALICE.name, ALICE.password), 200, "alice", "ok"),
@@ -89,7 +79,7 @@ LOGGED = [
 @pytest.mark.parametrize("auth, status, user, reason", [c[1:] for c in LOGGED], ids=[c[0] for c in LOGGED])
 def test_access_log_line(gateway, auth, status, user, reason):
     assert requests.get(gateway.url("/docs?q=1"), auth=auth, timeout=10).status_code == status
-    (entry,) = wait_for_log(gateway, 1)
+    (entry,) = gateway.wait_for_access_log(1)
     assert {k: entry.get(k) for k in ("method", "path", "route", "status", "reason")} == {
         "method": "GET", "path": "/docs", "route": "app", "status": status, "reason": reason}
     assert (entry.get("user") or None) == user
@@ -103,7 +93,7 @@ def test_no_credentials_anywhere_in_the_output(gateway):
     requests.get(gateway.url("/"), auth=(ALICE.name, "Wr0ng-Pa55"), timeout=10)
     requests.get(gateway.url("/"), auth=("mallory", "Wr0ng-Pa55"), timeout=10)
     requests.get(gateway.url("/"), headers={"Authorization": "Basic !!" + secrets[2]}, timeout=10)
-    wait_for_log(gateway, 4)
+    gateway.wait_for_access_log(4)
     gateway.process.stop()
     output = gateway.process.stdout_text() + gateway.process.stderr_text()
     for secret in secrets:

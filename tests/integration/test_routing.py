@@ -1,6 +1,5 @@
 """Routes: host (exact, case-insensitive, "*.domain"), path prefix on segment boundaries or exact, methods;
 first match wins; a request no route matches gets server.unmatched (404 by default, or 403)."""
-import time
 
 import pytest
 
@@ -42,16 +41,6 @@ ROUTES = [
 ]
 
 
-def last_log(gateway, timeout: float = 10) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        entries = gateway.access_log()
-        if entries:
-            return entries[-1]
-        time.sleep(0.05)
-    raise AssertionError("no access-log line")
-
-
 @pytest.mark.parametrize("host, method, path, name", [r[1:] for r in ROUTES], ids=[r[0] for r in ROUTES])
 def test_route_matching(routed, upstream, host, method, path, name):
     gateway, unmatched = routed
@@ -61,10 +50,10 @@ def test_route_matching(routed, upstream, host, method, path, name):
         assert response.status == unmatched
         assert response.headers_named("WWW-Authenticate") == []
         assert upstream.requests == []
-        assert last_log(gateway).get("reason") == "route_not_found"
+        assert gateway.wait_for_access_log(1)[-1].get("reason") == "route_not_found"
     else:
         assert response.status == 200
-        assert last_log(gateway).get("route") == name
+        assert gateway.wait_for_access_log(1)[-1].get("route") == name
 
 
 # Paths that try to leave the anonymous /public route for the protected /admin one. Whatever the gateway

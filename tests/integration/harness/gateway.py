@@ -160,6 +160,18 @@ class Gateway:
                 entries.append(json.loads(line))
         return entries
 
+    def wait_for_access_log(self, count: int, where=lambda entry: True, timeout: float = 10.0) -> list:
+        """The access-log entries that satisfy `where`, once there are at least `count`. A line is
+        written after its response has gone out, so a client can finish before the line exists."""
+        deadline = time.monotonic() + timeout
+        while True:
+            entries = [entry for entry in self.access_log() if where(entry)]
+            if len(entries) >= count:
+                return entries
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"expected {count} access-log lines, got {entries}")
+            time.sleep(0.05)
+
     def rewrite_config(self, text: str):
         """Replaces the config file in place (same inode), as an editor would."""
         self.config_path.write_text(text)
