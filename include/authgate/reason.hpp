@@ -32,6 +32,7 @@ enum class Reason : std::uint8_t {
   bad_audience,
   alg_not_allowed,
   token_inactive,     // introspection said active=false
+  unsafe_identity,    // a verified user or group name that no header field may carry (CR, LF, ',' …)
   stale_nonce,        // Digest nonce expired: 401 with stale=true
   rate_limited,       // too many failures → 429
   store_unavailable,  // machinery broke → 5xx, never 401

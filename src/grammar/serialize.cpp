@@ -112,4 +112,17 @@ std::string to_field(std::span<const AuthParam> params) {
   return out;
 }
 
+bool is_field_value(std::string_view value) noexcept {
+  if (value.empty()) return true;
+  const auto is_vchar = [](char c) noexcept {
+    const auto u = static_cast<unsigned char>(c);
+    return (u >= 0x21 && u <= 0x7E) || u >= 0x80;
+  };
+  if (!is_vchar(value.front()) || !is_vchar(value.back())) return false;
+  for (const char c : value) {
+    if (!is_vchar(c) && c != ' ' && c != '\t') return false;
+  }
+  return true;
+}
+
 }  // namespace authgate::grammar

@@ -86,6 +86,8 @@ std::string_view to_string(Reason reason) noexcept {
       return "internal_error";
     case Reason::overloaded:
       return "overloaded";
+    case Reason::unsafe_identity:
+      return "unsafe_identity";
   }
   return "unknown";
 }

@@ -49,6 +49,14 @@ std::optional<LoadError> check_name(std::string_view file, const Line& line, std
   if (std::any_of(name.begin(), name.end(), detail::is_control)) {
     return line_error(file, line, at, "control character in " + std::string(what) + " name");
   }
+  // Why: names reach the upstream in X-Auth-User / X-Auth-Groups; a recipient strips whitespace at the
+  // ends of a field value, and splits X-Auth-Groups on ',' (issue 11 F4).
+  if (detail::is_space(name.front()) || detail::is_space(name.back())) {
+    return line_error(file, line, at, std::string(what) + " name starts or ends with whitespace");
+  }
+  if (what == "group" && name.find(',') != std::string_view::npos) {
+    return line_error(file, line, at, "',' in a group name: X-Auth-Groups is a comma-separated list");
+  }
   return std::nullopt;
 }
 

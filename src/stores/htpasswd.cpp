@@ -27,6 +27,10 @@ std::optional<LoadError> check_user(std::string_view file, const detail::Line& l
   for (std::size_t i = 0; i < user.size(); ++i) {
     if (detail::is_control(user[i])) return line_error(file, line, i, "control character in user name");
   }
+  // The name reaches the upstream in X-Auth-User, whose recipient strips whitespace at the ends.
+  if (detail::is_space(user.front()) || detail::is_space(user.back())) {
+    return line_error(file, line, 0, "user name starts or ends with whitespace");
+  }
   return std::nullopt;
 }
 

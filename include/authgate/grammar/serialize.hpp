@@ -24,6 +24,12 @@ std::string to_field(const Credentials& credentials);
 /// Authentication-Info: params separated by ", ".
 std::string to_field(std::span<const AuthParam> params);
 
+/// True when `value` may be sent as a field value exactly as it is (RFC 9110 §5.5): empty, or
+/// field-vchar (VCHAR / obs-text) with SP and HTAB only between them. No NUL, CR, LF, other control
+/// character or DEL, and no leading or trailing whitespace, which a recipient strips (so "alice " would
+/// arrive as "alice").
+bool is_field_value(std::string_view value) noexcept;
+
 /// Appends `value` as a quoted-string (always quoted), escaping '"' and '\'.
 void append_quoted(std::string& out, std::string_view value);
 

@@ -5,6 +5,7 @@
 #include "authgate/grammar/parse.hpp"
 #include "authgate/jose/jws.hpp"
 #include "authgate/schemes/bearer.hpp"
+#include "authgate/schemes/identity_fields.hpp"
 #include "schemes/bearer/bearer_syntax.hpp"
 
 namespace authgate::schemes {
@@ -57,6 +58,12 @@ class BearerScheme final : public Scheme {
           jose::to_reason(verified.error()),
           std::string(scheme_name),
           {{"error", "invalid_token"}, {"error_description", std::string(jose::describe(verified.error()))}}};
+    }
+    // RFC 6750 §3.1 invalid_token: a signed token is still only as safe as its claims (issue 11 F2).
+    if (const auto problem = identity_field_problem(verified->identity)) {
+      return Rejected{Reason::unsafe_identity,
+                      std::string(scheme_name),
+                      {{"error", "invalid_token"}, {"error_description", std::string(*problem)}}};
     }
     return Authenticated{std::move(verified->identity), verified->expires_at};
   }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "authgate/jose/claims.hpp"
+#include "authgate/schemes/identity_fields.hpp"
 #include "jose/json_strict.hpp"
 #include "schemes/bearer/introspection_detail.hpp"
 
@@ -47,6 +48,9 @@ Outcome interpret_introspection(std::string_view body, const IntrospectionPolicy
 
   auto not_after = now + cache_ttl;
   if (checked->expires_at && *checked->expires_at < not_after) not_after = *checked->expires_at;
+  if (const auto problem = schemes::identity_field_problem(checked->identity)) {
+    return invalid_token(Reason::unsafe_identity, *problem);
+  }
   return Authenticated{std::move(checked->identity), not_after};
 }
 

@@ -156,5 +156,32 @@ TEST(AppendQuoted, AlwaysQuotes) {
   EXPECT_EQ(out, R"(x="token")");
 }
 
+// Issue 11 F2: what the gateway writes into a header field from a claim or a file must be a clean field
+// value (RFC 9110 §5.5), or the upstream sees another field, or another value.
+TEST(IsFieldValue, AcceptsVcharObsTextAndInnerWhitespaceOnly) {
+  const struct {
+    std::string value;
+    bool ok;
+  } cases[] = {
+      {"", true},
+      {"alice", true},
+      {"j\xC3\xBCrgen", true},
+      {"Alice Smith", true},
+      {"a\tb", true},
+      {"a,b", true},
+      {"a\r\nX-Evil: 1", false},
+      {"a\nb", false},
+      {"a\rb", false},
+      {std::string("a\0b", 3), false},
+      {"a\x01", false},
+      {"a\x7f", false},
+      {" alice", false},
+      {"alice ", false},
+      {"\talice", false},
+      {" ", false},
+  };
+  for (const auto& c : cases) EXPECT_EQ(is_field_value(c.value), c.ok) << ::testing::PrintToString(c.value);
+}
+
 }  // namespace
 }  // namespace authgate::grammar

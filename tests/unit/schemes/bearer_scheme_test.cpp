@@ -92,6 +92,45 @@ TEST(BearerScheme, AValidTokenAuthenticatesWithIdentityAndExpiry) {
       << "scheme is case-insensitive";
 }
 
+// Issue 11 F2/F4: a validly signed token is only as safe as its claims. A user or group name that would
+// add a header field, or a second group, upstream is invalid_token (RFC 6750 §3.1), never forwarded.
+TEST(BearerScheme, ATokenWhoseIdentityNoHeaderMayCarryIsInvalid) {
+  Fixture f;
+  const struct {
+    const char* name;
+    const char* sub;
+    const char* groups;
+    bool accepted;
+  } cases[] = {
+      {"plain", R"("alice")", R"(["ops"])", true},
+      {"UTF-8 user and group", R"("j\u00fcrgen")", R"(["\u65e5\u672c"])", true},
+      {"a comma in the user is one value", R"("smith, alice")", R"([])", true},
+      {"CR LF in the user", R"("alice\r\nX-Auth-Groups: admins")", R"([])", false},
+      {"LF alone", R"("alice\nx")", R"([])", false},
+      {"NUL", R"("alice\u0000")", R"([])", false},
+      {"DEL", R"("alice\u007f")", R"([])", false},
+      {"trailing space", R"("alice ")", R"([])", false},
+      {"CR LF in a group", R"("alice")", R"(["ops\r\nX-Auth-User: root"])", false},
+      {"a comma in a group", R"("alice")", R"(["users,admins"])", false},
+  };
+  for (const auto& c : cases) {
+    const std::string payload = std::string(R"({"iss":"https://issuer.example","aud":"api","sub":)") + c.sub +
+                                R"(,"groups":)" + c.groups + R"(,"exp":)" + std::to_string(now_s + 300) + "}";
+    const auto signed_token =
+        sign_jws(test_keys().p256.get(), Alg::es256, header("ES256", ",\"kid\":\"k1\""), payload);
+    const Outcome outcome = f.run(bearer(signed_token));
+    if (c.accepted) {
+      EXPECT_TRUE(std::holds_alternative<Authenticated>(outcome)) << c.name;
+      continue;
+    }
+    const auto* rejected = std::get_if<Rejected>(&outcome);
+    ASSERT_NE(rejected, nullptr) << c.name;
+    EXPECT_EQ(rejected->reason, Reason::unsafe_identity) << c.name;
+    ASSERT_NE(param(rejected->challenge_params, "error"), nullptr) << c.name;
+    EXPECT_EQ(*param(rejected->challenge_params, "error"), "invalid_token") << c.name;
+  }
+}
+
 struct MalformedCase {
   const char* name;
   grammar::Credentials credentials;

@@ -39,6 +39,11 @@ TEST(GroupFile, BrokenLinesRefuseTheFile) {
       {"unterminated quote", "g: a \"bob", 1, 6, "unterminated quote"},
       {"empty quoted member", "g: \"\"", 1, 4, "empty user name"},
       {"control character", "g: a\x01", 1, 4, "control character in user name"},
+      // Issue 11 F4: X-Auth-Groups is a comma-separated list; "users,admins" would be two groups.
+      {"comma in a group", "users,admins: alice", 1, 1,
+       "',' in a group name: X-Auth-Groups is a comma-separated list"},
+      {"space at a quoted member's end", "g: \"alice \"", 1, 4, "user name starts or ends with whitespace"},
+      {"indented group keeps its column", "ok: a\n\tg\x01: b", 2, 2, "control character in group name"},
   };
   for (const auto& c : cases) {
     auto groups = parse_group_file(c.content, "g");

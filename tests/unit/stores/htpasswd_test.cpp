@@ -85,6 +85,8 @@ TEST(Htpasswd, BrokenLinesRefuseTheWholeFileWithLineColumnAndReason) {
       {"indented line keeps its column", "   al\x7fice:" + apr1, 1, 6, "control character",
        "columns count raw bytes"},
       {"continuation", "alice:plain\\\n", 1, 12, "line continuation", "Apache would join the next line"},
+      {"space at the user's end", "alice :" + apr1, 1, 1, "starts or ends with whitespace",
+       "X-Auth-User's recipient would strip it (issue 11 F2)"},
       {"NUL byte", std::string("alice:pl\0ain", 12), 1, 9, "NUL byte", "C tools would see a different line"},
       {"overlong user", std::string(256, 'u') + ":" + apr1, 1, 1, "user name longer than 255",
        "htpasswd's own limit"},
