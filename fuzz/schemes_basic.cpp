@@ -22,7 +22,7 @@ std::shared_ptr<const authgate::Scheme> make_scheme() {
       "alice:{SHA}g2YDYHBhl9R/ddqtGep+ipAO4aU=\nbob:{SHA}DRIHHM4AV3Qz8RTwikQAPCo1Kw0=\nweak:weak-pw\n",
       "users", "staff: alice bob\n", "groups", 3);
   check(store.has_value());
-  return authgate::schemes::make_basic_scheme({"fuzz", false}, *store);
+  return authgate::schemes::make_basic_scheme({"fuzz", false, {}}, *store);
 }
 
 void check_decode(const authgate::grammar::Credentials& credentials) {

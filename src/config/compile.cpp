@@ -72,7 +72,7 @@ void build_realms(Snapshot& snapshot, const StoreMap& stores, const detail::KeyS
       continue;
     }
     // validate() admits "basic" and "bearer" today; digest gets its own branch when it lands.
-    schemes::BasicOptions options{realm.realm, realm.allow_plaintext};
+    schemes::BasicOptions options{realm.realm, realm.allow_plaintext, {}};
     snapshot.realms.push_back(CompiledRealm{
         realm.name, schemes::make_basic_scheme(options, stores.find(realm.store)->second), nullptr, nullptr});
   }

@@ -1,9 +1,12 @@
 // The immutable in-memory store and its dummy hash.
 #include "authgate/stores/memory_store.hpp"
 
+#include "authgate/stores/password_hash.hpp"
+
 #include <openssl/rand.h>
 
-#include <map>
+#include <chrono>
+#include <set>
 #include <unordered_map>
 #include <utility>
 
@@ -52,19 +55,25 @@ class MemoryStore final : public PasswordStore {
   std::uint64_t generation_;
 };
 
-/// The hash of the entry whose (kind, cost) is most common among the entries `eligible` admits; the
-/// earliest line wins a tie, so the choice is deterministic.
-const UserRecord* most_common(std::span<const UserRecord> records, bool (*eligible)(HashKind)) {
-  std::map<std::pair<HashKind, std::string_view>, std::pair<std::size_t, const UserRecord*>> counts;
+/// The entry whose (kind, cost) takes longest to verify among the entries `eligible` admits: each class
+/// is timed once, verifying `password` against its first entry. Why the most expensive and not the most
+/// common: an unknown user must cost what the dearest real user costs, or exactly the users with a
+/// stronger hash than the typical one (mixed costs are the norm after a cost increase) are told apart
+/// from non-existent ones by timing (issue 11 F6). Cheaper users' failures are padded up to it by the
+/// Basic scheme (schemes/basic/failure_floor.hpp).
+const UserRecord* most_expensive(std::span<const UserRecord> records, bool (*eligible)(HashKind),
+                                 std::string_view password) {
+  std::set<std::pair<HashKind, std::string_view>> timed;
   const UserRecord* best = nullptr;
-  std::size_t best_count = 0;
+  auto best_time = std::chrono::steady_clock::duration::min();
   for (const auto& record : records) {
-    if (!eligible(record.kind)) continue;
-    auto& [count, first] = counts[{record.kind, cost_prefix(record.hash)}];
-    if (count++ == 0) first = &record;
-    if (best == nullptr || count > best_count || (count == best_count && first->line < best->line)) {
-      best_count = count;
-      best = first;
+    if (!eligible(record.kind) || !timed.emplace(record.kind, cost_prefix(record.hash)).second) continue;
+    const auto start = std::chrono::steady_clock::now();
+    (void)verify_password(password, record.hash, /*allow_weak=*/true);
+    const auto took = std::chrono::steady_clock::now() - start;
+    if (took > best_time) {
+      best_time = took;
+      best = &record;
     }
   }
   return best;
@@ -86,8 +95,8 @@ boost::system::result<std::string> make_dummy_hash(std::span<const UserRecord> r
     password += hex[byte >> 4];
     password += hex[byte & 15];
   }
-  const UserRecord* model = most_common(records, is_expensive);
-  if (model == nullptr) model = most_common(records, any_kind);
+  const UserRecord* model = most_expensive(records, is_expensive, password);
+  if (model == nullptr) model = most_expensive(records, any_kind, password);
   return hash_like(password,
                    model != nullptr ? std::string_view(model->hash) : "{SHA}EfatjsUqKYSrqv18O1FlA3hcIHI=");
 }

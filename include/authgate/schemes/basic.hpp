@@ -2,6 +2,8 @@
 // The Basic scheme, RFC 7617: `Authorization: Basic base64(user-id ":" password)`, UTF-8, verified
 // against a PasswordStore.
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,6 +18,9 @@ namespace authgate::schemes {
 struct BasicOptions {
   std::string realm;               // sent as realm="…"; charset="UTF-8" is always sent (RFC 7617 §2.1)
   bool allow_weak_hashes = false;  // plaintext and DES-crypt entries verify only when set
+  /// How a refused login waits out the failure floor (see below); empty = std::this_thread::sleep_for.
+  /// A test seam: tests record the pause instead of sleeping.
+  std::function<void(std::chrono::nanoseconds)> pause;
 };
 
 /// Builds the scheme for one realm. Thread-safe; the store is shared and immutable.
@@ -24,7 +29,10 @@ struct BasicOptions {
 ///  - no ':' in the decoded user-pass   → Malformed missing_colon
 ///  - a control character in either     → Malformed bad_user_id
 ///  - unknown user                      → Rejected unknown_user, after verifying the store's dummy hash
-///  - wrong password                    → Rejected wrong_password
+///  - wrong password                    → Rejected wrong_password, no sooner than a dummy verification
+///                                        would take when the dummy is an expensive hash (the failure
+///                                        floor: no user enumeration by timing across hash costs)
+///  - a user or group name no header may carry → Rejected unsafe_identity
 ///  - weak hash while weak is refused   → Rejected unsupported_hash, after verifying the dummy hash
 ///  - a stored hash libcrypt refuses    → Unavailable store_unavailable
 ///  - otherwise                         → Authenticated {user, groups from the store, "Basic"}

@@ -14,9 +14,10 @@
 
 namespace authgate::stores {
 
-/// A hash of a random password with the algorithm and cost of the most common expensive entry of
-/// `records` (the most common entry of any kind when none is expensive; a {SHA} hash when empty).
-/// Verifying it costs what verifying that entry costs. Fails only if randomness or memory fails.
+/// A hash of a random password with the algorithm and cost of the entry of `records` that is slowest to
+/// verify (each (kind, cost) class is timed once; among expensive kinds first, any kind when none is
+/// expensive; a {SHA} hash when empty). Verifying it costs what verifying the dearest user costs, so an
+/// unknown user is never cheaper than a real one. Fails only if randomness or memory fails.
 boost::system::result<std::string> make_dummy_hash(std::span<const UserRecord> records);
 
 /// Builds a store. `records` must have unique users (the parsers check); O(1) lookup by user.

@@ -50,8 +50,8 @@ std::string describe(const Outcome& outcome) {
 class BasicScheme : public ::testing::Test {
  protected:
   std::shared_ptr<const stores::PasswordStore> store_ = make_store();
-  std::shared_ptr<const Scheme> scheme_ = make_basic_scheme({"WallyWorld", false}, store_);
-  std::shared_ptr<const Scheme> weak_scheme_ = make_basic_scheme({"WallyWorld", true}, store_);
+  std::shared_ptr<const Scheme> scheme_ = make_basic_scheme({"WallyWorld", false, {}}, store_);
+  std::shared_ptr<const Scheme> weak_scheme_ = make_basic_scheme({"WallyWorld", true, {}}, store_);
   RequestFacts facts_{};
 };
 
@@ -157,11 +157,12 @@ TEST_F(BasicScheme, ChallengeHasRealmAndUtf8Charset) {
   EXPECT_EQ(scheme_->name(), "Basic");
 }
 
-TEST_F(BasicScheme, ExpensiveExactlyWhenAHashOfACostlyKindWillRun) {
+TEST_F(BasicScheme, ExpensiveWhenACostlyHashRunsOrARefusalMayWait) {
   EXPECT_TRUE(scheme_->is_expensive(basic("alice:x")));
   EXPECT_TRUE(scheme_->is_expensive(basic("nobody:x"))) << "the dummy bcrypt";
   EXPECT_TRUE(scheme_->is_expensive(basic("plain:x"))) << "refused, so the dummy runs";
-  EXPECT_FALSE(weak_scheme_->is_expensive(basic("plain:x"))) << "a plaintext compare";
+  EXPECT_TRUE(weak_scheme_->is_expensive(basic("plain:x")))
+      << "a plaintext compare, but a wrong one waits out the failure floor (issue 11 F6)";
   EXPECT_FALSE(scheme_->is_expensive(raw("!!!!"))) << "malformed: no hash at all";
   EXPECT_TRUE(scheme_->is_cacheable());
 }
@@ -183,7 +184,7 @@ class BrokenStore final : public stores::PasswordStore {
 };
 
 TEST(BasicSchemeStore, UnusableStoredHashIsUnavailableNeverUnauthorized) {
-  const auto scheme = make_basic_scheme({"r", false}, std::make_shared<BrokenStore>());
+  const auto scheme = make_basic_scheme({"r", false, {}}, std::make_shared<BrokenStore>());
   EXPECT_EQ(describe(scheme->authenticate(basic("alice:x"), {})), "Unavailable store_unavailable");
 }
 
@@ -197,6 +198,87 @@ TEST(BasicUserPass, SplitsAtTheFirstColon) {
   EXPECT_EQ(user_pass.password(), "");
   ASSERT_EQ(decode_basic_credentials(basic("a\x01:b"), user_pass), Reason::bad_user_id);
   EXPECT_EQ(user_pass.password(), "");
+}
+
+/// A store whose one user, alice, belongs to the groups the test gives: what any PasswordStore may say.
+class GroupsStore final : public stores::PasswordStore {
+ public:
+  GroupsStore(std::string user, std::vector<std::string> groups)
+      : record_{std::move(user), bcrypt4, HashKind::bcrypt, 1}, groups_(std::move(groups)) {}
+  const stores::UserRecord* find(std::string_view user) const noexcept override {
+    return user == record_.user ? &record_ : nullptr;
+  }
+  std::vector<std::string> groups_of(std::string_view) const override { return groups_; }
+  std::string_view dummy_hash() const noexcept override { return bcrypt4; }
+  std::uint64_t generation() const noexcept override { return 1; }
+
+ private:
+  stores::UserRecord record_;
+  std::vector<std::string> groups_;
+};
+
+// Issue 11 F2/F4: the identity goes into X-Auth-User / X-Auth-Groups; a name no field value may carry,
+// or a group with the list separator, is refused whatever store said it, never written.
+TEST(BasicSchemeStore, IdentityThatNoHeaderMayCarryIsRefused) {
+  struct Case {
+    const char* name;
+    std::string user;
+    std::vector<std::string> groups;
+    const char* expected;
+  } cases[] = {
+      {"plain names pass", "alice", {"admins", "staff"}, "Authenticated alice"},
+      {"a comma in a group forges a second group", "alice", {"users,admins"}, "Rejected unsafe_identity"},
+      {"CR LF in a group adds a header field",
+       "alice",
+       {"users\r\nX-Auth-User: root"},
+       "Rejected unsafe_identity"},
+      {"an empty group is no group", "alice", {""}, "Rejected unsafe_identity"},
+      {"a space at a group's end is stripped by the upstream",
+       "alice",
+       {"admins "},
+       "Rejected unsafe_identity"},
+      {"a user ending in a space is stripped by the upstream", "alice ", {}, "Rejected unsafe_identity"},
+      {"UTF-8 names pass byte for byte",
+       "j\xC3\xBCrgen",
+       {"\xE6\x97\xA5\xE6\x9C\xAC"},
+       "Authenticated j\xC3\xBCrgen"},
+  };
+  for (const auto& c : cases) {
+    const auto scheme = make_basic_scheme({"r", false, {}}, std::make_shared<GroupsStore>(c.user, c.groups));
+    EXPECT_EQ(describe(scheme->authenticate(basic(c.user + ":bcrypt4-pw"), {})), c.expected) << c.name;
+  }
+}
+
+// Issue 11 F6: with bcrypt cost 4 for most users and one dearer entry, an unknown user is modelled on the
+// dearer one, and a wrong password for a cheaper user waits until a dummy verification would have ended.
+TEST(BasicSchemeFailureFloor, WrongPasswordForACheaperHashWaitsOutTheDummy) {
+  const std::string users = "cheap:" + bcrypt4 + "\ndear:" + *stores::hash_bcrypt("dear-pw", 9) + "\n";
+  auto store = stores::parse_htpasswd(users, "users", "", "groups", 1);
+  ASSERT_TRUE(store.has_value()) << store.error().to_string();
+  EXPECT_EQ(stores::cost_prefix((*store)->dummy_hash()), "$2y$09$") << "the dearest entry is the model";
+  std::vector<std::chrono::nanoseconds> pauses;
+  const auto scheme =
+      make_basic_scheme({"r", false, [&](std::chrono::nanoseconds wait) { pauses.push_back(wait); }}, *store);
+
+  EXPECT_TRUE(scheme->is_expensive(basic("cheap:x"))) << "any refusal may wait: only on a worker";
+  EXPECT_EQ(describe(scheme->authenticate(basic("cheap:wrong"), {})), "Rejected wrong_password");
+  ASSERT_EQ(pauses.size(), 1u) << "a cheaper hash is padded";
+  EXPECT_GT(pauses[0], std::chrono::microseconds(100)) << "up to about one cost-9 verification";
+
+  EXPECT_EQ(describe(scheme->authenticate(basic("dear:wrong"), {})), "Rejected wrong_password");
+  EXPECT_EQ(describe(scheme->authenticate(basic("nobody:wrong"), {})), "Rejected unknown_user");
+  EXPECT_EQ(describe(scheme->authenticate(basic("cheap:bcrypt4-pw"), {})), "Authenticated cheap");
+  EXPECT_EQ(pauses.size(), 1u) << "the dummy's own class, unknown users and successes do not wait";
+}
+
+TEST(BasicSchemeFailureFloor, AStoreOfCheapHashesIsNotPadded) {
+  auto store = stores::parse_htpasswd("a:{SHA}NtOU43Co1JrOvDv98Av/fsQjVIY=\n", "users", "", "groups", 1);
+  ASSERT_TRUE(store.has_value());
+  int pauses = 0;
+  const auto scheme = make_basic_scheme({"r", false, [&](std::chrono::nanoseconds) { ++pauses; }}, *store);
+  EXPECT_FALSE(scheme->is_expensive(basic("a:x"))) << "stays on the I/O thread";
+  EXPECT_EQ(describe(scheme->authenticate(basic("a:wrong"), {})), "Rejected wrong_password");
+  EXPECT_EQ(pauses, 0);
 }
 
 }  // namespace
