@@ -35,6 +35,7 @@ void read_limits(MapReader& root, HttpLimits& limits) {
   m.read_number("max_header_count", limits.max_header_count, 1, 10'000);
   m.read_size("max_uri_bytes", limits.max_uri_bytes, 256, 1u << 20);
   m.read_size("max_body_bytes", limits.max_body_bytes, 0, 1ull << 40);
+  m.read_size("max_chunk_metadata_bytes", limits.max_chunk_metadata_bytes, 256, 64u << 10);
   m.read_duration("header_timeout", limits.header_timeout, milliseconds(100), hours(1));
   m.read_duration("idle_timeout", limits.idle_timeout, seconds(1), hours(1));
   m.read_duration("body_timeout", limits.body_timeout, seconds(1), hours(24));

@@ -39,6 +39,7 @@ struct HttpLimits {
   std::size_t max_header_count = 100;                  // → 431
   std::size_t max_uri_bytes = 8 * 1024;                // → 414
   std::uint64_t max_body_bytes = 1ull << 30;           // per route overridable → 413; 0 = unlimited
+  std::size_t max_chunk_metadata_bytes = 4 * 1024;     // one chunk's extensions, or the trailers → 400
   Duration header_timeout = std::chrono::seconds(10);  // first byte to end of head → 408
   Duration idle_timeout = std::chrono::seconds(60);    // keep-alive between requests
   Duration body_timeout = std::chrono::seconds(60);    // no body progress for this long → close

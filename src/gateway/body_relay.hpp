@@ -17,6 +17,7 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "gateway/chunk_metadata_guard.hpp"
 #include "gateway/stream.hpp"
 
 namespace authgate::gateway {
@@ -34,14 +35,16 @@ struct RelayStatus {
 
 /// Streams the body of the message whose head `parser` has read from `in` to `out` through `serializer`
 /// (whose head may or may not have been written). `primed` bytes already in `scratch` go first.
-/// Each read and write gets `timeout` (no progress for that long ends the relay).
+/// Each read and write gets `timeout` (no progress for that long ends the relay). `guard` watches the
+/// parser's chunk metadata: trailers over its limit end the relay as a read error before the message's
+/// end is written, so the receiver never sees a complete message that we should have refused.
 template <bool isRequest>
 boost::asio::awaitable<RelayStatus> relay_body(Stream& in, beast::flat_buffer& in_buffer,
                                                http::parser<isRequest, http::buffer_body>& parser,
                                                Stream& out,
                                                http::serializer<isRequest, http::buffer_body>& serializer,
                                                std::span<char> scratch, std::chrono::milliseconds timeout,
-                                               std::size_t primed = 0) {
+                                               const ChunkMetadataGuard& guard, std::size_t primed = 0) {
   RelayStatus status;
   auto& body = parser.get().body();
   do {
@@ -60,6 +63,7 @@ boost::asio::awaitable<RelayStatus> relay_body(Stream& in, beast::flat_buffer& i
         return http::async_read_some(s, in_buffer, parser, boost::asio::as_tuple(boost::asio::use_awaitable));
       });
       if (ec == http::error::need_buffer) ec = {};
+      if (!ec && parser.is_done() && guard.trailers_too_large()) ec = http::error::header_limit;
       if (ec) {
         status.error = ec == http::error::body_limit ? RelayError::body_limit : RelayError::read;
         status.ec = in.timed(ec);
@@ -67,7 +71,11 @@ boost::asio::awaitable<RelayStatus> relay_body(Stream& in, beast::flat_buffer& i
       }
       const auto got = scratch.size() - body.size;
       if (got == 0 && !parser.is_done()) continue;  // a chunk header, no data yet
-      body.data = scratch.data();
+      // Why: Beast's chunked serializer frames an empty piece as a chunk of size 0, which IS the
+      // last-chunk; offered with more=false it writes the real last-chunk after it, and the upstream
+      // reads the second "0\r\n\r\n" as a new request (a response desync on a pooled connection).
+      // No bytes means no buffer: the serializer then writes the last-chunk once.
+      body.data = got > 0 ? scratch.data() : nullptr;
       body.size = got;
       body.more = !parser.is_done();
       status.bytes += got;

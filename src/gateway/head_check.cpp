@@ -36,7 +36,59 @@ bool check_host(http::request_header<>& request, HeadCheck& check) {
   return true;
 }
 
+// RFC 9110 §5.6.2 tchar.
+bool is_tchar(char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
+}
+
+bool is_token(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (const char c : s) {
+    if (!is_tchar(c)) return false;
+  }
+  return true;
+}
+
+std::string_view trim_ows(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace
+
+TransferCoding classify_transfer_encoding(const http::fields& fields) {
+  std::size_t codings = 0;
+  std::size_t chunked_at = 0;  // 1-based position of chunked; 0 = not seen
+  bool seen_field = false;
+  for (const auto& field : fields) {
+    if (field.name() != http::field::transfer_encoding) continue;
+    seen_field = true;
+    std::string_view rest = field.value();
+    for (;;) {
+      const auto comma = rest.find(',');
+      const auto element = trim_ows(rest.substr(0, comma));
+      if (!element.empty()) {
+        // Why: a parameter, a quoted string or a stray character is a coding another parser may read
+        // differently; only a clean token list frames a body unambiguously (RFC 9112 §6.1, §11.2).
+        if (!is_token(element)) return TransferCoding::invalid;
+        ++codings;
+        if (beast::iequals(element, "chunked")) {
+          if (chunked_at != 0) return TransferCoding::invalid;  // chunked twice (§6.1: MUST NOT)
+          chunked_at = codings;
+        }
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  if (!seen_field) return TransferCoding::none;
+  if (codings == 0 || chunked_at != codings) return TransferCoding::invalid;  // length unknown (§6.3)
+  // Why not pass gzip etc. on: the relay re-chunks the body and drops Transfer-Encoding (hop-by-hop),
+  // so the upstream would get gzip bytes it was never told about.
+  return codings == 1 ? TransferCoding::chunked : TransferCoding::unsupported;
+}
 
 HeadCheck check_head(http::request_header<>& request, bool chunked, const config::HttpLimits& limits) {
   if (request.version() != 10 && request.version() != 11) return refuse(505, Reason::bad_request);
@@ -46,8 +98,17 @@ HeadCheck check_head(http::request_header<>& request, bool chunked, const config
   if (request.target().size() > limits.max_uri_bytes) return refuse(414, Reason::uri_too_long);
   // Why: a Transfer-Encoding that does not end in chunked, or any in HTTP/1.0, leaves the body length
   // unknown; guessing is how request smuggling starts (RFC 9112 §6.1, §6.3).
-  if (count_named(request, http::field::transfer_encoding) > 0 && (!chunked || request.version() < 11)) {
-    return refuse(400, Reason::bad_request);
+  switch (classify_transfer_encoding(request)) {
+    case TransferCoding::none:
+      break;
+    case TransferCoding::chunked:
+      if (!chunked || request.version() < 11) return refuse(400, Reason::bad_request);
+      break;
+    case TransferCoding::unsupported:
+      // RFC 9112 §6.1: a server that receives a transfer coding it does not understand SHOULD 501.
+      return refuse(request.version() < 11 ? 400 : 501, Reason::bad_request);
+    case TransferCoding::invalid:
+      return refuse(400, Reason::bad_request);
   }
   auto target = parse_request_target(request.target());
   if (!target) return refuse(400, Reason::bad_request);

@@ -1,8 +1,8 @@
 #include "gateway/headers.hpp"
 
 #include <array>
-#include <initializer_list>
 #include <iterator>
+#include <span>
 #include <vector>
 
 #include <boost/beast/core/string.hpp>
@@ -67,12 +67,61 @@ bool same_header(std::string_view name, std::string_view wanted) noexcept {
   return true;
 }
 
-void erase_lookalikes(http::fields& fields, std::initializer_list<std::string_view> names) {
+void erase_lookalikes(http::fields& fields, std::span<const std::string_view> names) {
   for (auto it = fields.begin(); it != fields.end();) {
     bool match = false;
     for (const auto name : names) match = match || same_header(it->name_string(), name);
     it = match ? fields.erase(it) : std::next(it);
   }
+}
+
+// Fields a client may send that frameworks read as a proxy's word about the original request: client
+// address (X-Real-IP), scheme (X-Forwarded-Ssl, Front-End-Https …), host and port, a path prefix, or even
+// the path itself (X-Original-URL, X-Rewrite-URL: Symfony, Zend and IIS route by them). The gateway
+// writes Forwarded and X-Forwarded-{For,Proto,Host} itself and no client may speak for it in any of these
+// (issue 11 F8); they are removed in every '_' spelling too, as CGI/WSGI/PHP see those as the same.
+constexpr std::array<std::string_view, 13> proxy_word_fields{"Forwarded",
+                                                             "X-Real-IP",
+                                                             "X-Forwarded-Port",
+                                                             "X-Forwarded-Prefix",
+                                                             "X-Forwarded-Server",
+                                                             "X-Forwarded-Ssl",
+                                                             "X-Forwarded-Scheme",
+                                                             "X-Url-Scheme",
+                                                             "Front-End-Https",
+                                                             "X-Original-URL",
+                                                             "X-Rewrite-URL",
+                                                             "X-Original-Host",
+                                                             "X-Host"};
+
+// The fields the gateway sets or appends below: a '_' spelling from the client is removed (the
+// '-' spellings are replaced or appended to).
+constexpr std::array<std::string_view, 3> forwarded_fields{"X-Forwarded-For", "X-Forwarded-Proto",
+                                                           "X-Forwarded-Host"};
+
+void erase_underscore_spellings(http::fields& fields, std::span<const std::string_view> names) {
+  for (auto it = fields.begin(); it != fields.end();) {
+    const auto name = it->name_string();
+    bool match = false;
+    if (name.find('_') != std::string_view::npos) {
+      for (const auto wanted : names) match = match || same_header(name, wanted);
+    }
+    it = match ? fields.erase(it) : std::next(it);
+  }
+}
+
+// RFC 7239 §4: one forwarded-element for this hop. Values are quoted: an IPv6 node and a host with a
+// port need it (§6), and the Host value was validated (request_target.hpp), so it holds no '"' or '\'.
+std::string forwarded_element(std::string_view client_address, std::string_view host, bool secure) {
+  std::string out = "for=\"";
+  const bool ipv6 = client_address.find(':') != std::string_view::npos;
+  if (ipv6) out.push_back('[');
+  out.append(client_address);
+  if (ipv6) out.push_back(']');
+  out.push_back('"');
+  if (!host.empty()) out.append(";host=\"").append(host).append("\"");
+  out.append(secure ? ";proto=https" : ";proto=http");
+  return out;
 }
 
 std::string join_groups(const std::vector<std::string>& groups) {
@@ -125,7 +174,8 @@ void prepare_upstream_request(http::request_header<>& request, const ForwardCont
   // be anyone. Every case variant and occurrence goes, and so do '_' spellings (X_Auth_User), which
   // CGI, WSGI and PHP upstreams file under the same HTTP_X_AUTH_USER variable.
   const auto& names = *context.identity_names;
-  erase_lookalikes(request, {names.user, names.groups, names.scheme});
+  const std::array<std::string_view, 3> identity_fields{names.user, names.groups, names.scheme};
+  erase_lookalikes(request, identity_fields);
   // Why: the upstream must not see the client's credentials unless the route asks for it (DESIGN.md).
   if (!context.pass_authorization) request.erase(http::field::authorization);
   if (context.identity != nullptr) {
@@ -134,9 +184,12 @@ void prepare_upstream_request(http::request_header<>& request, const ForwardCont
     request.set(names.scheme, context.identity->scheme);
   }
 
+  erase_lookalikes(request, proxy_word_fields);
+  erase_underscore_spellings(request, forwarded_fields);
   append_list(request, "X-Forwarded-For", context.client_address);
   request.set("X-Forwarded-Proto", context.secure ? "https" : "http");
   const auto host = request[http::field::host];
+  request.set(http::field::forwarded, forwarded_element(context.client_address, host, context.secure));
   if (host.empty()) {
     request.erase("X-Forwarded-Host");
     // An HTTP/1.0 client may omit Host; HTTP/1.1 upstreams require one (RFC 9112 §3.2).

@@ -75,7 +75,7 @@ asio::awaitable<bool> Session::handle(Exchange& x) {
     co_return co_await reply(x, x.head.status, x.head.reason);
   }
   x.record.path = x.head.target.path;
-  x.route = x.snapshot->match(x.head.host, x.head.target.path, request.method_string());
+  x.route = x.snapshot->match(x.head.host, x.head.target.match_path(), request.method_string());
   if (x.route == nullptr) {
     // No route: denied, never forwarded (server.unmatched chooses 404 or 403).
     const int status = x.snapshot->config.server.unmatched == "403" ? 403 : 404;
@@ -177,8 +177,9 @@ asio::awaitable<bool> Session::act_forward(Exchange& x, const policy::Decision& 
     context.target += "?" + x.head.target.query;
   }
 
-  ClientSide client{stream_,     buffer_, x.parser, LazyScratch{scratch_, thread_}, x.snapshot->config.limits,
-                    x.keep_alive};
+  ClientSide client{
+      stream_,        buffer_,     x.parser, LazyScratch{scratch_, thread_}, x.snapshot->config.limits,
+      *x.chunk_guard, x.keep_alive};
   client.primed = x.form_bytes;  // a form body read whole for its token goes upstream unchanged
   // RFC 6750 §2.3: responses to a request with the token in its URI SHOULD say Cache-Control: private.
   client.private_response = x.query_token;

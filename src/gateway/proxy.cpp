@@ -65,6 +65,8 @@ asio::awaitable<RelayStatus> prime_body(ClientSide& client) {
     auto [ec, n] = co_await client.stream.visit(
         [&](auto& s) { return http::async_read_some(s, client.buffer, client.parser, use_tuple); });
     if (ec == http::error::need_buffer) ec = {};
+    if (!ec && client.parser.is_done() && client.chunk_guard.trailers_too_large())
+      ec = http::error::header_limit;
     if (ec) {
       status.error = ec == http::error::body_limit ? RelayError::body_limit : RelayError::read;
       status.ec = client.stream.timed(ec);
@@ -156,8 +158,9 @@ bool append_whole_body(ResponseParser& parser, beast::flat_buffer& buffered, std
 
 // The response half: transform the head, write it, stream the body, settle both connections.
 asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<UpstreamConnection> up,
-                                            ResponseParser& parser, ProxyResult result,
-                                            const config::Upstream& upstream, UpstreamPool& pool) {
+                                            ResponseParser& parser, const ChunkMetadataGuard& guard,
+                                            ProxyResult result, const config::Upstream& upstream,
+                                            UpstreamPool& pool) {
   auto& response = parser.get();
   const auto client_version = client.version;
   const bool head = client.parser.get().method() == http::verb::head;
@@ -203,7 +206,7 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
       if (ec) co_return result;
     }
     auto relay = co_await relay_body(up->stream, up->buffer, parser, client.stream, serializer,
-                                     client.scratch.get(), client.limits.body_timeout);
+                                     client.scratch.get(), client.limits.body_timeout, guard);
     result.bytes_out = relay.bytes;
     if (relay.error != RelayError::none) {
       result.reason = relay.error == RelayError::read ? Reason::upstream_error : result.reason;
@@ -261,7 +264,7 @@ asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection
     if (ec) co_return RelayStatus{RelayError::write, up.stream.timed(ec), 0};
   }
   co_return co_await relay_body(client.stream, client.buffer, client.parser, up.stream, serializer,
-                                client.scratch.get(), client.limits.body_timeout,
+                                client.scratch.get(), client.limits.body_timeout, client.chunk_guard,
                                 std::exchange(plan.primed, 0));
 }
 
@@ -309,9 +312,7 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
     plan.primed = first.bytes;
   }
   for (int attempt = 0; attempt < 2; ++attempt) {
-    const auto reuse = attempt > 0      ? Reuse::never
-                       : plan.retryable ? Reuse::unchecked_if_recent
-                                        : Reuse::checked;
+    const auto reuse = attempt > 0 ? Reuse::never : Reuse::checked;
     auto lease = co_await pool.acquire(upstream, target, reuse);
     if (!lease.connection) co_return upstream_failure(client, lease.error);
     auto& up = *lease.connection;
@@ -325,6 +326,7 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
       co_return upstream_failure(client, Reason::upstream_error);
     }
     std::optional<ResponseParser> parser;
+    cap_read_buffer(up.buffer, upstream_header_limit, client.limits.max_chunk_metadata_bytes);
     const auto read_ec =
         co_await read_response_head(client, up, parser, plan.head, upstream.response_timeout);
     ProxyResult result;
@@ -342,7 +344,11 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
     if (parser->get().result() == http::status::switching_protocols) {
       co_return co_await switch_protocols(client, up, *parser, plan, result);
     }
-    co_return co_await relay_response(client, std::move(lease.connection), *parser, result, upstream, pool);
+    // An upstream's chunk extensions and trailers are bounded like a client's (a 502 beyond them).
+    ChunkMetadataGuard response_guard{client.limits.max_chunk_metadata_bytes, parser->get()};
+    parser->on_chunk_header(response_guard);
+    co_return co_await relay_response(client, std::move(lease.connection), *parser, response_guard, result,
+                                      upstream, pool);
   }
   co_return upstream_failure(client, Reason::upstream_error);
 }

@@ -14,6 +14,7 @@
 
 #include "authgate/reason.hpp"
 #include "config/model.hpp"
+#include "gateway/chunk_metadata_guard.hpp"
 #include "gateway/gateway_state.hpp"
 #include "gateway/headers.hpp"
 #include "gateway/stream.hpp"
@@ -30,7 +31,8 @@ struct ClientSide {
   RequestParser& parser;  // head read; body not yet
   LazyScratch scratch;    // body relay buffer, taken when a body must stream
   const config::HttpLimits& limits;
-  bool keep_alive = true;         // the client wants the connection kept (and we are not draining)
+  const ChunkMetadataGuard& chunk_guard;  // installed on `parser` (chunk_metadata_guard.hpp)
+  bool keep_alive = true;                 // the client wants the connection kept (and we are not draining)
   unsigned version = 11;          // the client's HTTP version (forward() sets it before rewriting the head)
   bool private_response = false;  // add Cache-Control: private to the response (RFC 6750 §2.3)
   std::size_t primed = 0;         // the whole body is already in `scratch` (a form read for its token)
@@ -51,7 +53,7 @@ struct ProxyResult {
 /// Forwards the request whose head is in `client.parser` to `upstream`, whose parsed `target` came
 /// from `pool`. `context` carries the identity and target for prepare_upstream_request(). Retries once
 /// on a fresh connection when a pooled one turns out stale, only for idempotent requests without a
-/// body (RFC 9110 §9.2.2); those take a recently used pooled connection without checking it first.
+/// body (RFC 9110 §9.2.2).
 boost::asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream& upstream,
                                             const UpstreamTarget& target, const ForwardContext& context,
                                             UpstreamPool& pool);

@@ -21,11 +21,6 @@ bool is_unreserved(char c) noexcept {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-// RFC 3986 §2.2.
-bool is_sub_delim(char c) noexcept {
-  return std::string_view{"!$&'()*+,;="}.find(c) != std::string_view::npos;
-}
-
 char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Percent-decodes unreserved characters and canonicalises the other escapes (RFC 3986 §6.2.2.1-2).
@@ -97,11 +92,39 @@ std::string remove_dot_segments(std::string_view path) {
   return out;
 }
 
-// RFC 3986 §3.2.2 reg-name / IPv4address characters, and a port of digits.
+// The path as servlet containers (Tomcat, Jetty, Spring) route it: each segment without its `;`
+// parameters (`/admin;jsessionid=1/x` → `/admin/x`), empty segments merged. A segment that is "." or
+// ".." once its parameters are gone (`/public/..;/admin`) is refused: those stacks read it as a dot-segment
+// (issue 11 F3), and resolving it ourselves would forward a path that means one thing to the route
+// table and another to the upstream.
+boost::system::result<std::string, TargetError> path_without_parameters(std::string_view path) {
+  std::string stripped;
+  stripped.reserve(path.size());
+  std::size_t pos = 1;
+  while (pos <= path.size()) {
+    const auto end = std::min(path.find('/', pos), path.size());
+    const auto segment = path.substr(pos, end - pos);
+    const auto semicolon = segment.find(';');
+    const auto name = segment.substr(0, semicolon);
+    if (semicolon != std::string_view::npos && (name == "." || name == "..")) {
+      return TargetError::dot_segment_parameter;
+    }
+    stripped.push_back('/');
+    stripped.append(name);
+    pos = end + 1;
+  }
+  return remove_dot_segments(stripped);
+}
+
+// A DNS name or an IPv4 address: letters, digits, '-', '.' and '_' (seen in internal names). Why not all
+// of RFC 3986 §3.2.2's reg-name: percent-encoding makes `secret%2eexample.org` the same host as
+// `secret.example.org` (§6.2.2.2) to an upstream that decodes it, yet another string to our route table
+// (issue 11 F7); sub-delims and '~' never occur in a name DNS resolves. Refusing them all leaves one
+// spelling per host.
 bool valid_host(std::string_view host) noexcept {
-  if (host.empty()) return false;
+  if (host.empty() || host.front() == '.') return false;
   for (const char c : host) {
-    if (!is_unreserved(c) && !is_sub_delim(c) && c != '%') return false;
+    if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '.' && c != '_') return false;
   }
   return true;
 }
@@ -142,6 +165,8 @@ std::string_view to_string(TargetError error) noexcept {
       return "userinfo";
     case TargetError::bad_host:
       return "bad_host";
+    case TargetError::dot_segment_parameter:
+      return "dot_segment_parameter";
   }
   return "unknown";
 }
@@ -190,6 +215,11 @@ boost::system::result<RequestTarget, TargetError> parse_request_target(std::stri
     if (!path) return path.error();
     out.path = std::move(*path);
   }
+  if (out.path.find(';') != std::string::npos) {
+    auto route_path = path_without_parameters(out.path);
+    if (!route_path) return route_path.error();
+    out.route_path = std::move(*route_path);
+  }
   if (out.query.find('#') != std::string::npos || out.path.find('#') != std::string::npos) {
     return TargetError::bad_char;  // a fragment is never sent (RFC 9110 §7.1)
   }
@@ -218,7 +248,10 @@ boost::system::result<std::string, TargetError> parse_host(std::string_view fiel
       host = field.substr(0, colon);
       port = field.substr(colon + 1);
     }
-    if (!valid_host(host)) return TargetError::bad_host;
+    // A fully qualified name's root dot (`example.org.`) names the same host (RFC 1034 §3.1); one
+    // spelling goes to the route table. Two dots at the end are refused by valid_host().
+    if (host.size() > 1 && host.back() == '.') host.remove_suffix(1);
+    if (!valid_host(host) || host.back() == '.') return TargetError::bad_host;
   }
   if (!valid_port(port)) return TargetError::bad_host;
   std::string out;

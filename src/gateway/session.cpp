@@ -7,6 +7,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -100,10 +101,21 @@ asio::awaitable<boost::system::error_code> Session::read_head(Exchange& x) {
   } else if (const auto parsed = parse_buffered_head(x.parser, buffer_)) {
     co_return *parsed;
   }
+  // The rest of a head that did not come whole: read and parse until it is complete. Not Beast's
+  // async_read_header, so every head goes through feed_head() and its checks on the raw bytes.
   stream_.expires_after(x.snapshot->config.limits.header_timeout);
-  auto [ec, n] = co_await stream_.visit(
-      [&](auto& s) { return http::async_read_header(s, buffer_, x.parser, use_tuple); });
-  co_return stream_.timed(ec);
+  for (;;) {
+    const auto room = beast::read_size(buffer_, relay_read_bytes);
+    if (room == 0) co_return http::error::header_limit;  // the capped buffer is full (cap_read_buffer)
+    auto [ec, n] =
+        co_await stream_.visit([&](auto& s) { return s.async_read_some(buffer_.prepare(room), use_tuple); });
+    buffer_.commit(n);
+    if (ec == asio::error::eof) {
+      co_return buffer_.size() == 0 ? http::error::end_of_stream : http::error::partial_message;
+    }
+    if (ec) co_return stream_.timed(ec);
+    if (const auto parsed = parse_buffered_head(x.parser, buffer_)) co_return *parsed;
+  }
 }
 
 asio::awaitable<bool> Session::serve_one() {
@@ -113,6 +125,9 @@ asio::awaitable<bool> Session::serve_one() {
   x.parser.header_limit(
       static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
   x.parser.body_limit(boost::none);
+  x.chunk_guard.emplace(limits.max_chunk_metadata_bytes, x.parser.get());
+  x.parser.on_chunk_header(*x.chunk_guard);
+  cap_read_buffer(buffer_, limits.max_header_bytes, limits.max_chunk_metadata_bytes);
   x.record.client = client_;
   x.record.listener = info_.listener;
   const auto ec = co_await read_head(x);

@@ -44,6 +44,7 @@ class Session {
   struct Exchange {
     std::shared_ptr<const config::Snapshot> snapshot;
     RequestParser parser;
+    std::optional<ChunkMetadataGuard> chunk_guard;  // the parser's chunk-header callback
     RequestRecord record;
     std::chrono::steady_clock::time_point started;
     HeadCheck head;

@@ -76,15 +76,13 @@ const UpstreamTarget* UpstreamPool::target(const config::Upstream& upstream) {
   return &targets_.emplace(key_scratch_, std::move(target)).first->second;
 }
 
-std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(Idle& idle, Reuse reuse) {
+std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(Idle& idle) {
   const auto now = std::chrono::steady_clock::now();
   while (!idle.connections.empty()) {
     auto connection = std::move(idle.connections.back());
     idle.connections.pop_back();
-    const auto idle_for = now - connection->idle_since;
-    const bool trusted = reuse == Reuse::unchecked_if_recent && idle_for < recent_idle;
-    if (idle_for < idle.idle_timeout && connection->buffer.size() == 0 &&
-        (trusted || !net::idle_socket_is_dead(connection->stream.socket()))) {
+    if (now - connection->idle_since < idle.idle_timeout && connection->buffer.size() == 0 &&
+        !net::idle_socket_is_dead(connection->stream.socket())) {
       return connection;
     }
     connection->stream.close();
@@ -95,8 +93,7 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(Idle& idle, Reuse re
 asio::awaitable<Lease> UpstreamPool::acquire(const config::Upstream& upstream, const UpstreamTarget& target,
                                              Reuse reuse) {
   if (reuse != Reuse::never) {
-    if (auto idle = take_idle(idle_[target.idle_list], reuse))
-      co_return Lease{std::move(idle), true, Reason::ok};
+    if (auto idle = take_idle(idle_[target.idle_list])) co_return Lease{std::move(idle), true, Reason::ok};
   }
   co_return co_await connect(upstream, target);
 }

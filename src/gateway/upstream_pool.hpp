@@ -1,7 +1,7 @@
 #pragma once
 // Pooled keep-alive connections to upstreams, one pool per I/O thread (no locks: a connection never
 // changes threads). Bounded idle list per upstream, idle timeout, discard on error, a readability check
-// before reuse (skipped when the caller can retry), TLS with certificate verification and SNI for
+// before every reuse, TLS with certificate verification and SNI for
 // https:// upstreams.
 
 #include <chrono>
@@ -41,10 +41,11 @@ struct UpstreamTarget {
 
 /// How acquire() may use the idle list.
 enum class Reuse {
-  checked,  // an idle connection passes a readability check first (one poll())
-  // A connection idle for less than `recent_idle` is taken unchecked: the upstream closing it in that
-  // moment is rare, and the caller sends the request again on a fresh connection when it was stale.
-  unchecked_if_recent,
+  // An idle connection passes a readability check first (one poll()). Why every time: an HTTP/1.1
+  // upstream sends nothing unprompted, so a readable idle connection either was closed or holds bytes
+  // that belong to no request of ours (a second answer to a request it misread); sending a request on
+  // it would hand that answer to the wrong client (issue 11 F1). It is closed, never reused.
+  checked,
   never,  // a new connection: the retry after a stale one
 };
 
@@ -68,12 +69,8 @@ class UpstreamPool {
   /// connect and the TLS handshake). `target` is this pool's target(upstream).
   asio::awaitable<Lease> acquire(const config::Upstream& upstream, const UpstreamTarget& target, Reuse reuse);
 
-  /// Idle time under which Reuse::unchecked_if_recent skips the check: below the keep-alive timeout
-  /// of common upstream servers (Node.js and uvicorn 5 s, gunicorn 2 s), so they rarely close first.
-  static constexpr std::chrono::milliseconds recent_idle{1000};
-
-  /// Returns a connection whose last response was complete and keep-alive. Closed instead when the
-  /// upstream's idle list is full.
+  /// Returns a connection whose exchange was exactly one request and one complete keep-alive response.
+  /// Closed instead when any byte beyond that response was read, or the upstream's idle list is full.
   void release(std::unique_ptr<UpstreamConnection> connection, const config::Upstream& upstream);
 
   /// Closes idle connections older than their upstream's idle_timeout (called every second or so).
@@ -87,7 +84,7 @@ class UpstreamPool {
     std::deque<std::unique_ptr<UpstreamConnection>> connections;  // back = most recently used
     std::chrono::milliseconds idle_timeout{0};
   };
-  std::unique_ptr<UpstreamConnection> take_idle(Idle& idle, Reuse reuse);
+  std::unique_ptr<UpstreamConnection> take_idle(Idle& idle);
   asio::awaitable<Lease> connect(const config::Upstream& upstream, const UpstreamTarget& target);
 
   asio::any_io_executor executor_;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
 namespace authgate::gateway {
@@ -79,6 +80,39 @@ TEST(BufferedHead, AHeadLargerThanTheLimitIsAnErrorNotAWait) {
   const auto outcome = parse_head_from(parser, boost::asio::buffer(head), rest);
   ASSERT_TRUE(outcome.has_value());
   EXPECT_EQ(*outcome, http::error::header_limit);
+}
+
+// Issue 11 F9: Beast joins an obs-fold into the previous field, so a folded `Content-Length` or a
+// folded continuation of `Transfer-Encoding: chunked` would be forwarded inside another field. A request
+// head with any line starting with whitespace is refused (RFC 9112 §5.2, §2.2); a response's are joined.
+TEST(BufferedHead, AFoldedRequestLineIsRefusedAndAResponseFoldIsJoined) {
+  const struct {
+    const char* name;
+    std::string head;
+    bool refused;
+  } folds[] = {
+      {"plain", "POST / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n\r\n", false},
+      {"space inside a value", "POST / HTTP/1.1\r\nHost: a\r\nX-A: 1 2\r\n\r\n", false},
+      {"folded Content-Length", "POST / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n Content-Length: 5\r\n\r\n", true},
+      {"folded with a tab", "POST / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n\tmore\r\n\r\n", true},
+      {"fold after chunked",
+       "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n , identity\r\n\r\n", true},
+      {"whitespace line after the request line", "POST / HTTP/1.1\r\n Host: a\r\n\r\n", true},
+  };
+  for (const auto& c : folds) {
+    http::request_parser<http::empty_body> parser;
+    boost::asio::const_buffer bytes{c.head.data(), c.head.size()};
+    const auto outcome = feed_head(parser, bytes);
+    ASSERT_TRUE(outcome.has_value()) << c.name;
+    EXPECT_EQ(static_cast<bool>(*outcome), c.refused) << c.name << ": " << outcome->message();
+  }
+  http::response_parser<http::empty_body> response;
+  const std::string folded = "HTTP/1.1 200 OK\r\nX-A: 1\r\n 2\r\nContent-Length: 0\r\n\r\n";
+  boost::asio::const_buffer bytes{folded.data(), folded.size()};
+  const auto outcome = feed_head(response, bytes);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_FALSE(*outcome) << "RFC 9112 §5.2 lets a proxy replace a response's obs-fold with SP";
+  EXPECT_EQ(response.get()["X-A"], "1 2");
 }
 
 }  // namespace

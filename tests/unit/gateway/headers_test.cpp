@@ -139,6 +139,39 @@ TEST_F(Fixture, ForwardedFieldsAreAppendedOrSet) {
   EXPECT_EQ(values(request, "Via"), std::vector<std::string>{"1.0 corp-proxy, 1.1 authgate"});
 }
 
+// Issue 11 F8: frameworks read these as the proxy's word about the original request (Spring and Rails
+// take Forwarded's first host and proto; Symfony and IIS route by X-Original-URL). No client speaks for
+// the gateway, in any case or '_' spelling; Forwarded is the gateway's own, one element for this hop.
+TEST_F(Fixture, TheClientCannotSpeakForTheProxy) {
+  auto request = client_request();
+  const char* spoofed[] = {
+      "Forwarded",          "forwarded",          "X-Real-IP",          "X_Real_IP",
+      "X-Forwarded-Port",   "X-Forwarded-Prefix", "X-Forwarded-Server", "X-Forwarded-Ssl",
+      "X-Forwarded-Scheme", "X-Url-Scheme",       "Front-End-Https",    "X-Original-URL",
+      "x_original_url",     "X-Rewrite-URL",      "X-Original-Host",    "X-Host",
+      "X_Forwarded_For",    "X_Forwarded_Host",   "x_forwarded_proto"};
+  for (const char* name : spoofed) request.insert(name, "for=1.2.3.4;host=evil;proto=https");
+  prepare_upstream_request(request, context());
+  for (const char* name : spoofed) {
+    if (boost::beast::iequals(name, "Forwarded")) continue;
+    EXPECT_TRUE(values(request, name).empty()) << name;
+  }
+  EXPECT_EQ(values(request, "Forwarded"),
+            std::vector<std::string>{"for=\"192.0.2.7\";host=\"app.example.com\";proto=http"});
+  EXPECT_EQ(values(request, "X-Forwarded-For"), std::vector<std::string>{"192.0.2.7"});
+  EXPECT_EQ(values(request, "X-Forwarded-Host"), std::vector<std::string>{"app.example.com"});
+}
+
+TEST_F(Fixture, ForwardedBracketsAnIpv6ClientAndSaysHttpsOverTls) {
+  auto request = client_request();
+  auto c = context();
+  c.client_address = "2001:db8::7";
+  c.secure = true;
+  prepare_upstream_request(request, c);
+  EXPECT_EQ(values(request, "Forwarded"),
+            std::vector<std::string>{"for=\"[2001:db8::7]\";host=\"app.example.com\";proto=https"});
+}
+
 TEST_F(Fixture, AHostlessHttp10RequestGetsTheUpstreamAuthorityAsHost) {
   http::request_header<> request;
   request.method(http::verb::get);

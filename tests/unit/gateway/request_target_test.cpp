@@ -114,6 +114,52 @@ TEST(ParseRequestTarget, KeepsTheAsteriskForm) {
   EXPECT_EQ(t->path, "*");
 }
 
+struct ParameterCase {
+  const char* name;
+  const char* target;
+  const char* path;        // forwarded (nullptr: refused with dot_segment_parameter)
+  const char* match_path;  // what routes match
+};
+
+class PathParameters : public ::testing::TestWithParam<ParameterCase> {};
+
+// Issue 11 F3: servlet stacks (Tomcat, Jetty, Spring) route `/admin;x` as `/admin` and `/..;/` as
+// `/../`. Routes match the path as they route it; the upstream still gets the parameters.
+TEST_P(PathParameters, RoutesMatchThePathWithoutThemAndDotParametersAreRefused) {
+  const auto& c = GetParam();
+  const auto t = parse_request_target(c.target);
+  if (c.path == nullptr) {
+    ASSERT_FALSE(t.has_value()) << c.target;
+    EXPECT_EQ(t.error(), TargetError::dot_segment_parameter);
+    return;
+  }
+  ASSERT_TRUE(t.has_value()) << c.target << ": " << to_string(t.error());
+  EXPECT_EQ(t->path, c.path);
+  EXPECT_EQ(t->match_path(), c.match_path);
+}
+
+const ParameterCase parameter_cases[] = {
+    {"none", "/admin/x", "/admin/x", "/admin/x"},
+    {"on_the_last_segment", "/admin;x", "/admin;x", "/admin"},
+    {"session_id_midway", "/admin;jsessionid=1/x", "/admin;jsessionid=1/x", "/admin/x"},
+    {"empty_parameter", "/admin;/x", "/admin;/x", "/admin/x"},
+    {"several", "/admin;a;b=c", "/admin;a;b=c", "/admin"},
+    {"after_dot_dot", "/public/../admin;x", "/admin;x", "/admin"},
+    {"encoded_letter", "/%61dmin;x", "/admin;x", "/admin"},
+    {"only_a_parameter", "/;x/admin", "/;x/admin", "/admin"},
+    {"with_query", "/admin;x?y=1", "/admin;x", "/admin"},
+    {"dot_dot_parameter", "/public/..;/admin", nullptr, nullptr},
+    {"dot_parameter", "/public/.;/admin", nullptr, nullptr},
+    {"dot_dot_parameter_at_root", "/..;/admin", nullptr, nullptr},
+    {"encoded_dot_dot_parameter", "/public/%2e%2e;/admin", nullptr, nullptr},
+    {"dot_dot_named_parameter", "/public/..;x=1/admin", nullptr, nullptr},
+    {"dot_dot_parameter_at_end", "/admin/..;", nullptr, nullptr},
+    {"dots_in_a_name_pass", "/a/..x;y", "/a/..x;y", "/a/..x"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, PathParameters, ::testing::ValuesIn(parameter_cases),
+                         [](const auto& test) { return std::string{test.param.name}; });
+
 struct HostCase {
   const char* name;
   const char* input;
@@ -148,6 +194,24 @@ const HostCase host_cases[] = {
     {"long_port", "example.com:123456", nullptr},
     {"unclosed_ipv6", "[::1", nullptr},
     {"junk_after_ipv6", "[::1]x", nullptr},
+    // Issue 11 F7: one spelling per host, or a catch-all route serves what a host route protects.
+    {"root_dot", "Secret.Example.org.", "secret.example.org"},
+    {"root_dot_port", "secret.example.org.:8080", "secret.example.org"},
+    {"underscore", "my_host.internal", "my_host.internal"},
+    {"percent_dot", "secret%2eexample.org", nullptr},
+    {"percent_letter", "%73ecret.example.org", nullptr},
+    {"percent_ipv6_zone", "[fe80::1%25eth0]", nullptr},
+    {"two_root_dots", "example.org..", nullptr},
+    {"only_dot", ".", nullptr},
+    {"leading_dot", ".example.org", nullptr},
+    {"comma", "secret.example.org,evil", nullptr},
+    {"semicolon", "a;b", nullptr},
+    {"bang", "a!b", nullptr},
+    {"tilde", "a~b", nullptr},
+    {"quote", "a'b", nullptr},
+    {"dollar", "a$b", nullptr},
+    {"equals", "a=b", nullptr},
+    {"plus", "a+b", nullptr},
 };
 
 INSTANTIATE_TEST_SUITE_P(Table, ParseHost, ::testing::ValuesIn(host_cases),
