@@ -41,3 +41,24 @@ def gateway_config(upstream_url: str, htpasswd: Path, groups: Path, admin: bool 
     if admin:
         config["admin"] = {"address": "127.0.0.1", "port": free_port()}
     return config
+
+
+def host_route(name: str, hosts: list, auth, path: str = "/", **extra) -> dict:
+    """A route to the `app` upstream for requests whose Host is one of `hosts` (names or "*.domain")."""
+    return {"name": name, "match": {"hosts": list(hosts), "path": path}, "upstream": "app", "auth": auth, **extra}
+
+
+def hmac_bearer_realm(secret_file: Path, realm: str, **extra) -> dict:
+    """A bearer realm verifying HS256 tokens of harness/tokens.py (ISSUER, AUDIENCE) with the secret in
+    `secret_file`; the user from `sub`, the groups from the `groups` claim."""
+    from . import tokens  # here: the Basic-only users of this module (tests/browser) need no JWT libraries
+    return {"scheme": "bearer", "realm": realm, "hmac_secret_file": str(secret_file), "algorithms": ["HS256"],
+            "issuer": tokens.ISSUER, "audiences": [tokens.AUDIENCE], "groups_claim": "groups", **extra}
+
+
+def introspection_realm(url: str, secret_file: Path, realm: str, **extra) -> dict:
+    """A bearer realm for opaque tokens asking the RFC 7662 endpoint `url` (harness/idp.py's client
+    `gateway`, whose secret is in `secret_file`) on every request: nothing cached, groups from `groups`."""
+    introspection = {"url": url, "client_id": "gateway", "client_secret_file": str(secret_file),
+                     "cache_ttl": "0s", "negative_cache_ttl": "0s", "timeout": "2s"}
+    return {"scheme": "bearer", "realm": realm, "introspection": introspection, "groups_claim": "groups", **extra}

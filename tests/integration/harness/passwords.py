@@ -59,3 +59,17 @@ def write_default_store(directory: Path, users=DEFAULT_USERS) -> tuple:
     """users.htpasswd (bcrypt cost 4, by htpasswd) and groups.txt for `users`; returns both paths."""
     lines = [htpasswd_line(u.name, u.password, "B -C 4") for u in users]
     return (write_htpasswd(directory / "users.htpasswd", lines), write_groups(directory / "groups.txt", users))
+
+
+def htpasswd_line_for_raw_user(user: bytes, password: str, flags: str = "B -C 4") -> bytes:
+    """An htpasswd line whose user name is the raw bytes `user` (control characters and all), with a hash
+    made by `htpasswd` itself: what a hand-edited or generated file can hold but htpasswd never writes."""
+    placeholder = "placeholder-user"
+    line = htpasswd_line(placeholder, password, flags)
+    return user + line[len(placeholder):].encode("ascii")
+
+
+def write_bytes_lines(path: Path, lines) -> Path:
+    """A file of the byte strings `lines`, each ended by LF, written exactly as given."""
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    return path

@@ -145,3 +145,10 @@ def unsigned(payload: dict) -> str:
     """alg "none" (RFC 7519 §6): what an attacker sends hoping the verifier trusts the header."""
     header = jwt_b64(json.dumps({"alg": "none", "typ": "JWT"}).encode())
     return f"{header}.{jwt_b64(json.dumps(payload).encode())}."
+
+
+def hmac_key_file(path: Path, kid: str = "hs") -> SigningKey:
+    """A fresh HMAC key (64 text bytes) whose secret is written to `path` for a `hmac_secret_file` realm."""
+    key = new_key("oct", kid)
+    path.write_bytes(key.private)
+    return key
