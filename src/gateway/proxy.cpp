@@ -310,6 +310,12 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
     const auto first = co_await prime_body(client);
     if (first.error != RelayError::none) co_return client_failure(first);
     plan.primed = first.bytes;
+    if (plan.primed == 0 && client.parser.is_done()) {
+      // A chunked body that was only its last-chunk: the request goes as the empty body it is. It
+      // takes the head-only path, which must not announce chunked framing it never sends.
+      request.chunked(false);
+      request.content_length(0);
+    }
   }
   for (int attempt = 0; attempt < 2; ++attempt) {
     const auto reuse = attempt > 0 ? Reuse::never : Reuse::checked;
