@@ -23,6 +23,28 @@ bool is_unreserved(char c) noexcept {
 
 char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
+// The escape at path[i] (decoding to `decoded`) means another path to a decoder that differs from ours
+// in one common way (issue 11, the path class): %3B is a path parameter once decoded (servlet stacks);
+// %25 followed by two hex digits is an escape once decoded a second time ("%252e%252e" → ".."); an
+// overlong UTF-8 form (%C0%AE, %E0%80%AE, %F0%80%80%AE) is '.', '/' or '\' to a lenient UTF-8 decoder.
+bool is_ambiguous_escape(std::string_view path, std::size_t i, char decoded) noexcept {
+  const auto next_escape = [&](std::size_t at) {
+    if (at + 2 >= path.size() || path[at] != '%') return -1;
+    const int hi = hex_value(path[at + 1]);
+    const int lo = hex_value(path[at + 2]);
+    return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+  };
+  if (decoded == ';') return true;
+  if (decoded == '%')
+    return i + 4 < path.size() && hex_value(path[i + 3]) >= 0 && hex_value(path[i + 4]) >= 0;
+  const auto lead = static_cast<unsigned char>(decoded);
+  const int second = next_escape(i + 3);
+  if (lead == 0xC0 || lead == 0xC1) return second >= 0x80 && second <= 0xBF;
+  if (lead == 0xE0) return second >= 0x80 && second <= 0x9F;
+  if (lead == 0xF0) return second >= 0x80 && second <= 0x8F;
+  return false;
+}
+
 // Percent-decodes unreserved characters and canonicalises the other escapes (RFC 3986 §6.2.2.1-2).
 boost::system::result<std::string, TargetError> decode_unreserved(std::string_view path) {
   static constexpr char hex[] = "0123456789ABCDEF";
@@ -47,6 +69,7 @@ boost::system::result<std::string, TargetError> decode_unreserved(std::string_vi
     // upstreams that decode before routing (CVE-2007-0450 style traversal). Both are refused.
     if (decoded == '\0') return TargetError::encoded_nul;
     if (decoded == '/' || decoded == '\\') return TargetError::encoded_slash;
+    if (is_ambiguous_escape(path, i, decoded)) return TargetError::ambiguous_escape;
     if (is_unreserved(decoded)) {
       out.push_back(decoded);
     } else {
@@ -167,6 +190,8 @@ std::string_view to_string(TargetError error) noexcept {
       return "bad_host";
     case TargetError::dot_segment_parameter:
       return "dot_segment_parameter";
+    case TargetError::ambiguous_escape:
+      return "ambiguous_escape";
   }
   return "unknown";
 }

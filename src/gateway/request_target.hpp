@@ -21,6 +21,7 @@ enum class TargetError : std::uint8_t {
   userinfo,               // absolute-form authority with "user@" (RFC 9110 §4.2.4: never sent)
   bad_host,               // Host / authority that is not a DNS name, IPv4 or [IPv6] with an optional port
   dot_segment_parameter,  // "..;x" or ".;x": a dot-segment to servlet stacks, a name to us
+  ambiguous_escape,       // %3B, %25 + hex, overlong UTF-8: another path to another decoder
 };
 
 std::string_view to_string(TargetError error) noexcept;
@@ -40,7 +41,8 @@ struct RequestTarget {
 
 /// Normalises an origin-form path (RFC 3986 §6.2.2): decodes percent-encoded unreserved characters,
 /// upper-cases the hex of the other escapes, merges repeated '/', removes dot-segments (§5.2.4).
-/// Rejects %00, %2F, %5C, raw '\', controls and broken escapes.
+/// Rejects %00, %2F, %5C, raw '\', controls, broken escapes and ambiguous ones (%3B, %25 followed by
+/// two hex digits, overlong UTF-8 forms).
 boost::system::result<std::string, TargetError> normalize_path(std::string_view path);
 
 /// Splits and normalises origin-form, absolute-form (http/https) and asterisk-form targets

@@ -56,6 +56,18 @@ const PathCase path_cases[] = {
     {"truncated_percent", "/a%4", "", TargetError::bad_percent, "escape cut short"},
     {"lone_percent", "/a%", "", TargetError::bad_percent, "escape cut short"},
     {"relative", "a/b", "", TargetError::not_origin_form, "origin-form starts with '/'"},
+    {"encoded_semicolon", "/admin%3Bx", "", TargetError::ambiguous_escape, "a path parameter once decoded"},
+    {"double_encoded_dots", "/public/%252e%252e/admin", "", TargetError::ambiguous_escape,
+     "'..' to an upstream that decodes twice"},
+    {"double_encoded_slash", "/a%252Fb", "", TargetError::ambiguous_escape, "'/' decoded twice"},
+    {"literal_percent_kept", "/100%25off", "/100%25off", {}, "'%' not followed by hex is just a percent"},
+    {"overlong_dot", "/public/%C0%AE%C0%AE/admin", "", TargetError::ambiguous_escape,
+     "overlong UTF-8 '.': '..' to a lenient decoder"},
+    {"overlong_slash", "/a%c0%afb", "", TargetError::ambiguous_escape, "overlong UTF-8 '/'"},
+    {"overlong_three_bytes", "/a%E0%80%AEb", "", TargetError::ambiguous_escape, "overlong 3-byte '.'"},
+    {"overlong_four_bytes", "/a%F0%80%80%AEb", "", TargetError::ambiguous_escape, "overlong 4-byte '.'"},
+    {"utf8_encoded_kept", "/caf%C3%A9", "/caf%C3%A9", {}, "well-formed UTF-8 escapes pass"},
+    {"latin1_byte_kept", "/caf%E9", "/caf%E9", {}, "a lone Latin-1 byte is no overlong form"},
     {"empty", "", "", TargetError::empty, "nothing"},
 };
 
