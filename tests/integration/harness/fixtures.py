@@ -24,12 +24,20 @@ def pytest_runtest_makereport(item, call):
     yield
 
 
+def _checked(server: EchoUpstream):
+    """Stops the upstream, lets its connections end (the gateways were stopped first: the launchers depend
+    on the upstreams), then fails the test if any connection carried a byte outside a well-formed request."""
+    server.stop()
+    server.wait_closed(timeout=5)
+    server.assert_clean()
+
+
 @pytest.fixture
 def upstream():
-    """The echo upstream (harness/upstream.py), fresh for each test."""
+    """The strict echo upstream (harness/upstream.py), fresh for each test, checked at the end."""
     server = EchoUpstream().start()
     yield server
-    server.stop()
+    _checked(server)
 
 
 @pytest.fixture
@@ -45,8 +53,9 @@ def config(upstream, store_files):
 
 
 @pytest.fixture
-def launcher(tmp_path):
-    """Starts authgate processes in this test's temp dir and stops every one of them afterwards."""
+def launcher(tmp_path, upstream):
+    """Starts authgate processes in this test's temp dir and stops every one of them afterwards — before
+    `upstream` is checked, so every upstream connection has ended by then."""
     launch = Launcher(tmp_path)
     yield launch
     launch.stop_all()
@@ -59,8 +68,8 @@ def gateway(launcher, config):
 
 
 @pytest.fixture(scope="module")
-def module_launcher(tmp_path_factory):
-    """Like `launcher`, shared by the tests of one module."""
+def module_launcher(tmp_path_factory, module_upstream):
+    """Like `launcher`, shared by the tests of one module (stopped before `module_upstream` is checked)."""
     launch = Launcher(tmp_path_factory.mktemp("authgate"))
     yield launch
     launch.stop_all()
@@ -68,6 +77,7 @@ def module_launcher(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def module_upstream():
+    """Like `upstream`, shared by the tests of one module and checked after the last of them."""
     server = EchoUpstream().start()
     yield server
-    server.stop()
+    _checked(server)
