@@ -1,5 +1,7 @@
 #include "gateway/head_check.hpp"
 
+#include <algorithm>
+
 #include <boost/beast/core/string.hpp>
 
 namespace authgate::gateway {
@@ -92,6 +94,13 @@ TransferCoding classify_transfer_encoding(const http::fields& fields) {
 
 HeadCheck check_head(http::request_header<>& request, bool chunked, const config::HttpLimits& limits) {
   if (request.version() != 10 && request.version() != 11) return refuse(505, Reason::bad_request);
+  // Why: methods are case-sensitive (RFC 9110 §9.1) and routes compare them so, but frameworks such as
+  // Werkzeug upper-case them: "post" would pass a route written for POST by as another method and run
+  // as POST upstream. Every registered method is upper-case; a lower-case letter is refused.
+  const auto method = request.method_string();
+  if (std::any_of(method.begin(), method.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
+    return refuse(400, Reason::bad_request);
+  }
   std::size_t fields = 0;
   for (auto it = request.begin(); it != request.end(); ++it) ++fields;
   if (fields > limits.max_header_count) return refuse(431, Reason::header_too_large);

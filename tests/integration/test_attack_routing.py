@@ -273,3 +273,20 @@ def test_absolute_form_authorities(gw, module_upstream, raw, status):
     else:
         assert response.status == status, (response.status, response.headers)
         assert records == []
+
+
+# --- methods ---------------------------------------------------------------------------------------------
+
+# Routes compare methods case-sensitively (RFC 9110 §9.1); upstreams such as Werkzeug upper-case them, so a
+# lower-case spelling would run as the method a route guards without having been judged as it.
+@pytest.mark.parametrize("method", ["get", "post", "Post", "dELETE", "options"])
+def test_a_method_with_lower_case_letters_is_refused(gw, module_upstream, method):
+    response, records = exchange(gw, module_upstream,
+                                 f"{method} /admin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    assert response.status == 400, (response.status, response.headers)
+    assert records == []
+
+
+def test_an_upper_case_extension_method_is_judged_like_any_other(gw, module_upstream):
+    response, records = exchange(gw, module_upstream, b"PURGE /admin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert_challenged(response, records)

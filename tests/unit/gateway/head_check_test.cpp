@@ -17,6 +17,7 @@ struct HeadCase {
   bool chunked;
   int expected_status;  // 0 = accepted
   const char* why;
+  const char* method = "GET";
 };
 
 class CheckHead : public ::testing::TestWithParam<HeadCase> {};
@@ -24,7 +25,7 @@ class CheckHead : public ::testing::TestWithParam<HeadCase> {};
 TEST_P(CheckHead, RefusesWhatHttpForbids) {
   const auto& c = GetParam();
   http::request_header<> request;
-  request.method(http::verb::get);
+  request.method_string(c.method);
   request.version(c.version);
   request.target(c.target);
   for (const auto& [name, value] : c.fields) request.insert(name, value);
@@ -147,6 +148,16 @@ const HeadCase head_cases[] = {
      "an empty list frames nothing"},
     {"te_only_commas", 11, "/a", {{"Host", "x"}, {"Transfer-Encoding", ", ,"}}, false, 400, "still empty"},
     {"percent_host", 11, "/a", {{"Host", "secret%2eexample.org"}}, false, 400, "issue 11 F7"},
+    {"lower_case_method",
+     11,
+     "/a",
+     {{"Host", "x"}},
+     false,
+     400,
+     "upper-cased upstream, unjudged by routes",
+     "post"},
+    {"mixed_case_method", 11, "/a", {{"Host", "x"}}, false, 400, "Werkzeug reads it as DELETE", "DELete"},
+    {"extension_method", 11, "/a", {{"Host", "x"}}, false, 0, "upper-case extension methods pass", "PURGE"},
     {"percent_authority", 11, "http://secret%2eexample.org/a", {}, false, 400, "issue 11 F7, absolute-form"},
     {"dot_dot_parameter", 11, "/public/..;/admin", {{"Host", "x"}}, false, 400, "issue 11 F3"},
     {"asterisk_get", 11, "*", {{"Host", "x"}}, false, 400, "'*' is only for OPTIONS"},
