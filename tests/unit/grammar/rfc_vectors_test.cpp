@@ -1,4 +1,4 @@
-// Every field in the shared RFC example file (/work/shared/vectors/rfc-http-auth-examples) parses, and
+// Every field in the RFC example file (tests/data/vectors/rfc-http-auth-examples) parses, and
 // survives a serialise → parse round trip. The Basic examples also decode to the RFC's user and password.
 #include <gtest/gtest.h>
 #include <boost/json/src.hpp>  // header-only: the grammar layer itself does not link Boost.JSON
