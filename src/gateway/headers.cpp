@@ -1,6 +1,8 @@
 #include "gateway/headers.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <iterator>
 #include <span>
 #include <vector>
@@ -67,14 +69,6 @@ bool same_header(std::string_view name, std::string_view wanted) noexcept {
   return true;
 }
 
-void erase_lookalikes(http::fields& fields, std::span<const std::string_view> names) {
-  for (auto it = fields.begin(); it != fields.end();) {
-    bool match = false;
-    for (const auto name : names) match = match || same_header(it->name_string(), name);
-    it = match ? fields.erase(it) : std::next(it);
-  }
-}
-
 // Fields a client may send that frameworks read as a proxy's word about the original request: client
 // address (X-Real-IP), scheme (X-Forwarded-Ssl, Front-End-Https …), host and port, a path prefix, or even
 // the path itself (X-Original-URL, X-Rewrite-URL: Symfony, Zend and IIS route by them). The gateway
@@ -99,21 +93,45 @@ constexpr std::array<std::string_view, 13> proxy_word_fields{"Forwarded",
 constexpr std::array<std::string_view, 3> forwarded_fields{"X-Forwarded-For", "X-Forwarded-Proto",
                                                            "X-Forwarded-Host"};
 
-void erase_underscore_spellings(http::fields& fields, std::span<const std::string_view> names) {
+// A bit per name length (63: any longer name), so most fields are passed over with one test.
+constexpr std::uint64_t length_bit(std::size_t length) noexcept {
+  return 1ull << (length < 63 ? length : 63);
+}
+
+constexpr std::uint64_t static_lengths() noexcept {
+  std::uint64_t mask = 0;
+  for (const auto name : proxy_word_fields) mask |= length_bit(name.size());
+  for (const auto name : forwarded_fields) mask |= length_bit(name.size());
+  return mask;
+}
+
+bool is_spoofed(std::string_view name, std::span<const std::string_view> identity) noexcept {
+  const auto same = [name](std::string_view wanted) { return same_header(name, wanted); };
+  if (std::any_of(identity.begin(), identity.end(), same)) return true;
+  if (std::any_of(proxy_word_fields.begin(), proxy_word_fields.end(), same)) return true;
+  return name.find('_') != std::string_view::npos &&
+         std::any_of(forwarded_fields.begin(), forwarded_fields.end(), same);
+}
+
+// One pass over the client's fields, before any of ours is set: its copies of the identity headers and
+// of the proxy's own fields go.
+void erase_spoofed_fields(http::fields& fields, const config::IdentityHeaders& names) {
+  const std::array<std::string_view, 3> identity{names.user, names.groups, names.scheme};
+  std::uint64_t lengths = static_lengths();
+  for (const auto name : identity) lengths |= length_bit(name.size());
   for (auto it = fields.begin(); it != fields.end();) {
     const auto name = it->name_string();
-    bool match = false;
-    if (name.find('_') != std::string_view::npos) {
-      for (const auto wanted : names) match = match || same_header(name, wanted);
-    }
-    it = match ? fields.erase(it) : std::next(it);
+    const bool spoofed = (length_bit(name.size()) & lengths) != 0 && is_spoofed(name, identity);
+    it = spoofed ? fields.erase(it) : std::next(it);
   }
 }
 
 // RFC 7239 §4: one forwarded-element for this hop. Values are quoted: an IPv6 node and a host with a
 // port need it (§6), and the Host value was validated (request_target.hpp), so it holds no '"' or '\'.
 std::string forwarded_element(std::string_view client_address, std::string_view host, bool secure) {
-  std::string out = "for=\"";
+  std::string out;
+  out.reserve(client_address.size() + host.size() + 32);
+  out = "for=\"";
   const bool ipv6 = client_address.find(':') != std::string_view::npos;
   if (ipv6) out.push_back('[');
   out.append(client_address);
@@ -172,10 +190,10 @@ void prepare_upstream_request(http::request_header<>& request, const ForwardCont
 
   // Why: the upstream trusts these headers to name the user; a client-sent copy would let anyone
   // be anyone. Every case variant and occurrence goes, and so do '_' spellings (X_Auth_User), which
-  // CGI, WSGI and PHP upstreams file under the same HTTP_X_AUTH_USER variable.
+  // CGI, WSGI and PHP upstreams file under the same HTTP_X_AUTH_USER variable. Likewise the fields in
+  // which a proxy speaks (proxy_word_fields).
   const auto& names = *context.identity_names;
-  const std::array<std::string_view, 3> identity_fields{names.user, names.groups, names.scheme};
-  erase_lookalikes(request, identity_fields);
+  erase_spoofed_fields(request, names);
   // Why: the upstream must not see the client's credentials unless the route asks for it (DESIGN.md).
   if (!context.pass_authorization) request.erase(http::field::authorization);
   if (context.identity != nullptr) {
@@ -184,8 +202,6 @@ void prepare_upstream_request(http::request_header<>& request, const ForwardCont
     request.set(names.scheme, context.identity->scheme);
   }
 
-  erase_lookalikes(request, proxy_word_fields);
-  erase_underscore_spellings(request, forwarded_fields);
   append_list(request, "X-Forwarded-For", context.client_address);
   request.set("X-Forwarded-Proto", context.secure ? "https" : "http");
   const auto host = request[http::field::host];
