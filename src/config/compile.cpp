@@ -63,18 +63,21 @@ std::vector<std::string> watched_files_of(const Config& config) {
 void build_realms(Snapshot& snapshot, const StoreMap& stores, const detail::KeySetMap& keys) {
   snapshot.realms.reserve(snapshot.config.realms.size());  // routes point into it: no reallocation later
   for (const Realm& realm : snapshot.config.realms) {
-    if (realm.scheme == "bearer" && realm.bearer.introspection) {
-      snapshot.realms.push_back(detail::compile_introspection_realm(realm, snapshot.clock));  // RFC 7662
-      continue;
+    switch (*scheme_kind(realm.scheme)) {  // validate() admitted only known schemes
+      case SchemeKind::bearer:
+        snapshot.realms.push_back(
+            realm.bearer.introspection
+                ? detail::compile_introspection_realm(realm, snapshot.clock)  // RFC 7662
+                : detail::compile_bearer_realm(realm, keys, snapshot.clock));
+        break;
+      case SchemeKind::basic: {
+        schemes::BasicOptions options{realm.realm, realm.allow_plaintext, {}};
+        snapshot.realms.push_back(
+            CompiledRealm{realm.name, schemes::make_basic_scheme(options, stores.find(realm.store)->second),
+                          nullptr, nullptr});
+        break;
+      }
     }
-    if (realm.scheme == "bearer") {
-      snapshot.realms.push_back(detail::compile_bearer_realm(realm, keys, snapshot.clock));
-      continue;
-    }
-    // validate() admits "basic" and "bearer" today; digest gets its own branch when it lands.
-    schemes::BasicOptions options{realm.realm, realm.allow_plaintext, {}};
-    snapshot.realms.push_back(CompiledRealm{
-        realm.name, schemes::make_basic_scheme(options, stores.find(realm.store)->second), nullptr, nullptr});
   }
 }
 
@@ -128,6 +131,8 @@ SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<
   for (const auto& upstream : snapshot->config.upstreams) {
     snapshot->upstream_urls.push_back(*parse_upstream_url(upstream.url));  // validate() parsed it already
   }
+  // Chosen here, once: the request path compares no strings for it.
+  snapshot->unmatched_status = snapshot->config.server.unmatched == "403" ? 403 : 404;
   build_realms(*snapshot, stores, keys);
   snapshot->routes.reserve(snapshot->config.routes.size());
   for (const Route& route : snapshot->config.routes)

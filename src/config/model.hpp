@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace authgate::config {
@@ -115,6 +116,17 @@ struct BearerRealm {
   std::string groups_claim;  // empty = no groups
   std::size_t max_token_bytes = 16 * 1024;
 };
+
+/// The schemes a realm may name. compile() switches over it without a default, so a new scheme does not
+/// compile until every place that builds one handles it.
+enum class SchemeKind : std::uint8_t { basic, bearer };
+
+/// The kind `scheme` names ("basic", "bearer", as validate() admits them), or nullopt.
+inline std::optional<SchemeKind> scheme_kind(std::string_view scheme) noexcept {
+  if (scheme == "basic") return SchemeKind::basic;
+  if (scheme == "bearer") return SchemeKind::bearer;
+  return std::nullopt;
+}
 
 /// A protection space: one scheme, its realm string, and where its secrets live.
 struct Realm {

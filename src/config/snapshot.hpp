@@ -51,6 +51,7 @@ struct Snapshot {
   std::vector<CompiledRoute> routes;       // same order as config.routes
   std::vector<UpstreamUrl> upstream_urls;  // parallel to config.upstreams
   std::vector<std::shared_ptr<const stores::PasswordStore>> stores;
+  int unmatched_status = 404;              // server.unmatched, compiled: 404 or 403
   std::uint64_t generation = 0;            // increases with every successful (re)load
   std::shared_ptr<const Clock> clock;      // the clock of token checks and cache expiry (never null)
   std::vector<std::string> watched_files;  // config + every store/group/cert file, for reload on change

@@ -85,7 +85,7 @@ void check_realms(Checker& check) {
                   "scheme " + in_quotes(realm.scheme) + " is not supported yet (supported: basic, bearer)");
       continue;
     }
-    if (realm.scheme != "basic" && realm.scheme != "bearer") {
+    if (!scheme_kind(realm.scheme)) {
       check.error(path + ".scheme",
                   "unknown scheme " + in_quotes(realm.scheme) + " (supported: basic, bearer)");
       continue;

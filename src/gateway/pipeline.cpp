@@ -78,8 +78,7 @@ asio::awaitable<bool> Session::handle(Exchange& x) {
   x.route = x.snapshot->match(x.head.host, x.head.target.match_path(), request.method_string());
   if (x.route == nullptr) {
     // No route: denied, never forwarded (server.unmatched chooses 404 or 403).
-    const int status = x.snapshot->config.server.unmatched == "403" ? 403 : 404;
-    co_return co_await reply(x, status, Reason::route_not_found);
+    co_return co_await reply(x, x.snapshot->unmatched_status, Reason::route_not_found);
   }
   x.record.route = x.route->source->name;
   const auto limit = x.route->max_body_bytes;

@@ -37,6 +37,18 @@ TEST(CompileTest, TheExampleCompilesWithoutWarnings) {
   EXPECT_EQ(snapshot->stores[0]->groups_of("alice"), (std::vector<std::string>{"admins", "staff"}));
 }
 
+// Issue 12: the request path reads compiled values, never the config's strings.
+TEST(CompileTest, TheUnmatchedStatusIsCompiledToANumber) {
+  EXPECT_EQ(example_snapshot()->unmatched_status, 404) << "the default";
+  const std::string text = testing::read_text(testing::repo_dir() + "/examples/reverse-proxy.yaml");
+  auto config = load_yaml_string(text, testing::data_dir() + "/reverse-proxy.yaml");
+  ASSERT_TRUE(config.has_value());
+  config->server.unmatched = "403";
+  auto snapshot = compile(std::move(*config), 1);
+  ASSERT_TRUE(snapshot.has_value()) << testing::all_text(snapshot.error());
+  EXPECT_EQ((*snapshot)->unmatched_status, 403);
+}
+
 TEST(CompileTest, RoutesCarryTheirRequirementRealmsAndUpstream) {
   const auto snapshot = example_snapshot();
   ASSERT_EQ(snapshot->routes.size(), 3u);
