@@ -1,6 +1,6 @@
 #pragma once
-// Reading the external test vectors (tests/data/vectors, copied from ../shared/vectors) and small helpers
-// shared by the jose tests.
+// Reading the external test vectors (tests/data/vectors, copied from the team's shared vectors) and small
+// helpers shared by the jose tests.
 
 #include <boost/json.hpp>
 #include <fstream>
