@@ -59,6 +59,7 @@ Upstream read_upstream(LoadContext& ctx, const std::string& name, const YAML::No
   m.read_duration("response_timeout", upstream.response_timeout, seconds(1), hours(24));
   m.read_number("max_idle_connections", upstream.max_idle_connections, 0, 100'000);
   m.read_duration("idle_timeout", upstream.idle_timeout, seconds(1), hours(24));
+  m.read_size("max_response_header_bytes", upstream.max_response_header_bytes, 1u << 10, 1u << 20);
   if (const YAML::Node* tls = m.find("tls")) upstream.tls = read_upstream_tls(ctx, *tls, m.child("tls"));
   m.finish();
   return upstream;

@@ -36,6 +36,11 @@ void read_limits(MapReader& root, HttpLimits& limits) {
   m.read_size("max_uri_bytes", limits.max_uri_bytes, 256, 1u << 20);
   m.read_size("max_body_bytes", limits.max_body_bytes, 0, 1ull << 40);
   m.read_size("max_chunk_metadata_bytes", limits.max_chunk_metadata_bytes, 256, 64u << 10);
+  m.read_size("drain_bytes", limits.drain_bytes, 0, 16u << 20);
+  m.read_duration("linger_timeout", limits.linger_timeout, milliseconds(0), seconds(30));
+  m.read_size("linger_bytes", limits.linger_bytes, 0, 64u << 20);
+  // Read whole into the 64 KiB relay buffer: no larger.
+  m.read_size("max_form_token_body_bytes", limits.max_form_token_body_bytes, 1u << 10, 64u << 10);
   m.read_duration("header_timeout", limits.header_timeout, milliseconds(100), hours(1));
   m.read_duration("idle_timeout", limits.idle_timeout, seconds(1), hours(1));
   m.read_duration("body_timeout", limits.body_timeout, seconds(1), hours(24));

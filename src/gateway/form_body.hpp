@@ -16,9 +16,6 @@
 
 namespace authgate::gateway {
 
-/// Form bodies larger than this are not searched for a token (a token is rarely above 2 KiB).
-inline constexpr std::size_t max_form_token_body = 16 * 1024;
-
 /// True for a single-part `application/x-www-form-urlencoded` body (parameters such as charset
 /// allowed), the only kind §2.2 admits; multipart and everything else are not searched.
 bool is_form_urlencoded(std::string_view content_type) noexcept;

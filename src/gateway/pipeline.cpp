@@ -50,11 +50,11 @@ std::optional<Malformed> take_query_token(const config::CompiledRoute& route, co
 
 // §2.2 applies to a single-part application/x-www-form-urlencoded body of a method whose body has
 // semantics (POST; GET "MUST NOT be used"). Without other credentials the form is read whole (up to
-// max_form_token_body, else 413). Next to them it is read only when it is announced that small and not
-// awaiting 100 Continue, just to refuse a second token (§2): a large or streamed body, or one the client
-// holds back until told, is forwarded as it comes, as on any route.
+// limits.max_form_token_body_bytes, else 413). Next to them it is read only when it is announced that small
+// and not awaiting 100 Continue, just to refuse a second token (§2): a large or streamed body, or one the
+// client holds back until told, is forwarded as it comes, as on any route.
 bool wants_form_token(const config::CompiledRoute& route, const RequestParser& parser,
-                      const std::vector<std::string_view>& authorization) {
+                      const std::vector<std::string_view>& authorization, std::size_t max_bytes) {
   const auto& request = parser.get();
   if (!route.source->token_in_form || request.method() != http::verb::post || parser.is_done() ||
       !is_form_urlencoded(request[http::field::content_type])) {
@@ -62,7 +62,7 @@ bool wants_form_token(const config::CompiledRoute& route, const RequestParser& p
   }
   if (authorization.empty()) return true;
   const auto length = parser.content_length();
-  return length && *length <= max_form_token_body && request[http::field::expect].empty();
+  return length && *length <= max_bytes && request[http::field::expect].empty();
 }
 
 }  // namespace
@@ -103,10 +103,10 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
     std::string query_field;
     std::string form_field;
     auto malformed = take_query_token(route, x.head.target, authorization, query_field);
-    if (!malformed && wants_form_token(route, x.parser, authorization)) {
-      const auto limits = x.snapshot->config.limits;
-      const auto form = co_await read_form_body(stream_, buffer_, x.parser, scratch(), max_form_token_body,
-                                                limits.body_timeout);
+    const auto& limits = x.snapshot->config.limits;
+    if (!malformed && wants_form_token(route, x.parser, authorization, limits.max_form_token_body_bytes)) {
+      const auto form = co_await read_form_body(stream_, buffer_, x.parser, scratch(),
+                                                limits.max_form_token_body_bytes, limits.body_timeout);
       if (form.result != FormRead::ok) {
         // Partly read: the connection cannot carry another request. Too large for a token search → 413.
         x.keep_alive = false;

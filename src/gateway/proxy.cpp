@@ -23,7 +23,6 @@ namespace {
 using ResponseParser = http::response_parser<http::buffer_body>;
 using Clock = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::uint32_t upstream_header_limit = 64 * 1024;
 
 // RFC 9110 §9.2.2: only these may be sent again after a connection failed under them.
 bool is_idempotent(http::verb verb) {
@@ -110,13 +109,15 @@ asio::awaitable<boost::system::error_code> read_head_fast(UpstreamConnection& up
 // HTTP/1.1 client (RFC 9110 §15.2) and dropping 100 Continue, which we never asked for.
 asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client, UpstreamConnection& up,
                                                               std::optional<ResponseParser>& parser,
-                                                              bool head, std::chrono::milliseconds timeout) {
+                                                              bool head, const config::Upstream& upstream) {
+  const auto header_limit = std::min<std::size_t>(upstream.max_response_header_bytes, UINT32_MAX);
   for (;;) {
     parser.emplace();
     parser->body_limit(boost::none);
-    parser->header_limit(upstream_header_limit);  // Beast's 8 KiB default is small for Set-Cookie-heavy apps
+    // Beast's 8 KiB default is small for Set-Cookie-heavy apps: upstreams.<name>.max_response_header_bytes.
+    parser->header_limit(static_cast<std::uint32_t>(header_limit));
     if (head) parser->skip(true);
-    up.stream.expires_after(timeout);
+    up.stream.expires_after(upstream.response_timeout);
     if (auto ec = co_await read_head_fast(up, *parser)) co_return ec;
     const auto status = parser->get().result_int();
     if (status < 100 || status >= 200 || status == 101) co_return boost::system::error_code{};
@@ -332,9 +333,8 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
       co_return upstream_failure(client, Reason::upstream_error);
     }
     std::optional<ResponseParser> parser;
-    cap_read_buffer(up.buffer, upstream_header_limit, client.limits.max_chunk_metadata_bytes);
-    const auto read_ec =
-        co_await read_response_head(client, up, parser, plan.head, upstream.response_timeout);
+    cap_read_buffer(up.buffer, upstream.max_response_header_bytes, client.limits.max_chunk_metadata_bytes);
+    const auto read_ec = co_await read_response_head(client, up, parser, plan.head, upstream);
     ProxyResult result;
     result.bytes_in = sent.bytes;
     result.upstream_time = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent_at);

@@ -173,7 +173,7 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
   // Why: after a final status instead of 100 Continue the client may or may not send its body
   // (RFC 9110 §10.1.1), so the framing of the next request is unknown: close.
   const bool can_drain = body_pending && !expects_continue(x.parser.get()) && x.parser.content_length() &&
-                         *x.parser.content_length() <= drain_limit;
+                         *x.parser.content_length() <= x.snapshot->config.limits.drain_bytes;
   bool keep =
       x.keep_alive && !state_.draining.load(std::memory_order_relaxed) && (!body_pending || can_drain);
   LocalReply local;
@@ -216,10 +216,11 @@ asio::awaitable<bool> Session::drain_body(Exchange& x) {
 asio::awaitable<void> Session::linger_close() {
   boost::system::error_code ignored;
   if (!stream_.is_tls()) stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(std::chrono::seconds(2));
+  const auto& limits = state_.snapshots.current()->config.limits;
+  stream_.expires_after(limits.linger_timeout);
   const auto buffer = scratch();
   std::size_t swallowed = 0;
-  while (swallowed < (1u << 20)) {
+  while (swallowed < limits.linger_bytes) {
     auto [ec, n] =
         co_await stream_.socket().async_read_some(asio::buffer(buffer.data(), buffer.size()), use_tuple);
     if (ec) break;

@@ -21,8 +21,6 @@
 
 namespace authgate::gateway {
 
-/// Unread request body the gateway reads and drops to keep a connection after a local reply.
-inline constexpr std::uint64_t drain_limit = 64 * 1024;
 /// The first read of a request on a TLS connection (plain ones read into Session::landing_ first).
 inline constexpr std::size_t first_read_bytes = 4096;
 

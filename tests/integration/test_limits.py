@@ -118,3 +118,21 @@ def test_a_full_hashing_queue_gets_503_with_retry_after(launcher, config, tmp_pa
     assert set(statuses) <= {401, 503}, statuses
     assert 503 in statuses, f"12 concurrent cost-12 verifications with a queue of 1: {statuses}"
     assert all(r.header("Retry-After") for r in responses if r.status == 503)
+
+
+@pytest.mark.parametrize("drain_bytes, kept", [("64KiB", True), ("0", False)],
+                         ids=["a small unread body is drained and the connection kept (the default)",
+                              "with limits.drain_bytes 0 the connection closes after the 401 instead"])
+def test_drain_bytes_decides_whether_a_refused_body_is_read_or_the_connection_closed(launcher, config, drain_bytes,
+                                                                                      kept):
+    config["limits"] = {"drain_bytes": drain_bytes, "linger_timeout": "200ms"}
+    gateway = launcher.serve(config)
+    with RawConnection(gateway.port) as conn:
+        conn.send(request_bytes("POST", "/private/x", [("Content-Length", "10")], b"0123456789"))
+        response = conn.read_response("POST")
+        assert response.status == 401
+        assert (response.header("Connection") == "close") is not kept
+        if kept:
+            assert conn.request("GET", "/public/next").status == 200
+        else:
+            assert conn.peer_closed(wait=5)

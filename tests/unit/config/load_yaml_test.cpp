@@ -44,6 +44,11 @@ std::vector<BadCase> bad_cases() {
        "MB is ambiguous"},
       {"SizeOutOfRangeIsRefused", with("limits:\n  max_header_bytes: 2MiB\n"), "must be from 1KiB to 1MiB",
        10, 21, "range check"},
+      {"FormTokenBodyLargerThanTheRelayBufferIsRefused",
+       with("limits:\n  max_form_token_body_bytes: 128KiB\n"), "must be from 1KiB to 64KiB", 10, 30,
+       "the form is read whole into the 64 KiB relay buffer"},
+      {"ChunkMetadataLimitOutOfRangeIsRefused", with("limits:\n  max_chunk_metadata_bytes: 1MiB\n"),
+       "must be from 256 to 64KiB", 10, 29, "issue 11 F5: a small limit"},
       {"PortAboveRangeIsRefused", "listeners:\n  - port: 70000\n", "from 1 to 65535, got '70000'", 2, 11,
        "not a port"},
       {"PortZeroIsRefused", "listeners:\n  - port: 0\n", "from 1 to 65535, got '0'", 2, 11, "not a port"},
@@ -145,6 +150,27 @@ TEST(LoadYamlTest, MinimalConfigLoadsWithDefaults) {
   EXPECT_EQ(result->limits.header_timeout, std::chrono::seconds(10));
   EXPECT_TRUE(result->routes.at(0).anonymous);
   EXPECT_FALSE(result->admin.has_value());
+}
+
+// Issue 11 F5 and issue 12: limits that were constants are keys, with the old values as defaults.
+TEST(LoadYamlTest, BodyAndConnectionLimitsAreKeysWithTheirOldDefaults) {
+  const auto defaults = load_yaml_string(minimal_yaml, "min.yaml");
+  ASSERT_TRUE(defaults.has_value());
+  EXPECT_EQ(defaults->limits.max_chunk_metadata_bytes, 4u * 1024);
+  EXPECT_EQ(defaults->limits.drain_bytes, 64u * 1024);
+  EXPECT_EQ(defaults->limits.linger_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(defaults->limits.linger_bytes, 1024u * 1024);
+  EXPECT_EQ(defaults->limits.max_form_token_body_bytes, 16u * 1024);
+  const auto set = load_yaml_string(with("limits:\n  max_chunk_metadata_bytes: 1KiB\n  drain_bytes: 0\n"
+                                         "  linger_timeout: 500ms\n  linger_bytes: 256KiB\n"
+                                         "  max_form_token_body_bytes: 4KiB\n"),
+                                    "set.yaml");
+  ASSERT_TRUE(set.has_value()) << testing::all_text(set.error());
+  EXPECT_EQ(set->limits.max_chunk_metadata_bytes, 1024u);
+  EXPECT_EQ(set->limits.drain_bytes, 0u);
+  EXPECT_EQ(set->limits.linger_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(set->limits.linger_bytes, 256u * 1024);
+  EXPECT_EQ(set->limits.max_form_token_body_bytes, 4u * 1024);
 }
 
 TEST(LoadYamlTest, RelativePathsResolveAgainstTheConfigDirectory) {
