@@ -81,7 +81,7 @@ asio::awaitable<void> send_pieces(tcp::socket& socket, const Row& row) {
   }
 }
 
-asio::awaitable<void> relay_one(Link& link, bool& ok) {
+asio::awaitable<void> relay_one(Link& link, bool& ok, RelayError* error = nullptr) {
   beast::flat_buffer buffer;
   http::request_parser<http::buffer_body> parser;
   ChunkMetadataGuard guard{4096, parser.get()};
@@ -99,6 +99,7 @@ asio::awaitable<void> relay_one(Link& link, bool& ok) {
   const auto status = co_await relay_body(*link.in, buffer, parser, *link.out, serializer,
                                           std::span<char>{scratch}, std::chrono::milliseconds{2000}, guard);
   ok = status.error == RelayError::none && parser.is_done();
+  if (error != nullptr) *error = status.error;
   link.out->close();
 }
 
@@ -173,6 +174,40 @@ TEST_P(BodyRelay, ForwardsExactlyOneMessage) {
 
 INSTANTIATE_TEST_SUITE_P(Framings, BodyRelay, ::testing::ValuesIn(rows),
                          [](const auto& row) { return std::string{row.param.name}; });
+
+// Issue 11 F5: chunk extensions and trailers are bounded (limits.max_chunk_metadata_bytes, 4096 here).
+// Beyond the limit the relay ends as the input's fault before the last-chunk is written, so the
+// receiver never holds a complete message that should have been refused.
+TEST(BodyRelayLimits, MetadataOverTheLimitEndsTheRelayWithoutALastChunk) {
+  const Row over_limit[] = {
+      {"an extension over the limit",
+       chunked_head,
+       {"5;x=" + std::string(5000, 'e') + "\r\nhello\r\n0\r\n\r\n"},
+       "",
+       true},
+      {"a trailer section over the limit",
+       chunked_head,
+       {"5\r\nhello\r\n", "0\r\nX-Big: " + std::string(5000, 't') + "\r\n\r\n"},
+       "",
+       true},
+  };
+  for (const auto& row : over_limit) {
+    Link link;
+    bool ok = true;
+    RelayError error = RelayError::none;
+    std::string received;
+    asio::co_spawn(link.io, send_pieces(link.client, row), asio::detached);
+    asio::co_spawn(link.io, relay_one(link, ok, &error), asio::detached);
+    asio::co_spawn(link.io, read_all(link, received), asio::detached);
+    link.io.run_for(5s);
+    EXPECT_FALSE(ok) << row.name;
+    EXPECT_EQ(error, RelayError::read) << row.name;
+    const auto head_end = received.find("\r\n\r\n");
+    if (head_end == std::string::npos) continue;  // refused before anything was written
+    EXPECT_FALSE(dechunk_exactly(received.substr(head_end + 4)).has_value())
+        << row.name << ": the receiver got a complete message";
+  }
+}
 
 }  // namespace
 }  // namespace authgate::gateway
