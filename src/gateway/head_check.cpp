@@ -4,6 +4,8 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "authgate/grammar/parse.hpp"
+
 namespace authgate::gateway {
 namespace {
 
@@ -38,20 +40,6 @@ bool check_host(http::request_header<>& request, HeadCheck& check) {
   return true;
 }
 
-// RFC 9110 §5.6.2 tchar.
-bool is_tchar(char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
-}
-
-bool is_token(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (const char c : s) {
-    if (!is_tchar(c)) return false;
-  }
-  return true;
-}
-
 std::string_view trim_ows(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -74,7 +62,7 @@ TransferCoding classify_transfer_encoding(const http::fields& fields) {
       if (!element.empty()) {
         // Why: a parameter, a quoted string or a stray character is a coding another parser may read
         // differently; only a clean token list frames a body unambiguously (RFC 9112 §6.1, §11.2).
-        if (!is_token(element)) return TransferCoding::invalid;
+        if (!grammar::is_token(element)) return TransferCoding::invalid;
         ++codings;
         if (beast::iequals(element, "chunked")) {
           if (chunked_at != 0) return TransferCoding::invalid;  // chunked twice (§6.1: MUST NOT)
