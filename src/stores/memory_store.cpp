@@ -30,15 +30,12 @@ class MemoryStore final : public PasswordStore {
     users_.reserve(records.size());
     for (auto& record : records) {
       auto user = record.user;
-      users_.emplace(std::move(user), std::move(record));
+      users_[std::move(user)].push_back(std::move(record));
     }
     for (auto& entry : groups) groups_.emplace(entry.first, std::move(entry.second));
   }
 
-  const UserRecord* find(std::string_view user) const noexcept override {
-    const auto it = users_.find(user);
-    return it == users_.end() ? nullptr : &it->second;
-  }
+  const UserRecord* find(std::string_view user) const noexcept override { return exact(user, ""); }
 
   std::vector<std::string> groups_of(std::string_view user) const override {
     const auto it = groups_.find(user);
@@ -48,8 +45,24 @@ class MemoryStore final : public PasswordStore {
   std::string_view dummy_hash() const noexcept override { return dummy_; }
   std::uint64_t generation() const noexcept override { return generation_; }
 
+ protected:
+  const UserRecord* find_in_realm(std::string_view user, std::string_view realm) const noexcept override {
+    const UserRecord* record = exact(user, realm);
+    return record != nullptr ? record : exact(user, "");
+  }
+
  private:
-  StringMap<UserRecord> users_;
+  /// The first record of `user` whose realm is exactly `realm` ("" for one valid in every realm).
+  const UserRecord* exact(std::string_view user, std::string_view realm) const noexcept {
+    const auto it = users_.find(user);
+    if (it == users_.end()) return nullptr;
+    for (const auto& record : it->second) {
+      if (record.realm == realm) return &record;
+    }
+    return nullptr;
+  }
+
+  StringMap<std::vector<UserRecord>> users_;  // a user's records, one per realm (usually one)
   StringMap<std::vector<std::string>> groups_;
   std::string dummy_;
   std::uint64_t generation_;

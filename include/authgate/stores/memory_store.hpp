@@ -20,7 +20,8 @@ namespace authgate::stores {
 /// unknown user is never cheaper than a real one. Fails only if randomness or memory fails.
 boost::system::result<std::string> make_dummy_hash(std::span<const UserRecord> records);
 
-/// Builds a store. `records` must have unique users (the parsers check); O(1) lookup by user.
+/// Builds a store. `records` must have unique (user, realm) pairs (the parsers check; otherwise the first
+/// wins); O(1) lookup by user, then by realm among that user's records.
 std::shared_ptr<const PasswordStore> make_memory_store(std::vector<UserRecord> records, GroupsByUser groups,
                                                        std::string dummy_hash, std::uint64_t generation);
 
