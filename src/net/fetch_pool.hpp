@@ -1,18 +1,18 @@
 #pragma once
-// Idle keep-alive connections of one fetch client (net/http_fetch.hpp, ConnectionReuse). Internal to
-// net/. Each connection owns the io_context it runs on, so a worker thread can take it, run one
-// blocking fetch on it and give it back, and no two threads ever touch one connection.
+// Idle keep-alive connections of the blocking HttpClient::fetch() (net/http_fetch.hpp, ConnectionReuse).
+// Internal to net/. Each connection owns the io_context it runs on, so a worker thread can take it, run
+// one blocking fetch on it and give it back, and no two threads ever touch one connection. (async_fetch
+// parks its connections in the caller's io_context instead: net/fetch_context_pool.hpp.)
 
-#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
 #include "net/fetch_link.hpp"
+#include "net/idle_links.hpp"
 
 namespace authgate::net::detail {
 
@@ -26,16 +26,13 @@ struct PooledLink {
   SteadyClock::time_point idle_since{};
 };
 
-/// LIFO stack of idle connections, at most `max_idle` (all origins together), each dropped after
-/// `idle_timeout`. Thread-safe.
+/// At most `reuse.max_idle` idle connections (all origins together), each dropped after
+/// `reuse.idle_timeout` (see IdleLinks). Thread-safe.
 class FetchPool {
  public:
-  FetchPool(std::size_t max_idle, std::chrono::milliseconds idle_timeout)
-      : max_idle_(max_idle), idle_timeout_(idle_timeout) {}
+  explicit FetchPool(ConnectionReuse reuse) : reuse_(reuse) {}
 
-  /// The most recently parked live connection to `origin`, or null. Drops expired connections and any
-  /// whose socket became readable while idle (an HTTP/1.1 server sends nothing unprompted: readable
-  /// means it closed the connection or broke the protocol).
+  /// The most recently parked live connection to `origin`, or null (see IdleLinks::take).
   std::unique_ptr<PooledLink> take(const std::string& origin);
 
   /// Parks `link` if it is open and reusable and the pool has room; otherwise closes it.
@@ -44,12 +41,9 @@ class FetchPool {
   std::size_t idle_count() const;
 
  private:
-  void drop_expired(SteadyClock::time_point now, std::vector<std::unique_ptr<PooledLink>>& dropped);
-
-  const std::size_t max_idle_;
-  const std::chrono::milliseconds idle_timeout_;
+  const ConnectionReuse reuse_;
   mutable std::mutex mutex_;
-  std::vector<std::unique_ptr<PooledLink>> idle_;  // oldest first
+  IdleLinks<PooledLink> idle_;
 };
 
 }  // namespace authgate::net::detail

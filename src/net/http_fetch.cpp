@@ -1,16 +1,20 @@
 // The gateway's HTTP client: one deadline per fetch, optional keep-alive (see net/http_fetch.hpp). The
-// exchange itself is in net/fetch_link.cpp, the idle connections in net/fetch_pool.cpp.
+// exchange itself is in net/fetch_link.cpp; the idle connections are in net/fetch_pool.cpp (fetch) and
+// net/fetch_context_pool.cpp (async_fetch).
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/execution/context.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/throw_exception.hpp>
 #include <optional>
 #include <stdexcept>
 
+#include "net/fetch_context_pool.hpp"
 #include "net/fetch_link.hpp"
 #include "net/fetch_pool.hpp"
 #include "net/fetch_url.hpp"
@@ -103,11 +107,12 @@ void throw_exception_from_error(const FetchError& error, const boost::source_loc
 }
 
 struct HttpClient::Impl {
-  explicit Impl(ConnectionReuse reuse)
-      : keep_alive(reuse.max_idle > 0), pool(reuse.max_idle, reuse.idle_timeout) {}
+  explicit Impl(ConnectionReuse reuse) : keep_alive(reuse.max_idle > 0), pool(reuse), context_pool(reuse) {}
+  // Declared first: destroyed after the pools, which close the connections it set up.
   asio::ssl::context tls{asio::ssl::context::tls_client};
   bool keep_alive;
-  detail::FetchPool pool;
+  detail::FetchPool pool;                 // fetch()
+  detail::ContextFetchPool context_pool;  // async_fetch()
 };
 
 HttpClient::HttpClient(ConnectionReuse reuse) : impl_(std::make_unique<Impl>(reuse)) {}
@@ -115,7 +120,11 @@ HttpClient::~HttpClient() = default;
 
 asio::ssl::context& HttpClient::tls_context() const noexcept { return impl_->tls; }
 
-std::size_t HttpClient::idle_connections() const { return impl_->pool.idle_count(); }
+detail::ContextFetchPool& HttpClient::context_pool() const noexcept { return impl_->context_pool; }
+
+std::size_t HttpClient::idle_connections() const {
+  return impl_->pool.idle_count() + impl_->context_pool.idle_count();
+}
 
 boost::system::result<std::shared_ptr<const HttpClient>, FetchError> HttpClient::create(
     const std::string& ca_file, ConnectionReuse reuse) {
@@ -138,9 +147,17 @@ asio::awaitable<FetchResult> async_fetch(const HttpClient& client, FetchRequest 
   const auto url = checked_url(request);
   if (!url) co_return url.error();
   const auto deadline = SteadyClock::now() + limits.timeout;
-  detail::FetchLink link;
-  auto result = co_await fetch_on(link, client.tls_context(), *url, request, limits, deadline, false);
-  link.close();
+  const std::string origin = origin_of(*url);
+  // A connection's sockets belong to the io_context they were opened on: it is parked and found there.
+  const auto executor = co_await asio::this_coro::executor;
+  asio::execution_context& context = asio::query(executor, asio::execution::context);
+  auto& pool = client.context_pool();
+  std::unique_ptr<detail::ParkedLink> parked = pool.take(context, origin);
+  if (!parked) parked = std::make_unique<detail::ParkedLink>(origin);
+  auto result = co_await fetch_on(parked->link, client.tls_context(), *url, request, limits, deadline,
+                                  pool.keep_alive());
+  // Nothing is pending on the connection now (every operation on it has completed).
+  pool.give_back(context, std::move(parked));
   co_return result;
 }
 

@@ -5,9 +5,10 @@
 //
 // Decisions: one request per connection ("Connection: close") unless the client was made with
 // ConnectionReuse (introspection: one call per uncached token, so a new TLS handshake each time would
-// cost more than the answer); redirects are never followed (a 3xx is an error: a key or token endpoint that
-// moves is a config change, and following it would let whoever controls the Location choose our keys); the
-// response body is bounded; one deadline covers resolve, connect, TLS handshake, request and response.
+// cost more than the answer), for fetch() and async_fetch() alike; redirects are never followed (a 3xx is an
+// error: a key or token endpoint that moves is a config change, and following it would let whoever controls
+// the Location choose our keys); the response body is bounded; one deadline covers resolve, connect, TLS
+// handshake, request and response.
 
 #include <chrono>
 #include <cstddef>
@@ -24,6 +25,10 @@ class context;
 }
 
 namespace authgate::net {
+
+namespace detail {
+class ContextFetchPool;
+}
 
 enum class FetchErrc : std::uint8_t {
   bad_url,         // see parse_fetch_url (includes http:// to a non-loopback host)
@@ -72,13 +77,19 @@ struct FetchResponse {
 
 using FetchResult = boost::system::result<FetchResponse, FetchError>;
 
-/// Keep-alive for the blocking fetch() (RFC 9112 §9.3). A connection is parked for the next fetch to
-/// the same origin only when its response was read to the end and neither side said `close`; at most
-/// `max_idle` wait, each for at most `idle_timeout`, and one that became readable while idle is
-/// dropped. A parked connection that fails before a single response byte arrives (the server closed it
-/// meanwhile) is replaced by a fresh one and the request sent once more, within the same deadline.
-/// That retry resends POSTs too: give reuse only to clients whose POSTs are queries (RFC 7662
-/// introspection changes nothing at the server, so asking twice is safe, RFC 9110 §9.2.2).
+/// Keep-alive for fetch() and async_fetch() (RFC 9112 §9.3). A connection is parked for the next fetch
+/// to the same origin only when its response was read to the end and neither side said `close`; at most
+/// `max_idle` wait, each for at most `idle_timeout` (checked when the client next fetches there), and
+/// one that became readable while idle is dropped. A parked connection that fails before a single
+/// response byte arrives (the server closed it meanwhile) is replaced by a fresh one and the request
+/// sent once more, within the same deadline. That retry resends POSTs too: give reuse only to clients
+/// whose POSTs are queries (RFC 7662 introspection changes nothing at the server, so asking twice is
+/// safe, RFC 9110 §9.2.2).
+///
+/// Where connections wait: fetch() keeps one pool of at most `max_idle` for all worker threads. An
+/// async_fetch() connection belongs to the io_context it was opened on and waits there, for a coroutine
+/// on that same io_context: at most `max_idle` per io_context (N I/O threads, up to N × max_idle). The
+/// two never share a connection.
 struct ConnectionReuse {
   std::size_t max_idle = 0;  // 0 = every fetch opens and closes its own connection
   std::chrono::milliseconds idle_timeout{15'000};
@@ -90,9 +101,12 @@ struct ConnectionReuse {
 class HttpClient {
  public:
   /// Loads the trust anchors. Error: tls_setup when `ca_file` cannot be read. `reuse` applies to fetch()
-  /// only; async_fetch() always closes its connection.
+  /// and async_fetch() (see ConnectionReuse).
   static boost::system::result<std::shared_ptr<const HttpClient>, FetchError> create(
       const std::string& ca_file = {}, ConnectionReuse reuse = {});
+  /// Closes every parked connection: fetch()'s, and async_fetch()'s on each io_context not yet shut down
+  /// (an io_context that shuts down first closes those parked in it itself). Call when no fetch of this
+  /// client is running.
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -104,7 +118,11 @@ class HttpClient {
   /// The client TLS context (for async_fetch).
   boost::asio::ssl::context& tls_context() const noexcept;
 
-  /// Connections parked for reuse right now (tests, diagnostics).
+  /// Where async_fetch parks and finds connections (internal to net/).
+  detail::ContextFetchPool& context_pool() const noexcept;
+
+  /// Connections parked for reuse right now: fetch()'s and async_fetch()'s on every io_context
+  /// together (tests, diagnostics).
   std::size_t idle_connections() const;
 
  private:

@@ -1,64 +1,26 @@
 // Keep-alive reuse of the blocking fetch client (ConnectionReuse) against a real local server
-// (tests/integration/harness/idp.py over TLS): the server counts the connections that carried requests,
-// so each test says how many handshakes a number of fetches cost.
+// (fetch_reuse_server.hpp): the server counts the connections that carried requests, so each test says
+// how many handshakes a number of fetches cost.
 #include <gtest/gtest.h>
 
-#include <boost/json/parse.hpp>
+#include <atomic>
 #include <thread>
+#include <vector>
 
-#include "fake_idp.hpp"
+#include "fetch_reuse_server.hpp"
 #include "net/http_fetch.hpp"
 
-namespace authgate::net {
+namespace authgate::net::reuse_test {
 namespace {
 
 using std::chrono::milliseconds;
-
-test::FakeIdp& idp() {
-  static test::FakeIdp server;  // one server process for the whole test program
-  return server;
-}
-
-std::shared_ptr<const HttpClient> reusing_client(std::size_t max_idle = 2,
-                                                 milliseconds idle_timeout = milliseconds(15'000)) {
-  return *HttpClient::create(idp().ca_file(), ConnectionReuse{max_idle, idle_timeout});
-}
-
-// Control calls go over plain HTTP with their own one-shot client, so they never count.
-boost::json::value control(const std::string& path, const std::string& json = {}) {
-  const auto r = (*HttpClient::create())->fetch({idp().http_url() + path, !json.empty(), json, {}}, {});
-  if (!r || r->status != 200) throw std::runtime_error("control call failed: " + path);
-  return boost::json::parse(r->body);
-}
-
-void set_state(const std::string& json) { control("/_control/set", json); }
-
-// Connections that carried requests, whatever their first path.
-std::int64_t connections() {
-  const boost::json::value stats = control("/_control/stats");
-  std::int64_t n = 0;
-  for (const auto& [path, count] : stats.at("connections").as_object()) n += count.as_int64();
-  return n;
-}
-
-std::int64_t requests_to(const std::string& path) {
-  const boost::json::value stats = control("/_control/stats");
-  const auto* n = stats.at("counts").as_object().if_contains(path);
-  return n == nullptr ? 0 : n->as_int64();
-}
 
 FetchResult post_echo(const HttpClient& client, milliseconds timeout = milliseconds(5000)) {
   return client.fetch({idp().https_url() + "/echo", true, "token=abc", "Basic Zm9vOmJhcg=="},
                       {timeout, std::size_t{1} << 20});
 }
 
-class HttpFetchReuse : public ::testing::Test {
- protected:
-  void SetUp() override {
-    set_state(R"({"connection_close":false,"close_silently":false,"drop_requests":0,"slow_seconds":3})");
-  }
-  void TearDown() override { SetUp(); }
-};
+class HttpFetchReuse : public ReuseTest {};
 
 TEST_F(HttpFetchReuse, FiveFetchesShareOneKeptAliveConnection) {
   const auto client = reusing_client();
@@ -201,4 +163,4 @@ TEST_F(HttpFetchReuse, PlainHttpConnectionsAreKeptToo) {
 }
 
 }  // namespace
-}  // namespace authgate::net
+}  // namespace authgate::net::reuse_test
