@@ -11,9 +11,10 @@
 #include <string>
 
 #include "authgate/stores/password_hash.hpp"
+#include "authgate/version.hpp"
 #include "command.hpp"
 #include "config/compile.hpp"
-#include "gateway/echo_upstream.hpp"
+#include "echo_upstream.hpp"
 #include "gateway/server.hpp"
 
 namespace authgate::app {
@@ -133,13 +134,14 @@ int run_demo(const std::string& listen, const std::string& admin) {
   gateway::log_to_stderr();
   TempDir dir;
   write_users(dir);
-  auto echo = gateway::EchoUpstream::start();
+  auto echo = EchoUpstream::start();
   auto snapshot = config::compile(demo_config(dir, echo->port(), listen, admin), 1);
   if (!snapshot) {
     for (const auto& problem : snapshot.error()) std::fprintf(stderr, "%s\n", problem.to_string().c_str());
     return 1;
   }
   gateway::ServerOptions options;
+  options.version = authgate::version;
   options.on_ready = [admin](const std::vector<gateway::BoundListener>& listeners) {
     if (!listeners.empty()) print_banner(listeners.front(), admin);
   };

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include "authgate/version.hpp"
 #include "command.hpp"
 #include "config/compile.hpp"
 #include "gateway/server.hpp"
@@ -28,6 +29,7 @@ int serve(const std::string& path, bool check_only) {
     return 0;
   }
   gateway::ServerOptions options;
+  options.version = authgate::version;
   options.reload = [path](std::uint64_t generation) { return config::load_snapshot(path, generation); };
   return gateway::run_server(*snapshot, std::move(options));
 }

@@ -4,6 +4,7 @@
 #include <boost/version.hpp>
 #include <cstdio>
 
+#include "authgate/version.hpp"
 #include "command.hpp"
 
 namespace authgate::app {
@@ -13,8 +14,8 @@ const CommandRegistration version_command{
     100, [](CLI::App& app) {
       auto* sub = app.add_subcommand("version", "Print the version and the libraries authgate uses");
       return Command{sub, [] {
-                       std::printf("authgate 0.1.0\nboost %d.%d.%d\n%s\n", BOOST_VERSION / 100000,
-                                   BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100,
+                       std::printf("authgate %s\nboost %d.%d.%d\n%s\n", authgate::version,
+                                   BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100,
                                    OpenSSL_version(OPENSSL_VERSION));
                        return 0;
                      }};

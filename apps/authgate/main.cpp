@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
 
+#include "authgate/version.hpp"
 #include "command.hpp"
 
 namespace authgate::app {
@@ -22,7 +24,7 @@ int main(int argc, char** argv) {
   using namespace authgate::app;
   CLI::App app{"authgate — HTTP authentication gateway (RFC 9110 §11)"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "authgate 0.1.0");
+  app.set_version_flag("--version", std::string("authgate ") + authgate::version);
 
   auto commands = registered_commands();
   std::sort(commands.begin(), commands.end(), [](auto& a, auto& b) { return a.order < b.order; });

@@ -21,6 +21,7 @@ class SystemClock final : public Clock {
   }
 };
 
+/// Nothing implements or uses this yet: Digest's server nonces (issue 13) will take one.
 class Random {
  public:
   virtual ~Random() = default;

@@ -21,6 +21,5 @@ inline constexpr std::size_t max_realms_per_route = 16;
 /// users and groups each; longer allow-lists belong in a group file.
 inline constexpr std::size_t max_principals_per_route = 1000;
 inline constexpr std::size_t max_name_bytes = 128;  // names of listeners, upstreams, stores, realms, routes
-inline constexpr std::size_t max_string_bytes = 4096;  // any other string value
 
 }  // namespace authgate::config::limits

@@ -3,15 +3,12 @@
 
 #include <algorithm>
 
+#include "authgate/grammar/ascii.hpp"
+
 namespace authgate::config {
 namespace {
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
+using grammar::iequals;
 
 bool any_host_matches(const std::vector<std::string>& patterns, std::string_view host) noexcept {
   return std::any_of(patterns.begin(), patterns.end(),

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "authgate/grammar/ascii.hpp"
+
 namespace authgate::config {
 
 /// RFC 9110 §5.6.2 token: header field names and methods.
@@ -34,8 +36,8 @@ std::optional<std::string> unreadable_file_problem(const std::string& path);
 /// `value` in single quotes for a message: cut to 64 bytes, control characters shown as '?'.
 std::string in_quotes(std::string_view value);
 
-/// ASCII lower/upper case copies.
-std::string to_lower(std::string_view text);
-std::string to_upper(std::string_view text);
+/// ASCII lower/upper case copies (one definition, in the grammar layer).
+using grammar::to_lower;
+using grammar::to_upper;
 
 }  // namespace authgate::config

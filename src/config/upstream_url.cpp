@@ -7,13 +7,13 @@
 #include <optional>
 
 #include "config/syntax.hpp"
+#include "net/http_url.hpp"
 
 namespace authgate::config {
 
 std::string UpstreamUrl::authority() const {
-  std::string out = host_is_ipv6 ? "[" + host + "]" : host;
-  if (port != (https ? 443 : 80)) out += ":" + std::to_string(port);
-  return out;
+  return net::http_authority(host, host_is_ipv6, port,
+                             https ? net::HttpScheme::https : net::HttpScheme::http);
 }
 
 namespace {
@@ -51,20 +51,17 @@ boost::system::result<UpstreamUrl, std::string> parse_upstream_url(std::string_v
   if (!parsed) return std::string("not an absolute URL such as http://127.0.0.1:3000");
   const boost::urls::url_view& url = *parsed;
   UpstreamUrl out;
-  const std::string scheme = to_lower(url.scheme());
-  if (scheme != "http" && scheme != "https") return std::string("the scheme must be http or https");
-  out.https = scheme == "https";
+  const std::optional<net::HttpScheme> scheme = net::http_scheme(url);
+  if (!scheme) return std::string("the scheme must be http or https");
+  out.https = *scheme == net::HttpScheme::https;
   if (!url.has_authority() || url.encoded_host().empty()) return std::string("the URL has no host");
   if (url.has_userinfo()) return std::string("credentials (user@) do not belong in an upstream URL");
   if (url.has_query() || url.has_fragment()) return std::string("an upstream URL has no query or fragment");
   if (auto problem = host_problem(url, out.host)) return std::move(*problem);
   out.host_is_ipv6 = url.host_type() == boost::urls::host_type::ipv6;
-  if (url.has_port()) {
-    if (url.port().empty() || url.port_number() == 0) return std::string("expected a port from 1 to 65535");
-    out.port = url.port_number();
-  } else {
-    out.port = out.https ? 443 : 80;
-  }
+  const std::optional<std::uint16_t> port = net::http_port(url, *scheme);
+  if (!port) return std::string("expected a port from 1 to 65535");
+  out.port = *port;
   const std::string_view path = url.encoded_path();
   if (path.find("/./") != std::string_view::npos || path.find("/../") != std::string_view::npos ||
       path.ends_with("/.") || path.ends_with("/..")) {

@@ -1,6 +1,8 @@
 // Checks of routes: match syntax, references, the auth block, and routes that can never match.
 #include <set>
 
+#include "authgate/grammar/ascii.hpp"
+
 #include "config/checker.hpp"
 #include "config/route_match.hpp"
 #include "config/syntax.hpp"
@@ -11,14 +13,10 @@ namespace {
 // Above this many routes the quadratic shadow analysis is skipped (the checks that matter still run).
 constexpr std::size_t max_routes_for_shadow_check = 1000;
 
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
+using grammar::hex_value;
+using grammar::is_unreserved;
 
-bool is_unreserved(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~';
-}
-
-int hex_value(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
+bool is_hex(char c) { return hex_value(c) >= 0; }
 
 // Route paths are compared byte-wise with the gateway's normalised request path (RFC 3986 §6.2.2:
 // unreserved characters decoded, dot-segments removed), so a path that is not itself normal never matches.

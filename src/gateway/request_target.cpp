@@ -3,25 +3,17 @@
 #include <algorithm>
 #include <vector>
 
+#include "authgate/grammar/ascii.hpp"
+
 namespace authgate::gateway {
 namespace {
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+using grammar::hex_value;
+using grammar::is_unreserved;
+using grammar::to_lower;
 
 bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
-// RFC 3986 §2.3.
-bool is_unreserved(char c) noexcept {
-  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // The escape at path[i] (decoding to `decoded`) means another path to a decoder that differs from ours
 // in one common way (issue 11, the path class): %3B is a path parameter once decoded (servlet stacks);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "authgate/version.hpp"
 #include "config/compile.hpp"
 #include "config/snapshot.hpp"
 
@@ -28,7 +29,7 @@ struct ServerOptions {
   /// Called once every listener is bound and serving (the demo prints its curl lines here).
   std::function<void(const std::vector<BoundListener>& listeners)> on_ready;
   /// The version label of authgate_build_info.
-  std::string version = "0.1.0";
+  std::string version{authgate::version};
 };
 
 /// Runs the gateway on `initial` until SIGTERM or SIGINT, then drains in-flight requests for up to

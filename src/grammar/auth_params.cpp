@@ -6,8 +6,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "grammar/char_class.hpp"
-
 namespace authgate::grammar {
 
 namespace {
@@ -71,14 +69,6 @@ std::string ParseError::message() const {
 
 void throw_exception_from_error(const ParseError& e, const boost::source_location& loc) {
   boost::throw_exception(std::invalid_argument(e.message()), loc);
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (detail::to_lower(a[i]) != detail::to_lower(b[i])) return false;
-  }
-  return true;
 }
 
 const std::string* find_param(std::span<const AuthParam> params, std::string_view name) noexcept {

@@ -45,6 +45,4 @@ constexpr bool is_qdtext(char c) noexcept { return has_class(c, cc_qdtext); }
 constexpr bool is_ows(char c) noexcept { return has_class(c, cc_ows); }
 constexpr bool is_quotable(char c) noexcept { return has_class(c, cc_quotable); }
 
-constexpr char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
 }  // namespace authgate::grammar::detail

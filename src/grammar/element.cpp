@@ -51,7 +51,7 @@ ParseError not_a_param(const Tokenizer& tok) {
 
 void append_lower(std::string& out, std::string_view name) {
   out.resize(name.size());
-  std::transform(name.begin(), name.end(), out.begin(), to_lower);
+  std::transform(name.begin(), name.end(), out.begin(), [](char c) { return to_lower(c); });
 }
 
 // At a token followed by BWS "=": reads `token BWS "=" BWS ( token / quoted-string )` (RFC 9110 §11.2).

@@ -3,6 +3,7 @@
 #include <array>
 #include <boost/json/monotonic_resource.hpp>
 
+#include "authgate/grammar/ascii.hpp"
 #include "authgate/grammar/base64.hpp"
 #include "authgate/jose/jws.hpp"
 #include "jose/json_strict.hpp"
@@ -27,13 +28,6 @@ std::optional<Parts> split(std::string_view token) {
   return Parts{token.substr(0, first), token.substr(first + 1, second - first - 1), token.substr(second + 1)};
 }
 
-bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    return lower(x) == lower(y);
-  });
-}
-
 VerifyResult<std::optional<std::string>> optional_string(const json::object& header, std::string_view name) {
   const json::value* value = header.if_contains(name);
   if (!value) return std::optional<std::string>{};
@@ -48,7 +42,7 @@ VerifyResult<Alg> header_alg(const json::object& header) {
   const std::string_view name(value->get_string().data(), value->get_string().size());
   // RFC 8725 §3.2 / RFC 7518 §3.6: unsecured JWS are never accepted here, in any spelling, so a
   // case-insensitive "none" check sits in front of the (case-sensitive) algorithm table.
-  if (ascii_iequals(name, "none")) return VerifyErrc::alg_none;
+  if (grammar::iequals(name, "none")) return VerifyErrc::alg_none;
   const std::optional<Alg> alg = parse_alg(name);
   if (!alg) return VerifyErrc::alg_unknown;
   return *alg;
@@ -107,14 +101,14 @@ bool typ_matches(std::string_view actual, std::string_view expected) noexcept {
   const auto normalise = [&](std::string_view typ) {
     // RFC 7515 §4.1.9: treat a value without '/' as if "application/" were prepended.
     if (typ.find('/') == std::string_view::npos) return std::pair{true, typ};
-    if (typ.size() > prefix.size() && ascii_iequals(typ.substr(0, prefix.size()), prefix)) {
+    if (typ.size() > prefix.size() && grammar::iequals(typ.substr(0, prefix.size()), prefix)) {
       return std::pair{true, typ.substr(prefix.size())};
     }
     return std::pair{false, typ};
   };
   const auto [actual_app, actual_sub] = normalise(actual);
   const auto [expected_app, expected_sub] = normalise(expected);
-  return actual_app == expected_app && ascii_iequals(actual_sub, expected_sub);
+  return actual_app == expected_app && grammar::iequals(actual_sub, expected_sub);
 }
 
 }  // namespace authgate::jose

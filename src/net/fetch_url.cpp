@@ -2,19 +2,15 @@
 #include "net/fetch_url.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>
 
+#include "authgate/grammar/ascii.hpp"
+#include "net/http_url.hpp"
+
 namespace authgate::net {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 bool has_control(std::string_view s) noexcept {
   return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x21 || c == 0x7f; });
@@ -23,7 +19,7 @@ bool has_control(std::string_view s) noexcept {
 }  // namespace
 
 bool is_loopback_host(std::string_view host) noexcept {
-  if (host.size() == 9 && lower(host) == "localhost") return true;
+  if (grammar::iequals(host, "localhost")) return true;
   boost::system::error_code ec;
   const auto address = boost::asio::ip::make_address(std::string(host), ec);
   if (ec) return false;
@@ -39,15 +35,14 @@ boost::system::result<FetchUrl, std::string> parse_fetch_url(std::string_view te
   if (!parsed) return std::string("not an absolute URL");
   const auto& url = *parsed;
   FetchUrl out;
-  const std::string scheme = lower(url.scheme());
-  if (scheme != "https" && scheme != "http")
-    return std::string("the URL must be https:// (or http:// to loopback)");
-  out.https = scheme == "https";
+  const std::optional<HttpScheme> scheme = http_scheme(url);
+  if (!scheme) return std::string("the URL must be https:// (or http:// to loopback)");
+  out.https = *scheme == HttpScheme::https;
   if (url.has_userinfo()) return std::string("the URL must not carry user:password@");
   if (url.has_fragment()) return std::string("the URL must not have a #fragment");
   switch (url.host_type()) {
     case boost::urls::host_type::name:
-      out.host = lower(url.encoded_host().decode());
+      out.host = grammar::to_lower(url.encoded_host().decode());
       break;
     case boost::urls::host_type::ipv4:
       out.host = url.host_ipv4_address().to_string();
@@ -64,19 +59,17 @@ boost::system::result<FetchUrl, std::string> parse_fetch_url(std::string_view te
   if (!out.https && !is_loopback_host(out.host)) {
     return std::string("must be https:// (http:// only to a loopback address)");
   }
-  out.port = out.https ? 443 : 80;
-  if (url.has_port()) {
-    if (url.port_number() == 0) return std::string("the URL's port must be 1-65535");
-    out.port = url.port_number();
-  }
+  const std::optional<std::uint16_t> port = http_port(url, *scheme);
+  if (!port) return std::string("the URL's port must be 1-65535");
+  out.port = *port;
   out.target = url.encoded_path().empty() ? std::string("/") : std::string(url.encoded_path());
   if (out.target.front() != '/') return std::string("the URL's path must start with '/'");
   if (url.has_query()) {
     out.target += '?';
     out.target += url.encoded_query();
   }
-  out.authority = url.host_type() == boost::urls::host_type::ipv6 ? "[" + out.host + "]" : out.host;
-  if (url.has_port() && out.port != (out.https ? 443 : 80)) out.authority += ":" + std::to_string(out.port);
+  out.authority =
+      http_authority(out.host, url.host_type() == boost::urls::host_type::ipv6, out.port, *scheme);
   return out;
 }
 

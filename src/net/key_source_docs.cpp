@@ -1,9 +1,9 @@
 // Cache-Control max-age and OpenID Connect discovery documents (see net/key_source_docs.hpp).
 #include "net/key_source_docs.hpp"
 
-#include <cctype>
 #include <cstdint>
 
+#include "authgate/grammar/ascii.hpp"
 #include "jose/json_strict.hpp"
 
 namespace authgate::net {
@@ -20,14 +20,7 @@ std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
+using grammar::iequals;
 
 std::optional<std::chrono::seconds> delta_seconds(std::string_view value) noexcept {
   if (value.size() >= 2 && value.front() == '"' && value.back() == '"')

@@ -11,6 +11,8 @@
 
 #include <boost/system/result.hpp>
 
+#include "authgate/grammar/ascii.hpp"  // iequals, for scheme and parameter names
+
 namespace authgate::grammar {
 
 /// One auth-param (RFC 9110 §11.2). `name` is lower-cased; `value` is unquoted and unescaped.
@@ -82,9 +84,6 @@ struct Limits {
   std::size_t max_challenges = 16;
   std::size_t max_params = 32;
 };
-
-/// Case-insensitive ASCII comparison for scheme and parameter names (RFC 9110 §11.1, §11.2).
-bool iequals(std::string_view a, std::string_view b) noexcept;
 
 /// The value of the first parameter whose name equals `name` case-insensitively, or nullptr.
 const std::string* find_param(std::span<const AuthParam> params, std::string_view name) noexcept;

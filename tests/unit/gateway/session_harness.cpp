@@ -104,7 +104,7 @@ std::uint16_t refused_port() {
 }  // namespace
 
 TestGateway::TestGateway(std::function<void(config::Config&)> tweak) {
-  echo_ = EchoUpstream::start();
+  echo_ = app::EchoUpstream::start();
   const tcp::endpoint loopback{asio::ip::make_address("127.0.0.1"), 0};
   silent_.open(loopback.protocol());
   silent_.bind(loopback);

@@ -18,8 +18,8 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "config/compile.hpp"
+#include "echo_upstream.hpp"
 #include "gateway/authenticator.hpp"
-#include "gateway/echo_upstream.hpp"
 #include "gateway/gateway_state.hpp"
 #include "gateway/request_record.hpp"
 #include "gateway/worker_pool.hpp"
@@ -65,7 +65,7 @@ class TestGateway {
 
  private:
   UserFiles files_;
-  std::unique_ptr<EchoUpstream> echo_;
+  std::unique_ptr<app::EchoUpstream> echo_;
   boost::asio::io_context silent_context_;
   boost::asio::ip::tcp::acceptor silent_{silent_context_};  // accepts into the backlog, never answers
   stores::VerifyCache cache_;

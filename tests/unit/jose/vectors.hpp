@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "authgate/grammar/ascii.hpp"
 #include "authgate/jose/jwks.hpp"
 
 namespace authgate::test {
@@ -29,10 +30,9 @@ inline std::string read_text(const std::string& path) {
 inline boost::json::value read_json(const std::string& path) { return boost::json::parse(read_text(path)); }
 
 inline std::string unhex(std::string_view hex) {
-  const auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
   std::string out;
   for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out += static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
+    out += static_cast<char>(grammar::hex_value(hex[i]) << 4 | grammar::hex_value(hex[i + 1]));
   return out;
 }
 

@@ -1,13 +1,14 @@
 #pragma once
 // The demo's built-in upstream: answers every request with JSON describing what it received
 // ({method, target, path, query, headers (as received, in order), body_bytes}), so a user sees
-// exactly what the gateway forwarded — identity headers included. Runs on its own thread.
+// exactly what the gateway forwarded — identity headers included. Runs on its own thread. Not part of the
+// product libraries: `authgate demo` and the gateway's session tests use it.
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
-namespace authgate::gateway {
+namespace authgate::app {
 
 class EchoUpstream {
  public:
@@ -27,4 +28,4 @@ class EchoUpstream {
   std::unique_ptr<State> state_;
 };
 
-}  // namespace authgate::gateway
+}  // namespace authgate::app

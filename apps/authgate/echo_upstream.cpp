@@ -1,4 +1,5 @@
-#include "gateway/echo_upstream.hpp"
+// The demo's echo upstream (see echo_upstream.hpp).
+#include "echo_upstream.hpp"
 
 #include <thread>
 
@@ -15,7 +16,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-namespace authgate::gateway {
+namespace authgate::app {
 namespace {
 
 namespace asio = boost::asio;
@@ -118,4 +119,4 @@ EchoUpstream::~EchoUpstream() {
 
 std::uint16_t EchoUpstream::port() const noexcept { return state_->port; }
 
-}  // namespace authgate::gateway
+}  // namespace authgate::app
