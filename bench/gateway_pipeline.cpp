@@ -19,12 +19,14 @@
 
 #include "authgate/grammar/base64.hpp"
 #include "authgate/grammar/parse.hpp"
+#include "authgate/policy/challenges.hpp"
 #include "authgate/policy/decision.hpp"
 #include "authgate/stores/password_hash.hpp"
 #include "config/compile.hpp"
 #include "gateway/authenticator.hpp"
 #include "gateway/head_check.hpp"
 #include "gateway/headers.hpp"
+#include "gateway/judge.hpp"
 #include "gateway/local_reply.hpp"
 #include "gateway/request_target.hpp"
 #include "gateway/worker_pool.hpp"
@@ -34,6 +36,8 @@ namespace {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using namespace authgate;
+
+schemes::Presented presented(std::string_view field) { return {field, schemes::scheme_of(field)}; }
 
 const std::string head =
     "GET /app/api/v1/items?page=2 HTTP/1.1\r\n"
@@ -125,8 +129,7 @@ struct Setup {
         [&]() -> asio::awaitable<void> {
           const RequestFacts facts{"GET",       "/app", "app.example.com",
                                    "127.0.0.1", false,  std::chrono::system_clock::now()};
-          outcome =
-              (co_await auth.authenticate(snapshot->routes.front(), std::span{&field, 1}, facts)).outcome;
+          outcome = (co_await auth.authenticate(snapshot->routes.front(), presented(field), facts)).outcome;
         },
         asio::detached);
     context.run();
@@ -193,7 +196,7 @@ void BM_AuthenticatorCacheHit(benchmark::State& state) {
         const RequestFacts facts{"GET",       "/app", "app.example.com",
                                  "127.0.0.1", false,  std::chrono::system_clock::now()};
         for (auto _ : state) {
-          auto result = co_await s.auth.authenticate(s.snapshot->routes.front(), std::span{&field, 1}, facts);
+          auto result = co_await s.auth.authenticate(s.snapshot->routes.front(), presented(field), facts);
           benchmark::DoNotOptimize(result);
         }
       },
@@ -215,10 +218,10 @@ void BM_AuthenticatorBearerCacheHit(benchmark::State& state) {
       [&]() -> asio::awaitable<void> {
         const RequestFacts facts{"GET",       "/api", "app.example.com",
                                  "127.0.0.1", false,  std::chrono::system_clock::now()};
-        const auto first = co_await s.auth.authenticate(route, std::span{&view, 1}, facts);
+        const auto first = co_await s.auth.authenticate(route, presented(view), facts);
         if (!std::holds_alternative<Authenticated>(first.outcome)) state.SkipWithError("token refused");
         for (auto _ : state) {
-          auto result = co_await s.auth.authenticate(route, std::span{&view, 1}, facts);
+          auto result = co_await s.auth.authenticate(route, presented(view), facts);
           benchmark::DoNotOptimize(result);
         }
       },
@@ -228,21 +231,19 @@ void BM_AuthenticatorBearerCacheHit(benchmark::State& state) {
 }
 BENCHMARK(BM_AuthenticatorBearerCacheHit);
 
-// What the gateway runs for cached credentials: Authenticator::cached() (no coroutine), as pipeline.cpp
-// does, after one authenticate() put them in the cache.
+// What the gateway runs for cached credentials: Authenticator::cached() (no coroutine), as the judge's
+// judge_now() does, after one authenticate() put them in the cache.
 void run_cached(benchmark::State& state, const config::CompiledRoute& route, std::string_view field,
                 const RequestFacts& facts) {
   auto& s = setup();
   asio::io_context context;
   asio::co_spawn(
       context,
-      [&]() -> asio::awaitable<void> {
-        co_await s.auth.authenticate(route, std::span{&field, 1}, facts);
-      },
+      [&]() -> asio::awaitable<void> { co_await s.auth.authenticate(route, presented(field), facts); },
       asio::detached);
   context.run();
   for (auto _ : state) {
-    auto result = s.auth.cached(route, std::span{&field, 1}, facts);
+    auto result = s.auth.cached(route, presented(field), facts);
     if (!result) state.SkipWithError("not cached");
     benchmark::DoNotOptimize(result);
   }
@@ -260,6 +261,31 @@ void BM_CachedBasicFastPath(benchmark::State& state) {
              {"GET", "/app", "app.example.com", "127.0.0.1", false, std::chrono::system_clock::now()});
 }
 BENCHMARK(BM_CachedBasicFastPath);
+
+// The whole judging step for cached Basic credentials, as the reverse proxy runs it per request:
+// extraction, the cache, decide(). No coroutine.
+void BM_JudgeNowCachedBasic(benchmark::State& state) {
+  auto& s = setup();
+  const auto& route = s.snapshot->routes.front();
+  const std::string_view field = "Basic YWxpY2U6d29uZGVybGFuZA==";
+  const RequestFacts facts{"GET",       "/app", "app.example.com",
+                           "127.0.0.1", false,  std::chrono::system_clock::now()};
+  asio::io_context context;
+  asio::co_spawn(
+      context,
+      [&]() -> asio::awaitable<void> { co_await s.auth.authenticate(route, presented(field), facts); },
+      asio::detached);
+  context.run();
+  gateway::Judge judge{s.auth};
+  const gateway::RequestView view{facts, {std::span{&field, 1}, std::nullopt, std::nullopt}};
+  for (auto _ : state) {
+    gateway::Judgement judgement;
+    judge.judge_now(route, view, policy::Side::origin, judgement);
+    if (!judgement.verdict || !judgement.verdict->allowed()) state.SkipWithError("not cached");
+    benchmark::DoNotOptimize(judgement.verdict);
+  }
+}
+BENCHMARK(BM_JudgeNowCachedBasic);
 
 // The same token verified every time (HMAC, parse, claims): what the cache saves.
 void BM_BearerVerifyUncached(benchmark::State& state) {
@@ -285,7 +311,7 @@ void BM_Render401(benchmark::State& state) {
   for (auto _ : state) {
     gateway::LocalReply reply;
     reply.status = decision.status;
-    reply.challenges = gateway::collect_challenges(decision, schemes, {});
+    reply.challenges = policy::collect_challenges(decision, schemes, {});
     reply.date = "Sun, 06 Nov 1994 08:49:37 GMT";
     auto response = gateway::render_local_reply(reply);
     benchmark::DoNotOptimize(response.wire);

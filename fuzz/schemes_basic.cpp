@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const authgate::grammar::Credentials credentials{
       "Basic", std::string(reinterpret_cast<const char*>(data), size), {}};
   check_decode(credentials);
-  (void)scheme->is_expensive(credentials);
+  (void)scheme->work(credentials);
   const auto outcome = scheme->authenticate(credentials, {});
   check(std::holds_alternative<authgate::Authenticated>(outcome) ||
         std::holds_alternative<authgate::Rejected>(outcome) ||

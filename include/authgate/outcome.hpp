@@ -18,7 +18,9 @@ namespace authgate {
 /// The request carried no credentials for this side (no Authorization / Proxy-Authorization).
 struct NoCredentials {};
 
-/// Credentials verified. `not_after` bounds how long the verification may be cached (token exp). The
+/// Credentials verified. `not_after` bounds how long the verification may be cached (token exp).
+/// `info`: auth-params for the response's Authentication-Info (origin) or Proxy-Authentication-Info
+/// (proxy) field (RFC 9110 §11.6.3, §11.7.3; Digest's rspauth); empty for most schemes. The
 /// identity is shared, never copied: every request answered from the verify cache gets the same
 /// immutable Identity (its claims map, groups and scopes would otherwise be copied per request).
 struct Authenticated {
@@ -30,6 +32,7 @@ struct Authenticated {
 
   std::shared_ptr<const Identity> identity;  // never null
   std::optional<TimePoint> not_after;
+  std::vector<grammar::AuthParam> info;  // per request: never cached
 };
 
 /// Well-formed credentials that did not verify → 401. `challenge_params` are added to this scheme's

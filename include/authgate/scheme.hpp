@@ -5,10 +5,17 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <string_view>
 
 #include "authgate/grammar/auth_params.hpp"
 #include "authgate/outcome.hpp"
+
+// Declared only: the layers that include this header without Asio (policy, stores) never touch one.
+namespace boost::asio {
+class any_io_executor;
+}  // namespace boost::asio
 
 namespace authgate {
 
@@ -27,28 +34,45 @@ struct ChallengeContext {
   bool stale = false;  // Digest: the client's nonce expired (RFC 7616 §3.3 stale=true)
 };
 
-namespace detail {
-/// True on threads that may block for a bounded time (the gateway's worker pool sets it for its own
-/// threads); false elsewhere, notably on the I/O threads. Schemes that could wait (for a key refetch)
-/// only do so where it is true.
-inline thread_local bool blocking_allowed = false;
-}  // namespace detail
+/// What verifying a set of credentials costs, so the gateway runs it in the right place.
+enum class Work : unsigned char {
+  pure,     // cheap and synchronous (a cached hash, a JWS with a known key): inline on the I/O thread
+  hashing,  // a slow password hash (bcrypt, argon2id): one hop to the hashing pool and back
+  waits,    // must wait for something (a network call, a key refetch, shared state): authenticate_async(),
+            // awaited on the I/O thread; never a pool thread
+};
 
 class Scheme {
  public:
+  /// Called exactly once with the verdict, from any thread (possibly before authenticate_async returns).
+  using Completion = std::function<void(Outcome)>;
+
   virtual ~Scheme() = default;
   /// The scheme name as sent in challenges: "Basic", "Digest", "Bearer". Matched case-insensitively.
   virtual std::string_view name() const noexcept = 0;
   /// This scheme's challenge for a 401/407 (realm, charset, fresh nonce, …).
   virtual grammar::Challenge challenge(const ChallengeContext& context) const = 0;
-  /// True when authenticate() would run a slow hash: the gateway then runs it on the worker pool.
-  virtual bool is_expensive(const grammar::Credentials& credentials) const noexcept = 0;
+  /// Where authenticate() must run for these credentials.
+  virtual Work work(const grammar::Credentials& credentials) const noexcept = 0;
   /// True when a successful verification may be cached under HMAC(scheme ‖ credentials).
   virtual bool is_cacheable() const noexcept = 0;
-  /// Verifies credentials of this scheme. Pure apart from reading its store/keys snapshot; thread-safe;
-  /// never throws for bad input (bad input is Malformed or Rejected; broken machinery is Unavailable).
+  /// Verifies credentials of this scheme without waiting (Work::pure and Work::hashing). Pure apart from
+  /// reading its store/keys snapshot; thread-safe; never throws for bad input (bad input is Malformed or
+  /// Rejected; broken machinery is Unavailable).
   virtual Outcome authenticate(const grammar::Credentials& credentials,
                                const RequestFacts& request) const = 0;
+  /// Verifies credentials whose work() is Work::waits. Starts the wait and returns without blocking; any
+  /// I/O runs on `executor` (the calling I/O thread's). The scheme itself, `credentials` and `request` stay
+  /// valid until `done` is called. The default answers authenticate() at once.
+  virtual void authenticate_async(const grammar::Credentials& credentials, const RequestFacts& request,
+                                  const boost::asio::any_io_executor& executor, Completion done) const {
+    (void)executor;
+    done(authenticate(credentials, request));
+  }
+  /// The outcome for a request whose credentials name this scheme but break the syntax before the scheme
+  /// sees them (an unparsable field, two credentials): 400, with this scheme's challenge when it defines
+  /// an error for that (RFC 6750 §3.1 invalid_request).
+  virtual Malformed malformed(Reason reason) const { return Malformed{reason, std::string(name()), {}}; }
   /// Changes whenever the data a verification depends on changes (users file, keys). Cached entries of
   /// another generation are misses.
   virtual std::uint64_t generation() const noexcept = 0;

@@ -74,7 +74,7 @@ void build_realms(Snapshot& snapshot, const StoreMap& stores, const detail::KeyS
         schemes::BasicOptions options{realm.realm, realm.allow_plaintext, {}};
         snapshot.realms.push_back(
             CompiledRealm{realm.name, schemes::make_basic_scheme(options, stores.find(realm.store)->second),
-                          nullptr, nullptr});
+                          nullptr, nullptr, nullptr});
         break;
       }
     }
@@ -84,12 +84,14 @@ void build_realms(Snapshot& snapshot, const StoreMap& stores, const detail::KeyS
 CompiledRoute build_route(const Snapshot& snapshot, const Route& route) {
   CompiledRoute compiled;
   compiled.source = &route;
+  ForwardTo forward;
   const auto& upstreams = snapshot.config.upstreams;
   for (std::size_t i = 0; i < upstreams.size(); ++i) {
     if (upstreams[i].name != route.upstream) continue;
-    compiled.upstream = &upstreams[i];
-    compiled.upstream_url = &snapshot.upstream_urls[i];
+    forward.upstream = &upstreams[i];
+    forward.upstream_url = &snapshot.upstream_urls[i];
   }
+  compiled.action = forward;
   compiled.requirement.anonymous = route.anonymous;
   compiled.requirement.realms = route.realms;
   compiled.requirement.users = route.users;
@@ -101,6 +103,9 @@ CompiledRoute build_route(const Snapshot& snapshot, const Route& route) {
       if (realm.name == name) compiled.realms.push_back(&realm);
     }
   }
+  for (const auto* realm : compiled.realms) compiled.schemes.push_back(realm->scheme.get());
+  compiled.token_locations = {route.token_in_query, route.token_in_form};
+  compiled.pass_authorization = route.pass_authorization;
   compiled.max_body_bytes = route.max_body_bytes.value_or(snapshot.config.limits.max_body_bytes);
   return compiled;
 }

@@ -102,11 +102,13 @@ CompiledRealm compile_bearer_realm(const Realm& realm, const KeySetMap& keys,
                                    std::shared_ptr<const Clock> clock) {
   const BearerRealm& b = realm.bearer;
   schemes::BearerOptions options{realm.realm, b.scope, policy_of(b)};
-  CompiledRealm compiled{realm.name, nullptr, nullptr, nullptr};
+  CompiledRealm compiled{realm.name, nullptr, nullptr, nullptr, nullptr};
   if (b.remote) {
     compiled.live_keys = std::make_shared<jose::LiveKeySet>();  // empty: 503 until the first fetch
+    compiled.refetch = std::make_shared<schemes::KeyRefetchSlot>();
     compiled.remote = &*b.remote;
-    compiled.scheme = schemes::make_bearer_scheme(std::move(options), compiled.live_keys, std::move(clock));
+    compiled.scheme = schemes::make_bearer_scheme(std::move(options), compiled.live_keys, std::move(clock),
+                                                  compiled.refetch);
     return compiled;
   }
   const auto found = keys.find(realm.name);

@@ -57,7 +57,7 @@ CompiledRealm compile_introspection_realm(const Realm& realm, std::shared_ptr<co
   // last plain copy.
   auto scheme = schemes::make_introspection_scheme(options, std::move(clock));
   OPENSSL_cleanse(options.client_secret.data(), options.client_secret.size());
-  return CompiledRealm{realm.name, std::move(scheme), nullptr, nullptr};
+  return CompiledRealm{realm.name, std::move(scheme), nullptr, nullptr, nullptr};
 }
 
 void add_introspection_files(const Config& config, std::vector<std::string>& files) {

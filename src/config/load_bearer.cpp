@@ -25,6 +25,7 @@ void read_refresh(MapReader& m, RemoteKeys& remote) {
   m.read_duration("refresh_interval", remote.refresh_interval, seconds(10), hours(24));
   m.read_duration("min_refresh_interval", remote.min_refresh_interval, seconds(1), hours(1));
   m.read_duration("timeout", remote.timeout, milliseconds(100), minutes(1));
+  m.read_duration("refetch_wait", remote.refetch_wait, milliseconds(0), minutes(1));
   m.read_file("ca_file", remote.ca_file);
 }
 

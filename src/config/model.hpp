@@ -86,7 +86,8 @@ struct RemoteKeys {
   Duration refresh_interval = std::chrono::minutes(5);  // upper bound; Cache-Control max-age may shorten it
   Duration min_refresh_interval = std::chrono::seconds(30);  // floor for max-age and unknown-kid refetches
   Duration timeout = std::chrono::seconds(5);                // connect + TLS + response, per fetch
-  std::string ca_file;                                       // empty = system trust store
+  Duration refetch_wait = std::chrono::seconds(10);  // a token with an unknown kid waits this long at most
+  std::string ca_file;                               // empty = system trust store
 };
 
 /// RFC 7662 token introspection for opaque tokens.

@@ -7,12 +7,15 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "authgate/clock.hpp"
 #include "authgate/jose/jwks.hpp"
 #include "authgate/policy/requirement.hpp"
 #include "authgate/scheme.hpp"
+#include "authgate/schemes/extraction.hpp"
+#include "authgate/schemes/key_refetch.hpp"
 #include "authgate/stores/password_store.hpp"
 #include "config/model.hpp"
 #include "config/upstream_url.hpp"
@@ -26,15 +29,27 @@ struct CompiledRealm {
   /// until the gateway's JWKS refresher installs the first fetched set; `remote` points into
   /// Snapshot::config. Both null for every other realm.
   std::shared_ptr<jose::LiveKeySet> live_keys;
+  std::shared_ptr<schemes::KeyRefetchSlot> refetch;  // where the refresher attaches (remote keys only)
   const RemoteKeys* remote = nullptr;
 };
 
-struct CompiledRoute {
-  const Route* source = nullptr;              // points into Snapshot::config
+/// A route's action once the request is allowed: forward it to an upstream (the reverse proxy).
+/// Forward-auth's "answer the verdict" and the forward proxy's "connect to the target" join this variant,
+/// and the pipeline's visit stops compiling until each is handled.
+struct ForwardTo {
   const Upstream* upstream = nullptr;         // points into Snapshot::config; nullptr only for the demo echo
   const UpstreamUrl* upstream_url = nullptr;  // the parsed upstream->url; points into Snapshot::upstream_urls
+};
+using RouteAction = std::variant<ForwardTo>;
+
+struct CompiledRoute {
+  const Route* source = nullptr;  // points into Snapshot::config: names for logs, never read to decide
+  RouteAction action;
   policy::Requirement requirement;
   std::vector<const CompiledRealm*> realms;  // challenge order; points into Snapshot::realms
+  std::vector<const Scheme*> schemes;        // realms[i]->scheme, for challenges and extraction
+  schemes::TokenLocations token_locations;   // RFC 6750 §2.2/§2.3 locations the route allows
+  bool pass_authorization = false;           // forward the client's credentials field upstream
   std::uint64_t max_body_bytes = 0;          // 0 = unlimited
 };
 

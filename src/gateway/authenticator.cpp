@@ -44,22 +44,6 @@ std::optional<stores::VerifyCache::Key> cache_key(const stores::VerifyCache& cac
 
 bool is_rejected(const Outcome& outcome) { return std::holds_alternative<Rejected>(outcome); }
 
-bool accepts_bearer(const config::CompiledRoute& route) {
-  return std::any_of(route.realms.begin(), route.realms.end(),
-                     [](const config::CompiledRealm* realm) { return realm->scheme->name() == "Bearer"; });
-}
-
-bool says_bearer(std::string_view field) {
-  return grammar::iequals(field.substr(0, field.find(' ')), "Bearer");
-}
-
-// A field that names the route's Bearer scheme but breaks RFC 6750 gets invalid_request in that
-// scheme's challenge (§3.1); anything else gets a plain 400.
-Malformed malformed(const config::CompiledRoute& route, bool bearer, Reason reason, const char* description) {
-  if (!bearer || !accepts_bearer(route)) return Malformed{reason, {}, {}};
-  return Malformed{reason, "Bearer", {{"error", "invalid_request"}, {"error_description", description}}};
-}
-
 }  // namespace
 
 struct Authenticator::Flight {
@@ -81,17 +65,13 @@ Authenticator::Authenticator(WorkerPool& pool, stores::VerifyCache& cache, std::
 // before, so they parse as they did then; and authenticate() asks the realms of the scheme in route
 // order and stops at the first that does not reject, which is this one when it answers from the cache.
 std::optional<AuthResult> Authenticator::cached(const config::CompiledRoute& route,
-                                                std::span<const std::string_view> authorization,
+                                                const schemes::Presented& presented,
                                                 const RequestFacts& facts, Miss* miss) const {
-  if (authorization.empty()) return AuthResult{NoCredentials{}};
-  if (authorization.size() != 1) return std::nullopt;
-  const auto field = authorization.front();
-  const auto scheme_name = field.substr(0, field.find(' '));
   for (const auto* realm : route.realms) {
     const auto& scheme = *realm->scheme;
-    if (!grammar::iequals(scheme.name(), scheme_name)) continue;
+    if (!grammar::iequals(scheme.name(), presented.scheme)) continue;
     if (!scheme.is_cacheable()) return std::nullopt;
-    const auto key = cache_key(cache_, *realm, field);
+    const auto key = cache_key(cache_, *realm, presented.field);
     if (!key) return std::nullopt;
     auto identity = cache_.find(*key, scheme.generation(), facts.now);
     if (!identity) {
@@ -107,27 +87,17 @@ std::optional<AuthResult> Authenticator::cached(const config::CompiledRoute& rou
 }
 
 asio::awaitable<AuthResult> Authenticator::authenticate(const config::CompiledRoute& route,
-                                                        std::span<const std::string_view> authorization,
+                                                        const schemes::Presented& presented,
                                                         const RequestFacts& facts, const Miss* miss) {
-  if (authorization.empty()) co_return AuthResult{NoCredentials{}};
-  // Why: RFC 9110 §11.6.2 defines one credentials per request; two fields may be two users, and an
-  // intermediary could pick a different one than we did. Refuse rather than choose.
-  if (authorization.size() > 1) {
-    const bool bearer = std::any_of(authorization.begin(), authorization.end(), says_bearer);
-    co_return AuthResult{
-        malformed(route, bearer, Reason::duplicate_credentials, "The request carries more than one token")};
-  }
-  const auto field = authorization.front();
-  auto credentials = grammar::parse_credentials(field);
+  auto credentials = grammar::parse_credentials(presented.field);
   if (!credentials) {
-    co_return AuthResult{malformed(route, says_bearer(field), Reason::malformed_header,
-                                   "The Bearer credentials are malformed")};
+    co_return AuthResult{
+        schemes::malformed_credentials(route.schemes, presented.scheme, Reason::malformed_header)};
   }
-
   AuthResult result{Rejected{Reason::scheme_not_accepted, {}, {}}};
   for (const auto* realm : route.realms) {
     if (!grammar::iequals(realm->scheme->name(), credentials->scheme)) continue;
-    auto judged = co_await judge(*realm, *credentials, field, facts, miss);
+    auto judged = co_await verify_in_realm(*realm, *credentials, presented.field, facts, miss);
     const bool looked = result.cache_lookup || judged.cache_lookup;
     result = std::move(judged);
     result.cache_lookup = looked;
@@ -138,10 +108,10 @@ asio::awaitable<AuthResult> Authenticator::authenticate(const config::CompiledRo
   co_return result;
 }
 
-asio::awaitable<AuthResult> Authenticator::judge(const config::CompiledRealm& realm,
-                                                 const grammar::Credentials& credentials,
-                                                 std::string_view field, const RequestFacts& facts,
-                                                 const Miss* miss) {
+asio::awaitable<AuthResult> Authenticator::verify_in_realm(const config::CompiledRealm& realm,
+                                                           const grammar::Credentials& credentials,
+                                                           std::string_view field, const RequestFacts& facts,
+                                                           const Miss* miss) {
   AuthResult result{NoCredentials{}, &realm};
   const auto& scheme = *realm.scheme;
   // cached() has just hashed these credentials for this realm and found nothing: reuse its key and
@@ -162,12 +132,13 @@ asio::awaitable<AuthResult> Authenticator::judge(const config::CompiledRealm& re
       co_return result;
     }
   }
-  if (scheme.is_expensive(credentials)) {
-    result.outcome = co_await verify_on_pool(realm.scheme, credentials, facts, key);
-  } else {
+  const Work work = scheme.work(credentials);
+  if (work == Work::pure) {
     result.outcome = scheme.authenticate(credentials, facts);
     scheme_calls_.fetch_add(1, std::memory_order_relaxed);
     cache_if_authenticated(scheme, key, result.outcome, facts.now);
+  } else {
+    result.outcome = co_await verify_in_flight(realm.scheme, work, credentials, facts, key);
   }
   co_return result;
 }
@@ -185,10 +156,10 @@ void Authenticator::cache_if_authenticated(const Scheme& scheme, const std::opti
   cache_.insert(key->key, authenticated->identity, key->generation, expires);
 }
 
-asio::awaitable<Outcome> Authenticator::verify_on_pool(std::shared_ptr<const Scheme> scheme,
-                                                       const grammar::Credentials& credentials,
-                                                       const RequestFacts& facts,
-                                                       std::optional<FlightKey> key) {
+asio::awaitable<Outcome> Authenticator::verify_in_flight(std::shared_ptr<const Scheme> scheme, Work work,
+                                                         const grammar::Credentials& credentials,
+                                                         const RequestFacts& facts,
+                                                         std::optional<FlightKey> key) {
   auto initiate = [&](auto handler) {
     auto executor = asio::get_associated_executor(handler);
     std::shared_ptr<Flight> flight;
@@ -205,7 +176,8 @@ asio::awaitable<Outcome> Authenticator::verify_on_pool(std::shared_ptr<const Sch
       flight->waiters.push_back({std::move(handler), executor});
       if (key) flights_.emplace(*key, flight);
     }
-    auto finish = [this, flight, key](Outcome outcome) {
+    // Every waiter resumes on its own executor, whichever thread the answer came from.
+    auto deliver = [this, flight, key](Outcome outcome) {
       std::vector<Flight::Waiter> waiters;
       {
         std::lock_guard lock{flights_mutex_};
@@ -217,19 +189,28 @@ asio::awaitable<Outcome> Authenticator::verify_on_pool(std::shared_ptr<const Sch
                    [h = std::move(waiter.handler), outcome]() mutable { std::move(h)(outcome); });
       }
     };
-    auto job = [this, scheme, credentials = grammar::Credentials{credentials}, owned = OwnedFacts{facts}, key,
-                finish]() mutable {
+    auto conclude = [this, scheme, key, now = facts.now, deliver](Outcome outcome) {
+      scheme_calls_.fetch_add(1, std::memory_order_relaxed);
+      cache_if_authenticated(*scheme, key, outcome, now);
+      deliver(std::move(outcome));
+    };
+    if (work == Work::waits) {
+      // On this I/O thread, without a pool thread: the first requester's coroutine is suspended until
+      // the answer is delivered, so `credentials` and `facts` (its frame's) outlive the wait.
+      scheme->authenticate_async(credentials, facts, executor, conclude);
+      return;
+    }
+    auto job = [scheme, credentials = grammar::Credentials{credentials}, owned = OwnedFacts{facts},
+                conclude]() mutable {
       Outcome outcome = scheme->authenticate(credentials, owned.view());
       if (credentials.token68) {
         auto& token = *credentials.token68;  // base64 of user:password: wiped once verified
         OPENSSL_cleanse(token.data(), token.size());
       }
-      scheme_calls_.fetch_add(1, std::memory_order_relaxed);
-      cache_if_authenticated(*scheme, key, outcome, owned.now);
-      finish(std::move(outcome));
+      conclude(std::move(outcome));
     };
     // Why: a bounded queue turns a hash flood into quick 503s instead of unbounded latency.
-    if (!pool_.try_post(std::move(job))) finish(Unavailable{Reason::overloaded});
+    if (!pool_.try_post(std::move(job))) deliver(Unavailable{Reason::overloaded});
   };
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Outcome)>(initiate,
                                                                                         asio::use_awaitable);

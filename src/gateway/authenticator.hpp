@@ -1,8 +1,9 @@
 #pragma once
-// Step 3-4 of the request path: extract the credentials once, pick the route's realm for their scheme,
-// then the verify cache, else the scheme itself — on the worker pool when a slow hash is due (one hop
-// there and back), with single-flight per cache key so N concurrent requests with the same uncached
-// credentials cost one hash.
+// Step 4 of the request path, inside the judge: the presented credentials, the route's realm for their
+// scheme, then the verify cache, else the scheme itself — inline when its work is pure, on the hashing
+// pool when a slow hash is due (one hop there and back), awaited on the I/O thread when it must wait
+// (introspection, a key refetch). Single-flight per cache key, so N concurrent requests with the same
+// uncached credentials cost one hash or one call.
 
 #include <atomic>
 #include <chrono>
@@ -18,6 +19,7 @@
 
 #include "authgate/outcome.hpp"
 #include "authgate/scheme.hpp"
+#include "authgate/schemes/extraction.hpp"
 #include "authgate/stores/verify_cache.hpp"
 #include "config/snapshot.hpp"
 
@@ -48,23 +50,19 @@ class Authenticator {
     stores::VerifyCache::Key key{};
   };
 
-  /// Judges the `Authorization` field lines of a request for `route` (not anonymous). Never throws for
-  /// bad input: two lines → Malformed duplicate_credentials (RFC 9110 §11.6.2 allows one credentials);
-  /// unparsable → Malformed malformed_header; no realm of that scheme → Rejected scheme_not_accepted;
-  /// pool queue full → Unavailable overloaded. Resumes on the calling coroutine's executor.
-  /// `miss`: what cached() left for the same request, or nullptr.
+  /// Verifies the credentials a request presents for `route` (not anonymous). Never throws for bad
+  /// input: unparsable → the scheme's Malformed malformed_header; no realm of that scheme → Rejected
+  /// scheme_not_accepted; hashing queue full → Unavailable overloaded. Resumes on the calling
+  /// coroutine's executor. `miss`: what cached() left for the same request, or nullptr.
   boost::asio::awaitable<AuthResult> authenticate(const config::CompiledRoute& route,
-                                                  std::span<const std::string_view> authorization,
+                                                  const schemes::Presented& presented,
                                                   const RequestFacts& facts, const Miss* miss = nullptr);
 
-  /// What authenticate() would answer when that needs no verification: no credentials at all (the
-  /// 401 that starts every challenge round), or credentials verified before that the first realm of
-  /// their scheme holds in the verify cache; nullopt otherwise (then call authenticate(), passing
-  /// `miss` on). Plain function, no coroutine: these are the common cases and must cost well under a
-  /// microsecond.
-  std::optional<AuthResult> cached(const config::CompiledRoute& route,
-                                   std::span<const std::string_view> authorization, const RequestFacts& facts,
-                                   Miss* miss = nullptr) const;
+  /// What authenticate() would answer from the verify cache alone: credentials verified before that
+  /// the first realm of their scheme holds; nullopt otherwise (then call authenticate(), passing `miss`
+  /// on). Plain function, no coroutine: the common case, and it must cost well under a microsecond.
+  std::optional<AuthResult> cached(const config::CompiledRoute& route, const schemes::Presented& presented,
+                                   const RequestFacts& facts, Miss* miss = nullptr) const;
 
   /// Calls of Scheme::authenticate() so far (tests assert "ten requests, one hash").
   std::uint64_t scheme_calls() const noexcept { return scheme_calls_.load(std::memory_order_relaxed); }
@@ -80,12 +78,15 @@ class Authenticator {
   };
 
  private:
-  boost::asio::awaitable<AuthResult> judge(const config::CompiledRealm& realm,
-                                           const grammar::Credentials& credentials, std::string_view field,
-                                           const RequestFacts& facts, const Miss* miss);
-  boost::asio::awaitable<Outcome> verify_on_pool(std::shared_ptr<const Scheme> scheme,
-                                                 const grammar::Credentials& credentials,
-                                                 const RequestFacts& facts, std::optional<FlightKey> key);
+  boost::asio::awaitable<AuthResult> verify_in_realm(const config::CompiledRealm& realm,
+                                                     const grammar::Credentials& credentials,
+                                                     std::string_view field, const RequestFacts& facts,
+                                                     const Miss* miss);
+  /// Runs a verification that does not finish inline (Work::hashing on the pool, Work::waits through
+  /// Scheme::authenticate_async), joined by every request with the same key meanwhile.
+  boost::asio::awaitable<Outcome> verify_in_flight(std::shared_ptr<const Scheme> scheme, Work work,
+                                                   const grammar::Credentials& credentials,
+                                                   const RequestFacts& facts, std::optional<FlightKey> key);
   void cache_if_authenticated(const Scheme& scheme, const std::optional<FlightKey>& key,
                               const Outcome& outcome, std::chrono::system_clock::time_point now);
 

@@ -16,11 +16,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include "config/snapshot.hpp"
+#include "gateway/judge.hpp"
 #include "gateway/upstream_pool.hpp"
 
 namespace authgate::gateway {
 
-class Authenticator;
 class AccessLog;
 class Metrics;
 class Session;
@@ -41,10 +41,11 @@ class SnapshotSource {
 
 struct GatewayState {
   explicit GatewayState(std::shared_ptr<const config::Snapshot> initial, Authenticator& auth)
-      : snapshots(std::move(initial)), authenticator(auth) {}
+      : snapshots(std::move(initial)), authenticator(auth), judge(auth) {}
 
   SnapshotSource snapshots;
   Authenticator& authenticator;
+  Judge judge;                      // every listener's one judging step
   Metrics* metrics = nullptr;       // optional (tests)
   AccessLog* access_log = nullptr;  // optional (tests, `access_log.enabled: false`)
   /// Test seam: also sees every record (called on the I/O thread that finished the request).

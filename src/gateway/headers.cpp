@@ -195,7 +195,10 @@ void prepare_upstream_request(http::request_header<>& request, const ForwardCont
   const auto& names = *context.identity_names;
   erase_spoofed_fields(request, names);
   // Why: the upstream must not see the client's credentials unless the route asks for it (DESIGN.md).
-  if (!context.pass_authorization) request.erase(http::field::authorization);
+  // On the proxy side the credentials were Proxy-Authorization (gone with the hop-by-hop fields).
+  if (context.side == policy::Side::origin && !context.pass_authorization) {
+    request.erase(http::field::authorization);
+  }
   if (context.identity != nullptr) {
     request.set(names.user, context.identity->user);
     request.set(names.groups, join_groups(context.identity->groups));
@@ -256,6 +259,10 @@ void make_private(http::response_header<>& response) {
     start = comma + 1;
   }
   response.set(http::field::cache_control, out);
+}
+
+void add_response_fields(http::response_header<>& response, std::span<const ResponseField> fields) {
+  for (const auto& field : fields) response.set(field.name, field.value);
 }
 
 }  // namespace authgate::gateway

@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
 
 #include "gateway/jwks_fetch.hpp"
 #include "gateway/metrics.hpp"
@@ -19,12 +20,50 @@ namespace authgate::gateway {
 namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
 
+namespace {
+
+// What a Bearer scheme sees of one source (schemes::KeyRefetch): whether a refetch would run soon, and
+// a way to ask for one and be called back when it ends. The state is the refresher's; it is mirrored
+// into atomics here because schemes ask from the I/O threads.
+class SourceRefetch final : public schemes::KeyRefetch {
+ public:
+  SourceRefetch(std::weak_ptr<JwksRefresher::Source> source, asio::any_io_executor executor)
+      : source_(std::move(source)), executor_(std::move(executor)) {}
+
+  bool available() const noexcept override {
+    if (retired_.load(std::memory_order_acquire) || !waits_.load(std::memory_order_acquire)) return false;
+    return fetching_.load(std::memory_order_acquire) ||
+           SteadyClock::now().time_since_epoch().count() >= allowed_at_.load(std::memory_order_acquire);
+  }
+  void refetch(std::function<void()> done) override;
+
+  void publish(bool fetching, SteadyClock::time_point allowed_at, bool waits) noexcept {
+    allowed_at_.store(allowed_at.time_since_epoch().count(), std::memory_order_release);
+    waits_.store(waits, std::memory_order_release);
+    fetching_.store(fetching, std::memory_order_release);
+  }
+  void retire() noexcept { retired_.store(true, std::memory_order_release); }
+
+ private:
+  std::weak_ptr<JwksRefresher::Source> source_;
+  asio::any_io_executor executor_;
+  std::atomic<bool> fetching_{false};
+  std::atomic<bool> waits_{true};
+  std::atomic<bool> retired_{false};
+  std::atomic<SteadyClock::rep> allowed_at_{0};
+  std::atomic<bool> wake_posted_{false};  // at most one plain request queued, however many tokens ask
+};
+
+}  // namespace
+
 struct JwksRefresher::Source {
-  explicit Source(asio::any_io_executor executor) : timer(std::move(executor)) {}
+  explicit Source(asio::any_io_executor executor) : timer(executor), waiter_timer(std::move(executor)) {}
   std::string key;
   std::string realm;  // the first realm using this source: names it in logs and metrics
   config::RemoteKeys settings;
-  std::vector<std::weak_ptr<jose::LiveKeySet>> targets;  // the snapshots own them
+  std::vector<std::weak_ptr<jose::LiveKeySet>> targets;       // the snapshots own them
+  std::vector<std::weak_ptr<schemes::KeyRefetchSlot>> slots;  // where `refetch` is attached
+  std::shared_ptr<SourceRefetch> refetch;                     // what the realms' schemes see
   std::shared_ptr<const jose::KeySet> last_good;
   asio::steady_timer timer;
   SteadyClock::time_point next_fetch = SteadyClock::now();
@@ -35,8 +74,16 @@ struct JwksRefresher::Source {
   std::string jwks_url;       // where the last good set came from
   bool stopped = false;
   bool fetching = false;
-  bool refresh_requested = false;        // an unknown kid was seen while a fetch was in flight
-  std::atomic<bool> wake_posted{false};  // at most one wake-up queued, however many tokens ask
+  bool refresh_requested = false;  // an unknown kid was seen while a fetch was in flight
+  /// Requests parked on an unknown kid, oldest first; answered when the next fetch ends, or at their
+  /// deadline (settings.refetch_wait after they came). Touched on the executor only.
+  struct Waiter {
+    SteadyClock::time_point deadline;
+    std::function<void()> done;
+  };
+  std::deque<Waiter> waiters;
+  asio::steady_timer waiter_timer;
+  bool waiter_timer_armed = false;
 };
 
 namespace {
@@ -119,27 +166,70 @@ void schedule_after(JwksRefresher::Source& s, const KeySetFetch& result, Metrics
   }
 }
 
-// Tells the key sets what verifiers waiting on an unknown kid need to know (LiveKeySet::await_replacement).
+// Tells the schemes what a verifier deciding whether to wait for a refetch needs to know.
 void publish_state(JwksRefresher::Source& s) {
   const auto allowed = s.last_fetch == SteadyClock::time_point::min()
                            ? SteadyClock::time_point{}
                            : s.last_fetch + s.settings.min_refresh_interval;
-  for (const auto& weak : s.targets) {
-    if (auto live = weak.lock()) {
-      live->set_refetch_allowed_at(allowed);
-      live->set_fetching(s.fetching);
+  s.refetch->publish(s.fetching, allowed, s.settings.refetch_wait.count() > 0);
+}
+
+// Answers every parked request: the fetch they waited for has ended (or never will).
+void release_waiters(JwksRefresher::Source& s) {
+  auto waiters = std::move(s.waiters);
+  s.waiters.clear();
+  s.waiter_timer.cancel();
+  for (auto& waiter : waiters) waiter.done();
+}
+
+// Answers the parked requests whose refetch_wait is over, and sleeps until the next one's.
+void arm_waiter_timer(const std::shared_ptr<JwksRefresher::Source>& s) {
+  if (s->waiter_timer_armed || s->waiters.empty()) return;
+  s->waiter_timer_armed = true;
+  s->waiter_timer.expires_at(s->waiters.front().deadline);
+  s->waiter_timer.async_wait([s](boost::system::error_code) {
+    s->waiter_timer_armed = false;
+    const auto now = SteadyClock::now();
+    while (!s->waiters.empty() && s->waiters.front().deadline <= now) {
+      auto done = std::move(s->waiters.front().done);
+      s->waiters.pop_front();
+      done();
     }
-  }
+    arm_waiter_timer(s);
+  });
 }
 
 // A key set no refresher serves any more (its snapshot was replaced, or shutdown): nobody will answer
 // a refetch request, so verifiers must not wait for one.
-void retire(const std::weak_ptr<jose::LiveKeySet>& weak) {
-  if (auto live = weak.lock()) {
-    live->set_refresh_handler({});
-    live->set_fetching(false);
-    live->set_refetch_allowed_at(SteadyClock::time_point::max());
+void retire(JwksRefresher::Source& s) {
+  s.refetch->retire();
+  for (const auto& weak : s.slots) {
+    if (auto slot = weak.lock()) slot->attach(nullptr);
   }
+  s.slots.clear();
+  s.targets.clear();
+}
+
+void SourceRefetch::refetch(std::function<void()> done) {
+  auto source = source_.lock();
+  if (!source || retired_.load(std::memory_order_acquire)) {
+    if (done) done();
+    return;
+  }
+  if (!done) {
+    if (wake_posted_.exchange(true)) return;
+    asio::post(executor_, [this, source] {
+      wake_posted_ = false;
+      on_refresh_request(*source);
+    });
+    return;
+  }
+  asio::post(executor_, [source, done = std::move(done)]() mutable {
+    if (source->stopped) return done();
+    source->waiters.push_back({SteadyClock::now() + source->settings.refetch_wait, std::move(done)});
+    arm_waiter_timer(source);
+    on_refresh_request(*source);
+  });
 }
 
 asio::awaitable<void> refresh_loop(std::shared_ptr<JwksRefresher::Source> s, Metrics* metrics) {
@@ -155,9 +245,11 @@ asio::awaitable<void> refresh_loop(std::shared_ptr<JwksRefresher::Source> s, Met
     const auto result = co_await fetch_key_set(s->settings, s->discovered);
     s->fetching = false;
     if (s->stopped) break;
-    schedule_after(*s, result, metrics);  // installs a new set before waiters see fetching = false
+    schedule_after(*s, result, metrics);  // installs a new set before the waiters verify again
     publish_state(*s);
+    release_waiters(*s);
   }
+  release_waiters(*s);
 }
 
 }  // namespace
@@ -177,12 +269,13 @@ void JwksRefresher::apply(const config::Snapshot& snapshot) {
     if (!source) {
       if (auto old = sources_.find(key); old != sources_.end()) {
         source = old->second;
-        for (const auto& target : source->targets) retire(target);
-        source->targets.clear();
+        source->targets.clear();  // the old snapshot's slots stay attached until it is gone
+        source->slots.clear();
       } else {
         source = std::make_shared<Source>(executor_);
         source->key = key;
         source->realm = realm.name;
+        source->refetch = std::make_shared<SourceRefetch>(source, executor_);
         started.push_back(source);
       }
       source->settings = *realm.remote;  // intervals may have changed
@@ -191,22 +284,19 @@ void JwksRefresher::apply(const config::Snapshot& snapshot) {
     // Why: the new snapshot must verify from its first request on; waiting for a fetch would turn a
     // reload into a burst of 503s.
     if (source->last_good) realm.live_keys->replace(source->last_good);
-    realm.live_keys->set_refresh_handler([weak = std::weak_ptr<Source>(source), executor = executor_] {
-      auto s = weak.lock();
-      if (!s || s->wake_posted.exchange(true)) return;
-      asio::post(executor, [s] {
-        s->wake_posted = false;
-        on_refresh_request(*s);
-      });
-    });
+    if (realm.refetch) {
+      realm.refetch->attach(source->refetch);
+      source->slots.push_back(realm.refetch);
+    }
   }
   for (auto& [key, source] : next) publish_state(*source);
   for (auto& [key, source] : sources_) {
     if (next.contains(key)) continue;
     spdlog::info("jwks realm {}: no longer configured; refresher stopped", source->realm);
-    for (const auto& target : source->targets) retire(target);
+    retire(*source);
     source->stopped = true;
     source->timer.cancel();
+    release_waiters(*source);
   }
   sources_ = std::move(next);
   for (auto& source : started) asio::co_spawn(executor_, refresh_loop(source, metrics_), asio::detached);
@@ -214,9 +304,10 @@ void JwksRefresher::apply(const config::Snapshot& snapshot) {
 
 void JwksRefresher::stop() {
   for (auto& [key, source] : sources_) {
-    for (const auto& target : source->targets) retire(target);
+    retire(*source);
     source->stopped = true;
     source->timer.cancel();
+    release_waiters(*source);
   }
   sources_.clear();
 }

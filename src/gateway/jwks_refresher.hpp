@@ -6,7 +6,8 @@
 //  - first fetch at once, without blocking anything else; until it succeeds the realm answers 503
 //  - then every refresh_interval, sooner when the JWKS response's Cache-Control max-age says so, but
 //    never more often than min_refresh_interval
-//  - a token with an unknown kid asks for a refetch (LiveKeySet::request_refresh): at most one per
+//  - a token with an unknown kid asks for a refetch (schemes::KeyRefetch, attached to the realm's slot)
+//    and may wait for it, up to refetch_wait, parked rather than on a thread: at most one fetch per
 //    min_refresh_interval
 //  - a failed refresh keeps the last good set, is logged and counted, and is retried with backoff
 //    (1 s, 2 s, 4 s, … up to refresh_interval)

@@ -9,44 +9,6 @@
 #include "authgate/grammar/serialize.hpp"
 
 namespace authgate::gateway {
-namespace {
-
-void add_params(grammar::Challenge& challenge, const std::vector<grammar::AuthParam>& extra) {
-  for (const auto& param : extra) {
-    bool replaced = false;
-    for (auto& existing : challenge.params) {
-      if (existing.name == param.name) {
-        existing.value = param.value;
-        replaced = true;
-      }
-    }
-    if (!replaced) challenge.params.push_back(param);
-  }
-}
-
-}  // namespace
-
-std::vector<grammar::Challenge> collect_challenges(const policy::Decision& decision,
-                                                   std::span<const Scheme* const> schemes,
-                                                   const ChallengeContext& context) {
-  std::vector<grammar::Challenge> out;
-  if (decision.challenges == policy::ChallengeSet::none) return out;
-  bool extras_added = false;
-  for (const auto* scheme : schemes) {
-    const bool is_outcome_scheme =
-        !decision.scheme.empty() && grammar::iequals(scheme->name(), decision.scheme);
-    if (decision.challenges == policy::ChallengeSet::outcome_scheme && !is_outcome_scheme) continue;
-    auto challenge = scheme->challenge(context);
-    // The outcome's params (error="invalid_token", stale=true) go on its scheme's first challenge only.
-    if (is_outcome_scheme && !extras_added) {
-      add_params(challenge, decision.extra_params);
-      extras_added = true;
-    }
-    out.push_back(std::move(challenge));
-  }
-  return out;
-}
-
 // Written straight to wire bytes: a 401 is the gateway's most frequent answer, and building a Beast
 // message (a node per field) and walking its serializer cost more than the answer itself.
 RenderedReply render_local_reply(const LocalReply& reply) {

@@ -13,19 +13,10 @@
 
 #include "authgate/grammar/auth_params.hpp"
 #include "authgate/policy/decision.hpp"
-#include "authgate/scheme.hpp"
 
 namespace authgate::gateway {
 
 namespace http = boost::beast::http;
-
-/// The challenges a Decision asks for, in the route's realm order. `schemes` are the route's realms'
-/// schemes. ChallengeSet::all → one per scheme; outcome_scheme → only those named like
-/// `decision.scheme`. The outcome scheme's challenge gets `decision.extra_params` (replacing a param
-/// of the same name).
-std::vector<grammar::Challenge> collect_challenges(const policy::Decision& decision,
-                                                   std::span<const Scheme* const> schemes,
-                                                   const ChallengeContext& context);
 
 struct LocalReply {
   int status = 500;

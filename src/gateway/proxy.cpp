@@ -166,6 +166,7 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
   const auto client_version = client.version;
   const bool head = client.parser.get().method() == http::verb::head;
   prepare_client_response(response.base());
+  add_response_fields(response.base(), client.response_fields);
   if (client.private_response) make_private(response.base());
   bool keep_alive = client.keep_alive && client.parser.is_done();
   if (!head && !parser.is_done() && !parser.content_length()) {
@@ -278,6 +279,7 @@ asio::awaitable<ProxyResult> switch_protocols(ClientSide& client, UpstreamConnec
     co_return result;
   }
   prepare_client_response(parser.get().base());
+  add_response_fields(parser.get().base(), client.response_fields);
   http::response_serializer<http::buffer_body> serializer{parser.get()};
   client.stream.expires_after(client.limits.body_timeout);
   auto [ec, n] = co_await client.stream.visit(

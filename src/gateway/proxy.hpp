@@ -36,6 +36,7 @@ struct ClientSide {
   unsigned version = 11;          // the client's HTTP version (forward() sets it before rewriting the head)
   bool private_response = false;  // add Cache-Control: private to the response (RFC 6750 §2.3)
   std::size_t primed = 0;         // the whole body is already in `scratch` (a form read for its token)
+  std::span<const ResponseField> response_fields{};  // the verdict's (Authentication-Info), for the response
 };
 
 struct ProxyResult {

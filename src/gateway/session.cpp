@@ -181,6 +181,7 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
   local.client_version = x.parser.is_header_done() ? x.parser.get().version() : 11;
   local.head = x.parser.is_header_done() && x.parser.get().method() == http::verb::head;
   local.keep_alive = keep;
+  local.side = info_.side;
   local.challenges = std::move(challenges);
   local.retry_after = retry_after;
   local.date = thread_.date();

@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "authgate/policy/decision.hpp"
 #include "gateway/stream.hpp"
 
 namespace authgate::gateway {
@@ -23,6 +24,9 @@ struct SessionInfo {
   std::string client_ip;      // peer address without port
   std::uint16_t client_port = 0;
   std::shared_ptr<asio::ssl::context> tls;  // set for a TLS listener; kept alive with the session
+  /// The listener's side: an origin (401, WWW-Authenticate, Authorization) or a proxy (407,
+  /// Proxy-Authenticate, Proxy-Authorization). Every listener is an origin until the forward proxy.
+  policy::Side side = policy::Side::origin;
 };
 
 /// Serves one accepted connection until it closes, times out or the server drains. Never throws:

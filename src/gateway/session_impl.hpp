@@ -14,6 +14,7 @@
 #include "authgate/policy/decision.hpp"
 #include "config/snapshot.hpp"
 #include "gateway/head_check.hpp"
+#include "gateway/judge.hpp"
 #include "gateway/landing_area.hpp"
 #include "gateway/proxy.hpp"
 #include "gateway/request_record.hpp"
@@ -47,10 +48,9 @@ class Session {
     std::chrono::steady_clock::time_point started;
     HeadCheck head;
     const config::CompiledRoute* route = nullptr;
-    Outcome outcome;
-    bool keep_alive = true;      // the client wants it and we are not draining
-    bool query_token = false;    // the Bearer token came as ?access_token= (RFC 6750 §2.3)
-    std::size_t form_bytes = 0;  // a form body read whole into scratch_ for its token (§2.2)
+    std::optional<Verdict> verdict;  // the judge's, once judged
+    bool keep_alive = true;          // the client wants it and we are not draining
+    std::size_t form_bytes = 0;      // a form body read whole into scratch_ for its token (RFC 6750 §2.2)
   };
 
   asio::awaitable<bool> handshake();
@@ -63,7 +63,7 @@ class Session {
   asio::awaitable<bool> on_head_error(Exchange& x, boost::system::error_code ec);
   asio::awaitable<bool> handle(Exchange& x);
   asio::awaitable<bool> authorize_and_act(Exchange& x);
-  asio::awaitable<bool> act_forward(Exchange& x, const policy::Decision& decision);
+  asio::awaitable<bool> act(Exchange& x, const config::ForwardTo& forward_to);
   asio::awaitable<bool> reply(Exchange& x, int status, Reason reason,
                               std::vector<grammar::Challenge> challenges = {},
                               std::chrono::seconds retry_after = std::chrono::seconds{0});

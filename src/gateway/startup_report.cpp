@@ -20,7 +20,11 @@ std::string describe(const config::CompiledRoute& route) {
   if (!source.match.hosts.empty()) line += join(source.match.hosts) + " ";
   line += source.match.path + (source.match.exact ? " (exact)" : "");
   if (!source.match.methods.empty()) line += " [" + join(source.match.methods) + "]";
-  line += " -> " + (route.upstream != nullptr ? route.upstream->url : std::string{"(none)"});
+  line += std::visit(
+      [](const config::ForwardTo& forward) {
+        return " -> " + (forward.upstream != nullptr ? forward.upstream->url : std::string{"(none)"});
+      },
+      route.action);
   if (route.requirement.anonymous) return line + "; anonymous";
   line += "; realms " + join(route.requirement.realms);
   if (!route.requirement.users.empty()) line += "; users " + join(route.requirement.users);

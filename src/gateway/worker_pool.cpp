@@ -42,7 +42,6 @@ std::uint64_t WorkerPool::completed() const {
 }
 
 void WorkerPool::run() {
-  ::authgate::detail::blocking_allowed = true;  // jobs here may wait, bounded (e.g. a Bearer key refetch)
   std::unique_lock lock{mutex_};
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <map>
-#include <thread>
 
 #include "jose/json_strict.hpp"
 #include "jose/jwk_members.hpp"
@@ -104,17 +103,6 @@ JwksResult parse_jwks(std::string_view text, const JwksLimits& limits) {
   }
   load.keys = std::make_shared<const KeySet>(std::move(keys));
   return load;
-}
-
-std::shared_ptr<const KeySet> LiveKeySet::await_replacement(const std::shared_ptr<const KeySet>& seen,
-                                                            std::chrono::milliseconds timeout) const {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    auto now_current = current();
-    const auto now = std::chrono::steady_clock::now();
-    if (now_current != seen || now >= deadline || !refresh_pending_or_allowed(now)) return now_current;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
 }
 
 }  // namespace authgate::jose

@@ -276,9 +276,16 @@ def test_introspection_calls_share_kept_alive_connections(gw, idp):
     assert idp.state.stats()["last"]["/introspect"]["headers"].get("Connection") == "close"
 
 
-def test_kept_connections_the_idp_closed_cost_no_request_a_failure(gw, idp):
+def test_kept_connections_the_idp_closed_cost_no_request_a_failure(launcher, upstream, store_files, idp, pki,
+                                                                   keys, tmp_path):
     # The server closes each connection after answering, without saying so (an idle timeout shorter
     # than ours): the parked connection is dead, and the gateway must notice or retry, never 503.
+    # One I/O thread: introspection connections are kept per I/O thread, and this test needs the
+    # request after tok-warm to find the connection tok-warm parked.
+    publish(idp, keys, "k1")
+    config = remote_config(upstream, store_files, idp, pki, tmp_path)
+    config["server"]["io_threads"] = 1
+    gw = launcher.serve(config)
     active = {f"tok-{i}": {"active": True, "sub": "u"} for i in range(6)}
     idp.state.update({"introspection": {**active, "tok-fresh": {"active": True, "sub": "u"}},
                       "close_silently": True})

@@ -4,10 +4,8 @@
 // JWKS refresher can replace it while requests verify against the old one.
 
 #include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -72,8 +70,8 @@ KeyResult load_pem_file(const std::string& path, std::string kid = {}, std::opti
 /// `echo` add). At most 4 KiB. The read buffer is wiped.
 KeyResult load_secret_file(const std::string& path, std::string kid = {}, std::optional<Alg> alg = {});
 
-/// The key set in force for one issuer. current() and replace() are atomic: a verification takes one
-/// snapshot and finishes on it while a refresher installs the next one.
+/// The key set in force for one issuer: a slot holding one immutable snapshot. current() and replace()
+/// are atomic: a verification takes one snapshot and finishes on it while a refresher installs the next.
 class LiveKeySet {
  public:
   explicit LiveKeySet(std::shared_ptr<const KeySet> initial = nullptr) : current_(std::move(initial)) {}
@@ -83,45 +81,8 @@ class LiveKeySet {
     current_.store(std::move(next), std::memory_order_release);
   }
 
-  /// Asks whoever keeps this set fresh (the gateway's JWKS refresher) to fetch it again soon, because a
-  /// token named a kid the set lacks (RFC 7517 §4.5: a new key is published under a new kid). Cheap,
-  /// thread-safe, never blocks; rate limiting is the handler's job. Does nothing without a handler.
-  void request_refresh() const {
-    if (const auto handler = refresh_handler_.load(std::memory_order_acquire)) (*handler)();
-  }
-  /// Installs the function request_refresh() calls (on the requesting thread: it must only post work
-  /// elsewhere). Replaces the previous one; an empty function removes it. Thread-safe.
-  void set_refresh_handler(std::function<void()> handler) {
-    refresh_handler_.store(
-        handler ? std::make_shared<const std::function<void()>>(std::move(handler)) : nullptr,
-        std::memory_order_release);
-  }
-  bool has_refresh_handler() const noexcept {
-    return refresh_handler_.load(std::memory_order_acquire) != nullptr;
-  }
-
-  /// The refresher's state, for verifiers deciding whether waiting for a refetch is worth it: a fetch is
-  /// running now, and when the next unknown-kid refetch may start. Thread-safe.
-  void set_fetching(bool fetching) noexcept { fetching_.store(fetching, std::memory_order_release); }
-  void set_refetch_allowed_at(std::chrono::steady_clock::time_point at) noexcept {
-    refetch_allowed_at_.store(at.time_since_epoch().count(), std::memory_order_release);
-  }
-  /// True while a fetch runs or one may start now (so a refetch request would be answered soon).
-  bool refresh_pending_or_allowed(std::chrono::steady_clock::time_point now) const noexcept {
-    return fetching_.load(std::memory_order_acquire) ||
-           now.time_since_epoch().count() >= refetch_allowed_at_.load(std::memory_order_acquire);
-  }
-  /// Blocks until current() is no longer `seen`, or no fetch is running nor allowed any more (the refetch
-  /// ended without a new set), or `timeout`; returns current(). For threads that may block (worker
-  /// pool) only: polls every 5 ms.
-  std::shared_ptr<const KeySet> await_replacement(const std::shared_ptr<const KeySet>& seen,
-                                                  std::chrono::milliseconds timeout) const;
-
  private:
   std::atomic<std::shared_ptr<const KeySet>> current_;
-  std::atomic<std::shared_ptr<const std::function<void()>>> refresh_handler_;
-  std::atomic<bool> fetching_{false};
-  std::atomic<std::chrono::steady_clock::rep> refetch_allowed_at_{0};
 };
 
 }  // namespace authgate::jose

@@ -9,6 +9,7 @@
 #include "authgate/jose/jwks.hpp"
 #include "authgate/jose/verify.hpp"
 #include "authgate/scheme.hpp"
+#include "authgate/schemes/key_refetch.hpp"
 
 namespace authgate::schemes {
 
@@ -20,7 +21,9 @@ struct BearerOptions {
 
 /// Builds the Bearer scheme for one realm. The keys are read from `keys` once per verification, so a
 /// JWKS refresher may call `keys->replace()` at any time without rebuilding the scheme; generation()
-/// follows the current key set. Thread-safe. The clock pins exp/nbf/iat in tests.
+/// follows the current key set. Thread-safe. The clock pins exp/nbf/iat in tests. With `refetch` (remote
+/// keys), a token naming a kid the set lacks asks for a refetch; while one can run soon, work() says
+/// Work::waits and authenticate_async() answers once that refetch has ended, against the new set.
 ///  - credentials of another scheme                → Rejected scheme_not_accepted
 ///  - no token, auth-params, or not a b64token     → Malformed malformed_header, error="invalid_request"
 ///                                                   (RFC 6750 §2.1, §3.1)
@@ -30,6 +33,7 @@ struct BearerOptions {
 ///  - otherwise                                    → Authenticated {identity, not_after = exp}
 std::shared_ptr<const Scheme> make_bearer_scheme(
     BearerOptions options, std::shared_ptr<const jose::LiveKeySet> keys,
-    std::shared_ptr<const Clock> clock = std::make_shared<SystemClock>());
+    std::shared_ptr<const Clock> clock = std::make_shared<SystemClock>(),
+    std::shared_ptr<const KeyRefetchSlot> refetch = nullptr);
 
 }  // namespace authgate::schemes

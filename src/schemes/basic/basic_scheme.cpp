@@ -31,11 +31,12 @@ class BasicScheme final : public Scheme {
         std::string(scheme_name), std::nullopt, {{"realm", options_.realm}, {"charset", "UTF-8"}}};
   }
 
-  bool is_expensive(const grammar::Credentials& credentials) const noexcept override {
+  Work work(const grammar::Credentials& credentials) const noexcept override {
     BasicUserPass user_pass;
-    if (decode_basic_credentials(credentials, user_pass) != Reason::ok) return false;
-    // With a failure floor any refusal may wait for it: only a worker thread may.
-    return padded_ || stores::is_expensive(kind_to_verify(store_->find(user_pass.user())));
+    if (decode_basic_credentials(credentials, user_pass) != Reason::ok) return Work::pure;
+    // With a failure floor any refusal may wait for it: only a hashing thread may.
+    const bool slow = padded_ || stores::is_expensive(kind_to_verify(store_->find(user_pass.user())));
+    return slow ? Work::hashing : Work::pure;
   }
 
   bool is_cacheable() const noexcept override { return true; }

@@ -12,14 +12,15 @@ namespace authgate::schemes {
 namespace {
 
 constexpr std::string_view scheme_name = detail::bearer_scheme_name;
-// Longest wait for an unknown-kid refetch (discovery + JWKS); the wait ends as soon as the fetch does.
-constexpr std::chrono::milliseconds max_refresh_wait{10'000};
 
 class BearerScheme final : public Scheme {
  public:
   BearerScheme(BearerOptions options, std::shared_ptr<const jose::LiveKeySet> keys,
-               std::shared_ptr<const Clock> clock)
-      : options_(std::move(options)), keys_(std::move(keys)), clock_(std::move(clock)) {}
+               std::shared_ptr<const Clock> clock, std::shared_ptr<const KeyRefetchSlot> refetch)
+      : options_(std::move(options)),
+        keys_(std::move(keys)),
+        clock_(std::move(clock)),
+        refetch_(std::move(refetch)) {}
 
   std::string_view name() const noexcept override { return scheme_name; }
 
@@ -27,11 +28,13 @@ class BearerScheme final : public Scheme {
     return detail::bearer_challenge(options_.realm, options_.scope);
   }
 
-  // Inline on the I/O thread, except a token naming a kid the refreshed set lacks while a refetch may
-  // run: OpenID Connect Core §10.1.1 has verifiers refetch on an unfamiliar kid, and waiting for that
-  // refetch (bounded) is only allowed on the worker pool. So a key rotation costs no request a 401.
-  bool is_expensive(const grammar::Credentials& credentials) const noexcept override {
-    return keys_->has_refresh_handler() && credentials.token68 && names_unknown_kid(*credentials.token68);
+  // Inline on the I/O thread, except a token naming a kid the set lacks while a refetch can run soon:
+  // OpenID Connect Core §10.1.1 has verifiers refetch on an unfamiliar kid, and such a token waits for
+  // that refetch (without holding a thread). So a key rotation costs no request a 401.
+  Work work(const grammar::Credentials& credentials) const noexcept override {
+    const auto refetch = refetch_ ? refetch_->get() : nullptr;
+    if (!refetch || !credentials.token68 || !refetch->available()) return Work::pure;
+    return names_unknown_kid(*credentials.token68) ? Work::waits : Work::pure;
   }
   bool is_cacheable() const noexcept override { return true; }
 
@@ -41,17 +44,47 @@ class BearerScheme final : public Scheme {
     if (!keys) return Unavailable{Reason::keys_unavailable};
     auto verified = jose::verify_token(*credentials.token68, *keys, options_.policy, clock_->now());
     if (!verified && verified.error() == jose::VerifyErrc::unknown_key) {
-      // A kid we do not know may be a key the issuer published after our last fetch: ask for a refetch
-      // (rate-limited by the refresher to one per min_refresh_interval) and, where blocking is allowed,
-      // wait for it and try the new set.
-      keys_->request_refresh();
-      if (::authgate::detail::blocking_allowed && keys_->has_refresh_handler()) {
-        auto newer = keys_->await_replacement(keys, max_refresh_wait);
-        if (newer && newer != keys) {
-          verified = jose::verify_token(*credentials.token68, *newer, options_.policy, clock_->now());
-        }
-      }
+      // Not waited for here (work() said pure: no refetch can run soon), but asked for, so the next
+      // token with this kid finds the key (rate-limited by the refresher).
+      if (const auto refetch = refetch_ ? refetch_->get() : nullptr) refetch->refetch({});
     }
+    return conclude(std::move(verified));
+  }
+
+  void authenticate_async(const grammar::Credentials& credentials, const RequestFacts& request,
+                          const boost::asio::any_io_executor&, Completion done) const override {
+    const auto refetch = refetch_ ? refetch_->get() : nullptr;
+    if (!refetch || bearer_syntax_or_keys_missing(credentials)) {
+      done(authenticate(credentials, request));
+      return;
+    }
+    auto verified =
+        jose::verify_token(*credentials.token68, *keys_->current(), options_.policy, clock_->now());
+    if (verified || verified.error() != jose::VerifyErrc::unknown_key) {
+      done(conclude(std::move(verified)));
+      return;
+    }
+    // The credentials outlive the wait (the caller's promise), so the callback may read them.
+    refetch->refetch([this, &credentials, done = std::move(done)] {
+      const auto keys = keys_->current();
+      if (!keys) return done(Unavailable{Reason::keys_unavailable});
+      done(conclude(jose::verify_token(*credentials.token68, *keys, options_.policy, clock_->now())));
+    });
+  }
+
+  Malformed malformed(Reason reason) const override { return detail::invalid_request(reason); }
+
+  std::uint64_t generation() const noexcept override {
+    const auto keys = keys_->current();
+    return keys ? keys->generation() : 0;
+  }
+
+ private:
+  bool bearer_syntax_or_keys_missing(const grammar::Credentials& credentials) const {
+    return detail::bearer_syntax_problem(credentials).has_value() || !keys_->current();
+  }
+
+  static Outcome conclude(jose::VerifyResult<jose::VerifiedToken> verified) {
     if (!verified) {
       // RFC 6750 §3.1 invalid_token: expired, revoked, malformed or otherwise invalid → 401.
       return Rejected{
@@ -68,16 +101,10 @@ class BearerScheme final : public Scheme {
     return Authenticated{std::move(verified->identity), verified->expires_at};
   }
 
-  std::uint64_t generation() const noexcept override {
-    const auto keys = keys_->current();
-    return keys ? keys->generation() : 0;
-  }
-
- private:
   bool names_unknown_kid(std::string_view token) const noexcept {
     try {
       const auto keys = keys_->current();
-      if (!keys || !keys_->refresh_pending_or_allowed(std::chrono::steady_clock::now())) return false;
+      if (!keys) return false;
       const auto parsed = jose::parse_compact(token, options_.policy.jws.max_token_bytes);
       return parsed && parsed->header.kid && keys->find(*parsed->header.kid) == nullptr;
     } catch (...) {  // allocation failure: verify inline, which fails the usual way
@@ -88,14 +115,17 @@ class BearerScheme final : public Scheme {
   BearerOptions options_;
   std::shared_ptr<const jose::LiveKeySet> keys_;
   std::shared_ptr<const Clock> clock_;
+  std::shared_ptr<const KeyRefetchSlot> refetch_;
 };
 
 }  // namespace
 
 std::shared_ptr<const Scheme> make_bearer_scheme(BearerOptions options,
                                                  std::shared_ptr<const jose::LiveKeySet> keys,
-                                                 std::shared_ptr<const Clock> clock) {
-  return std::make_shared<const BearerScheme>(std::move(options), std::move(keys), std::move(clock));
+                                                 std::shared_ptr<const Clock> clock,
+                                                 std::shared_ptr<const KeyRefetchSlot> refetch) {
+  return std::make_shared<const BearerScheme>(std::move(options), std::move(keys), std::move(clock),
+                                              std::move(refetch));
 }
 
 }  // namespace authgate::schemes

@@ -22,6 +22,19 @@ inline grammar::Challenge bearer_challenge(const std::string& realm, const std::
   return challenge;
 }
 
+/// RFC 6750 §3.1 invalid_request, blamed on the Bearer scheme so its challenge carries the error: a
+/// Bearer field that does not parse (malformed_header) or a request with more than one token
+/// (duplicate_credentials, §2 "MUST NOT use more than one method").
+inline Malformed invalid_request(Reason reason, std::string description = {}) {
+  if (description.empty()) {
+    description = reason == Reason::duplicate_credentials ? "The request carries more than one token"
+                                                          : "The Bearer credentials are malformed";
+  }
+  return Malformed{reason,
+                   std::string(bearer_scheme_name),
+                   {{"error", "invalid_request"}, {"error_description", std::move(description)}}};
+}
+
 /// The outcome for credentials that are not a well-formed Bearer token, or nullopt when
 /// `credentials.token68` holds one. Another scheme → Rejected scheme_not_accepted; RFC 6750 §2.1
 /// (`"Bearer" 1*SP b64token`, no auth-params) broken → Malformed with error="invalid_request".
@@ -30,10 +43,7 @@ inline std::optional<Outcome> bearer_syntax_problem(const grammar::Credentials& 
     return Rejected{Reason::scheme_not_accepted, std::string(bearer_scheme_name), {}};
   }
   if (!credentials.token68 || !credentials.params.empty() || !grammar::is_token68(*credentials.token68)) {
-    return Malformed{
-        Reason::malformed_header,
-        std::string(bearer_scheme_name),
-        {{"error", "invalid_request"}, {"error_description", "The Bearer credentials are malformed"}}};
+    return invalid_request(Reason::malformed_header);
   }
   return std::nullopt;
 }

@@ -1,9 +1,11 @@
-// The Bearer scheme for opaque tokens: RFC 7662 token introspection over net::HttpClient. Runs on the
-// worker pool (is_expensive); the gateway caches Authenticated outcomes until their not_after.
+// The Bearer scheme for opaque tokens: RFC 7662 token introspection over net::HttpClient. The call is a
+// wait (Work::waits): the gateway awaits authenticate_async() on its I/O thread, and caches Authenticated
+// outcomes until their not_after.
 #include <openssl/crypto.h>
 
 #include <spdlog/spdlog.h>
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
 #include <utility>
 
 #include "authgate/grammar/base64.hpp"
@@ -11,6 +13,7 @@
 #include "authgate/jose/error.hpp"
 #include "authgate/schemes/introspection.hpp"
 #include "net/http_fetch.hpp"
+#include "net/http_fetch_async.hpp"
 #include "schemes/bearer/bearer_syntax.hpp"
 #include "schemes/bearer/introspection_detail.hpp"
 #include "schemes/bearer/rejection_cache.hpp"
@@ -109,13 +112,34 @@ class IntrospectionScheme final : public Scheme {
     return detail::bearer_challenge(options_.realm, options_.scope);
   }
 
-  bool is_expensive(const grammar::Credentials&) const noexcept override { return true; }  // a network call
+  Work work(const grammar::Credentials&) const noexcept override { return Work::waits; }  // a network call
   bool is_cacheable() const noexcept override { return true; }
+  Malformed malformed(Reason reason) const override { return detail::invalid_request(reason); }
   // Per scheme instance: a reload builds a new scheme, so answers cached under the old settings (another
   // endpoint, issuer or audience) become misses.
   std::uint64_t generation() const noexcept override { return generation_; }
 
+  // Blocking: for callers outside the gateway (the gateway awaits authenticate_async()).
   Outcome authenticate(const grammar::Credentials& credentials, const RequestFacts&) const override {
+    if (auto answered = answer_without_call(credentials)) return std::move(*answered);
+    return conclude(*credentials.token68, client_->fetch(request_for(*credentials.token68), limits()));
+  }
+
+  void authenticate_async(const grammar::Credentials& credentials, const RequestFacts&,
+                          const boost::asio::any_io_executor& executor, Completion done) const override {
+    if (auto answered = answer_without_call(credentials)) return done(std::move(*answered));
+    const std::string_view token = *credentials.token68;  // valid until done (the caller's promise)
+    boost::asio::co_spawn(
+        executor, net::async_fetch(*client_, request_for(token), limits()),
+        [this, token, done = std::move(done)](const std::exception_ptr& error, net::FetchResult response) {
+          if (error) return done(unavailable("the call failed unexpectedly"));
+          done(conclude(token, std::move(response)));
+        });
+  }
+
+ private:
+  // The answers that need no call: broken syntax, an oversized token, no client, a cached refusal.
+  std::optional<Outcome> answer_without_call(const grammar::Credentials& credentials) const {
     if (auto problem = detail::bearer_syntax_problem(credentials)) return std::move(*problem);
     if (credentials.token68->size() > options_.max_token_bytes) {
       return Rejected{jose::to_reason(jose::VerifyErrc::too_large),
@@ -125,10 +149,15 @@ class IntrospectionScheme final : public Scheme {
     }
     if (!client_) return Unavailable{Reason::introspection_unavailable};
     if (auto refused = rejections_.find(*credentials.token68, clock_->now())) return std::move(*refused);
-    net::FetchRequest request{options_.url, true, detail::introspection_request_body(*credentials.token68),
-                              authorization_};
-    const auto response =
-        client_->fetch(std::move(request), {options_.timeout, detail::max_introspection_response_bytes});
+    return std::nullopt;
+  }
+
+  net::FetchRequest request_for(std::string_view token) const {
+    return {options_.url, true, detail::introspection_request_body(token), authorization_};
+  }
+  net::FetchLimits limits() const { return {options_.timeout, detail::max_introspection_response_bytes}; }
+
+  Outcome conclude(std::string_view token, const net::FetchResult& response) const {
     if (!response) return unavailable(response.error().message());
     if (response->status != 200) return unavailable("HTTP " + std::to_string(response->status));
     Outcome outcome =
@@ -139,11 +168,10 @@ class IntrospectionScheme final : public Scheme {
     // repeating one inactive token would make every request a call to the authorization server. Short-
     // lived, because an answer can change (a token issued a moment ago on another server node).
     if (const auto* refused = std::get_if<Rejected>(&outcome))
-      rejections_.insert(*credentials.token68, *refused, clock_->now());
+      rejections_.insert(token, *refused, clock_->now());
     return outcome;
   }
 
- private:
   // Why: a broken endpoint is the server's problem, never the client's: 503 (RFC 7662 §2.2 gives no
   // verdict without a valid answer). Logged without the token or the client secret.
   Outcome unavailable(const std::string& why) const {

@@ -43,7 +43,8 @@ TEST(CompileIntrospection, BuildsAWorkingSchemeFromTheSecretFile) {
   const CompiledRealm& realm = (*snapshot)->realms.front();
   EXPECT_EQ(realm.live_keys, nullptr);
   EXPECT_EQ(realm.remote, nullptr);
-  ASSERT_TRUE(realm.scheme->is_expensive({"Bearer", std::string("tok-1"), {}})) << "runs on the worker pool";
+  ASSERT_EQ(realm.scheme->work({"Bearer", std::string("tok-1"), {}}), Work::waits)
+      << "a network call: awaited";
   const Outcome outcome = realm.scheme->authenticate({"Bearer", std::string("tok-1"), {}}, {});
   ASSERT_TRUE(std::holds_alternative<Authenticated>(outcome)) << "the server accepted our client credentials";
   EXPECT_EQ(std::get<Authenticated>(outcome).identity->user, "alice");

@@ -61,11 +61,13 @@ TEST(CompileTest, RoutesCarryTheirRequirementRealmsAndUpstream) {
   EXPECT_EQ(admin.requirement.groups, std::vector<std::string>{"admins"});
   ASSERT_EQ(admin.realms.size(), 1u);
   EXPECT_EQ(admin.realms[0], &snapshot->realms[0]);
-  ASSERT_NE(admin.upstream, nullptr);
-  EXPECT_EQ(admin.upstream->name, "app");
-  ASSERT_NE(admin.upstream_url, nullptr);
-  EXPECT_EQ(admin.upstream_url->port, 3000);
-  EXPECT_EQ(admin.upstream_url->host, "127.0.0.1");
+  EXPECT_EQ(admin.schemes, std::vector<const Scheme*>{snapshot->realms[0].scheme.get()});
+  const auto& forward = std::get<ForwardTo>(admin.action);
+  ASSERT_NE(forward.upstream, nullptr);
+  EXPECT_EQ(forward.upstream->name, "app");
+  ASSERT_NE(forward.upstream_url, nullptr);
+  EXPECT_EQ(forward.upstream_url->port, 3000);
+  EXPECT_EQ(forward.upstream_url->host, "127.0.0.1");
   EXPECT_EQ(admin.max_body_bytes, 1ull << 30) << "the limits default";
   EXPECT_EQ(snapshot->routes[2].max_body_bytes, 10u << 20) << "the route's own limit";
   EXPECT_EQ(snapshot->routes[2].requirement.users, (std::vector<std::string>{"alice", "bob"}));
@@ -171,8 +173,8 @@ TEST(CompileTest, InCodeConfigWithoutUpstreamIsTheDemoEcho) {
   ASSERT_TRUE(snapshot.has_value()) << testing::all_text(snapshot.error());
   const CompiledRoute* matched = (*snapshot)->match("localhost", "/anything", "GET");
   ASSERT_NE(matched, nullptr);
-  EXPECT_EQ(matched->upstream, nullptr);
-  EXPECT_EQ(matched->upstream_url, nullptr);
+  EXPECT_EQ(std::get<ForwardTo>(matched->action).upstream, nullptr);
+  EXPECT_EQ(std::get<ForwardTo>(matched->action).upstream_url, nullptr);
   EXPECT_TRUE((*snapshot)->watched_files.empty());
 }
 

@@ -27,7 +27,7 @@ class ExpiringScheme final : public Scheme {
   grammar::Challenge challenge(const ChallengeContext&) const override {
     return {"Bearer", std::nullopt, {}};
   }
-  bool is_expensive(const grammar::Credentials&) const noexcept override { return false; }
+  Work work(const grammar::Credentials&) const noexcept override { return Work::pure; }
   bool is_cacheable() const noexcept override { return true; }
   Outcome authenticate(const grammar::Credentials&, const RequestFacts& facts) const override {
     calls.fetch_add(1);
@@ -55,10 +55,10 @@ TEST_P(AuthenticatorExpiryTest, CacheEntriesEndAtTheEarlierOfTtlAndExp) {
   stores::VerifyCache cache;
   WorkerPool pool(1, 0);  // accepts nothing: the scheme must run inline
   Authenticator auth(pool, cache, c.ttl);
-  config::CompiledRealm realm{"api", scheme, nullptr, nullptr};
+  config::CompiledRealm realm{"api", scheme, nullptr, nullptr, nullptr};
   config::CompiledRoute route;
   route.realms = {&realm};
-  const std::vector<std::string_view> fields{"Bearer abc.def.ghi"};
+  const schemes::Presented presented{"Bearer abc.def.ghi", "Bearer"};
   for (std::size_t i = 0; i < c.requests.size(); ++i) {
     asio::io_context context;
     AuthResult result;
@@ -66,7 +66,7 @@ TEST_P(AuthenticatorExpiryTest, CacheEntriesEndAtTheEarlierOfTtlAndExp) {
         context,
         [&]() -> asio::awaitable<void> {
           const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, t0 + c.requests[i]};
-          result = co_await auth.authenticate(route, fields, facts);
+          result = co_await auth.authenticate(route, presented, facts);
         },
         asio::detached);
     context.run();

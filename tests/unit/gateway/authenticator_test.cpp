@@ -25,7 +25,9 @@ class SlowScheme final : public Scheme {
       : expensive_(expensive), cost_(cost) {}
   std::string_view name() const noexcept override { return "Basic"; }
   grammar::Challenge challenge(const ChallengeContext&) const override { return {"Basic", std::nullopt, {}}; }
-  bool is_expensive(const grammar::Credentials&) const noexcept override { return expensive_; }
+  Work work(const grammar::Credentials&) const noexcept override {
+    return expensive_ ? Work::hashing : Work::pure;
+  }
   bool is_cacheable() const noexcept override { return true; }
   Outcome authenticate(const grammar::Credentials& credentials, const RequestFacts&) const override {
     calls.fetch_add(1);
@@ -43,6 +45,8 @@ class SlowScheme final : public Scheme {
 
 constexpr std::string_view good = "Basic YWxpY2U6cGFzcw==";  // alice:pass
 
+schemes::Presented presented(std::string_view field) { return {field, schemes::scheme_of(field)}; }
+
 struct Harness {
   explicit Harness(bool expensive = true, std::size_t max_pending = 100)
       : scheme(std::make_shared<SlowScheme>(expensive)),
@@ -53,9 +57,8 @@ struct Harness {
     route.realms = {&realm};
   }
 
-  /// Runs `n` concurrent authentications of `fields` and returns their results.
-  std::vector<AuthResult> run(int n, std::vector<std::string_view> fields,
-                              const Authenticator::Miss* miss = nullptr) {
+  /// Runs `n` concurrent authentications of `field` and returns their results.
+  std::vector<AuthResult> run(int n, std::string_view field, const Authenticator::Miss* miss = nullptr) {
     asio::io_context context;
     auto guard = asio::make_work_guard(context);
     std::vector<AuthResult> results;
@@ -65,7 +68,7 @@ struct Harness {
           context,
           [&]() -> asio::awaitable<void> {
             RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, std::chrono::system_clock::now()};
-            results.push_back(co_await auth.authenticate(route, fields, facts, miss));
+            results.push_back(co_await auth.authenticate(route, presented(field), facts, miss));
             if (++done == n) guard.reset();
           },
           asio::detached);
@@ -84,7 +87,7 @@ struct Harness {
 
 TEST(Authenticator, TenConcurrentRequestsWithTheSameCredentialsCostOneHash) {
   Harness h;
-  const auto results = h.run(10, {good});
+  const auto results = h.run(10, good);
   ASSERT_EQ(results.size(), 10u);
   for (const auto& result : results) {
     ASSERT_TRUE(std::holds_alternative<Authenticated>(result.outcome));
@@ -98,32 +101,24 @@ TEST(Authenticator, TenConcurrentRequestsWithTheSameCredentialsCostOneHash) {
 
 TEST(Authenticator, TheNextRequestIsACacheHitWithoutAHash) {
   Harness h;
-  h.run(1, {good});
-  const auto again = h.run(1, {good});
+  h.run(1, good);
+  const auto again = h.run(1, good);
   ASSERT_TRUE(std::holds_alternative<Authenticated>(again[0].outcome));
   EXPECT_TRUE(again[0].cache_hit);
   EXPECT_EQ(h.scheme->calls.load(), 1);
 }
 
-TEST(Authenticator, CachedAnswersNoCredentialsAndCacheHitsOnlyWithoutVerifying) {
+TEST(Authenticator, CachedAnswersCacheHitsOnlyWithoutVerifying) {
   Harness h;
   const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, std::chrono::system_clock::now()};
-  const std::vector<std::string_view> none;
-  const auto bare = h.auth.cached(h.route, none, facts);
-  ASSERT_TRUE(bare.has_value()) << "no credentials needs no verification: the 401 of a challenge round";
-  EXPECT_TRUE(std::holds_alternative<NoCredentials>(bare->outcome));
-  EXPECT_FALSE(bare->cache_lookup);
-
-  const std::vector<std::string_view> fields{good};
+  const auto fields = presented(good);
   EXPECT_FALSE(h.auth.cached(h.route, fields, facts).has_value()) << "never verified: authenticate()";
-  h.run(1, {good});
+  h.run(1, good);
   const auto hit = h.auth.cached(h.route, fields, facts);
   ASSERT_TRUE(hit.has_value());
   ASSERT_TRUE(std::holds_alternative<Authenticated>(hit->outcome));
   EXPECT_TRUE(hit->cache_hit);
 
-  const std::vector<std::string_view> two{good, good};
-  EXPECT_FALSE(h.auth.cached(h.route, two, facts).has_value()) << "two fields are refused by authenticate()";
   EXPECT_EQ(h.scheme->calls.load(), 1);
 }
 
@@ -131,7 +126,7 @@ TEST(Authenticator, AMissFromCachedIsHandedOnSoTheCredentialsAreHashedOnce) {
   Harness h(false);
   const auto now = std::chrono::system_clock::now();
   const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, now};
-  const std::vector<std::string_view> fields{good};
+  const auto fields = presented(good);
   Authenticator::Miss miss;
   ASSERT_FALSE(h.auth.cached(h.route, fields, facts, &miss).has_value());
   ASSERT_EQ(miss.realm, &h.realm) << "cached() says which realm it looked in";
@@ -140,7 +135,7 @@ TEST(Authenticator, AMissFromCachedIsHandedOnSoTheCredentialsAreHashedOnce) {
   // a key cached() could not have made, under which the verification is then stored.
   Authenticator::Miss forged = miss;
   forged.key.fill(0xAB);
-  const auto judged = h.run(1, fields, &forged);
+  const auto judged = h.run(1, good, &forged);
   ASSERT_TRUE(std::holds_alternative<Authenticated>(judged[0].outcome));
   EXPECT_TRUE(judged[0].cache_lookup) << "cached() looked, so the record says the cache was consulted";
   EXPECT_FALSE(judged[0].cache_hit);
@@ -148,7 +143,7 @@ TEST(Authenticator, AMissFromCachedIsHandedOnSoTheCredentialsAreHashedOnce) {
   EXPECT_FALSE(h.auth.cached(h.route, fields, facts).has_value());
 
   // With the real miss, the next request is a hit.
-  h.run(1, fields, &miss);
+  h.run(1, good, &miss);
   EXPECT_TRUE(h.auth.cached(h.route, fields, facts).has_value());
   EXPECT_EQ(h.scheme->calls.load(), 2);
 }
@@ -158,18 +153,18 @@ TEST(Authenticator, AMissForAnotherRealmIsIgnored) {
   config::CompiledRealm other;
   Authenticator::Miss elsewhere{&other, {}};
   elsewhere.key.fill(0xCD);
-  const auto judged = h.run(1, {good}, &elsewhere);
+  const auto judged = h.run(1, good, &elsewhere);
   ASSERT_TRUE(std::holds_alternative<Authenticated>(judged[0].outcome));
   const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, std::chrono::system_clock::now()};
-  const std::vector<std::string_view> fields{good};
-  EXPECT_TRUE(h.auth.cached(h.route, fields, facts).has_value()) << "this realm computed its own key";
+  EXPECT_TRUE(h.auth.cached(h.route, presented(good), facts).has_value())
+      << "this realm computed its own key";
   EXPECT_EQ(h.cache.find(elsewhere.key, h.scheme->generation(), facts.now), nullptr);
 }
 
 TEST(Authenticator, RejectionsAreNotCached) {
   Harness h;
-  h.run(1, {"Basic YWxpY2U6d3Jvbmc="});
-  const auto again = h.run(1, {"Basic YWxpY2U6d3Jvbmc="});
+  h.run(1, "Basic YWxpY2U6d3Jvbmc=");
+  const auto again = h.run(1, "Basic YWxpY2U6d3Jvbmc=");
   ASSERT_TRUE(std::holds_alternative<Rejected>(again[0].outcome));
   EXPECT_FALSE(again[0].cache_hit);
   EXPECT_EQ(h.scheme->calls.load(), 2);
@@ -177,7 +172,7 @@ TEST(Authenticator, RejectionsAreNotCached) {
 
 TEST(Authenticator, AFullQueueAnswersOverloadedInsteadOfWaiting) {
   Harness h{true, 0};
-  const auto results = h.run(1, {good});
+  const auto results = h.run(1, good);
   ASSERT_TRUE(std::holds_alternative<Unavailable>(results[0].outcome));
   EXPECT_EQ(std::get<Unavailable>(results[0].outcome).reason, Reason::overloaded);
   EXPECT_EQ(h.scheme->calls.load(), 0);
@@ -185,27 +180,72 @@ TEST(Authenticator, AFullQueueAnswersOverloadedInsteadOfWaiting) {
 
 TEST(Authenticator, CheapSchemesRunInlineAndStillUseTheCache) {
   Harness h{false, 0};  // a pool that accepts nothing: proof that no hop happens
-  const auto first = h.run(1, {good});
+  const auto first = h.run(1, good);
   ASSERT_TRUE(std::holds_alternative<Authenticated>(first[0].outcome));
-  const auto second = h.run(1, {good});
+  const auto second = h.run(1, good);
   EXPECT_TRUE(second[0].cache_hit);
   EXPECT_EQ(h.scheme->calls.load(), 1);
 }
 
-struct ExtractCase {
+// A scheme that must wait (an introspection call, a key refetch): it answers from another thread, later.
+class WaitingScheme final : public Scheme {
+ public:
+  std::string_view name() const noexcept override { return "Bearer"; }
+  grammar::Challenge challenge(const ChallengeContext&) const override {
+    return {"Bearer", std::nullopt, {}};
+  }
+  Work work(const grammar::Credentials&) const noexcept override { return Work::waits; }
+  bool is_cacheable() const noexcept override { return true; }
+  Outcome authenticate(const grammar::Credentials&, const RequestFacts&) const override {
+    ADD_FAILURE() << "a waiting scheme is never run synchronously by the gateway";
+    return Unavailable{Reason::internal_error};
+  }
+  void authenticate_async(const grammar::Credentials& credentials, const RequestFacts&,
+                          const asio::any_io_executor&, Completion done) const override {
+    ++calls;
+    const bool active = credentials.token68 == "opaque-1";
+    std::thread([done = std::move(done), active] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      if (active) return done(Authenticated{Identity{"dana", {}, "Bearer", {}, {}}});
+      done(Rejected{Reason::token_inactive, "Bearer", {}});
+    }).detach();
+  }
+  std::uint64_t generation() const noexcept override { return 3; }
+  mutable std::atomic<int> calls{0};
+};
+
+TEST(Authenticator, AWaitingSchemeIsAwaitedOffThePoolWithOneCallForConcurrentRequests) {
+  Harness h{true, 0};  // a pool that accepts nothing: proof that waiting never takes a pool slot
+  auto waiting = std::make_shared<WaitingScheme>();
+  h.realm.scheme = waiting;
+  const auto results = h.run(20, "Bearer opaque-1");
+  ASSERT_EQ(results.size(), 20u);
+  for (const auto& result : results) {
+    ASSERT_TRUE(std::holds_alternative<Authenticated>(result.outcome));
+    EXPECT_EQ(std::get<Authenticated>(result.outcome).identity->user, "dana");
+  }
+  EXPECT_EQ(waiting->calls.load(), 1) << "single-flight: one call for twenty waiters";
+  const auto again = h.run(1, "Bearer opaque-1");
+  EXPECT_TRUE(again[0].cache_hit) << "the awaited answer is cached like any other";
+  const auto refused = h.run(3, "Bearer opaque-2");
+  EXPECT_TRUE(std::holds_alternative<Rejected>(refused[0].outcome));
+  EXPECT_EQ(waiting->calls.load(), 2);
+}
+
+struct VerifyCase {
   const char* name;
-  std::vector<std::string_view> fields;
+  std::string_view field;
   std::size_t outcome_index;  // index into Outcome
   Reason reason;
   const char* why;
 };
 
-class Extraction : public ::testing::TestWithParam<ExtractCase> {};
+class Verification : public ::testing::TestWithParam<VerifyCase> {};
 
-TEST_P(Extraction, TurnsTheAuthorizationFieldsIntoAnOutcome) {
+TEST_P(Verification, TurnsThePresentedCredentialsIntoAnOutcome) {
   const auto& c = GetParam();
   Harness h;
-  const auto results = h.run(1, c.fields);
+  const auto results = h.run(1, c.field);
   EXPECT_EQ(results[0].outcome.index(), c.outcome_index) << c.why;
   std::visit(
       [&](const auto& o) {
@@ -217,15 +257,14 @@ TEST_P(Extraction, TurnsTheAuthorizationFieldsIntoAnOutcome) {
   EXPECT_EQ(h.scheme->calls.load(), 0) << "no hash for any of these";
 }
 
-const ExtractCase extract_cases[] = {
-    {"none", {}, 0, Reason::ok, "no Authorization: NoCredentials → 401 with challenges"},
-    {"two_fields", {good, good}, 3, Reason::duplicate_credentials, "RFC 9110 §11.6.2: one credentials"},
-    {"garbage", {"Basic a b c"}, 3, Reason::malformed_header, "does not parse → 400"},
-    {"empty", {""}, 3, Reason::malformed_header, "an empty field is not credentials"},
-    {"other_scheme", {"Bearer abc"}, 2, Reason::scheme_not_accepted, "the route has no Bearer realm → 401"},
+// Counting fields and token locations is extraction's job (judge_test.cpp, extraction_test.cpp).
+const VerifyCase verify_cases[] = {
+    {"garbage", "Basic a b c", 3, Reason::malformed_header, "does not parse → 400"},
+    {"empty", "", 3, Reason::malformed_header, "an empty field is not credentials"},
+    {"other_scheme", "Bearer abc", 2, Reason::scheme_not_accepted, "the route has no Bearer realm → 401"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Table, Extraction, ::testing::ValuesIn(extract_cases),
+INSTANTIATE_TEST_SUITE_P(Table, Verification, ::testing::ValuesIn(verify_cases),
                          [](const auto& test) { return std::string{test.param.name}; });
 
 }  // namespace

@@ -49,9 +49,15 @@ struct RemoteSnapshot {
     auto& realm = snapshot.realms.emplace_back();
     realm.name = "api";
     realm.live_keys = std::make_shared<jose::LiveKeySet>();
+    realm.refetch = std::make_shared<schemes::KeyRefetchSlot>();
     realm.remote = &remote;
   }
   jose::LiveKeySet& live() const { return *snapshot.realms.front().live_keys; }
+  /// What a token with an unknown kid does: ask the attached refresher for a refetch.
+  void request_refresh(std::function<void()> done = {}) const {
+    snapshot.realms.front().refetch->get()->refetch(std::move(done));
+  }
+  std::shared_ptr<schemes::KeyRefetch> refetch() const { return snapshot.realms.front().refetch->get(); }
   config::RemoteKeys remote;
   config::Snapshot snapshot;
 };
@@ -142,7 +148,7 @@ TEST(JwksRefresher, AJwksUriThatMovedIsRediscoveredAndFollowedInTheSameRefresh) 
   ASSERT_TRUE(f.run_until([&] { return s.live().current() != nullptr; }));
   set_state(R"({"jwks_uri":")" + idp().https_url() + R"(/jwks2","jwks_gone":["/jwks"],"jwks":)" + jwks("k2") +
             "}");
-  s.live().request_refresh();  // a token with the new kid
+  s.request_refresh();  // a token with the new kid
   ASSERT_TRUE(f.run_until([&] { return s.live().current()->find("k2") != nullptr; }));
   EXPECT_EQ(fetches(discovery) - discovery_before, 2);
   EXPECT_NE(f.rendered().find("authgate_jwks_fetch_total{realm=\"api\",result=\"error\"} 0\n"),
@@ -200,11 +206,11 @@ TEST(JwksRefresher, AFailedRefreshKeepsTheLastGoodSet) {
   ASSERT_TRUE(f.run_until([&] { return s.live().current() != nullptr; }));
   const auto good = s.live().current();
   set_state(R"({"jwks_status":500})");
-  s.live().request_refresh();
+  s.request_refresh();
   ASSERT_TRUE(f.run_until([&] { return f.rendered().find("result=\"error\"} 1\n") != std::string::npos; }));
   EXPECT_EQ(s.live().current(), good) << "a broken IdP must not take the keys away";
   set_state(R"({"jwks":{"keys":[]},"jwks_status":200})");
-  s.live().request_refresh();
+  s.request_refresh();
   ASSERT_TRUE(f.run_until([&] { return f.rendered().find("result=\"error\"} 2\n") != std::string::npos; }));
   EXPECT_EQ(s.live().current(), good) << "an empty set is a failure too";
 }
@@ -217,11 +223,64 @@ TEST(JwksRefresher, UnknownKidRefetchesAreLimitedToOnePerMinInterval) {
   f.refresher.apply(s.snapshot);
   ASSERT_TRUE(f.run_until([&] { return s.live().current() != nullptr; }));
   set_state(R"({"jwks":)" + jwks("k2") + "}");
-  for (int i = 0; i < 100; ++i) s.live().request_refresh();  // a flood of tokens with unknown kids
+  for (int i = 0; i < 100; ++i) s.request_refresh();  // a flood of tokens with unknown kids
   f.run_until([] { return false; }, 500ms);
   EXPECT_EQ(fetches("/jwks") - before, 1) << "within min_refresh_interval of the first fetch: no refetch yet";
   ASSERT_TRUE(f.run_until([&] { return s.live().current()->find("k2") != nullptr; }, 3s));
   EXPECT_EQ(fetches("/jwks") - before, 2) << "one refetch for a hundred requests";
+}
+
+TEST(JwksRefresher, AParkedRequestIsAnsweredWhenItsRefetchEndsWithTheNewSetInForce) {
+  set_state(R"({"jwks_status":200,"cache_control":null,"jwks":)" + jwks("k1") + "}");
+  Fixture f;
+  RemoteSnapshot s{https_jwks(100ms)};
+  f.refresher.apply(s.snapshot);
+  ASSERT_TRUE(f.run_until([&] { return s.live().current() != nullptr; }));
+  ASSERT_NE(s.refetch(), nullptr) << "the refresher attached itself to the realm's slot";
+  f.run_until([] { return false; }, 150ms);  // past min_refresh_interval
+  EXPECT_TRUE(s.refetch()->available());
+  set_state(R"({"jwks":)" + jwks("k2") + "}");
+  bool answered = false;
+  bool had_k2 = false;
+  s.request_refresh([&] {
+    answered = true;
+    had_k2 = s.live().current()->find("k2") != nullptr;
+  });
+  ASSERT_TRUE(f.run_until([&] { return answered; }));
+  EXPECT_TRUE(had_k2) << "called back after the new set was installed, never before";
+}
+
+TEST(JwksRefresher, AParkedRequestWaitsAtMostRefetchWait) {
+  set_state(R"({"jwks_status":200,"cache_control":null,"jwks":)" + jwks("k1") + "}");
+  Fixture f;
+  auto keys = https_jwks(30s);  // no refetch for 30 s after the first fetch
+  keys.refetch_wait = 200ms;
+  RemoteSnapshot s{keys};
+  f.refresher.apply(s.snapshot);
+  ASSERT_TRUE(f.run_until([&] { return s.live().current() != nullptr; }));
+  EXPECT_FALSE(s.refetch()->available()) << "rate-limited: a scheme would not wait";
+  bool answered = false;
+  const auto start = std::chrono::steady_clock::now();
+  s.request_refresh([&] { answered = true; });
+  ASSERT_TRUE(f.run_until([&] { return answered; }, 2s));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, 150ms);
+  EXPECT_LT(waited, 1500ms) << "released by refetch_wait, not by the next fetch 30 s later";
+}
+
+TEST(JwksRefresher, StoppingReleasesParkedRequestsAndDetachesFromTheSlots) {
+  set_state(R"({"jwks_status":200,"cache_control":null,"jwks":)" + jwks("k1") + "}");
+  auto f = std::make_unique<Fixture>();
+  RemoteSnapshot s{https_jwks(30s)};
+  f->refresher.apply(s.snapshot);
+  ASSERT_TRUE(f->run_until([&] { return s.live().current() != nullptr; }));
+  bool answered = false;
+  s.request_refresh([&] { answered = true; });
+  f->run_until([] { return false; }, 50ms);
+  EXPECT_FALSE(answered);
+  f->refresher.stop();
+  EXPECT_TRUE(answered) << "nobody will fetch: the request goes on with the keys it has";
+  EXPECT_EQ(s.refetch(), nullptr);
 }
 
 TEST(JwksRefresher, CacheControlMaxAgeShortensTheIntervalDownToTheFloor) {

@@ -158,12 +158,12 @@ TEST_F(BasicScheme, ChallengeHasRealmAndUtf8Charset) {
 }
 
 TEST_F(BasicScheme, ExpensiveWhenACostlyHashRunsOrARefusalMayWait) {
-  EXPECT_TRUE(scheme_->is_expensive(basic("alice:x")));
-  EXPECT_TRUE(scheme_->is_expensive(basic("nobody:x"))) << "the dummy bcrypt";
-  EXPECT_TRUE(scheme_->is_expensive(basic("plain:x"))) << "refused, so the dummy runs";
-  EXPECT_TRUE(weak_scheme_->is_expensive(basic("plain:x")))
+  EXPECT_EQ(scheme_->work(basic("alice:x")), Work::hashing);
+  EXPECT_EQ(scheme_->work(basic("nobody:x")), Work::hashing) << "the dummy bcrypt";
+  EXPECT_EQ(scheme_->work(basic("plain:x")), Work::hashing) << "refused, so the dummy runs";
+  EXPECT_EQ(weak_scheme_->work(basic("plain:x")), Work::hashing)
       << "a plaintext compare, but a wrong one waits out the failure floor (issue 11 F6)";
-  EXPECT_FALSE(scheme_->is_expensive(raw("!!!!"))) << "malformed: no hash at all";
+  EXPECT_EQ(scheme_->work(raw("!!!!")), Work::pure) << "malformed: no hash at all";
   EXPECT_TRUE(scheme_->is_cacheable());
 }
 
@@ -260,7 +260,7 @@ TEST(BasicSchemeFailureFloor, WrongPasswordForACheaperHashWaitsOutTheDummy) {
   const auto scheme =
       make_basic_scheme({"r", false, [&](std::chrono::nanoseconds wait) { pauses.push_back(wait); }}, *store);
 
-  EXPECT_TRUE(scheme->is_expensive(basic("cheap:x"))) << "any refusal may wait: only on a worker";
+  EXPECT_EQ(scheme->work(basic("cheap:x")), Work::hashing) << "any refusal may wait: only on a worker";
   EXPECT_EQ(describe(scheme->authenticate(basic("cheap:wrong"), {})), "Rejected wrong_password");
   ASSERT_EQ(pauses.size(), 1u) << "a cheaper hash is padded";
   EXPECT_GT(pauses[0], std::chrono::microseconds(100)) << "up to about one cost-9 verification";
@@ -276,7 +276,7 @@ TEST(BasicSchemeFailureFloor, AStoreOfCheapHashesIsNotPadded) {
   ASSERT_TRUE(store.has_value());
   int pauses = 0;
   const auto scheme = make_basic_scheme({"r", false, [&](std::chrono::nanoseconds) { ++pauses; }}, *store);
-  EXPECT_FALSE(scheme->is_expensive(basic("a:x"))) << "stays on the I/O thread";
+  EXPECT_EQ(scheme->work(basic("a:x")), Work::pure) << "stays on the I/O thread";
   EXPECT_EQ(describe(scheme->authenticate(basic("a:wrong"), {})), "Rejected wrong_password");
   EXPECT_EQ(pauses, 0);
 }

@@ -2,6 +2,9 @@
 // rotation through LiveKeySet, pinned clock.
 #include <gtest/gtest.h>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <thread>
 
 #include "authgate/schemes/bearer.hpp"
@@ -54,11 +57,40 @@ std::string token(EVP_PKEY* pkey = test_keys().p256.get(), const std::string& ki
 
 grammar::Credentials bearer(std::string token68) { return {"Bearer", std::move(token68), {}}; }
 
+// What the gateway's JWKS refresher offers a scheme: `available` says a refetch can run soon; refetch()
+// counts requests and keeps the callbacks, which the test answers by calling finish().
+struct FakeRefetch final : KeyRefetch {
+  bool can = true;
+  int requests = 0;
+  std::vector<std::function<void()>> waiting;
+  bool available() const noexcept override { return can; }
+  void refetch(std::function<void()> done) override {
+    ++requests;
+    if (done) waiting.push_back(std::move(done));
+  }
+  void finish() {
+    auto callbacks = std::move(waiting);
+    waiting.clear();
+    for (auto& done : callbacks) done();
+  }
+};
+
 struct Fixture {
   std::shared_ptr<jose::LiveKeySet> live =
       std::make_shared<jose::LiveKeySet>(keys_of(test_keys().p256.get(), "k1"));
-  std::shared_ptr<const Scheme> scheme = make_bearer_scheme(options(), live, std::make_shared<PinnedClock>());
+  std::shared_ptr<KeyRefetchSlot> slot = std::make_shared<KeyRefetchSlot>();
+  std::shared_ptr<FakeRefetch> refetch = std::make_shared<FakeRefetch>();
+  std::shared_ptr<const Scheme> scheme =
+      make_bearer_scheme(options(), live, std::make_shared<PinnedClock>(), slot);
   Outcome run(const grammar::Credentials& credentials) const { return scheme->authenticate(credentials, {}); }
+  /// authenticate_async(), with the answer if it came already.
+  std::optional<Outcome> start(const grammar::Credentials& credentials,
+                               std::optional<Outcome>& answer) const {
+    scheme->authenticate_async(credentials, {}, executor, [&answer](Outcome o) { answer = std::move(o); });
+    return answer;
+  }
+  boost::asio::io_context io;
+  boost::asio::any_io_executor executor = io.get_executor();
 };
 
 const std::string* param(const std::vector<grammar::AuthParam>& params, std::string_view name) {
@@ -73,7 +105,7 @@ TEST(BearerScheme, ChallengeIsRealmAndOptionalScopeWithoutErrorCode) {
   const auto scoped = make_bearer_scheme(options("read write"), f.live)->challenge({});
   EXPECT_EQ(scoped.params, (std::vector<grammar::AuthParam>{{"realm", "api"}, {"scope", "read write"}}));
   EXPECT_EQ(f.scheme->name(), "Bearer");
-  EXPECT_FALSE(f.scheme->is_expensive(bearer("x"))) << "verified inline";
+  EXPECT_EQ(f.scheme->work(bearer("x")), Work::pure) << "verified inline";
   EXPECT_TRUE(f.scheme->is_cacheable());
 }
 
@@ -218,59 +250,62 @@ TEST(BearerScheme, KeyRotationTakesEffectWithoutRebuildingTheScheme) {
   EXPECT_GT(f.scheme->generation(), before) << "cached verifications of the old keys become misses";
 }
 
-TEST(BearerScheme, AnUnknownKidAsksTheKeySetForARefreshAndNothingElseDoes) {
+TEST(BearerScheme, AnUnknownKidAsksForARefetchAndNothingElseDoes) {
   Fixture f;
-  int requests = 0;
-  f.live->set_refresh_handler([&requests] { ++requests; });
+  f.slot->attach(f.refetch);
   EXPECT_TRUE(std::holds_alternative<Authenticated>(f.run(bearer(token()))));
-  EXPECT_EQ(requests, 0) << "a known kid needs no refetch";
+  EXPECT_EQ(f.refetch->requests, 0) << "a known kid needs no refetch";
   EXPECT_TRUE(std::holds_alternative<Rejected>(f.run(bearer(token(test_keys().p256_other.get(), "k1")))));
-  EXPECT_EQ(requests, 0) << "a bad signature under a known kid is not a rotation";
+  EXPECT_EQ(f.refetch->requests, 0) << "a bad signature under a known kid is not a rotation";
   const Outcome unknown = f.run(bearer(token(test_keys().p256_other.get(), "k2")));
   ASSERT_TRUE(std::holds_alternative<Rejected>(unknown));
   EXPECT_EQ(std::get<Rejected>(unknown).reason, Reason::unknown_key);
-  EXPECT_EQ(requests, 1) << "the issuer may have published k2 since our last fetch";
-  f.live->set_refresh_handler({});
+  EXPECT_EQ(f.refetch->requests, 1) << "the issuer may have published k2 since our last fetch";
+  EXPECT_TRUE(f.refetch->waiting.empty()) << "authenticate() asks but never waits";
+  f.slot->attach(nullptr);
   (void)f.run(bearer(token(test_keys().p256_other.get(), "k3")));
-  EXPECT_EQ(requests, 1) << "no handler, no call";
+  EXPECT_EQ(f.refetch->requests, 1) << "no refresher attached, no call";
 }
 
-TEST(BearerScheme, OnTheWorkerPoolAnUnknownKidWaitsForTheRefetchAndVerifies) {
+TEST(BearerScheme, AnUnknownKidWaitsForTheRefetchWithoutAThreadAndVerifiesAgainstTheNewSet) {
   Fixture f;
-  std::thread refresher;
-  // What the gateway's refresher does when asked: fetch (here 50 ms) and install the issuer's new set.
-  f.live->set_refresh_handler([&] {
-    f.live->set_fetching(true);
-    refresher = std::thread([&f] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      f.live->replace(keys_of(test_keys().p256_other.get(), "k2"));
-      f.live->set_fetching(false);
-      f.live->set_refetch_allowed_at(std::chrono::steady_clock::now() + std::chrono::hours(1));
-    });
-  });
+  f.slot->attach(f.refetch);
   const auto rotated = bearer(token(test_keys().p256_other.get(), "k2"));
-  EXPECT_TRUE(f.scheme->is_expensive(rotated)) << "an unknown kid goes to the worker pool";
-  EXPECT_FALSE(f.scheme->is_expensive(bearer(token()))) << "a known kid verifies inline";
-  std::thread worker([&] {
-    ::authgate::detail::blocking_allowed = true;  // as on the gateway's worker threads
-    const Outcome outcome = f.run(rotated);
-    EXPECT_TRUE(std::holds_alternative<Authenticated>(outcome)) << "verified against the refetched set";
-  });
-  worker.join();
-  refresher.join();
-  EXPECT_FALSE(f.scheme->is_expensive(bearer(token(test_keys().p256.get(), "k9"))))
-      << "no refetch allowed now: unknown kids fail inline, fast";
+  EXPECT_EQ(f.scheme->work(rotated), Work::waits) << "an unknown kid waits for the refetch";
+  EXPECT_EQ(f.scheme->work(bearer(token())), Work::pure) << "a known kid verifies inline";
+  std::optional<Outcome> answer;
+  EXPECT_FALSE(f.start(rotated, answer)) << "parked until the refetch ends";
+  ASSERT_EQ(f.refetch->waiting.size(), 1u);
+  // What the refresher does: install the issuer's new set, then call back.
+  f.live->replace(keys_of(test_keys().p256_other.get(), "k2"));
+  f.refetch->finish();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_TRUE(std::holds_alternative<Authenticated>(*answer)) << "verified against the refetched set";
 }
 
-TEST(BearerScheme, OffTheWorkerPoolAnUnknownKidNeverWaits) {
+TEST(BearerScheme, ARefetchThatBringsNoKeyEndsTheWaitWithUnknownKey) {
   Fixture f;
-  int requests = 0;
-  f.live->set_refresh_handler([&requests] { ++requests; });  // a refresher that never answers
-  const auto start = std::chrono::steady_clock::now();
-  EXPECT_TRUE(std::holds_alternative<Rejected>(f.run(bearer(token(test_keys().p256_other.get(), "k2")))));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100))
-      << "I/O threads never block";
-  EXPECT_EQ(requests, 1);
+  f.slot->attach(f.refetch);
+  std::optional<Outcome> answer;
+  const auto rotated = bearer(token(test_keys().p256_other.get(), "k2"));  // lives until the answer
+  EXPECT_FALSE(f.start(rotated, answer));
+  f.refetch->finish();  // fetched, but k2 is not there: a forged kid, not a rotation
+  ASSERT_TRUE(answer.has_value());
+  ASSERT_TRUE(std::holds_alternative<Rejected>(*answer));
+  EXPECT_EQ(std::get<Rejected>(*answer).reason, Reason::unknown_key);
+}
+
+TEST(BearerScheme, WithoutARefetchSoonAnUnknownKidIsAnsweredAtOnce) {
+  Fixture f;
+  f.slot->attach(f.refetch);
+  f.refetch->can = false;  // rate-limited: nothing would answer soon
+  const auto rotated = bearer(token(test_keys().p256_other.get(), "k2"));
+  EXPECT_EQ(f.scheme->work(rotated), Work::pure) << "no refetch can run soon: unknown kids fail inline, fast";
+  f.slot->attach(nullptr);
+  EXPECT_EQ(f.scheme->work(rotated), Work::pure) << "no refresher at all";
+  std::optional<Outcome> answer;
+  EXPECT_TRUE(f.start(rotated, answer)) << "the async path answers at once without a refresher";
+  EXPECT_EQ(std::get<Rejected>(*answer).reason, Reason::unknown_key);
 }
 
 }  // namespace

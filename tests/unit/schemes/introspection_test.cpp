@@ -234,7 +234,7 @@ grammar::Credentials bearer(std::string token) { return {"Bearer", std::move(tok
 
 TEST(IntrospectionScheme, IsExpensiveCacheableAndChallengesLikeBearer) {
   const auto s = scheme();
-  EXPECT_TRUE(s->is_expensive(bearer("x")));
+  EXPECT_EQ(s->work(bearer("x")), Work::waits);
   EXPECT_TRUE(s->is_cacheable());
   EXPECT_EQ(s->name(), "Bearer");
   EXPECT_EQ(s->challenge({}).params,

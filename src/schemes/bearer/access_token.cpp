@@ -1,17 +1,12 @@
 // access_token in a query or form body (RFC 6750 §2.2, §2.3).
-#include "gateway/access_token.hpp"
+#include "schemes/bearer/access_token.hpp"
 
-namespace authgate::gateway {
+#include "authgate/grammar/ascii.hpp"
+
+namespace authgate::schemes {
 namespace {
 
 constexpr std::string_view parameter = "access_token";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::optional<std::string> form_decode(std::string_view text) {
   std::string out;
@@ -22,8 +17,8 @@ std::optional<std::string> form_decode(std::string_view text) {
       out += ' ';
     } else if (c == '%') {
       if (i + 2 >= text.size()) return std::nullopt;
-      const int hi = hex_value(text[i + 1]);
-      const int lo = hex_value(text[i + 2]);
+      const int hi = grammar::hex_value(text[i + 1]);
+      const int lo = grammar::hex_value(text[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out += static_cast<char>(hi * 16 + lo);
       i += 2;
@@ -79,4 +74,4 @@ std::string without_access_token(std::string_view query) {
   return out;
 }
 
-}  // namespace authgate::gateway
+}  // namespace authgate::schemes

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace authgate::gateway {
+namespace authgate::schemes {
 
 /// The decoded values of every `access_token` parameter of a form-urlencoded string (WHATWG URL
 /// "application/x-www-form-urlencoded parsing": '&'-separated, '+' is a space, %XX escapes), in order.
@@ -19,4 +19,4 @@ std::optional<std::vector<std::string>> access_tokens_in(std::string_view form);
 /// does not reach the upstream's logs. Empty when nothing else remains.
 std::string without_access_token(std::string_view query);
 
-}  // namespace authgate::gateway
+}  // namespace authgate::schemes

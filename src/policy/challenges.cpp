@@ -1,0 +1,45 @@
+// Challenge collection, beside decide(): which challenges a 400/401/403/407 carries, in realm order.
+#include "authgate/policy/challenges.hpp"
+
+#include "authgate/grammar/parse.hpp"
+
+namespace authgate::policy {
+namespace {
+
+void add_params(grammar::Challenge& challenge, const std::vector<grammar::AuthParam>& extra) {
+  for (const auto& param : extra) {
+    bool replaced = false;
+    for (auto& existing : challenge.params) {
+      if (existing.name == param.name) {
+        existing.value = param.value;
+        replaced = true;
+      }
+    }
+    if (!replaced) challenge.params.push_back(param);
+  }
+}
+
+}  // namespace
+
+std::vector<grammar::Challenge> collect_challenges(const Decision& decision,
+                                                   std::span<const Scheme* const> schemes,
+                                                   const ChallengeContext& context) {
+  std::vector<grammar::Challenge> out;
+  if (decision.challenges == ChallengeSet::none) return out;
+  bool extras_added = false;
+  for (const auto* scheme : schemes) {
+    const bool is_outcome_scheme =
+        !decision.scheme.empty() && grammar::iequals(scheme->name(), decision.scheme);
+    if (decision.challenges == ChallengeSet::outcome_scheme && !is_outcome_scheme) continue;
+    auto challenge = scheme->challenge(context);
+    // The outcome's params (error="invalid_token", stale=true) go on its scheme's first challenge only.
+    if (is_outcome_scheme && !extras_added) {
+      add_params(challenge, decision.extra_params);
+      extras_added = true;
+    }
+    out.push_back(std::move(challenge));
+  }
+  return out;
+}
+
+}  // namespace authgate::policy
