@@ -26,6 +26,7 @@ class StateShard {
  public:
   using TimePoint = std::chrono::system_clock::time_point;
 
+  /// Throws std::runtime_error when OpenSSL cannot provide SipHash (start-up only).
   StateShard(std::size_t capacity, const SipKey& hash_key);
 
   /// The live entry under `key`, or nullptr. An expired entry is dropped, never answered.
