@@ -45,6 +45,7 @@ CompiledRealm compile_introspection_realm(const Realm& realm, std::shared_ptr<co
   options.negative_cache_ttl = in.negative_cache_ttl;
   options.timeout = in.timeout;
   options.max_idle_connections = in.max_idle_connections;
+  options.max_in_flight = in.max_in_flight;
   options.idle_timeout = in.idle_timeout;
   options.leeway = std::chrono::duration_cast<std::chrono::seconds>(b.leeway);  // whole seconds (validate)
   options.ca_file = in.ca_file;

@@ -66,6 +66,7 @@ void read_introspection(MapReader& realm, BearerRealm& bearer) {
   m.read_duration("negative_cache_ttl", in.negative_cache_ttl, milliseconds(0), minutes(10));
   m.read_duration("timeout", in.timeout, milliseconds(100), minutes(1));
   m.read_number("max_idle_connections", in.max_idle_connections, 0, 64);
+  m.read_number("max_in_flight", in.max_in_flight, 1, 10'000);
   m.read_duration("idle_timeout", in.idle_timeout, seconds(1), minutes(10));
   m.read_file("ca_file", in.ca_file);
   m.finish();

@@ -99,6 +99,7 @@ struct Introspection {
   Duration negative_cache_ttl = std::chrono::seconds(5);  // refusals (inactive, expired, …); 0 = off
   Duration timeout = std::chrono::seconds(2);
   std::size_t max_idle_connections = 4;  // kept-alive connections to the endpoint; 0 = one per call
+  std::size_t max_in_flight = 64;        // calls waiting for an answer at once; more → 503 at once
   Duration idle_timeout = std::chrono::seconds(15);
   std::string ca_file;  // empty = system trust store
 };

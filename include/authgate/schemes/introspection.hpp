@@ -1,9 +1,11 @@
 #pragma once
 // The Bearer scheme for opaque tokens: RFC 7662 token introspection. The token is POSTed to the
 // authorization server's introspection endpoint with the realm's client credentials; `active` decides.
-// Verification is a network call, so the scheme is "expensive": the gateway runs it on the worker pool
-// with single-flight per token and caches the result until min(exp, cache_ttl). Refusals are cached here,
-// for negative_cache_ttl, so one bad token repeated costs one call.
+// Verification is a network call, so the scheme's work is Work::waits: the gateway awaits it on its I/O
+// thread (no pool thread), with single-flight per token, and caches the result until min(exp,
+// cache_ttl). Refusals are cached here, for negative_cache_ttl, so one bad token repeated costs one
+// call. At most max_in_flight calls wait at once: a flood of fresh tokens against a slow endpoint gets
+// quick 503s instead of piling up connections to it.
 
 #include <chrono>
 #include <memory>
@@ -26,6 +28,7 @@ struct IntrospectionOptions {
   std::size_t negative_cache_entries = 4096;            // oldest refusal dropped first when full
   std::chrono::milliseconds timeout{2'000};             // the whole exchange, connecting included
   std::size_t max_idle_connections = 4;                 // kept-alive connections to the endpoint; 0 = none
+  std::size_t max_in_flight = 64;  // authenticate_async calls awaiting the endpoint at once; more → 503
   std::chrono::milliseconds idle_timeout{15'000};       // a kept connection unused this long is closed
   std::string ca_file;                                  // empty = system trust store
   std::string issuer;                                   // when set, the response's `iss` must equal it

@@ -128,10 +128,17 @@ class IntrospectionScheme final : public Scheme {
   void authenticate_async(const grammar::Credentials& credentials, const RequestFacts&,
                           const boost::asio::any_io_executor& executor, Completion done) const override {
     if (auto answered = answer_without_call(credentials)) return done(std::move(*answered));
+    // Why a bound: without the worker pool's, a flood of fresh tokens would open a connection each to
+    // an endpoint that is already slow.
+    if (in_flight_.fetch_add(1, std::memory_order_relaxed) >= options_.max_in_flight) {
+      in_flight_.fetch_sub(1, std::memory_order_relaxed);
+      return done(unavailable("too many calls in flight"));
+    }
     const std::string_view token = *credentials.token68;  // valid until done (the caller's promise)
     boost::asio::co_spawn(
         executor, net::async_fetch(*client_, request_for(token), limits()),
         [this, token, done = std::move(done)](const std::exception_ptr& error, net::FetchResult response) {
+          in_flight_.fetch_sub(1, std::memory_order_relaxed);
           if (error) return done(unavailable("the call failed unexpectedly"));
           done(conclude(token, std::move(response)));
         });
@@ -187,6 +194,7 @@ class IntrospectionScheme final : public Scheme {
   std::shared_ptr<const net::HttpClient> client_;
   mutable detail::RejectionCache rejections_;
   mutable LogLimiter log_limiter_;
+  mutable std::atomic<std::size_t> in_flight_{0};
   std::uint64_t generation_ = next_generation.fetch_add(1, std::memory_order_relaxed);
 };
 
