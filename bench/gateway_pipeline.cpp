@@ -23,13 +23,13 @@
 #include "authgate/policy/decision.hpp"
 #include "authgate/stores/password_hash.hpp"
 #include "config/compile.hpp"
-#include "gateway/authenticator.hpp"
-#include "gateway/head_check.hpp"
-#include "gateway/headers.hpp"
-#include "gateway/judge.hpp"
-#include "gateway/local_reply.hpp"
-#include "gateway/request_target.hpp"
-#include "gateway/worker_pool.hpp"
+#include "gateway/authn/authenticator.hpp"
+#include "gateway/authn/judge.hpp"
+#include "gateway/authn/worker_pool.hpp"
+#include "http/head_check.hpp"
+#include "http/headers.hpp"
+#include "http/local_reply.hpp"
+#include "http/request_target.hpp"
 
 namespace {
 
@@ -156,13 +156,15 @@ void BM_AuthenticatedRequestWarmCache(benchmark::State& state) {
   const auto& route_table = *s.snapshot;
   const auto& realm = *route_table.routes.front().realms.front();
   const std::string space = std::string{realm.scheme->name()} + " realm=" + realm.name;
-  const config::IdentityHeaders names;
+  const gateway::IdentityHeaders names;
   for (auto _ : state) {
     http::request_parser<http::buffer_body> parser;
     boost::system::error_code ec;
     parser.put(asio::buffer(head), ec);
     auto& request = parser.get();
-    auto check = gateway::check_head(request.base(), parser.chunked(), route_table.config.limits);
+    auto check = gateway::check_head(
+        request.base(), parser.chunked(),
+        {route_table.config.limits.max_header_count, route_table.config.limits.max_uri_bytes});
     const auto* route = route_table.match(check.host, check.target.path, request.method_string());
     const auto field = request[http::field::authorization];
     auto credentials = grammar::parse_credentials(field);

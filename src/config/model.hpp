@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "http/identity_headers.hpp"
+
 namespace authgate::config {
 
 using Duration = std::chrono::milliseconds;
@@ -170,11 +172,7 @@ struct Route {
   SourcePos pos;
 };
 
-struct IdentityHeaders {
-  std::string user = "X-Auth-User";
-  std::string groups = "X-Auth-Groups";
-  std::string scheme = "X-Auth-Scheme";
-};
+using IdentityHeaders = gateway::IdentityHeaders;  // defined by the HTTP layer that uses it
 
 struct Cache {
   Duration ttl = std::chrono::minutes(5);

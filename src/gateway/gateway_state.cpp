@@ -1,9 +1,9 @@
 #include "gateway/gateway_state.hpp"
 
-#include "gateway/access_log.hpp"
-#include "gateway/local_reply.hpp"
-#include "gateway/metrics.hpp"
-#include "gateway/request_record.hpp"
+#include "gateway/ops/access_log.hpp"
+#include "gateway/ops/metrics.hpp"
+#include "gateway/ops/request_record.hpp"
+#include "http/local_reply.hpp"
 
 namespace authgate::gateway {
 

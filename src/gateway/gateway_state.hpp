@@ -16,8 +16,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include "config/snapshot.hpp"
-#include "gateway/judge.hpp"
-#include "gateway/upstream_pool.hpp"
+#include "gateway/authn/judge.hpp"
+#include "gateway/proxy/upstream_pool.hpp"
 
 namespace authgate::gateway {
 

@@ -17,17 +17,17 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "authgate/stores/verify_cache.hpp"
-#include "gateway/access_log.hpp"
-#include "gateway/admin.hpp"
-#include "gateway/authenticator.hpp"
-#include "gateway/file_watch.hpp"
+#include "gateway/authn/authenticator.hpp"
+#include "gateway/authn/worker_pool.hpp"
+#include "gateway/conn/listeners.hpp"
+#include "gateway/conn/session.hpp"
 #include "gateway/gateway_state.hpp"
-#include "gateway/jwks_refresher.hpp"
-#include "gateway/listeners.hpp"
-#include "gateway/metrics.hpp"
-#include "gateway/session.hpp"
-#include "gateway/startup_report.hpp"
-#include "gateway/worker_pool.hpp"
+#include "gateway/keys/jwks_refresher.hpp"
+#include "gateway/ops/access_log.hpp"
+#include "gateway/ops/admin.hpp"
+#include "gateway/ops/file_watch.hpp"
+#include "gateway/ops/metrics.hpp"
+#include "gateway/ops/startup_report.hpp"
 
 namespace authgate::gateway {
 namespace {

@@ -29,11 +29,11 @@ struct IntrospectionOptions {
   std::chrono::milliseconds timeout{2'000};             // the whole exchange, connecting included
   std::size_t max_idle_connections = 4;                 // kept-alive connections to the endpoint; 0 = none
   std::size_t max_in_flight = 64;  // authenticate_async calls awaiting the endpoint at once; more → 503
-  std::chrono::milliseconds idle_timeout{15'000};       // a kept connection unused this long is closed
-  std::string ca_file;                                  // empty = system trust store
-  std::string issuer;                                   // when set, the response's `iss` must equal it
-  std::vector<std::string> audiences;                   // when set, the response's `aud` must contain one
-  std::string user_claim = "sub";  // falls back to `username` (RFC 7662 §2.2) when absent
+  std::chrono::milliseconds idle_timeout{15'000};  // a kept connection unused this long is closed
+  std::string ca_file;                             // empty = system trust store
+  std::string issuer;                              // when set, the response's `iss` must equal it
+  std::vector<std::string> audiences;              // when set, the response's `aud` must contain one
+  std::string user_claim = "sub";                  // falls back to `username` (RFC 7662 §2.2) when absent
   std::string groups_claim;
   std::chrono::seconds leeway{60};  // clock skew for exp / nbf / iat in the answer, as for JWTs
   std::size_t max_token_bytes = std::size_t{16} * 1024;

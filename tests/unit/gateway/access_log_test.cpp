@@ -1,4 +1,4 @@
-#include "gateway/access_log.hpp"
+#include "gateway/ops/access_log.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "gateway/admin.hpp"
+#include "gateway/ops/admin.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "gateway/metrics.hpp"
+#include "gateway/ops/metrics.hpp"
 
 namespace authgate::gateway {
 namespace {

@@ -8,8 +8,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "gateway/authenticator.hpp"
-#include "gateway/worker_pool.hpp"
+#include "gateway/authn/authenticator.hpp"
+#include "gateway/authn/worker_pool.hpp"
 
 namespace authgate::gateway {
 namespace {

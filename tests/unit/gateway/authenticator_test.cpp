@@ -1,6 +1,6 @@
 // The credentials step: extraction rules, the verify cache, the one hop to the worker pool, and
 // single-flight ("ten requests, one hash").
-#include "gateway/authenticator.hpp"
+#include "gateway/authn/authenticator.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "gateway/worker_pool.hpp"
+#include "gateway/authn/worker_pool.hpp"
 
 namespace authgate::gateway {
 namespace {

@@ -3,7 +3,7 @@
 // after it. Regression for issue 11 F1: an empty piece at the end was written as a chunk of size 0
 // (which is the last-chunk) before the real last-chunk, and the upstream read the second one as a new
 // request, desynchronising every later response on that pooled connection.
-#include "gateway/body_relay.hpp"
+#include "gateway/proxy/body_relay.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The judging step on both sides (RFC 9110 §11.6 origin vs §11.7 proxy), before any proxy listener
 // exists: every scheme answers the same way, with 401/WWW-Authenticate turned into 407/Proxy-
 // Authenticate, credentials read from the side's own field, and Authentication-Info renamed.
-#include "gateway/judge.hpp"
+#include "gateway/authn/judge.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,8 +15,8 @@
 #include "authgate/schemes/basic.hpp"
 #include "authgate/schemes/bearer.hpp"
 #include "authgate/stores/htpasswd.hpp"
-#include "gateway/local_reply.hpp"
-#include "gateway/worker_pool.hpp"
+#include "gateway/authn/worker_pool.hpp"
+#include "http/local_reply.hpp"
 #include "jose_signer.hpp"
 
 namespace authgate::gateway {

@@ -19,7 +19,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "authgate/stores/password_hash.hpp"
-#include "gateway/session.hpp"
+#include "gateway/conn/session.hpp"
 
 namespace authgate::gateway::testing {
 

@@ -19,10 +19,10 @@
 
 #include "config/compile.hpp"
 #include "echo_upstream.hpp"
-#include "gateway/authenticator.hpp"
+#include "gateway/authn/authenticator.hpp"
+#include "gateway/authn/worker_pool.hpp"
 #include "gateway/gateway_state.hpp"
-#include "gateway/request_record.hpp"
-#include "gateway/worker_pool.hpp"
+#include "gateway/ops/request_record.hpp"
 
 namespace authgate::gateway::testing {
 

@@ -1,6 +1,6 @@
 // Stream's lazy deadline: a passed deadline cancels the pending operation (reported as a timeout) and
 // leaves the socket open; moving the deadline later or to "never" keeps the operation alive.
-#include "gateway/stream.hpp"
+#include "gateway/conn/stream.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "gateway/form_body.hpp"
-#include "gateway/headers.hpp"
+#include "gateway/proxy/form_body.hpp"
+#include "http/headers.hpp"
 
 namespace authgate::gateway {
 namespace {

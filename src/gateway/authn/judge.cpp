@@ -1,0 +1,104 @@
+// The judging step (see gateway/judge.hpp): extraction → cache or scheme → decide → verdict.
+#include "gateway/authn/judge.hpp"
+
+#include <utility>
+
+#include <boost/beast/core/string.hpp>
+
+#include "authgate/grammar/serialize.hpp"
+#include "authgate/policy/challenges.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+// RFC 9110 §11.6.3 / §11.7.3: the field a successful verification's auth-params travel in.
+std::string_view info_field_name(policy::Side side) noexcept {
+  return side == policy::Side::proxy ? "Proxy-Authentication-Info" : "Authentication-Info";
+}
+
+Verdict conclude(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
+                 Outcome outcome) {
+  Verdict verdict;
+  verdict.decision = policy::decide(route.requirement, outcome, side);
+  if (verdict.decision.allowed()) {
+    const auto* ok = std::get_if<Authenticated>(&outcome);
+    if (ok != nullptr && !ok->info.empty()) {
+      verdict.response_fields.push_back({info_field_name(side), grammar::to_field(ok->info)});
+    }
+  } else {
+    // The request's one clock: challenges (Digest nonces) and verification read the same instant.
+    const ChallengeContext context{request.facts.now, false};
+    verdict.challenges = policy::collect_challenges(verdict.decision, route.schemes, context);
+  }
+  verdict.outcome = std::move(outcome);
+  return verdict;
+}
+
+Verdict conclude(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
+                 AuthResult result, schemes::CredentialSource source) {
+  auto verdict = conclude(route, request, side, std::move(result.outcome));
+  verdict.source = source;
+  verdict.cache_lookup = result.cache_lookup;
+  verdict.cache_hit = result.cache_hit;
+  return verdict;
+}
+
+}  // namespace
+
+std::string_view credentials_field_name(policy::Side side) noexcept {
+  return side == policy::Side::proxy ? "Proxy-Authorization" : "Authorization";
+}
+
+std::vector<std::string_view> credential_lines(const boost::beast::http::fields& fields, policy::Side side) {
+  const auto name = credentials_field_name(side);
+  std::vector<std::string_view> lines;
+  for (const auto& field : fields) {
+    if (boost::beast::iequals(field.name_string(), name)) lines.push_back(field.value());
+  }
+  return lines;
+}
+
+void Judge::judge_now(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
+                      Judgement& judgement) const {
+  if (route.requirement.anonymous) {
+    judgement.verdict = conclude(route, request, side, NoCredentials{});
+    return;
+  }
+  auto extraction = schemes::extract_credentials(route.schemes, route.token_locations, request.credentials,
+                                                 judgement.storage);
+  if (auto* presented = std::get_if<schemes::Presented>(&extraction)) {
+    judgement.presented = *presented;
+    if (auto cached = authenticator_.cached(route, *presented, request.facts, &judgement.miss)) {
+      judgement.verdict = conclude(route, request, side, std::move(*cached), presented->from);
+    }
+    return;
+  }
+  // No credentials (the 401 that starts every challenge round), or broken ones (400).
+  judgement.verdict = std::visit(
+      [&](auto& outcome) -> Verdict {
+        if constexpr (std::is_same_v<std::decay_t<decltype(outcome)>, schemes::Presented>) {
+          return {};  // handled above
+        } else {
+          return conclude(route, request, side, Outcome{std::move(outcome)});
+        }
+      },
+      extraction);
+}
+
+boost::asio::awaitable<Verdict> Judge::judge_rest(const config::CompiledRoute& route,
+                                                  const RequestView& request, policy::Side side,
+                                                  Judgement& judgement) {
+  auto result =
+      co_await authenticator_.authenticate(route, judgement.presented, request.facts, &judgement.miss);
+  co_return conclude(route, request, side, std::move(result), judgement.presented.from);
+}
+
+boost::asio::awaitable<Verdict> Judge::judge(const config::CompiledRoute& route, const RequestView& request,
+                                             policy::Side side) {
+  Judgement judgement;
+  judge_now(route, request, side, judgement);
+  if (judgement.verdict) co_return std::move(*judgement.verdict);
+  co_return co_await judge_rest(route, request, side, judgement);
+}
+
+}  // namespace authgate::gateway

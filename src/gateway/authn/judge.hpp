@@ -1,0 +1,95 @@
+#pragma once
+// THE judging step, one call for every way in (the reverse proxy today; the forward-auth endpoint and the
+// forward proxy next): judge(route, view of the request, side) → Verdict. Extraction (the schemes'
+// rules for the side) → the verify cache or the scheme → policy::decide() → allow (identity, fields for
+// the response) or refuse (status, challenges as data, reason). No I/O of its own and no knowledge of
+// where the view came from: the connection's own head, or a front proxy's X-Forwarded-* fields.
+
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/fields.hpp>
+
+#include "authgate/outcome.hpp"
+#include "authgate/policy/decision.hpp"
+#include "authgate/scheme.hpp"
+#include "authgate/schemes/extraction.hpp"
+#include "config/snapshot.hpp"
+#include "gateway/authn/authenticator.hpp"
+#include "http/headers.hpp"
+
+namespace authgate::gateway {
+
+/// The request being judged, as views: nothing of the head is copied.
+struct RequestView {
+  RequestFacts facts;  // method, target, host, client address, TLS, and the one clock of this request
+  schemes::CredentialSources credentials;  // the side's credentials field lines, query, form body
+};
+
+struct Verdict {
+  policy::Decision decision;                   // allowed() → act; otherwise answer decision.status
+  Outcome outcome;                             // the identity when Authenticated
+  std::vector<grammar::Challenge> challenges;  // refusals: one WWW-/Proxy-Authenticate line each
+  std::vector<ResponseField> response_fields;  // allowed: added to the response the client gets
+  schemes::CredentialSource source = schemes::CredentialSource::field;  // where the credentials were
+  bool cache_lookup = false;
+  bool cache_hit = false;
+
+  bool allowed() const noexcept { return decision.allowed(); }
+  const Identity* identity() const noexcept {
+    const auto* ok = std::get_if<Authenticated>(&outcome);
+    return ok != nullptr ? ok->identity.get() : nullptr;
+  }
+};
+
+/// The field a side reads credentials from: Authorization (origin) or Proxy-Authorization (proxy).
+std::string_view credentials_field_name(policy::Side side) noexcept;
+
+/// Every line of the side's credentials field, in order (any case of the name): what extraction
+/// counts. The other side's field is never read (a proxy's credentials are not the origin's).
+std::vector<std::string_view> credential_lines(const boost::beast::http::fields& fields, policy::Side side);
+
+/// One request's judging in progress: judge_now() fills it, and either it holds the verdict or
+/// judge_rest() completes it. Lives in the caller's frame and never moves (views point into it).
+class Judgement {
+ public:
+  Judgement() = default;
+  Judgement(const Judgement&) = delete;
+  Judgement& operator=(const Judgement&) = delete;
+
+  std::optional<Verdict> verdict;  // set: judged without waiting
+
+ private:
+  friend class Judge;
+  schemes::Presented presented;
+  std::string storage;  // "Bearer <token>" when the token came from the query or a form
+  Authenticator::Miss miss;
+};
+
+class Judge {
+ public:
+  explicit Judge(Authenticator& authenticator) : authenticator_(authenticator) {}
+
+  /// The whole judging, for callers that do not count coroutine frames (forward-auth, tests).
+  boost::asio::awaitable<Verdict> judge(const config::CompiledRoute& route, const RequestView& request,
+                                        policy::Side side);
+
+  /// The same in two steps, for the reverse proxy's hot path: judge_now() sets `judgement.verdict` when
+  /// no wait is needed (an anonymous route, no or malformed credentials, credentials the verify cache
+  /// holds; a plain function, no coroutine), and judge_rest() — called at once, with the same arguments,
+  /// only when it did not — verifies and returns the verdict.
+  void judge_now(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
+                 Judgement& judgement) const;
+  boost::asio::awaitable<Verdict> judge_rest(const config::CompiledRoute& route, const RequestView& request,
+                                             policy::Side side, Judgement& judgement);
+
+ private:
+  Authenticator& authenticator_;
+};
+
+}  // namespace authgate::gateway

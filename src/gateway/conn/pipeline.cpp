@@ -1,0 +1,158 @@
+// One request through the pipeline of DESIGN.md, after its head was read and checked:
+// route → body limit → credentials → authenticate → decide → local reply or forward.
+#include <boost/asio/use_awaitable.hpp>
+
+#include "gateway/authn/judge.hpp"
+#include "gateway/conn/session_impl.hpp"
+#include "gateway/gateway_state.hpp"
+#include "gateway/proxy/form_body.hpp"
+#include "schemes/bearer/access_token.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+// RFC 6750 §2.2 applies to a single-part application/x-www-form-urlencoded body of a method whose body
+// has semantics (POST; GET "MUST NOT be used"). Without other credentials the form is read whole (up to
+// limits.max_form_token_body_bytes, else 413). Next to them it is read only when it is announced that
+// small and not awaiting 100 Continue, just to refuse a second token (§2): a large or streamed body, or
+// one the client holds back until told, is forwarded as it comes, as on any route.
+bool wants_form_token(const config::CompiledRoute& route, const RequestParser& parser,
+                      const schemes::CredentialSources& credentials, std::size_t max_bytes) {
+  const auto& request = parser.get();
+  if (route.requirement.anonymous || !route.token_locations.form || request.method() != http::verb::post ||
+      parser.is_done() || !is_form_urlencoded(request[http::field::content_type])) {
+    return false;
+  }
+  const bool other = !credentials.fields.empty() || (route.token_locations.query && credentials.query);
+  if (!other) return true;
+  const auto length = parser.content_length();
+  return length && *length <= max_bytes && request[http::field::expect].empty();
+}
+
+}  // namespace
+
+asio::awaitable<bool> Session::handle(Exchange& x) {
+  auto& request = x.parser.get();
+  const auto& limits = x.snapshot->config.limits;
+  x.head = check_head(request.base(), x.parser.chunked(), {limits.max_header_count, limits.max_uri_bytes});
+  if (x.head.status != 0) {
+    x.keep_alive = false;
+    co_return co_await reply(x, x.head.status, x.head.reason);
+  }
+  x.record.path = x.head.target.path;
+  x.route = x.snapshot->match(x.head.host, x.head.target.match_path(), request.method_string());
+  if (x.route == nullptr) {
+    // No route: denied, never forwarded (server.unmatched chooses 404 or 403).
+    co_return co_await reply(x, x.snapshot->unmatched_status, Reason::route_not_found);
+  }
+  x.record.route = x.route->source->name;
+  const auto limit = x.route->max_body_bytes;
+  if (limit != 0) {
+    if (x.parser.content_length() && *x.parser.content_length() > limit) {
+      x.keep_alive = false;  // RFC 9110 §15.5.14; the body is not read, so the connection ends
+      co_return co_await reply(x, 413, Reason::request_too_large);
+    }
+    x.parser.body_limit(limit);
+  }
+  co_return co_await authorize_and_act(x);
+}
+
+asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
+  const auto& route = *x.route;
+  const auto& request = x.parser.get();
+  const auto side = info_.side;
+  // The view the judge reads: this connection's own head, the side's credentials field, the query.
+  const auto fields = credential_lines(request, side);
+  // The snapshot's clock: the one its Bearer schemes check exp/nbf with, so cache expiry agrees.
+  const auto now = x.snapshot->clock ? x.snapshot->clock->now() : x.record.start;
+  RequestView view{
+      {request.method_string(), request.target(), x.head.host, info_.client_ip, stream_.is_tls(), now},
+      {fields, std::nullopt, std::nullopt}};
+  if (x.head.target.has_query) view.credentials.query = x.head.target.query;
+
+  const auto& limits = x.snapshot->config.limits;
+  if (wants_form_token(route, x.parser, view.credentials, limits.max_form_token_body_bytes)) {
+    const auto form = co_await read_form_body(stream_, buffer_, x.parser, scratch(),
+                                              limits.max_form_token_body_bytes, limits.body_timeout);
+    if (form.result != FormRead::ok) {
+      // Partly read: the connection cannot carry another request. Too large for a token search → 413.
+      x.keep_alive = false;
+      const bool large = form.result == FormRead::too_large;
+      co_return co_await reply(x, large ? 413 : 400, large ? Reason::request_too_large : Reason::bad_request);
+    }
+    x.form_bytes = form.bytes;
+    view.credentials.form = std::string_view(scratch().data(), x.form_bytes);
+  }
+
+  const auto auth_started = std::chrono::steady_clock::now();
+  // A verdict that needs no wait (the common case) is reached without a coroutine. (Not
+  // `ready ? … : co_await …`: GCC 12 miscompiles co_await inside a conditional expression.)
+  Judgement judgement;
+  state_.judge.judge_now(route, view, side, judgement);
+  if (!judgement.verdict) judgement.verdict = co_await state_.judge.judge_rest(route, view, side, judgement);
+  x.verdict = std::move(judgement.verdict);
+  auto& verdict = *x.verdict;
+  if (!route.requirement.anonymous) x.record.auth_time = since(auth_started);
+  x.record.cache_lookup = verdict.cache_lookup;
+  x.record.cache_hit = verdict.cache_hit;
+  x.record.reason = verdict.decision.reason;
+  if (const auto* who = verdict.identity()) {
+    x.record.user = who->user;
+    x.record.scheme = who->scheme;
+  }
+  if (verdict.allowed()) {
+    co_return co_await std::visit([&](const auto& action) { return act(x, action); }, route.action);
+  }
+  co_return co_await reply(x, verdict.decision.status, verdict.decision.reason, std::move(verdict.challenges),
+                           verdict.decision.retry_after);
+}
+
+asio::awaitable<bool> Session::act(Exchange& x, const config::ForwardTo& forward_to) {
+  const auto& verdict = *x.verdict;
+  const auto* upstream = forward_to.upstream;
+  const auto* target = upstream != nullptr ? thread_.pool.target(*upstream) : nullptr;
+  if (target == nullptr) co_return co_await reply(x, 502, Reason::upstream_error);
+  ForwardContext context;
+  context.client_address = info_.client_ip;
+  context.secure = stream_.is_tls();
+  context.identity_names = &x.snapshot->config.identity_headers;
+  context.identity = verdict.identity();
+  context.side = info_.side;
+  context.pass_authorization = x.route->pass_authorization;
+  context.target = target->url.base_path + x.head.target.path;
+  context.default_host = target->url.authority();
+  const bool query_token = verdict.source == schemes::CredentialSource::query;
+  if (query_token) {
+    // The token is ours, not the upstream's: it would end up in its access logs (RFC 6750 §5.3).
+    const std::string rest = schemes::without_access_token(x.head.target.query);
+    if (!rest.empty()) context.target += "?" + rest;
+  } else if (x.head.target.has_query) {
+    context.target += "?" + x.head.target.query;
+  }
+
+  ClientSide client{
+      stream_,        buffer_,     x.parser, LazyScratch{scratch_, thread_}, x.snapshot->config.limits,
+      *x.chunk_guard, x.keep_alive};
+  client.primed = x.form_bytes;  // a form body read whole for its token goes upstream unchanged
+  // RFC 6750 §2.3: responses to a request with the token in its URI SHOULD say Cache-Control: private.
+  client.private_response = query_token;
+  client.response_fields = verdict.response_fields;
+  auto result = co_await forward(client, *upstream, *target, context, thread_.pool);
+  x.record.upstream_time = result.upstream_time;
+  x.record.bytes_in = result.bytes_in;
+  if (result.response_started) {
+    x.record.status = result.status;
+    x.record.bytes_out = result.bytes_out;
+    x.record.reason = result.reason == Reason::ok ? verdict.decision.reason : result.reason;
+    co_return result.keep_alive;
+  }
+  if (result.status == 0) {
+    x.record.reason = result.reason;
+    co_return false;  // the client went away mid-request: nothing to answer
+  }
+  x.keep_alive = result.keep_alive;
+  if (!x.parser.is_done()) unread_input_ = true;
+  co_return co_await reply(x, result.status, result.reason);
+}
+
+}  // namespace authgate::gateway

@@ -1,0 +1,256 @@
+#include "gateway/conn/session_impl.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "authgate/policy/decision.hpp"
+#include "gateway/authn/authenticator.hpp"
+#include "gateway/gateway_state.hpp"
+#include "gateway/ops/metrics.hpp"
+#include "gateway/ops/request_record.hpp"
+#include "gateway/proxy/proxy.hpp"
+#include "http/buffered_head.hpp"
+#include "http/head_check.hpp"
+#include "http/local_reply.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+bool expects_continue(const http::request_header<>& request) {
+  return request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue");
+}
+
+}  // namespace
+
+Session::Session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info)
+    : stream_(std::move(stream)), state_(state), thread_(thread), info_(std::move(info)) {
+  client_ = info_.client_ip + ":" + std::to_string(info_.client_port);
+}
+
+asio::awaitable<void> Session::run() {
+  if (co_await handshake()) {
+    bool first = true;
+    while (!state_.draining.load(std::memory_order_relaxed) && co_await wait_for_request(first)) {
+      first = false;
+      if (!co_await serve_one()) break;
+    }
+  }
+  if (unread_input_) co_await linger_close();
+  stream_.close();
+}
+
+asio::awaitable<bool> Session::handshake() {
+  auto* tls = stream_.tls();
+  if (tls == nullptr) co_return true;
+  stream_.expires_after(state_.snapshots.current()->config.limits.header_timeout);
+  auto [ec] = co_await tls->async_handshake(asio::ssl::stream_base::server, use_tuple);
+  if (ec) spdlog::debug("{}: TLS handshake failed: {}", client_, ec.message());
+  co_return !ec;
+}
+
+asio::awaitable<bool> Session::wait_for_request(bool first) {
+  if (buffer_.size() > 0) co_return true;  // pipelined: the next request is already here
+  const auto& limits = state_.snapshots.current()->config.limits;
+  stream_.expires_after(first ? limits.header_timeout : limits.idle_timeout);
+  release_idle_buffers();
+  idle_ = true;
+  std::size_t n = 0;
+  boost::system::error_code ec;
+  if (stream_.is_tls()) {
+    std::tie(ec, n) = co_await stream_.visit(
+        [&](auto& s) { return s.async_read_some(buffer_.prepare(first_read_bytes), use_tuple); });
+    if (!ec) buffer_.commit(n);
+  } else {
+    // The first bytes land in the session's landing area (no heap buffer for a connection whose heads
+    // are short), where read_head() parses them. A read (unlike a readiness wait) needs no epoll_ctl
+    // per request.
+    const auto area = landing_.next();
+    std::tie(ec, n) =
+        co_await stream_.socket().async_read_some(asio::buffer(area.data(), area.size()), use_tuple);
+    if (!ec) landing_.landed(n);
+  }
+  idle_ = false;
+  co_return !ec;
+}
+
+std::span<char> Session::scratch() { return LazyScratch{scratch_, thread_}.get(); }
+
+void Session::release_idle_buffers() {
+  if (!scratch_.empty()) thread_.give_back_scratch(std::exchange(scratch_, {}));
+  if (buffer_.size() == 0) buffer_.shrink_to_fit();
+}
+
+// A head not complete within header_timeout → beast::error::timeout; the deadline cancels the read but
+// leaves the socket open, so the 408 can still be sent.
+asio::awaitable<boost::system::error_code> Session::read_head(Exchange& x) {
+  // A head that arrived whole (the common case) parses where it landed, with no I/O, no timer and no
+  // copy; only what it leaves (an incomplete head, body bytes) moves to the buffer.
+  if (const auto landed = landing_.take(); !landed.empty()) {
+    if (const auto parsed = parse_head_from(x.parser, asio::buffer(landed.data(), landed.size()), buffer_))
+      co_return *parsed;
+  } else if (const auto parsed = parse_buffered_head(x.parser, buffer_)) {
+    co_return *parsed;
+  }
+  // The rest of a head that did not come whole: read and parse until it is complete. Not Beast's
+  // async_read_header, so every head goes through feed_head() and its checks on the raw bytes.
+  stream_.expires_after(x.snapshot->config.limits.header_timeout);
+  for (;;) {
+    const auto room = beast::read_size(buffer_, relay_read_bytes);
+    if (room == 0) co_return http::error::header_limit;  // the capped buffer is full (cap_read_buffer)
+    auto [ec, n] =
+        co_await stream_.visit([&](auto& s) { return s.async_read_some(buffer_.prepare(room), use_tuple); });
+    buffer_.commit(n);
+    if (ec == asio::error::eof) {
+      co_return buffer_.size() == 0 ? http::error::end_of_stream : http::error::partial_message;
+    }
+    if (ec) co_return stream_.timed(ec);
+    if (const auto parsed = parse_buffered_head(x.parser, buffer_)) co_return *parsed;
+  }
+}
+
+asio::awaitable<bool> Session::serve_one() {
+  Exchange x;
+  x.snapshot = state_.snapshots.current();
+  const auto& limits = x.snapshot->config.limits;
+  x.parser.header_limit(
+      static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+  x.parser.body_limit(boost::none);
+  x.chunk_guard.emplace(limits.max_chunk_metadata_bytes, x.parser.get());
+  x.parser.on_chunk_header(*x.chunk_guard);
+  cap_read_buffer(buffer_, limits.max_header_bytes, limits.max_chunk_metadata_bytes);
+  x.record.client = client_;
+  x.record.listener = info_.listener;
+  const auto ec = co_await read_head(x);
+  x.started = std::chrono::steady_clock::now();
+  x.record.start = std::chrono::system_clock::now();
+  if (ec) co_return co_await on_head_error(x, ec);
+  x.record.method = std::string{x.parser.get().method_string()};
+  x.keep_alive = x.parser.get().keep_alive() && !state_.draining.load(std::memory_order_relaxed);
+  const bool keep = co_await handle(x);
+  finish(x);
+  co_return keep;
+}
+
+asio::awaitable<bool> Session::on_head_error(Exchange& x, boost::system::error_code ec) {
+  x.keep_alive = false;
+  unread_input_ = true;
+  bool replied = true;
+  if (ec == beast::error::timeout) {
+    // RFC 9110 §15.5.9: the client did not finish its request in time.
+    co_await reply(x, 408, Reason::request_timeout);
+  } else if (ec == http::error::header_limit) {
+    // The parser sets the target once the request line is complete: without one, the line itself
+    // was too long, which is a URI problem (414), not a field one (431).
+    if (x.parser.get().target().empty()) {
+      co_await reply(x, 414, Reason::uri_too_long);
+    } else {
+      co_await reply(x, 431, Reason::header_too_large);
+    }
+  } else if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+             ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    co_await reply(x, 400, Reason::bad_request);  // the head broke HTTP/1.1 syntax (RFC 9112 §2.2)
+  } else {
+    replied = false;  // the client went away
+  }
+  if (replied) finish(x);
+  co_return false;
+}
+
+asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
+                                     std::vector<grammar::Challenge> challenges,
+                                     std::chrono::seconds retry_after) {
+  const bool body_pending = !x.parser.is_done() && x.parser.is_header_done();
+  // Why: after a final status instead of 100 Continue the client may or may not send its body
+  // (RFC 9110 §10.1.1), so the framing of the next request is unknown: close.
+  const bool can_drain = body_pending && !expects_continue(x.parser.get()) && x.parser.content_length() &&
+                         *x.parser.content_length() <= x.snapshot->config.limits.drain_bytes;
+  bool keep =
+      x.keep_alive && !state_.draining.load(std::memory_order_relaxed) && (!body_pending || can_drain);
+  LocalReply local;
+  local.status = status;
+  local.client_version = x.parser.is_header_done() ? x.parser.get().version() : 11;
+  local.head = x.parser.is_header_done() && x.parser.get().method() == http::verb::head;
+  local.keep_alive = keep;
+  local.side = info_.side;
+  local.challenges = std::move(challenges);
+  local.retry_after = retry_after;
+  local.date = thread_.date();
+  const auto response = render_local_reply(local);
+  x.record.status = status;
+  x.record.reason = reason;
+  x.record.bytes_out = response.body_bytes;
+  if (co_await write_all(stream_, asio::buffer(response.wire), x.snapshot->config.limits.body_timeout)) {
+    co_return false;
+  }
+  if (body_pending && !keep) unread_input_ = true;
+  if (keep && body_pending) keep = co_await drain_body(x);
+  co_return keep;
+}
+
+asio::awaitable<bool> Session::drain_body(Exchange& x) {
+  auto& body = x.parser.get().body();
+  while (!x.parser.is_done()) {
+    const auto buffer = scratch();
+    body.data = buffer.data();
+    body.size = buffer.size();
+    stream_.expires_after(x.snapshot->config.limits.body_timeout);
+    auto [ec, n] = co_await stream_.visit(
+        [&](auto& s) { return http::async_read_some(s, buffer_, x.parser, use_tuple); });
+    if (ec && ec != http::error::need_buffer) co_return false;
+  }
+  co_return true;
+}
+
+// Lingering close (as Apache and nginx do): after answering a request whose body we did not read,
+// stop sending and swallow what the client still sends for a moment, so its TCP stack does not turn
+// our final response into a reset.
+asio::awaitable<void> Session::linger_close() {
+  boost::system::error_code ignored;
+  if (!stream_.is_tls()) stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  const auto& limits = state_.snapshots.current()->config.limits;
+  stream_.expires_after(limits.linger_timeout);
+  const auto buffer = scratch();
+  std::size_t swallowed = 0;
+  while (swallowed < limits.linger_bytes) {
+    auto [ec, n] =
+        co_await stream_.socket().async_read_some(asio::buffer(buffer.data(), buffer.size()), use_tuple);
+    if (ec) break;
+    swallowed += n;
+  }
+}
+
+void Session::finish(Exchange& x) {
+  x.record.total_time = since(x.started);
+  state_.record(x.record);
+}
+
+asio::awaitable<void> run_session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info) {
+  Session session{std::move(stream), state, thread, std::move(info)};
+  thread.sessions.insert(&session);
+  state.connections.fetch_add(1, std::memory_order_relaxed);
+  if (state.metrics != nullptr) state.metrics->connection_opened();
+  try {
+    co_await session.run();
+  } catch (const std::exception& e) {
+    spdlog::error("session ended by an unexpected error: {}", e.what());
+  }
+  if (state.metrics != nullptr) state.metrics->connection_closed();
+  state.connections.fetch_sub(1, std::memory_order_relaxed);
+  thread.sessions.erase(&session);
+}
+
+void close_idle_sessions(IoThread& thread) {
+  for (auto* session : thread.sessions) session->close_if_idle();
+}
+
+}  // namespace authgate::gateway

@@ -1,0 +1,86 @@
+#pragma once
+// The Session class behind run_session(), shared by session.cpp (the connection: reading heads, local
+// replies, keep-alive) and pipeline.cpp (one request: route, authenticate, decide, act). Internal.
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "authgate/outcome.hpp"
+#include "authgate/policy/decision.hpp"
+#include "config/snapshot.hpp"
+#include "gateway/authn/judge.hpp"
+#include "gateway/conn/session.hpp"
+#include "gateway/ops/request_record.hpp"
+#include "gateway/proxy/proxy.hpp"
+#include "http/head_check.hpp"
+#include "http/landing_area.hpp"
+
+namespace authgate::gateway {
+
+/// The first read of a request on a TLS connection (plain ones read into Session::landing_ first).
+inline constexpr std::size_t first_read_bytes = 4096;
+
+inline std::chrono::microseconds since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+}
+
+/// One client connection (see session.hpp). Lives in run_session()'s coroutine frame.
+class Session {
+ public:
+  Session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info);
+
+  asio::awaitable<void> run();
+  void close_if_idle() {
+    if (idle_) stream_.close();
+  }
+
+ private:
+  struct Exchange {
+    std::shared_ptr<const config::Snapshot> snapshot;
+    RequestParser parser;
+    std::optional<ChunkMetadataGuard> chunk_guard;  // the parser's chunk-header callback
+    RequestRecord record;
+    std::chrono::steady_clock::time_point started;
+    HeadCheck head;
+    const config::CompiledRoute* route = nullptr;
+    std::optional<Verdict> verdict;  // the judge's, once judged
+    bool keep_alive = true;          // the client wants it and we are not draining
+    std::size_t form_bytes = 0;      // a form body read whole into scratch_ for its token (RFC 6750 §2.2)
+  };
+
+  asio::awaitable<bool> handshake();
+  asio::awaitable<bool> wait_for_request(bool first);
+  /// The body-relay buffer, taken from the I/O thread when first needed after the session went idle.
+  std::span<char> scratch();
+  void release_idle_buffers();
+  asio::awaitable<boost::system::error_code> read_head(Exchange& x);
+  asio::awaitable<bool> serve_one();
+  asio::awaitable<bool> on_head_error(Exchange& x, boost::system::error_code ec);
+  asio::awaitable<bool> handle(Exchange& x);
+  asio::awaitable<bool> authorize_and_act(Exchange& x);
+  asio::awaitable<bool> act(Exchange& x, const config::ForwardTo& forward_to);
+  asio::awaitable<bool> reply(Exchange& x, int status, Reason reason,
+                              std::vector<grammar::Challenge> challenges = {},
+                              std::chrono::seconds retry_after = std::chrono::seconds{0});
+  asio::awaitable<bool> drain_body(Exchange& x);
+  asio::awaitable<void> linger_close();
+  void finish(Exchange& x);
+
+  Stream stream_;
+  GatewayState& state_;
+  IoThread& thread_;
+  SessionInfo info_;
+  std::string client_;
+  beast::flat_buffer buffer_;
+  LandingArea landing_;        // where an idle plain connection's next request lands (see wait_for_request)
+  std::vector<char> scratch_;  // empty while idle (see scratch())
+  bool idle_ = false;
+  bool unread_input_ = false;  // we answered without reading everything the client sent
+};
+
+}  // namespace authgate::gateway

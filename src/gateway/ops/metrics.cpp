@@ -1,0 +1,268 @@
+#include "gateway/ops/metrics.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+#include <utility>
+
+#include "authgate/reason.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+constexpr auto kRelaxed = std::memory_order_relaxed;
+constexpr int kMinStatus = 100;
+constexpr int kMaxStatus = 599;
+
+template <typename Int>
+void append_int(std::string& out, Int value) {
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, end);
+}
+
+/// Microseconds as decimal seconds with no trailing zeros ("0.0005", "1", "2.5"): exact, no floating point,
+/// so golden tests and `le` labels are stable.
+void append_seconds(std::string& out, std::uint64_t us) {
+  append_int(out, us / 1'000'000);
+  std::uint64_t frac = us % 1'000'000;
+  if (frac == 0) return;
+  char digits[6];
+  for (int i = 5; i >= 0; --i, frac /= 10) digits[i] = static_cast<char>('0' + frac % 10);
+  int len = 6;
+  while (digits[len - 1] == '0') --len;
+  out.push_back('.');
+  out.append(digits, static_cast<std::size_t>(len));
+}
+
+void append_family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+void append_sample(std::string& out, std::string_view name, std::string_view labels, std::uint64_t value) {
+  out.append(name);
+  if (!labels.empty()) out.append("{").append(labels).append("}");
+  out.push_back(' ');
+  append_int(out, value);
+  out.push_back('\n');
+}
+
+}  // namespace
+
+void append_label_value(std::string& out, std::string_view value) {
+  for (const char c : value) {
+    switch (c) {
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+}
+
+// --- LatencyHistogram ---------------------------------------------------------------------------------
+
+void LatencyHistogram::observe(std::chrono::microseconds value) noexcept {
+  const auto us = static_cast<std::uint64_t>(std::max<std::int64_t>(value.count(), 0));
+  std::size_t i = 0;
+  while (i < kBoundsUs.size() && us > kBoundsUs[i]) ++i;  // `le` is inclusive
+  buckets_[i].fetch_add(1, kRelaxed);
+  sum_us_.fetch_add(us, kRelaxed);
+}
+
+void LatencyHistogram::render(std::string& out, std::string_view name) const {
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= kBoundsUs.size(); ++i) {
+    cumulative += buckets_[i].load(kRelaxed);
+    out.append(name).append("_bucket{le=\"");
+    if (i < kBoundsUs.size()) {
+      append_seconds(out, kBoundsUs[i]);
+    } else {
+      out.append("+Inf");
+    }
+    out.append("\"} ");
+    append_int(out, cumulative);
+    out.push_back('\n');
+  }
+  out.append(name).append("_sum ");
+  append_seconds(out, sum_us_.load(kRelaxed));
+  out.push_back('\n');
+  out.append(name).append("_count ");
+  append_int(out, cumulative);  // the +Inf bucket, so the two always agree
+  out.push_back('\n');
+}
+
+// --- Metrics --------------------------------------------------------------------------------------------
+
+struct Metrics::RouteSeries {
+  RouteSeries(std::string_view n, std::size_t h) : name(n), hash(h) {}
+  std::string name;
+  std::size_t hash;
+  // [0] counts statuses outside 100–599 (rendered as status="0"); [code − 99] counts each real code.
+  std::array<std::atomic<std::uint64_t>, kMaxStatus - kMinStatus + 2> by_status{};
+};
+
+Metrics::Metrics(std::string version) : version_(std::move(version)) {
+  const std::size_t hash = std::hash<std::string_view>{}(kOtherRoute);
+  other_ = find_or_insert(kOtherRoute, hash);
+}
+
+Metrics::~Metrics() = default;
+
+Metrics::RouteSeries* Metrics::find_or_insert(std::string_view route, std::size_t hash) {
+  const std::lock_guard lock(insert_mutex_);
+  std::size_t slot = hash & (kTableSize - 1);
+  for (;; slot = (slot + 1) & (kTableSize - 1)) {
+    RouteSeries* series = table_[slot].load(std::memory_order_acquire);
+    if (series == nullptr) break;
+    if (series->hash == hash && series->name == route) return series;
+  }
+  // Bounded label set: a config that keeps inventing route names (or a bug) must not grow memory forever.
+  if (owned_.size() > kMaxRoutes) return other_;
+  owned_.push_back(std::make_unique<RouteSeries>(route, hash));
+  table_[slot].store(owned_.back().get(), std::memory_order_release);
+  return owned_.back().get();
+}
+
+Metrics::RouteSeries& Metrics::route_series(std::string_view route) noexcept {
+  const std::size_t hash = std::hash<std::string_view>{}(route);
+  for (std::size_t i = 0, slot = hash; i < kTableSize; ++i, ++slot) {
+    RouteSeries* series = table_[slot & (kTableSize - 1)].load(std::memory_order_acquire);
+    if (series == nullptr) break;
+    if (series->hash == hash && series->name == route) return *series;
+  }
+  try {
+    return *find_or_insert(route, hash);
+  } catch (...) {  // allocation or mutex failure: counting must never fail a request
+    return *other_;
+  }
+}
+
+void Metrics::record(const RequestRecord& record) noexcept {
+  RouteSeries& series = route_series(record.route);
+  const bool known = record.status >= kMinStatus && record.status <= kMaxStatus;
+  series.by_status[known ? static_cast<std::size_t>(record.status - kMinStatus + 1) : 0].fetch_add(1,
+                                                                                                   kRelaxed);
+  outcomes_[static_cast<std::uint8_t>(record.reason)].fetch_add(1, kRelaxed);
+  if (record.cache_hit) {
+    cache_hits_.fetch_add(1, kRelaxed);
+  } else if (record.cache_lookup) {
+    cache_misses_.fetch_add(1, kRelaxed);
+  }
+  request_duration_.observe(record.total_time);
+  if (record.upstream_time.count() > 0) upstream_duration_.observe(record.upstream_time);
+}
+
+void Metrics::connection_opened() noexcept {
+  connections_open_.fetch_add(1, kRelaxed);
+  connections_total_.fetch_add(1, kRelaxed);
+}
+
+void Metrics::connection_closed() noexcept { connections_open_.fetch_sub(1, kRelaxed); }
+
+void Metrics::set_config_generation(std::uint64_t generation) noexcept {
+  config_generation_.store(generation, kRelaxed);
+}
+
+void Metrics::count_config_reload(bool ok) noexcept {
+  (ok ? reloads_ok_ : reloads_error_).fetch_add(1, kRelaxed);
+}
+
+void Metrics::set_worker_queue_depth(std::uint64_t depth) noexcept {
+  worker_queue_depth_.store(depth, kRelaxed);
+}
+
+void Metrics::set_access_log_dropped(std::uint64_t lines) noexcept {
+  access_log_dropped_.store(lines, kRelaxed);
+}
+
+std::uint64_t Metrics::config_generation() const noexcept { return config_generation_.load(kRelaxed); }
+
+void Metrics::render_requests(std::string& out) const {
+  std::vector<const RouteSeries*> series;
+  {
+    const std::lock_guard lock(insert_mutex_);
+    series.reserve(owned_.size());
+    for (const auto& s : owned_) series.push_back(s.get());
+  }
+  std::sort(series.begin(), series.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  constexpr std::string_view kName = "authgate_requests_total";
+  append_family(out, kName, "counter", "Requests answered, by matched route and status code.");
+  for (const RouteSeries* s : series) {
+    for (std::size_t i = 0; i < s->by_status.size(); ++i) {
+      const std::uint64_t count = s->by_status[i].load(kRelaxed);
+      if (count == 0) continue;
+      std::string labels = "route=\"";
+      append_label_value(labels, s->name);
+      labels.append("\",status=\"");
+      append_int(labels, i == 0 ? 0 : static_cast<int>(i) + kMinStatus - 1);
+      labels.push_back('"');
+      append_sample(out, kName, labels, count);
+    }
+  }
+}
+
+void Metrics::render_outcomes(std::string& out) const {
+  constexpr std::string_view kName = "authgate_auth_outcomes_total";
+  append_family(out, kName, "counter", "Requests by the reason of their answer (authentication outcome).");
+  for (std::size_t i = 0; i < kReasonSlots; ++i) {
+    const std::string_view name = to_string(static_cast<Reason>(i));
+    if (name == "unknown") continue;  // not an enumerator
+    append_sample(out, kName, "reason=\"" + std::string(name) + "\"", outcomes_[i].load(kRelaxed));
+  }
+  constexpr std::string_view kCache = "authgate_verify_cache_total";
+  append_family(out, kCache, "counter", "Verified-credential cache lookups, by result.");
+  append_sample(out, kCache, "result=\"hit\"", cache_hits_.load(kRelaxed));
+  append_sample(out, kCache, "result=\"miss\"", cache_misses_.load(kRelaxed));
+}
+
+void Metrics::render_scalars(std::string& out) const {
+  append_family(out, "authgate_connections_open", "gauge", "Client connections open now.");
+  const std::int64_t open = connections_open_.load(kRelaxed);
+  out.append("authgate_connections_open ");
+  append_int(out, open);
+  out.push_back('\n');
+  append_family(out, "authgate_connections_total", "counter", "Client connections accepted.");
+  append_sample(out, "authgate_connections_total", "", connections_total_.load(kRelaxed));
+  append_family(out, "authgate_config_generation", "gauge", "Generation of the config snapshot serving now.");
+  append_sample(out, "authgate_config_generation", "", config_generation_.load(kRelaxed));
+  append_family(out, "authgate_config_reload_total", "counter", "Config reload attempts, by result.");
+  append_sample(out, "authgate_config_reload_total", "result=\"ok\"", reloads_ok_.load(kRelaxed));
+  append_sample(out, "authgate_config_reload_total", "result=\"error\"", reloads_error_.load(kRelaxed));
+  append_family(out, "authgate_worker_queue_depth", "gauge", "Password verifications waiting for a worker.");
+  append_sample(out, "authgate_worker_queue_depth", "", worker_queue_depth_.load(kRelaxed));
+  append_family(out, "authgate_access_log_dropped_lines_total", "counter",
+                "Access-log lines dropped because the writer fell behind or a write failed.");
+  append_sample(out, "authgate_access_log_dropped_lines_total", "", access_log_dropped_.load(kRelaxed));
+  append_family(out, "authgate_build_info", "gauge", "Always 1; the label carries the authgate version.");
+  std::string labels = "version=\"";
+  append_label_value(labels, version_);
+  labels.push_back('"');
+  append_sample(out, "authgate_build_info", labels, 1);
+}
+
+std::string Metrics::render_prometheus() const {
+  std::string out;
+  out.reserve(8192);
+  render_requests(out);
+  render_outcomes(out);
+  append_family(out, "authgate_request_duration_seconds", "histogram",
+                "Time from a complete request head to the last response byte.");
+  request_duration_.render(out, "authgate_request_duration_seconds");
+  append_family(out, "authgate_upstream_duration_seconds", "histogram",
+                "Time from sending a request upstream to receiving the response head.");
+  upstream_duration_.render(out, "authgate_upstream_duration_seconds");
+  render_scalars(out);
+  key_sources_.render(out);
+  return out;
+}
+
+}  // namespace authgate::gateway

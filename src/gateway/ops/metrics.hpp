@@ -1,0 +1,120 @@
+#pragma once
+// Prometheus metrics of the gateway. Plain C++ (no Asio/Beast) so any file may include it cheaply.
+//
+// The hot path (record(), the gauges) is lock-free: every series is a preallocated atomic counter, and the
+// route label is found in an insert-only open-addressing table of atomic pointers. Label sets are bounded:
+// route names come from the config (at most kMaxRoutes distinct names over the process lifetime, beyond
+// which they count as "other"), status codes are 100–599, reasons are the closed `authgate::Reason` set.
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/keys/key_source_metrics.hpp"
+#include "gateway/ops/request_record.hpp"
+
+namespace authgate::gateway {
+
+/// A latency histogram with fixed bucket bounds (seconds, as in the Prometheus convention), lock-free.
+class LatencyHistogram {
+ public:
+  /// Upper bounds in microseconds, ascending; the +Inf bucket is implicit.
+  static constexpr std::array<std::uint64_t, 15> kBoundsUs = {
+      500,     1'000,   2'500,     5'000,     10'000,    25'000,     50'000,    100'000,
+      250'000, 500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000, 30'000'000};
+
+  /// Adds one observation. Thread-safe, lock-free.
+  void observe(std::chrono::microseconds value) noexcept;
+
+  /// Appends the `_bucket` (cumulative, `le` in seconds, then +Inf), `_sum` and `_count` samples of `name`.
+  /// `_count` equals the +Inf bucket even while other threads observe.
+  void render(std::string& out, std::string_view name) const;
+
+ private:
+  std::array<std::atomic<std::uint64_t>, kBoundsUs.size() + 1> buckets_{};  // not cumulative; last = +Inf
+  std::atomic<std::uint64_t> sum_us_{0};
+};
+
+/// Every gateway metric. One instance per process, shared by all I/O threads; all members thread-safe.
+class Metrics {
+ public:
+  /// Distinct route label values kept; further names share the series route="other".
+  static constexpr std::size_t kMaxRoutes = 1000;
+  /// The label value of routes beyond kMaxRoutes (a route really named "other" shares that series).
+  static constexpr std::string_view kOtherRoute = "other";
+
+  /// `version` becomes the label of authgate_build_info.
+  explicit Metrics(std::string version);
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  /// Counts one finished request: requests_total{route,status}, auth_outcomes_total{reason},
+  /// verify_cache_total (when record.cache_lookup), both duration histograms (upstream only when the request
+  /// reached an upstream, i.e. upstream_time > 0). Lock-free except the first time a route name is seen.
+  void record(const RequestRecord& record) noexcept;
+
+  /// A client connection was accepted (connections_open + 1, connections_total + 1).
+  void connection_opened() noexcept;
+  /// A client connection was closed (connections_open − 1).
+  void connection_closed() noexcept;
+  /// The generation of the config snapshot now serving.
+  void set_config_generation(std::uint64_t generation) noexcept;
+  /// A reload attempt finished; `ok` false when the old snapshot stayed.
+  void count_config_reload(bool ok) noexcept;
+  /// Password verifications waiting for the worker pool.
+  void set_worker_queue_depth(std::uint64_t depth) noexcept;
+  /// Access-log lines dropped so far (the writer fell behind or a write failed); a running total.
+  void set_access_log_dropped(std::uint64_t lines) noexcept;
+
+  /// The remote key sources' counters (JWKS refresher).
+  KeySourceMetrics& key_sources() noexcept { return key_sources_; }
+
+  /// Current authgate_config_generation (for /healthz).
+  std::uint64_t config_generation() const noexcept;
+
+  /// The text exposition format 0.0.4: HELP and TYPE per family, escaped label values, series sorted.
+  std::string render_prometheus() const;
+
+ private:
+  struct RouteSeries;
+  RouteSeries& route_series(std::string_view route) noexcept;
+  RouteSeries* find_or_insert(std::string_view route, std::size_t hash);
+  void render_requests(std::string& out) const;
+  void render_outcomes(std::string& out) const;
+  void render_scalars(std::string& out) const;
+
+  static constexpr std::size_t kTableSize = 2048;   // power of two, load factor ≤ 0.5
+  static constexpr std::size_t kReasonSlots = 256;  // Reason is a std::uint8_t
+
+  std::string version_;
+  std::array<std::atomic<RouteSeries*>, kTableSize> table_{};
+  mutable std::mutex insert_mutex_;  // taken when a route name is first seen, and by render_prometheus()
+  std::vector<std::unique_ptr<RouteSeries>> owned_;  // guarded by insert_mutex_
+  RouteSeries* other_ = nullptr;
+  std::array<std::atomic<std::uint64_t>, kReasonSlots> outcomes_{};
+  std::atomic<std::uint64_t> cache_hits_{0};
+  std::atomic<std::uint64_t> cache_misses_{0};
+  LatencyHistogram request_duration_;
+  LatencyHistogram upstream_duration_;
+  std::atomic<std::int64_t> connections_open_{0};
+  std::atomic<std::uint64_t> connections_total_{0};
+  std::atomic<std::uint64_t> config_generation_{0};
+  std::atomic<std::uint64_t> reloads_ok_{0};
+  std::atomic<std::uint64_t> reloads_error_{0};
+  std::atomic<std::uint64_t> worker_queue_depth_{0};
+  std::atomic<std::uint64_t> access_log_dropped_{0};
+  KeySourceMetrics key_sources_;
+};
+
+/// Appends `value` escaped as a Prometheus label value (backslash, double quote, line feed).
+void append_label_value(std::string& out, std::string_view value);
+
+}  // namespace authgate::gateway

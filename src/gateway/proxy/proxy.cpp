@@ -1,0 +1,364 @@
+#include "gateway/proxy/proxy.hpp"
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "gateway/proxy/body_relay.hpp"
+#include "gateway/proxy/tunnel.hpp"
+#include "http/buffered_head.hpp"
+#include "http/head_bytes.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+using ResponseParser = http::response_parser<http::buffer_body>;
+using Clock = std::chrono::steady_clock;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// RFC 9110 §9.2.2: only these may be sent again after a connection failed under them.
+bool is_idempotent(http::verb verb) {
+  return verb == http::verb::get || verb == http::verb::head || verb == http::verb::options ||
+         verb == http::verb::trace || verb == http::verb::put || verb == http::verb::delete_;
+}
+
+int status_of(Reason reason) { return reason == Reason::upstream_timeout ? 504 : 502; }
+
+// What the client gets when reading its body failed: 413 over the route's limit, 400 for broken
+// chunked framing (RFC 9112 §7.1), nothing when it went away or stalled (the socket is closed then).
+ProxyResult client_failure(const RelayStatus& relay) {
+  ProxyResult result;
+  const auto& http_errors = http::make_error_code(http::error::bad_chunk).category();
+  if (relay.error == RelayError::body_limit) {
+    result.status = 413;
+    result.reason = Reason::request_too_large;
+  } else if (relay.ec.category() == http_errors && relay.ec != http::error::end_of_stream &&
+             relay.ec != http::error::partial_message) {
+    result.status = 400;
+    result.reason = Reason::bad_request;
+  } else {
+    result.reason = relay.ec == beast::error::timeout ? Reason::request_timeout : Reason::bad_request;
+  }
+  result.bytes_in = relay.bytes;
+  return result;
+}
+
+// Reads the first piece of the request body before the upstream is contacted, so a broken first chunk
+// is a 400 and the upstream never sees the head of a request that cannot be completed.
+asio::awaitable<RelayStatus> prime_body(ClientSide& client) {
+  RelayStatus status;
+  auto& body = client.parser.get().body();
+  while (!client.parser.is_done()) {
+    const auto scratch = client.scratch.get();
+    body.data = scratch.data();
+    body.size = scratch.size();
+    client.stream.expires_after(client.limits.body_timeout);
+    auto [ec, n] = co_await client.stream.visit(
+        [&](auto& s) { return http::async_read_some(s, client.buffer, client.parser, use_tuple); });
+    if (ec == http::error::need_buffer) ec = {};
+    if (!ec && client.parser.is_done() && client.chunk_guard.trailers_too_large())
+      ec = http::error::header_limit;
+    if (ec) {
+      status.error = ec == http::error::body_limit ? RelayError::body_limit : RelayError::read;
+      status.ec = client.stream.timed(ec);
+      co_return status;
+    }
+    status.bytes = scratch.size() - body.size;
+    if (status.bytes > 0) break;
+  }
+  co_return status;
+}
+
+// Framing of the forwarded request: the length the client declared, or chunked when it streamed.
+void set_request_framing(http::request<http::buffer_body>& request, const RequestParser& parser) {
+  request.erase(http::field::content_length);
+  if (parser.content_length()) {
+    request.content_length(*parser.content_length());
+  } else if (parser.chunked()) {
+    request.chunked(true);
+  }
+}
+
+// Connection management of a response we relay: HTTP/1.1 status line always; `close` when the
+// connection ends, `keep-alive` for an HTTP/1.0 client that keeps it (RFC 9112 §9.3).
+void set_connection(http::fields& fields, bool keep_alive, unsigned client_version) {
+  if (!keep_alive) {
+    fields.set(http::field::connection, "close");
+  } else if (client_version < 11) {
+    fields.set(http::field::connection, "keep-alive");
+  }
+}
+
+// The response head: parsed from what is already buffered when it is all there, else read by Beast.
+asio::awaitable<boost::system::error_code> read_head_fast(UpstreamConnection& up, ResponseParser& parser) {
+  if (const auto parsed = parse_buffered_head(parser, up.buffer)) co_return *parsed;
+  auto [ec, n] = co_await up.stream.visit(
+      [&](auto& s) { return http::async_read_header(s, up.buffer, parser, use_tuple); });
+  co_return up.stream.timed(ec);
+}
+
+// Reads the final response head, passing interim 1xx responses (other than 100 and 101) on to an
+// HTTP/1.1 client (RFC 9110 §15.2) and dropping 100 Continue, which we never asked for.
+asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client, UpstreamConnection& up,
+                                                              std::optional<ResponseParser>& parser,
+                                                              bool head, const config::Upstream& upstream) {
+  const auto header_limit = std::min<std::size_t>(upstream.max_response_header_bytes, UINT32_MAX);
+  for (;;) {
+    parser.emplace();
+    parser->body_limit(boost::none);
+    // Beast's 8 KiB default is small for Set-Cookie-heavy apps: upstreams.<name>.max_response_header_bytes.
+    parser->header_limit(static_cast<std::uint32_t>(header_limit));
+    if (head) parser->skip(true);
+    up.stream.expires_after(upstream.response_timeout);
+    if (auto ec = co_await read_head_fast(up, *parser)) co_return ec;
+    const auto status = parser->get().result_int();
+    if (status < 100 || status >= 200 || status == 101) co_return boost::system::error_code{};
+    if (status == 100 || client.version < 11) continue;
+    http::response<http::empty_body> interim{parser->get().result(), 11};
+    for (const auto& field : parser->get()) interim.insert(field.name_string(), field.value());
+    prepare_client_response(interim.base());
+    http::response_serializer<http::empty_body> serializer{interim};
+    client.stream.expires_after(client.limits.body_timeout);
+    auto [wec, wn] = co_await client.stream.visit(
+        [&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
+    if (wec) co_return client.stream.timed(wec);
+  }
+}
+
+// Largest body the proxy answers from a single string together with its head (see relay_response).
+constexpr std::size_t whole_body_limit = 16 * 1024;
+
+// A body of known length, small enough, all of it already read with the head.
+bool body_arrived_whole(const ResponseParser& parser, const beast::flat_buffer& buffered) {
+  const auto length = parser.content_length();
+  return length && *length <= whole_body_limit && *length <= buffered.size();
+}
+
+// Parses the body that arrived whole (body_arrived_whole) onto the end of `wire`, the head's bytes.
+// False when it does not parse: the upstream's fault (502).
+bool append_whole_body(ResponseParser& parser, beast::flat_buffer& buffered, std::string& wire) {
+  const auto length = *parser.content_length();
+  const auto head_size = wire.size();
+  wire.resize(head_size + length);
+  auto& body = parser.get().body();
+  body.data = wire.data() + head_size;
+  body.size = length;
+  boost::system::error_code ec;
+  const auto used = parser.put(buffered.data(), ec);
+  buffered.consume(used);
+  return !ec && parser.is_done() && body.size == 0;
+}
+
+// The response half: transform the head, write it, stream the body, settle both connections.
+asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<UpstreamConnection> up,
+                                            ResponseParser& parser, const ChunkMetadataGuard& guard,
+                                            ProxyResult result, const config::Upstream& upstream,
+                                            UpstreamPool& pool) {
+  auto& response = parser.get();
+  const auto client_version = client.version;
+  const bool head = client.parser.get().method() == http::verb::head;
+  prepare_client_response(response.base());
+  add_response_fields(response.base(), client.response_fields);
+  if (client.private_response) make_private(response.base());
+  bool keep_alive = client.keep_alive && client.parser.is_done();
+  if (!head && !parser.is_done() && !parser.content_length()) {
+    // Upstream streams without a length: chunked for HTTP/1.1 clients, close-delimited for HTTP/1.0.
+    if (client_version >= 11) {
+      response.chunked(true);
+    } else {
+      keep_alive = false;
+    }
+  }
+  response.version(11);
+  set_connection(response.base(), keep_alive, client_version);
+  result.status = static_cast<int>(response.result_int());
+  result.response_started = true;
+
+  // The common case: the body (or none) came with the head. One write from one string, no serializer,
+  // no relay buffer. The head is rendered before the body is parsed, so it is final here.
+  if (parser.is_done() || body_arrived_whole(parser, up->buffer)) {
+    auto wire = head_bytes(response.base());
+    const auto head_size = wire.size();
+    if (!parser.is_done() && !append_whole_body(parser, up->buffer, wire)) {
+      result.status = 502;  // nothing was sent: the caller answers 502
+      result.reason = Reason::upstream_error;
+      result.response_started = false;
+      co_return result;
+    }
+    if (co_await write_all(client.stream, asio::buffer(wire), client.limits.body_timeout)) {
+      co_return result;  // keep_alive stays false
+    }
+    result.bytes_out = wire.size() - head_size;
+  } else {
+    http::response_serializer<http::buffer_body> serializer{response};
+    // Body bytes that came with the head leave in the same write as it (one send, one wakeup of the
+    // peer); a body still to come (a slow stream, server-sent events) gets the head sent now.
+    if (up->buffer.size() == 0) {
+      client.stream.expires_after(client.limits.body_timeout);
+      auto [ec, n] = co_await client.stream.visit(
+          [&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
+      if (ec) co_return result;
+    }
+    auto relay = co_await relay_body(up->stream, up->buffer, parser, client.stream, serializer,
+                                     client.scratch.get(), client.limits.body_timeout, guard);
+    result.bytes_out = relay.bytes;
+    if (relay.error != RelayError::none) {
+      result.reason = relay.error == RelayError::read ? Reason::upstream_error : result.reason;
+      co_return result;  // keep_alive stays false: the client saw a truncated response
+    }
+  }
+  if (parser.keep_alive()) pool.release(std::move(up), upstream);
+  result.keep_alive = keep_alive;
+  co_return result;
+}
+
+/// What forward() learned from the request head before any upstream is involved.
+struct Plan {
+  bool has_body = false;
+  bool expect_continue = false;
+  bool websocket = false;
+  bool head = false;
+  bool retryable = false;  // idempotent without a body: may be sent again on a fresh connection
+  std::size_t primed = 0;  // body bytes already read into the scratch buffer
+  bool continue_sent = false;
+};
+
+ProxyResult upstream_failure(const ClientSide& client, Reason reason) {
+  ProxyResult result;
+  result.status = status_of(reason);
+  result.reason = reason;
+  result.keep_alive = client.keep_alive && client.parser.is_done();
+  return result;
+}
+
+// Sends the head (after the 100 Continue the client waits for) and streams the body. A write error
+// names the upstream; read and body_limit errors name the client.
+asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection& up, Plan& plan) {
+  if (plan.expect_continue && !plan.continue_sent) {
+    plan.continue_sent = true;
+    constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
+    if (auto ec = co_await write_all(client.stream, asio::buffer(interim), client.limits.body_timeout)) {
+      co_return RelayStatus{RelayError::read, ec, 0};
+    }
+  }
+  if (client.parser.is_done() && plan.primed == 0) {
+    // No body: the head alone, in one write, without Beast's serializer (see head_bytes.hpp).
+    const auto wire_head = head_bytes(client.parser.get().base());
+    if (auto ec = co_await write_all(up.stream, asio::buffer(wire_head), client.limits.body_timeout)) {
+      co_return RelayStatus{RelayError::write, ec, 0};
+    }
+    co_return RelayStatus{};
+  }
+  http::request_serializer<http::buffer_body> serializer{client.parser.get()};
+  if (plan.primed == 0) {
+    // The body is still to come (e.g. after 100 Continue): the upstream gets the head now.
+    up.stream.expires_after(client.limits.body_timeout);
+    auto [ec, n] =
+        co_await up.stream.visit([&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
+    if (ec) co_return RelayStatus{RelayError::write, up.stream.timed(ec), 0};
+  }
+  co_return co_await relay_body(client.stream, client.buffer, client.parser, up.stream, serializer,
+                                client.scratch.get(), client.limits.body_timeout, client.chunk_guard,
+                                std::exchange(plan.primed, 0));
+}
+
+// A 101: pass it on and tunnel, but only for the WebSocket upgrade the client asked for.
+asio::awaitable<ProxyResult> switch_protocols(ClientSide& client, UpstreamConnection& up,
+                                              ResponseParser& parser, const Plan& plan, ProxyResult result) {
+  if (!plan.websocket) {
+    result.status = 502;  // an upgrade nobody asked for: the framing is lost
+    result.reason = Reason::upstream_error;
+    co_return result;
+  }
+  prepare_client_response(parser.get().base());
+  add_response_fields(parser.get().base(), client.response_fields);
+  http::response_serializer<http::buffer_body> serializer{parser.get()};
+  client.stream.expires_after(client.limits.body_timeout);
+  auto [ec, n] = co_await client.stream.visit(
+      [&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
+  result.status = 101;
+  result.response_started = true;
+  if (!ec) co_await tunnel(client.stream, client.buffer, up.stream, up.buffer, client.limits.idle_timeout);
+  co_return result;
+}
+
+}  // namespace
+
+asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream& upstream,
+                                     const UpstreamTarget& target, const ForwardContext& context,
+                                     UpstreamPool& pool) {
+  auto& request = client.parser.get();
+  client.version = request.version();
+  Plan plan;
+  plan.has_body = !client.parser.is_done() || client.primed > 0;
+  // RFC 9110 §10.1.1: 100 Continue goes out only now, after authentication succeeded.
+  plan.expect_continue = plan.has_body && request.version() >= 11 &&
+                         beast::iequals(request[http::field::expect], "100-continue");
+  plan.websocket = is_websocket_upgrade(request);
+  plan.head = request.method() == http::verb::head;
+  plan.retryable = !plan.has_body && is_idempotent(request.method());
+  prepare_upstream_request(request.base(), context);
+  set_request_framing(request, client.parser);
+  if (client.primed > 0) {
+    plan.primed = client.primed;  // read whole before authentication (RFC 6750 §2.2 form token)
+  } else if (plan.has_body && !plan.expect_continue) {
+    const auto first = co_await prime_body(client);
+    if (first.error != RelayError::none) co_return client_failure(first);
+    plan.primed = first.bytes;
+    if (plan.primed == 0 && client.parser.is_done()) {
+      // A chunked body that was only its last-chunk: the request goes as the empty body it is. It
+      // takes the head-only path, which must not announce chunked framing it never sends.
+      request.chunked(false);
+      request.content_length(0);
+    }
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const auto reuse = attempt > 0 ? Reuse::never : Reuse::checked;
+    auto lease = co_await pool.acquire(upstream, target, reuse);
+    if (!lease.connection) co_return upstream_failure(client, lease.error);
+    auto& up = *lease.connection;
+    const bool may_retry = lease.reused && plan.retryable && attempt == 0;
+    const auto sent_at = Clock::now();
+    const auto sent = co_await send_request(client, up, plan);
+    if (sent.error == RelayError::read || sent.error == RelayError::body_limit)
+      co_return client_failure(sent);
+    if (sent.error == RelayError::write) {
+      if (may_retry) continue;
+      co_return upstream_failure(client, Reason::upstream_error);
+    }
+    std::optional<ResponseParser> parser;
+    cap_read_buffer(up.buffer, upstream.max_response_header_bytes, client.limits.max_chunk_metadata_bytes);
+    const auto read_ec = co_await read_response_head(client, up, parser, plan.head, upstream);
+    ProxyResult result;
+    result.bytes_in = sent.bytes;
+    result.upstream_time = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent_at);
+    if (read_ec) {
+      // Only a stale pooled connection that failed before a single response byte is retried.
+      if (may_retry && read_ec != beast::error::timeout && up.buffer.size() == 0) continue;
+      auto failure = upstream_failure(
+          client, read_ec == beast::error::timeout ? Reason::upstream_timeout : Reason::upstream_error);
+      failure.bytes_in = result.bytes_in;
+      failure.upstream_time = result.upstream_time;
+      co_return failure;
+    }
+    if (parser->get().result() == http::status::switching_protocols) {
+      co_return co_await switch_protocols(client, up, *parser, plan, result);
+    }
+    // An upstream's chunk extensions and trailers are bounded like a client's (a 502 beyond them).
+    ChunkMetadataGuard response_guard{client.limits.max_chunk_metadata_bytes, parser->get()};
+    parser->on_chunk_header(response_guard);
+    co_return co_await relay_response(client, std::move(lease.connection), *parser, response_guard, result,
+                                      upstream, pool);
+  }
+  co_return upstream_failure(client, Reason::upstream_error);
+}
+
+}  // namespace authgate::gateway

@@ -1,0 +1,190 @@
+#include "gateway/proxy/upstream_pool.hpp"
+
+#include <openssl/ssl.h>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "net/idle_socket.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+void build_pool_key(const config::Upstream& upstream, std::string& key) {
+  key = upstream.url;
+  key += '|';
+  key += upstream.tls.verify ? "verify" : "noverify";
+  key += '|';
+  key += upstream.tls.ca_file;
+  key += '|';
+  key += upstream.tls.server_name;
+}
+
+bool is_ip_literal(std::string_view host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+// Client context for one https upstream: TLS 1.2+, the system trust store or the configured CA file,
+// and peer verification unless the config explicitly turned it off.
+std::shared_ptr<asio::ssl::context> make_client_tls(const config::Upstream& upstream) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  if (upstream.tls.ca_file.empty()) {
+    context->set_default_verify_paths();
+  } else {
+    context->load_verify_file(upstream.tls.ca_file);
+  }
+  context->set_verify_mode(upstream.tls.verify ? asio::ssl::verify_peer : asio::ssl::verify_none);
+  return context;
+}
+
+Reason connect_error(const boost::system::error_code& ec) {
+  return ec == beast::error::timeout ? Reason::upstream_timeout : Reason::upstream_unreachable;
+}
+
+}  // namespace
+
+const UpstreamTarget* UpstreamPool::target(const config::Upstream& upstream) {
+  build_pool_key(upstream, key_scratch_);
+  if (auto it = targets_.find(key_scratch_); it != targets_.end()) return &it->second;
+  auto url = config::parse_upstream_url(upstream.url);
+  if (!url) {
+    spdlog::error("upstream {}: {}", upstream.name, url.error());
+    return nullptr;
+  }
+  UpstreamTarget target{*url, {}, nullptr, idle_.size()};
+  if (url->https) {
+    target.sni = upstream.tls.server_name.empty() ? url->host : upstream.tls.server_name;
+    try {
+      target.tls = make_client_tls(upstream);
+    } catch (const boost::system::system_error& e) {
+      spdlog::error("upstream {}: TLS setup failed: {}", upstream.name, e.what());
+      return nullptr;
+    }
+  }
+  idle_.emplace_back();
+  return &targets_.emplace(key_scratch_, std::move(target)).first->second;
+}
+
+std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(Idle& idle) {
+  const auto now = std::chrono::steady_clock::now();
+  while (!idle.connections.empty()) {
+    auto connection = std::move(idle.connections.back());
+    idle.connections.pop_back();
+    if (now - connection->idle_since < idle.idle_timeout && connection->buffer.size() == 0 &&
+        !net::idle_socket_is_dead(connection->stream.socket())) {
+      return connection;
+    }
+    connection->stream.close();
+  }
+  return nullptr;
+}
+
+asio::awaitable<Lease> UpstreamPool::acquire(const config::Upstream& upstream, const UpstreamTarget& target,
+                                             Reuse reuse) {
+  if (reuse != Reuse::never) {
+    if (auto idle = take_idle(idle_[target.idle_list])) co_return Lease{std::move(idle), true, Reason::ok};
+  }
+  co_return co_await connect(upstream, target);
+}
+
+asio::awaitable<Lease> UpstreamPool::connect(const config::Upstream& upstream, const UpstreamTarget& target) {
+  // getaddrinfo has no timeout of its own: cancel it when connect_timeout expires. The handler holds the
+  // resolver weakly: a wait that completed while this coroutine ended must not touch a freed resolver.
+  const auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor_);
+  const auto deadline = std::chrono::steady_clock::now() + upstream.connect_timeout;
+  asio::steady_timer alarm{executor_, deadline};
+  alarm.async_wait([weak = std::weak_ptr(resolver)](boost::system::error_code ec) {
+    if (auto r = weak.lock(); r && !ec) r->cancel();
+  });
+  const auto flags = is_ip_literal(target.url.host) ? asio::ip::resolver_base::numeric_host
+                                                    : asio::ip::resolver_base::flags{};
+  auto [resolve_ec, endpoints] =
+      co_await resolver->async_resolve(target.url.host, std::to_string(target.url.port), flags, use_tuple);
+  alarm.cancel();
+  if (resolve_ec) {
+    co_return Lease{nullptr, false,
+                    resolve_ec == asio::error::operation_aborted ? Reason::upstream_timeout
+                                                                 : Reason::upstream_unreachable};
+  }
+  // tcp_stream's connect closes the socket at the deadline, which also ends a walk over several
+  // addresses; the connection then keeps the bare socket and a lazy deadline (see stream.hpp).
+  beast::tcp_stream tcp{executor_};
+  tcp.expires_at(deadline);
+  auto [connect_ec, endpoint] = co_await tcp.async_connect(endpoints, use_tuple);
+  if (connect_ec) co_return Lease{nullptr, false, connect_error(connect_ec)};
+  tcp.expires_never();
+  boost::system::error_code ignored;
+  tcp.socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
+  if (!target.tls) {
+    co_return Lease{std::make_unique<UpstreamConnection>(Stream{tcp.release_socket()}, target.idle_list)};
+  }
+
+  auto connection =
+      std::make_unique<UpstreamConnection>(Stream{tcp.release_socket(), *target.tls}, target.idle_list);
+  connection->stream.expires_at(deadline);
+  auto& tls = *connection->stream.tls();
+  // SNI carries DNS names only (RFC 6066 §3); the verified name is the SNI name or the IP literal.
+  if (!is_ip_literal(target.sni)) SSL_set_tlsext_host_name(tls.native_handle(), target.sni.c_str());
+  if (upstream.tls.verify) tls.set_verify_callback(asio::ssl::host_name_verification(target.sni));
+  auto [raw_handshake_ec] = co_await tls.async_handshake(asio::ssl::stream_base::client, use_tuple);
+  const auto handshake_ec = connection->stream.timed(raw_handshake_ec);
+  if (handshake_ec) {
+    if (handshake_ec != beast::error::timeout) {
+      spdlog::warn("upstream {}: TLS handshake failed: {}", upstream.name, handshake_ec.message());
+    }
+    co_return Lease{
+        nullptr, false,
+        handshake_ec == beast::error::timeout ? Reason::upstream_timeout : Reason::upstream_error};
+  }
+  connection->stream.expires_never();
+  co_return Lease{std::move(connection), false, Reason::ok};
+}
+
+void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection, const config::Upstream& upstream) {
+  auto& idle = idle_[connection->idle_list];
+  idle.idle_timeout = upstream.idle_timeout;
+  if (idle.connections.size() >= upstream.max_idle_connections || connection->buffer.size() != 0) {
+    connection->stream.close();
+    return;
+  }
+  connection->stream.expires_never();
+  connection->idle_since = std::chrono::steady_clock::now();
+  idle.connections.push_back(std::move(connection));
+}
+
+void UpstreamPool::sweep() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& idle : idle_) {
+    auto& connections = idle.connections;
+    while (!connections.empty() && now - connections.front()->idle_since >= idle.idle_timeout) {
+      connections.front()->stream.close();
+      connections.pop_front();
+    }
+  }
+}
+
+void UpstreamPool::clear() {
+  for (auto& idle : idle_) {
+    for (auto& connection : idle.connections) connection->stream.close();
+    idle.connections.clear();
+  }
+}
+
+std::size_t UpstreamPool::idle_count() const {
+  std::size_t n = 0;
+  for (const auto& idle : idle_) n += idle.connections.size();
+  return n;
+}
+
+}  // namespace authgate::gateway

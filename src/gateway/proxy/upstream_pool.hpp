@@ -1,0 +1,96 @@
+#pragma once
+// Pooled keep-alive connections to upstreams, one pool per I/O thread (no locks: a connection never
+// changes threads). Bounded idle list per upstream, idle timeout, discard on error, a readability check
+// before every reuse, TLS with certificate verification and SNI for
+// https:// upstreams.
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include "authgate/reason.hpp"
+#include "config/model.hpp"
+#include "config/upstream_url.hpp"
+#include "gateway/conn/stream.hpp"
+
+namespace authgate::gateway {
+
+/// One open connection to an upstream, with its read buffer (bytes after a response stay with it).
+struct UpstreamConnection {
+  UpstreamConnection(Stream s, std::size_t list) : stream(std::move(s)), idle_list(list) {}
+  Stream stream;
+  beast::flat_buffer buffer;
+  std::size_t idle_list;  // where release() puts it: the idle list of its target in its pool
+  std::chrono::steady_clock::time_point idle_since;
+};
+
+/// Where an upstream is and how to reach it, parsed once per URL.
+struct UpstreamTarget {
+  config::UpstreamUrl url;
+  std::string sni;                          // TLS: SNI and verified name
+  std::shared_ptr<asio::ssl::context> tls;  // https only
+  std::size_t idle_list = 0;                // index of its idle list in the pool that parsed it
+};
+
+/// How acquire() may use the idle list.
+enum class Reuse {
+  // An idle connection passes a readability check first (one poll()). Why every time: an HTTP/1.1
+  // upstream sends nothing unprompted, so a readable idle connection either was closed or holds bytes
+  // that belong to no request of ours (a second answer to a request it misread); sending a request on
+  // it would hand that answer to the wrong client (issue 11 F1). It is closed, never reused.
+  checked,
+  never,  // a new connection: the retry after a stale one
+};
+
+struct Lease {
+  std::unique_ptr<UpstreamConnection> connection;  // null on failure
+  bool reused = false;                             // came from the idle list (may be stale)
+  Reason error = Reason::ok;  // upstream_unreachable (502), upstream_timeout (504), upstream_error (502)
+};
+
+class UpstreamPool {
+ public:
+  explicit UpstreamPool(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+  UpstreamPool(const UpstreamPool&) = delete;
+  UpstreamPool& operator=(const UpstreamPool&) = delete;
+
+  /// The parsed target of `upstream` (cached per URL and TLS settings); nullptr if the URL does not
+  /// parse or its TLS files cannot be loaded (validated at load, so only a file vanishing gets here).
+  const UpstreamTarget* target(const config::Upstream& upstream);
+
+  /// An idle pooled connection when one is usable, else a new one (connect_timeout covers resolve,
+  /// connect and the TLS handshake). `target` is this pool's target(upstream).
+  asio::awaitable<Lease> acquire(const config::Upstream& upstream, const UpstreamTarget& target, Reuse reuse);
+
+  /// Returns a connection whose exchange was exactly one request and one complete keep-alive response.
+  /// Closed instead when any byte beyond that response was read, or the upstream's idle list is full.
+  void release(std::unique_ptr<UpstreamConnection> connection, const config::Upstream& upstream);
+
+  /// Closes idle connections older than their upstream's idle_timeout (called every second or so).
+  void sweep();
+  /// Closes every idle connection (shutdown).
+  void clear();
+  std::size_t idle_count() const;
+
+ private:
+  struct Idle {
+    std::deque<std::unique_ptr<UpstreamConnection>> connections;  // back = most recently used
+    std::chrono::milliseconds idle_timeout{0};
+  };
+  std::unique_ptr<UpstreamConnection> take_idle(Idle& idle);
+  asio::awaitable<Lease> connect(const config::Upstream& upstream, const UpstreamTarget& target);
+
+  asio::any_io_executor executor_;
+  std::map<std::string, UpstreamTarget, std::less<>> targets_;  // by key: URL and TLS settings
+  std::deque<Idle> idle_;    // indexed by UpstreamTarget::idle_list; targets are never removed
+  std::string key_scratch_;  // target() builds its lookup key here, without allocating per request
+};
+
+}  // namespace authgate::gateway

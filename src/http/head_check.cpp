@@ -1,0 +1,120 @@
+#include "http/head_check.hpp"
+
+#include <algorithm>
+
+#include <boost/beast/core/string.hpp>
+
+#include "authgate/grammar/parse.hpp"
+
+namespace authgate::gateway {
+namespace {
+
+namespace beast = boost::beast;
+
+HeadCheck refuse(int status, Reason reason) {
+  HeadCheck check;
+  check.status = status;
+  check.reason = reason;
+  return check;
+}
+
+std::size_t count_named(const http::fields& fields, http::field name) {
+  std::size_t n = 0;
+  for (const auto& field : fields) n += field.name() == name ? 1 : 0;
+  return n;
+}
+
+// Host (RFC 9110 §7.2, RFC 9112 §3.2): exactly one in HTTP/1.1, at most one in HTTP/1.0, and it must
+// agree with an absolute-form target, which then wins.
+bool check_host(http::request_header<>& request, HeadCheck& check) {
+  const auto hosts = count_named(request, http::field::host);
+  if (hosts > 1 || (hosts == 0 && request.version() >= 11 && check.target.authority.empty())) return false;
+  if (!check.target.authority.empty()) {
+    if (hosts == 1 && !beast::iequals(request[http::field::host], check.target.authority)) return false;
+    request.set(http::field::host, check.target.authority);
+  }
+  if (count_named(request, http::field::host) == 0) return true;
+  auto host = parse_host(request[http::field::host]);
+  if (!host) return false;
+  check.host = std::move(*host);
+  return true;
+}
+
+std::string_view trim_ows(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+TransferCoding classify_transfer_encoding(const http::fields& fields) {
+  std::size_t codings = 0;
+  std::size_t chunked_at = 0;  // 1-based position of chunked; 0 = not seen
+  bool seen_field = false;
+  for (const auto& field : fields) {
+    if (field.name() != http::field::transfer_encoding) continue;
+    seen_field = true;
+    std::string_view rest = field.value();
+    for (;;) {
+      const auto comma = rest.find(',');
+      const auto element = trim_ows(rest.substr(0, comma));
+      if (!element.empty()) {
+        // Why: a parameter, a quoted string or a stray character is a coding another parser may read
+        // differently; only a clean token list frames a body unambiguously (RFC 9112 §6.1, §11.2).
+        if (!grammar::is_token(element)) return TransferCoding::invalid;
+        ++codings;
+        if (beast::iequals(element, "chunked")) {
+          if (chunked_at != 0) return TransferCoding::invalid;  // chunked twice (§6.1: MUST NOT)
+          chunked_at = codings;
+        }
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  if (!seen_field) return TransferCoding::none;
+  if (codings == 0 || chunked_at != codings) return TransferCoding::invalid;  // length unknown (§6.3)
+  // Why not pass gzip etc. on: the relay re-chunks the body and drops Transfer-Encoding (hop-by-hop),
+  // so the upstream would get gzip bytes it was never told about.
+  return codings == 1 ? TransferCoding::chunked : TransferCoding::unsupported;
+}
+
+HeadCheck check_head(http::request_header<>& request, bool chunked, const HeadLimits& limits) {
+  if (request.version() != 10 && request.version() != 11) return refuse(505, Reason::bad_request);
+  // Why: methods are case-sensitive (RFC 9110 §9.1) and routes compare them so, but frameworks such as
+  // Werkzeug upper-case them: "post" would pass a route written for POST by as another method and run
+  // as POST upstream. Every registered method is upper-case; a lower-case letter is refused.
+  const auto method = request.method_string();
+  if (std::any_of(method.begin(), method.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
+    return refuse(400, Reason::bad_request);
+  }
+  std::size_t fields = 0;
+  for (auto it = request.begin(); it != request.end(); ++it) ++fields;
+  if (fields > limits.max_header_count) return refuse(431, Reason::header_too_large);
+  if (request.target().size() > limits.max_uri_bytes) return refuse(414, Reason::uri_too_long);
+  // Why: a Transfer-Encoding that does not end in chunked, or any in HTTP/1.0, leaves the body length
+  // unknown; guessing is how request smuggling starts (RFC 9112 §6.1, §6.3).
+  switch (classify_transfer_encoding(request)) {
+    case TransferCoding::none:
+      break;
+    case TransferCoding::chunked:
+      if (!chunked || request.version() < 11) return refuse(400, Reason::bad_request);
+      break;
+    case TransferCoding::unsupported:
+      // RFC 9112 §6.1: a server that receives a transfer coding it does not understand SHOULD 501.
+      return refuse(request.version() < 11 ? 400 : 501, Reason::bad_request);
+    case TransferCoding::invalid:
+      return refuse(400, Reason::bad_request);
+  }
+  auto target = parse_request_target(request.target());
+  if (!target) return refuse(400, Reason::bad_request);
+  HeadCheck check;
+  check.target = std::move(*target);
+  if (check.target.path == "*" && request.method() != http::verb::options)
+    return refuse(400, Reason::bad_request);
+  if (!check_host(request, check)) return refuse(400, Reason::bad_request);
+  return check;
+}
+
+}  // namespace authgate::gateway

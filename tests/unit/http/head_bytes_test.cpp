@@ -1,0 +1,80 @@
+// head_bytes() must write exactly what Beast's serializer writes for the same head: the proxy uses
+// one or the other depending on whether a body streams, and the upstream or client must not tell.
+#include "http/head_bytes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace authgate::gateway {
+namespace {
+
+template <bool isRequest>
+std::string beast_bytes(const http::header<isRequest>& head) {
+  http::message<isRequest, http::empty_body> message{head};
+  http::serializer<isRequest, http::empty_body> serializer{message};
+  std::string out;
+  boost::system::error_code ec;
+  serializer.split(true);
+  while (!serializer.is_header_done()) {
+    serializer.next(ec, [&](boost::system::error_code&, const auto& buffers) {
+      for (const auto buffer : boost::beast::buffers_range_ref(buffers)) {
+        out.append(static_cast<const char*>(buffer.data()), buffer.size());
+      }
+      serializer.consume(boost::beast::buffer_bytes(buffers));
+    });
+  }
+  return out;
+}
+
+TEST(HeadBytes, RequestsMatchBeast) {
+  http::request_header<> head;
+  head.method(http::verb::get);
+  head.target("/app/x?y=1");
+  head.version(11);
+  head.set(http::field::host, "app.example.com");
+  head.insert("X-Custom", "a, b");
+  head.insert("x-custom", "c");  // repeated field lines stay separate and in order
+  head.set(http::field::content_length, "0");
+  EXPECT_EQ(head_bytes(head), beast_bytes(head));
+  EXPECT_EQ(head_bytes(head).substr(0, 28), "GET /app/x?y=1 HTTP/1.1\r\nHos");
+}
+
+TEST(HeadBytes, UnknownMethodsAndHttp10MatchBeast) {
+  http::request_header<> head;
+  head.method_string("PURGE");
+  head.target("/");
+  head.version(10);
+  EXPECT_EQ(head_bytes(head), beast_bytes(head));
+  EXPECT_EQ(head_bytes(head), "PURGE / HTTP/1.0\r\n\r\n");
+}
+
+TEST(HeadBytes, ResponsesMatchBeastWithTheirOwnOrTheStandardReason) {
+  http::response_header<> own;
+  own.result(200);
+  own.reason("Fine Thanks");
+  own.version(11);
+  own.set(http::field::content_length, "3");
+  own.insert(http::field::set_cookie, "a=1");
+  own.insert(http::field::set_cookie, "b=2");
+  EXPECT_EQ(head_bytes(own), beast_bytes(own));
+  EXPECT_EQ(head_bytes(own).substr(0, 26), "HTTP/1.1 200 Fine Thanks\r\n");
+
+  http::response_header<> standard;
+  standard.result(http::status::not_found);
+  standard.version(11);
+  EXPECT_EQ(head_bytes(standard), beast_bytes(standard));
+  EXPECT_EQ(head_bytes(standard), "HTTP/1.1 404 Not Found\r\n\r\n");
+
+  http::response_header<> unknown;
+  unknown.result(599);
+  unknown.version(11);
+  EXPECT_EQ(head_bytes(unknown), beast_bytes(unknown));
+}
+
+}  // namespace
+}  // namespace authgate::gateway

@@ -1,0 +1,111 @@
+// The responses the gateway writes itself, byte for byte.
+#include "http/local_reply.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+namespace authgate::gateway {
+namespace {
+
+std::string bytes(const RenderedReply& reply) { return reply.wire; }
+
+// The rendered bytes read back by Beast's parser: what a client sees.
+http::response<http::string_body> parsed(const RenderedReply& reply) {
+  http::response_parser<http::string_body> parser;
+  boost::system::error_code ec;
+  parser.put(boost::asio::buffer(reply.wire), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  return parser.release();
+}
+
+constexpr const char* date = "Sun, 06 Nov 1994 08:49:37 GMT";
+
+TEST(RenderLocalReply, A401CarriesEveryChallengeOnItsOwnLine) {
+  LocalReply reply;
+  reply.status = 401;
+  reply.date = date;
+  reply.challenges = {{"Basic", std::nullopt, {{"realm", "staff"}, {"charset", "UTF-8"}}},
+                      {"Bearer", std::nullopt, {{"realm", "api"}}}};
+  EXPECT_EQ(bytes(render_local_reply(reply)),
+            "HTTP/1.1 401 Unauthorized\r\n"
+            "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Cache-Control: no-store\r\n"
+            "WWW-Authenticate: Basic realm=\"staff\", charset=\"UTF-8\"\r\n"
+            "WWW-Authenticate: Bearer realm=\"api\"\r\n"
+            "Content-Length: 17\r\n"
+            "\r\n"
+            "401 Unauthorized\n");
+}
+
+TEST(RenderLocalReply, HeadGetsTheSameFieldsAndLengthWithoutABody) {
+  LocalReply reply;
+  reply.status = 403;
+  reply.head = true;
+  reply.date = date;
+  EXPECT_EQ(bytes(render_local_reply(reply)),
+            "HTTP/1.1 403 Forbidden\r\n"
+            "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Cache-Control: no-store\r\n"
+            "Content-Length: 14\r\n"
+            "\r\n");
+}
+
+TEST(RenderLocalReply, ClosingConnectionsSayClose) {
+  LocalReply reply;
+  reply.status = 400;
+  reply.keep_alive = false;
+  reply.date = date;
+  EXPECT_EQ(bytes(render_local_reply(reply)),
+            "HTTP/1.1 400 Bad Request\r\n"
+            "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: 16\r\n"
+            "Connection: close\r\n"
+            "\r\n"
+            "400 Bad Request\n");
+}
+
+TEST(RenderLocalReply, Http10ClientsThatKeepTheConnectionAreToldSo) {
+  LocalReply reply;
+  reply.status = 404;
+  reply.client_version = 10;
+  const auto response = parsed(render_local_reply(reply));
+  EXPECT_EQ(response[http::field::connection], "keep-alive");
+}
+
+TEST(RenderLocalReply, BusyAndThrottledRepliesSayWhenToRetry) {
+  LocalReply busy;
+  busy.status = 503;
+  EXPECT_EQ(parsed(render_local_reply(busy))[http::field::retry_after], "1") << "at least one second";
+  LocalReply throttled;
+  throttled.status = 429;
+  throttled.retry_after = std::chrono::seconds(30);
+  EXPECT_EQ(parsed(render_local_reply(throttled))[http::field::retry_after], "30");
+  LocalReply not_found;
+  not_found.status = 404;
+  EXPECT_EQ(parsed(render_local_reply(not_found)).count(http::field::retry_after), 0u);
+  EXPECT_EQ(parsed(render_local_reply(not_found)).count(http::field::cache_control), 0u);
+}
+
+TEST(RenderLocalReply, ProxySideUsesProxyAuthenticate) {
+  LocalReply reply;
+  reply.status = 407;
+  reply.side = policy::Side::proxy;
+  reply.challenges = {{"Basic", std::nullopt, {{"realm", "p"}}}};
+  const auto response = parsed(render_local_reply(reply));
+  EXPECT_EQ(response[http::field::proxy_authenticate], "Basic realm=\"p\"");
+  EXPECT_EQ(response.count(http::field::www_authenticate), 0u);
+}
+
+TEST(HttpDate, IsImfFixdate) {
+  EXPECT_EQ(http_date(std::chrono::system_clock::from_time_t(784111777)), "Sun, 06 Nov 1994 08:49:37 GMT");
+}
+
+}  // namespace
+}  // namespace authgate::gateway
