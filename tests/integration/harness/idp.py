@@ -1,5 +1,7 @@
 """A fake identity provider on 127.0.0.1 for key-source and introspection tests: OpenID Connect discovery,
-a JWKS endpoint, an RFC 7662 introspection endpoint, and misbehaving paths (redirect, big, slow).
+a JWKS endpoint, an RFC 7662 introspection endpoint, and misbehaving paths (redirect, big, slow). The
+introspection and JWKS endpoints can be stalled (`introspection_delay`, `jwks_delay`): each request is
+read, then held that long before it is answered, on its own thread, so the other endpoints still answer.
 
 Used in-process by tests/integration/test_bearer_remote.py (IdentityProvider) and as a subprocess by the
 C++ unit tests (`python3 idp.py [--cert CHAIN --key KEY] [--wrong-cert CHAIN --wrong-key KEY]` prints
@@ -23,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class State:
     def __init__(self):
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)  # notified on every update (ends or shortens stalls)
         self.values = {
             "issuer": None,           # discovery "issuer"; None = the server's own base URL
             "jwks_uri": None,         # discovery "jwks_uri"; None = base + /jwks
@@ -35,6 +38,10 @@ class State:
             "introspection_status": 200,
             "introspection_raw": None,  # a literal response body (for broken answers)
             "slow_seconds": 3,
+            # Seconds each introspection (JWKS) request is held before it is answered; re-read while
+            # waiting, so lowering it ends the stalls in progress. A client that gave up is no error.
+            "introspection_delay": 0,
+            "jwks_delay": 0,
             "jwks_gone": [],          # JWKS paths answering 404 (a jwks_uri that moved away)
             "connection_close": False,  # answer with "Connection: close" and close
             "close_silently": False,  # close every connection after its response, without saying so
@@ -51,6 +58,17 @@ class State:
     def update(self, changes):
         with self.lock:
             self.values.update(changes)
+            self.changed.notify_all()
+
+    def stall(self, knob):
+        """Waits until `knob` seconds have passed since the call (re-read on every update)."""
+        start = time.monotonic()
+        with self.lock:
+            while True:
+                left = start + self.values[knob] - time.monotonic()
+                if left <= 0:
+                    return
+                self.changed.wait(left)
 
     def count(self, path, record):
         with self.lock:
@@ -113,6 +131,13 @@ def make_handler(state: State, base_url):
             if state.get("close_silently"):
                 self.close_connection = True
 
+        def reply_late(self, *args, **kwargs):
+            """reply() after a stall: the caller may have given up and closed the connection meanwhile."""
+            try:
+                self.reply(*args, **kwargs)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
         def read_body(self):
             length = int(self.headers.get("Content-Length") or 0)
             return self.rfile.read(length) if length else b""
@@ -129,9 +154,11 @@ def make_handler(state: State, base_url):
             elif path in state.get("jwks_gone"):
                 self.reply(404, {"error": "not found"})
             elif path in ("/jwks", "/jwks2"):
+                state.stall("jwks_delay")
                 headers = [("Cache-Control", state.get("cache_control"))] if state.get("cache_control") else []
                 status = state.get("jwks_status")
-                self.reply(status, state.get("jwks") if status == 200 else {"error": "down"}, headers=headers)
+                self.reply_late(status, state.get("jwks") if status == 200 else {"error": "down"},
+                                headers=headers)
             elif path == "/redirect":
                 self.reply(302, b"", headers=[("Location", base + "/jwks")])
             elif path == "/big":
@@ -160,7 +187,11 @@ def make_handler(state: State, base_url):
                 self.reply(200, {"method": "POST", "target": self.path, "headers": dict(self.headers.items()),
                                  "body": body.decode("latin-1")})
             elif path == "/introspect":
-                self.introspect(body)
+                state.stall("introspection_delay")
+                try:
+                    self.introspect(body)
+                except (BrokenPipeError, ConnectionResetError):  # the caller gave up during a stall
+                    self.close_connection = True
             else:
                 self.reply(404, {"error": "not found"})
 
@@ -185,12 +216,18 @@ def make_handler(state: State, base_url):
     return Handler
 
 
+class Server(ThreadingHTTPServer):
+    # Why a longer listen queue than socketserver's 5: a gateway calling a stalled endpoint opens many
+    # connections at once, and SYNs dropped on a full queue would be retried only a second later.
+    request_queue_size = 256
+
+
 class IdentityProvider:
     """One fake IdP on a free 127.0.0.1 port, plain HTTP or TLS (`tls=(chain, key)`)."""
 
     def __init__(self, tls=None, state=None):
         self.state = state or State()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.state, lambda: self.url))
+        self.server = Server(("127.0.0.1", 0), make_handler(self.state, lambda: self.url))
         self.server.daemon_threads = True
         self.scheme = "http"
         if tls:

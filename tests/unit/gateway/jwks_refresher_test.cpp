@@ -7,9 +7,9 @@
 #include <boost/json/parse.hpp>
 
 #include "fake_idp.hpp"
-#include "gateway/jwks_fetch.hpp"
-#include "gateway/jwks_refresher.hpp"
-#include "gateway/metrics.hpp"
+#include "gateway/keys/jwks_fetch.hpp"
+#include "gateway/keys/jwks_refresher.hpp"
+#include "gateway/ops/metrics.hpp"
 #include "jose_signer.hpp"
 #include "net/http_fetch.hpp"
 
@@ -281,6 +281,26 @@ TEST(JwksRefresher, StoppingReleasesParkedRequestsAndDetachesFromTheSlots) {
   f->refresher.stop();
   EXPECT_TRUE(answered) << "nobody will fetch: the request goes on with the keys it has";
   EXPECT_EQ(s.refetch(), nullptr);
+}
+
+TEST(JwksRefresher, UnknownKidsDoNotShortenTheBackoffAfterAFailure) {
+  set_state(R"({"jwks_status":200,"cache_control":null,"jwks":)" + jwks("k1") + "}");
+  Fixture f;
+  RemoteSnapshot s{https_jwks(100ms)};
+  f.refresher.apply(s.snapshot);
+  ASSERT_TRUE(f.run_until([&] { return s.live().current() != nullptr; }));
+  f.run_until([] { return false; }, 150ms);
+  set_state(R"({"jwks_status":500})");
+  s.request_refresh();
+  ASSERT_TRUE(f.run_until([&] { return f.rendered().find("result=\"error\"} 1\n") != std::string::npos; }));
+  EXPECT_FALSE(s.refetch()->available()) << "backing off: a token would wait for nothing";
+  const int before = fetches("/jwks");
+  for (int i = 0; i < 20; ++i) {  // made-up kids, every 25 ms, during the 1 s backoff
+    s.request_refresh();
+    f.run_until([] { return false; }, 25ms);
+  }
+  EXPECT_EQ(fetches("/jwks") - before, 0) << "the retry waits for its backoff (1 s)";
+  set_state(R"({"jwks_status":200})");
 }
 
 TEST(JwksRefresher, CacheControlMaxAgeShortensTheIntervalDownToTheFloor) {
