@@ -14,10 +14,13 @@
 #include "authgate/jose/jwk.hpp"
 #include "authgate/schemes/basic.hpp"
 #include "authgate/schemes/bearer.hpp"
+#include "authgate/schemes/introspection.hpp"
 #include "authgate/stores/htpasswd.hpp"
+#include "fake_idp.hpp"
 #include "gateway/authn/worker_pool.hpp"
 #include "http/local_reply.hpp"
 #include "jose_signer.hpp"
+#include "net/http_fetch.hpp"
 
 namespace authgate::gateway {
 namespace {
@@ -215,6 +218,43 @@ TEST_P(BothSides, TheReplyCarriesTheChallengesInTheSidesField) {
   }
   EXPECT_EQ(wire.find(other), std::string::npos) << wire;
   EXPECT_EQ(wire.rfind(GetParam() == Side::proxy ? "HTTP/1.1 407 " : "HTTP/1.1 401 ", 0), 0u) << wire;
+}
+
+// RFC 7662 introspection, the scheme that waits: awaited through the judge on the I/O thread.
+test::FakeIdp& idp() {
+  static test::FakeIdp server;
+  return server;
+}
+
+TEST_P(BothSides, IntrospectionIsAwaitedAndAnsweredForTheSide) {
+  const auto client = *net::HttpClient::create();
+  const auto set = client->fetch({idp().http_url() + "/_control/set",
+                                  true,
+                                  R"({"introspection":{"opaque-ok":{"active":true,"sub":"erin"}}})",
+                                  {}},
+                                 {});
+  ASSERT_TRUE(set.has_value() && set->status == 200);
+  schemes::IntrospectionOptions options;
+  options.realm = "opaque";
+  options.url = idp().https_url() + "/introspect";
+  options.client_id = "gateway";
+  options.client_secret = "s3cret";
+  options.ca_file = idp().ca_file();
+  config::CompiledRealm opaque;
+  opaque.name = "opaque";
+  opaque.scheme = schemes::make_introspection_scheme(options, std::make_shared<PinnedClock>());
+  config::CompiledRoute route;
+  route.realms = {&opaque};
+  route.schemes = {opaque.scheme.get()};
+  const auto ok = w.judge(GetParam(), {"Bearer opaque-ok"}, {}, &route);
+  ASSERT_TRUE(ok.allowed()) << static_cast<int>(ok.decision.reason);
+  EXPECT_EQ(ok.identity()->user, "erin");
+  const auto inactive = w.judge(GetParam(), {"Bearer opaque-gone"}, {}, &route);
+  EXPECT_EQ(inactive.decision.status, unauthenticated());
+  EXPECT_EQ(inactive.decision.reason, Reason::token_inactive);
+  EXPECT_EQ(fields_of(inactive),
+            (std::vector<std::string>{R"(Bearer realm="opaque", error="invalid_token", )"
+                                      R"(error_description="The token is not active")"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Judge, BothSides, testing::Values(Side::origin, Side::proxy),
