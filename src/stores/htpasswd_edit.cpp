@@ -8,21 +8,8 @@
 namespace authgate::stores {
 namespace {
 
-/// One raw line of the content, without its '\n'.
-struct RawLine {
-  std::string_view text;  // may end in '\r'
-  bool has_newline = false;
-};
-
-template <class F>
-void for_each_raw_line(std::string_view content, F&& f) {
-  while (!content.empty()) {
-    const auto newline = content.find('\n');
-    const bool has_newline = newline != std::string_view::npos;
-    f(RawLine{content.substr(0, newline), has_newline});
-    content.remove_prefix(has_newline ? newline + 1 : content.size());
-  }
-}
+using detail::for_each_raw_line;
+using detail::RawLine;
 
 /// The user of an entry line as mod_authn_file sees it (surrounding whitespace stripped, up to ':'),
 /// or nullopt for blank and comment lines.

@@ -26,6 +26,24 @@ std::optional<LoadError> for_each_line(std::string_view content, std::string_vie
                                        const FileLimits& limits,
                                        const std::function<std::optional<LoadError>(const Line&)>& on_line);
 
+/// One raw line of a file's content, without its '\n': what the editors (htpasswd_edit, digest_edit)
+/// walk to change one entry and keep every other byte.
+struct RawLine {
+  std::string_view text;  // may end in '\r'
+  bool has_newline = false;
+};
+
+/// Calls `f(RawLine)` for every line of `content`, the last one also without a final '\n'.
+template <class F>
+void for_each_raw_line(std::string_view content, F&& f) {
+  while (!content.empty()) {
+    const auto newline = content.find('\n');
+    const bool has_newline = newline != std::string_view::npos;
+    f(RawLine{content.substr(0, newline), has_newline});
+    content.remove_prefix(has_newline ? newline + 1 : content.size());
+  }
+}
+
 /// Apache's apr_isspace set: SP HT LF VT FF CR.
 bool is_space(char c) noexcept;
 /// C0 controls and DEL.
