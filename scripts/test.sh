@@ -29,7 +29,7 @@ stage "unit tests (release)"
 ctest --test-dir build/release -L unit -j "$jobs" --output-on-failure --no-tests=error
 
 if ! skipped tidy; then
-  stage "clang-tidy (pure layers)"
+  stage "clang-tidy (every layer, ~9 min on 2 cores)"
   scripts/tidy.sh build/release
 fi
 

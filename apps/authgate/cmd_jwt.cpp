@@ -260,6 +260,7 @@ void add_verify_options(CLI::App& verify, JwtOptions& o) {
   verify.add_option("--now", o.now, "Verify as of this Unix time instead of the system clock");
 }
 
+// Registered at start-up like every cmd_*.cpp; only bad_alloc could throw there.
 // NOLINTNEXTLINE(cert-err58-cpp)
 const CommandRegistration jwt_command{
     300, [](CLI::App& app) {

@@ -63,9 +63,11 @@ class Scheme {
                                const RequestFacts& request) const = 0;
   /// Verifies credentials whose work() is Work::waits. Starts the wait and returns without blocking; any
   /// I/O runs on `executor` (the calling I/O thread's). The scheme itself, `credentials` and `request` stay
-  /// valid until `done` is called. The default answers authenticate() at once.
+  /// valid until `done` is called. The default answers authenticate() at once. (`done` is by value for
+  /// the overriders, which keep it until the wait ends; the default only calls it.)
   virtual void authenticate_async(const grammar::Credentials& credentials, const RequestFacts& request,
-                                  const boost::asio::any_io_executor& executor, Completion done) const {
+                                  const boost::asio::any_io_executor& executor,
+                                  Completion done) const {  // NOLINT(performance-unnecessary-value-param)
     (void)executor;
     done(authenticate(credentials, request));
   }

@@ -1,5 +1,7 @@
 // Readers of stores, realms and routes.
 #include <array>
+#include <string>
+#include <utility>
 
 #include "config/limits.hpp"
 #include "config/load_sections.hpp"
@@ -28,9 +30,9 @@ void refuse_keys(MapReader& m, std::span<const std::string_view> keys, const std
                  const std::string& belongs_to) {
   for (const std::string_view key : keys) {
     if (const YAML::Node* node = m.find(key)) {
-      m.context().error(*node, m.child(key),
-                        "'" + std::string(key) + "' applies to " + belongs_to +
-                            " realms only (this realm's scheme is " + scheme + ")");
+      std::string message = "'" + std::string(key) + "' applies to ";
+      message.append(belongs_to).append(" realms only (this realm's scheme is ").append(scheme).append(")");
+      m.context().error(*node, m.child(key), std::move(message));
     }
   }
 }

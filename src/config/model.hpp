@@ -38,15 +38,18 @@ struct Listener {
 };
 
 struct HttpLimits {
-  std::size_t max_header_bytes = 16 * 1024;         // whole request head → 431 beyond
-  std::size_t max_header_count = 100;               // → 431
-  std::size_t max_uri_bytes = 8 * 1024;             // → 414
-  std::uint64_t max_body_bytes = 1ull << 30;        // per route overridable → 413; 0 = unlimited
-  std::size_t max_chunk_metadata_bytes = 4 * 1024;  // one chunk's extensions, or the trailers → 400
-  std::uint64_t drain_bytes = 64 * 1024;  // an unread body this small is read and dropped after a local reply
+  std::size_t max_header_bytes = std::size_t{16} * 1024;  // whole request head → 431 beyond
+  std::size_t max_header_count = 100;                     // → 431
+  std::size_t max_uri_bytes = std::size_t{8} * 1024;      // → 414
+  std::uint64_t max_body_bytes = 1ull << 30;              // per route overridable → 413; 0 = unlimited
+  std::size_t max_chunk_metadata_bytes =
+      std::size_t{4} * 1024;  // one chunk's extensions, or the trailers → 400
+  std::uint64_t drain_bytes =
+      std::uint64_t{64} * 1024;  // an unread body this small is read and dropped after a local reply
   Duration linger_timeout = std::chrono::seconds(2);  // closing on an unread body: input swallowed this long
-  std::size_t linger_bytes = 1024 * 1024;             // and at most this much
-  std::size_t max_form_token_body_bytes = 16 * 1024;  // a form body searched for access_token (RFC 6750 §2.2)
+  std::size_t linger_bytes = std::size_t{1024} * 1024;  // and at most this much
+  std::size_t max_form_token_body_bytes =
+      std::size_t{16} * 1024;  // a form body searched for access_token (RFC 6750 §2.2)
   Duration header_timeout = std::chrono::seconds(10);  // first byte to end of head → 408
   Duration idle_timeout = std::chrono::seconds(60);    // keep-alive between requests
   Duration body_timeout = std::chrono::seconds(60);    // no body progress for this long → close
@@ -65,8 +68,8 @@ struct Upstream {
   Duration connect_timeout = std::chrono::seconds(5);
   Duration response_timeout = std::chrono::seconds(60);  // request sent → response head received → 504
   std::size_t max_idle_connections = 64;
-  Duration idle_timeout = std::chrono::seconds(30);   // pooled connection unused this long is closed
-  std::size_t max_response_header_bytes = 64 * 1024;  // a larger response head → 502
+  Duration idle_timeout = std::chrono::seconds(30);  // pooled connection unused this long is closed
+  std::size_t max_response_header_bytes = std::size_t{64} * 1024;  // a larger response head → 502
   UpstreamTls tls;
   SourcePos pos;
 };
@@ -123,7 +126,7 @@ struct BearerRealm {
   std::string typ;  // e.g. "at+jwt"; empty = not checked
   std::string user_claim = "sub";
   std::string groups_claim;  // empty = no groups
-  std::size_t max_token_bytes = 16 * 1024;
+  std::size_t max_token_bytes = std::size_t{16} * 1024;
 };
 
 /// The schemes a realm may name. compile() switches over it without a default, so a new scheme does not

@@ -247,7 +247,7 @@ void check_route_bearer(Checker& check, const Route& route, const std::string& a
     }
   }
   for (const auto& [name, values] : route.claims) {
-    const std::string at = auth + ".claims." + name;
+    const std::string at = (auth + ".claims.").append(name);
     if (name.empty()) check.error(auth + ".claims", "empty claim name");
     if (values.empty()) check.error(at, "lists no value");
   }

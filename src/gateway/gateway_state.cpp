@@ -24,12 +24,12 @@ const std::string& IoThread::date() {
 }
 
 namespace {
-constexpr std::size_t kScratchBytes = std::size_t{64} * 1024;
-constexpr std::size_t kMaxSpareScratch = 64;  // 4 MiB per I/O thread at most, kept for busy moments
+constexpr std::size_t scratch_bytes = std::size_t{64} * 1024;
+constexpr std::size_t max_spare_scratch = 64;  // 4 MiB per I/O thread at most, kept for busy moments
 }  // namespace
 
 std::vector<char> IoThread::take_scratch() {
-  if (spare_scratch_.empty()) return std::vector<char>(kScratchBytes);
+  if (spare_scratch_.empty()) return std::vector<char>(scratch_bytes);
   std::vector<char> scratch = std::move(spare_scratch_.back());
   spare_scratch_.pop_back();
   return scratch;
@@ -41,7 +41,7 @@ std::span<char> LazyScratch::get() {
 }
 
 void IoThread::give_back_scratch(std::vector<char> scratch) {
-  if (scratch.size() == kScratchBytes && spare_scratch_.size() < kMaxSpareScratch) {
+  if (scratch.size() == scratch_bytes && spare_scratch_.size() < max_spare_scratch) {
     spare_scratch_.push_back(std::move(scratch));
   }
 }

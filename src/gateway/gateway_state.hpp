@@ -88,7 +88,7 @@ struct IoThread {
   void give_back_scratch(std::vector<char> scratch);
 
  private:
-  std::vector<std::vector<char>> spare_scratch_;  // at most kMaxSpareScratch, reused LIFO
+  std::vector<std::vector<char>> spare_scratch_;  // at most max_spare_scratch, reused LIFO
   std::string date_;
   std::chrono::system_clock::time_point date_second_{};
 };

@@ -19,7 +19,7 @@
 namespace authgate::gateway {
 
 /// Largest piece of body a relay reads at once (Beast reads at most 64 KiB into a parser's buffer).
-inline constexpr std::size_t relay_read_bytes = 64 * 1024;
+inline constexpr std::size_t relay_read_bytes = std::size_t{64} * 1024;
 
 /// Caps `buffer` (which holds a head, then unparsed body bytes) at what a message within the limits
 /// can need: a whole head, one relay read, and one line or trailer section at the metadata limit.

@@ -36,8 +36,8 @@ struct HeadCheck {
 /// May rewrite Host to the authority of an absolute-form target (RFC 9112 §3.2.2).
 /// The limits check_head() applies (config `limits`).
 struct HeadLimits {
-  std::size_t max_header_count = 100;    // → 431
-  std::size_t max_uri_bytes = 8 * 1024;  // → 414
+  std::size_t max_header_count = 100;                 // → 431
+  std::size_t max_uri_bytes = std::size_t{8} * 1024;  // → 414
 };
 
 HeadCheck check_head(http::request_header<>& request, bool chunked, const HeadLimits& limits);

@@ -175,7 +175,7 @@ FetchResult HttpClient::fetch(FetchRequest request, const FetchLimits& limits) c
   std::optional<FetchResult> out;
   asio::co_spawn(pooled->io,
                  fetch_on(pooled->link, impl_->tls, *url, request, limits, deadline, impl_->keep_alive),
-                 [&out](std::exception_ptr error, FetchResult result) {
+                 [&out](const std::exception_ptr& error, FetchResult result) {
                    if (error) {
                      out = FetchError{FetchErrc::io_error, "internal error"};
                    } else {

@@ -66,9 +66,9 @@ class Judgement {
 
  private:
   friend class Judge;
-  schemes::Presented presented;
-  std::string storage;  // "Bearer <token>" when the token came from the query or a form
-  Authenticator::Miss miss;
+  schemes::Presented presented_;
+  std::string storage_;  // "Bearer <token>" when the token came from the query or a form
+  Authenticator::Miss miss_;
 };
 
 class Judge {

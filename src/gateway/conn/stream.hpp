@@ -48,7 +48,8 @@ class Stream {
   bool is_tls() const noexcept { return std::holds_alternative<TlsStream>(impl_->stream); }
   TlsStream* tls() noexcept { return std::get_if<TlsStream>(&impl_->stream); }
   TcpSocket& socket() noexcept {
-    return std::visit([](auto& s) -> TcpSocket& { return beast::get_lowest_layer(s); }, impl_->stream);
+    if (TlsStream* tls_stream = std::get_if<TlsStream>(&impl_->stream)) return tls_stream->next_layer();
+    return *std::get_if<TcpSocket>(&impl_->stream);  // built in place, never reassigned: one of the two
   }
 
   /// Operations started from now on must finish within `d`; a passed deadline cancels them.

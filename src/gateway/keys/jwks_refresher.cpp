@@ -57,7 +57,7 @@ class SourceRefetch final : public schemes::KeyRefetch {
 }  // namespace
 
 struct JwksRefresher::Source {
-  explicit Source(asio::any_io_executor executor) : timer(executor), waiter_timer(std::move(executor)) {}
+  explicit Source(const asio::any_io_executor& executor) : timer(executor), waiter_timer(executor) {}
   std::string key;
   std::string realm;  // the first realm using this source: names it in logs and metrics
   config::RemoteKeys settings;
@@ -148,7 +148,8 @@ void schedule_after(JwksRefresher::Source& s, const KeySetFetch& result, Metrics
         std::min<SteadyClock::duration>(std::chrono::seconds(std::int64_t{1} << std::min(s.failures - 1, 16)),
                                         std::max(s.settings.refresh_interval, s.settings.timeout));
     s.next_fetch = SteadyClock::now() + backoff;
-    const auto secs = std::chrono::duration_cast<std::chrono::milliseconds>(backoff).count() / 1000.0;
+    const auto secs =
+        static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(backoff).count()) / 1000.0;
     if (s.last_good) {
       spdlog::warn(
           "jwks realm {}: refresh failed: {}; keeping the last good set ({} key(s)); retry in {:.0f} s",

@@ -13,15 +13,15 @@
 namespace authgate::gateway {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
+constexpr char hex_digits[] = "0123456789abcdef";
 
 void append_unicode_escape(std::string& out, unsigned code) {
   const char escape[] = {'\\',
                          'u',
-                         kHex[(code >> 12) & 0xf],
-                         kHex[(code >> 8) & 0xf],
-                         kHex[(code >> 4) & 0xf],
-                         kHex[code & 0xf]};
+                         hex_digits[(code >> 12) & 0xf],
+                         hex_digits[(code >> 8) & 0xf],
+                         hex_digits[(code >> 4) & 0xf],
+                         hex_digits[code & 0xf]};
   out.append(escape, sizeof escape);
 }
 
@@ -216,8 +216,8 @@ void append_access_line(std::string& out, const RequestRecord& r) {
 
 namespace {
 
-constexpr int kOpenFlags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC;
-constexpr mode_t kFileMode = 0640;  // the log names users and client addresses: not world-readable
+constexpr int open_flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC;
+constexpr mode_t file_mode = 0640;  // the log names users and client addresses: not world-readable
 
 }  // namespace
 
@@ -225,7 +225,7 @@ std::unique_ptr<AccessLog> AccessLog::open(AccessLogOptions options, std::error_
   error.clear();
   int fd = STDOUT_FILENO;
   if (options.path != "-") {
-    fd = ::open(options.path.c_str(), kOpenFlags, kFileMode);
+    fd = ::open(options.path.c_str(), open_flags, file_mode);
     if (fd < 0) {
       error = std::error_code(errno, std::generic_category());
       return nullptr;
@@ -312,7 +312,7 @@ void AccessLog::write_out(const std::string& batch) {
 
 std::error_code AccessLog::reopen() {
   if (fd_ == STDOUT_FILENO) return {};
-  const int fresh = ::open(options_.path.c_str(), kOpenFlags, kFileMode);
+  const int fresh = ::open(options_.path.c_str(), open_flags, file_mode);
   if (fresh < 0) return {errno, std::generic_category()};
   // dup3 swaps the file behind fd_ atomically: a write() in progress finishes on the old file, the next one
   // goes to the new file, and the writer never holds a closed or reused descriptor.

@@ -35,10 +35,11 @@ void append_rfc3339_ms(std::string& out, std::chrono::system_clock::time_point t
 void append_access_line(std::string& out, const RequestRecord& record);
 
 struct AccessLogOptions {
-  std::string path = "-";                           // "-" = standard output; else appended, created 0640
-  std::size_t flush_bytes = 64 * 1024;              // wake the writer when this much is waiting
-  std::size_t max_pending_bytes = 8 * 1024 * 1024;  // beyond this, new lines are dropped and counted
-  std::chrono::milliseconds flush_interval{200};    // longest time a line waits in memory
+  std::string path = "-";                            // "-" = standard output; else appended, created 0640
+  std::size_t flush_bytes = std::size_t{64} * 1024;  // wake the writer when this much is waiting
+  std::size_t max_pending_bytes =
+      std::size_t{8} * 1024 * 1024;               // beyond this, new lines are dropped and counted
+  std::chrono::milliseconds flush_interval{200};  // longest time a line waits in memory
 };
 
 /// The running access log. All members are thread-safe.

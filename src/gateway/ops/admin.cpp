@@ -41,7 +41,7 @@ namespace {
 using State = AdminServer::State;
 using Request = http::request<http::empty_body>;
 using Response = http::response<http::string_body>;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 /// Completion of a spawned admin coroutine: errors are values inside it, so only an allocation failure can
 /// arrive here, and it must not escape into io_context::run() and take the gateway down with it.
@@ -116,8 +116,8 @@ asio::awaitable<bool> await_first_byte(beast::tcp_stream& stream, beast::flat_bu
                                        const AdminLimits& limits) {
   if (buffer.size() > 0) co_return true;  // a pipelined request is already here
   stream.expires_after(limits.idle_timeout);
-  auto [ec, n] =
-      co_await stream.async_read_some(buffer.prepare(std::min<std::size_t>(1024, buffer.max_size())), kTuple);
+  auto [ec, n] = co_await stream.async_read_some(
+      buffer.prepare(std::min<std::size_t>(1024, buffer.max_size())), use_tuple);
   buffer.commit(n);
   co_return !ec && n > 0;
 }
@@ -151,7 +151,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<State> state, beast::tcp_
     http::request_parser<http::empty_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     stream.expires_after(limits.read_timeout);
-    auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, kTuple);
+    auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     Response response;
     if (read_ec) {
       const auto status = parse_failure_status(read_ec);
@@ -161,7 +161,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<State> state, beast::tcp_
       response = handle(*state, parser.get());
     }
     stream.expires_after(limits.write_timeout);
-    auto [write_ec, write_n] = co_await http::async_write(stream, response, kTuple);
+    auto [write_ec, write_n] = co_await http::async_write(stream, response, use_tuple);
     if (write_ec || !response.keep_alive()) break;
   }
   beast::error_code ignored;
@@ -171,11 +171,11 @@ asio::awaitable<void> serve_connection(std::shared_ptr<State> state, beast::tcp_
 asio::awaitable<void> accept_connections(std::shared_ptr<State> state) {
   asio::steady_timer backoff(state->strand);
   while (!state->stopped) {
-    auto [ec, socket] = co_await state->acceptor.async_accept(kTuple);
+    auto [ec, socket] = co_await state->acceptor.async_accept(use_tuple);
     if (ec == asio::error::operation_aborted || state->stopped) break;
     if (ec) {  // out of descriptors or similar: retry later instead of spinning
       backoff.expires_after(std::chrono::milliseconds(100));
-      co_await backoff.async_wait(kTuple);
+      co_await backoff.async_wait(use_tuple);
       continue;
     }
     if (state->sessions.size() >= state->context.limits.max_connections) {

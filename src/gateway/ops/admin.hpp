@@ -16,7 +16,8 @@ namespace authgate::gateway {
 class Metrics;
 
 struct AdminLimits {
-  std::size_t max_header_bytes = 8 * 1024;         // request head → 431 beyond; admin requests have no body
+  std::size_t max_header_bytes =
+      std::size_t{8} * 1024;                       // request head → 431 beyond; admin requests have no body
   std::size_t max_connections = 64;                // further connections are closed at once
   std::chrono::milliseconds idle_timeout{60'000};  // keep-alive: wait for the first byte of a request
   std::chrono::milliseconds read_timeout{5'000};   // first byte → complete head (slowloris bound)

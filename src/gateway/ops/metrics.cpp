@@ -10,9 +10,9 @@
 namespace authgate::gateway {
 namespace {
 
-constexpr auto kRelaxed = std::memory_order_relaxed;
-constexpr int kMinStatus = 100;
-constexpr int kMaxStatus = 599;
+constexpr auto relaxed = std::memory_order_relaxed;
+constexpr int min_status = 100;
+constexpr int max_status = 599;
 
 template <typename Int>
 void append_int(std::string& out, Int value) {
@@ -73,18 +73,18 @@ void append_label_value(std::string& out, std::string_view value) {
 void LatencyHistogram::observe(std::chrono::microseconds value) noexcept {
   const auto us = static_cast<std::uint64_t>(std::max<std::int64_t>(value.count(), 0));
   std::size_t i = 0;
-  while (i < kBoundsUs.size() && us > kBoundsUs[i]) ++i;  // `le` is inclusive
-  buckets_[i].fetch_add(1, kRelaxed);
-  sum_us_.fetch_add(us, kRelaxed);
+  while (i < bounds_us.size() && us > bounds_us[i]) ++i;  // `le` is inclusive
+  buckets_[i].fetch_add(1, relaxed);
+  sum_us_.fetch_add(us, relaxed);
 }
 
 void LatencyHistogram::render(std::string& out, std::string_view name) const {
   std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i <= kBoundsUs.size(); ++i) {
-    cumulative += buckets_[i].load(kRelaxed);
+  for (std::size_t i = 0; i <= bounds_us.size(); ++i) {
+    cumulative += buckets_[i].load(relaxed);
     out.append(name).append("_bucket{le=\"");
-    if (i < kBoundsUs.size()) {
-      append_seconds(out, kBoundsUs[i]);
+    if (i < bounds_us.size()) {
+      append_seconds(out, bounds_us[i]);
     } else {
       out.append("+Inf");
     }
@@ -93,7 +93,7 @@ void LatencyHistogram::render(std::string& out, std::string_view name) const {
     out.push_back('\n');
   }
   out.append(name).append("_sum ");
-  append_seconds(out, sum_us_.load(kRelaxed));
+  append_seconds(out, sum_us_.load(relaxed));
   out.push_back('\n');
   out.append(name).append("_count ");
   append_int(out, cumulative);  // the +Inf bucket, so the two always agree
@@ -107,26 +107,26 @@ struct Metrics::RouteSeries {
   std::string name;
   std::size_t hash;
   // [0] counts statuses outside 100–599 (rendered as status="0"); [code − 99] counts each real code.
-  std::array<std::atomic<std::uint64_t>, kMaxStatus - kMinStatus + 2> by_status{};
+  std::array<std::atomic<std::uint64_t>, max_status - min_status + 2> by_status{};
 };
 
 Metrics::Metrics(std::string version) : version_(std::move(version)) {
-  const std::size_t hash = std::hash<std::string_view>{}(kOtherRoute);
-  other_ = find_or_insert(kOtherRoute, hash);
+  const std::size_t hash = std::hash<std::string_view>{}(other_route);
+  other_ = find_or_insert(other_route, hash);
 }
 
 Metrics::~Metrics() = default;
 
 Metrics::RouteSeries* Metrics::find_or_insert(std::string_view route, std::size_t hash) {
   const std::lock_guard lock(insert_mutex_);
-  std::size_t slot = hash & (kTableSize - 1);
-  for (;; slot = (slot + 1) & (kTableSize - 1)) {
+  std::size_t slot = hash & (table_size - 1);
+  for (;; slot = (slot + 1) & (table_size - 1)) {
     RouteSeries* series = table_[slot].load(std::memory_order_acquire);
     if (series == nullptr) break;
     if (series->hash == hash && series->name == route) return series;
   }
   // Bounded label set: a config that keeps inventing route names (or a bug) must not grow memory forever.
-  if (owned_.size() > kMaxRoutes) return other_;
+  if (owned_.size() > max_routes) return other_;
   owned_.push_back(std::make_unique<RouteSeries>(route, hash));
   table_[slot].store(owned_.back().get(), std::memory_order_release);
   return owned_.back().get();
@@ -134,8 +134,8 @@ Metrics::RouteSeries* Metrics::find_or_insert(std::string_view route, std::size_
 
 Metrics::RouteSeries& Metrics::route_series(std::string_view route) noexcept {
   const std::size_t hash = std::hash<std::string_view>{}(route);
-  for (std::size_t i = 0, slot = hash; i < kTableSize; ++i, ++slot) {
-    RouteSeries* series = table_[slot & (kTableSize - 1)].load(std::memory_order_acquire);
+  for (std::size_t i = 0, slot = hash; i < table_size; ++i, ++slot) {
+    RouteSeries* series = table_[slot & (table_size - 1)].load(std::memory_order_acquire);
     if (series == nullptr) break;
     if (series->hash == hash && series->name == route) return *series;
   }
@@ -148,43 +148,43 @@ Metrics::RouteSeries& Metrics::route_series(std::string_view route) noexcept {
 
 void Metrics::record(const RequestRecord& record) noexcept {
   RouteSeries& series = route_series(record.route);
-  const bool known = record.status >= kMinStatus && record.status <= kMaxStatus;
-  series.by_status[known ? static_cast<std::size_t>(record.status - kMinStatus + 1) : 0].fetch_add(1,
-                                                                                                   kRelaxed);
-  outcomes_[static_cast<std::uint8_t>(record.reason)].fetch_add(1, kRelaxed);
+  const bool known = record.status >= min_status && record.status <= max_status;
+  series.by_status[known ? static_cast<std::size_t>(record.status - min_status + 1) : 0].fetch_add(1,
+                                                                                                   relaxed);
+  outcomes_[static_cast<std::uint8_t>(record.reason)].fetch_add(1, relaxed);
   if (record.cache_hit) {
-    cache_hits_.fetch_add(1, kRelaxed);
+    cache_hits_.fetch_add(1, relaxed);
   } else if (record.cache_lookup) {
-    cache_misses_.fetch_add(1, kRelaxed);
+    cache_misses_.fetch_add(1, relaxed);
   }
   request_duration_.observe(record.total_time);
   if (record.upstream_time.count() > 0) upstream_duration_.observe(record.upstream_time);
 }
 
 void Metrics::connection_opened() noexcept {
-  connections_open_.fetch_add(1, kRelaxed);
-  connections_total_.fetch_add(1, kRelaxed);
+  connections_open_.fetch_add(1, relaxed);
+  connections_total_.fetch_add(1, relaxed);
 }
 
-void Metrics::connection_closed() noexcept { connections_open_.fetch_sub(1, kRelaxed); }
+void Metrics::connection_closed() noexcept { connections_open_.fetch_sub(1, relaxed); }
 
 void Metrics::set_config_generation(std::uint64_t generation) noexcept {
-  config_generation_.store(generation, kRelaxed);
+  config_generation_.store(generation, relaxed);
 }
 
 void Metrics::count_config_reload(bool ok) noexcept {
-  (ok ? reloads_ok_ : reloads_error_).fetch_add(1, kRelaxed);
+  (ok ? reloads_ok_ : reloads_error_).fetch_add(1, relaxed);
 }
 
 void Metrics::set_worker_queue_depth(std::uint64_t depth) noexcept {
-  worker_queue_depth_.store(depth, kRelaxed);
+  worker_queue_depth_.store(depth, relaxed);
 }
 
 void Metrics::set_access_log_dropped(std::uint64_t lines) noexcept {
-  access_log_dropped_.store(lines, kRelaxed);
+  access_log_dropped_.store(lines, relaxed);
 }
 
-std::uint64_t Metrics::config_generation() const noexcept { return config_generation_.load(kRelaxed); }
+std::uint64_t Metrics::config_generation() const noexcept { return config_generation_.load(relaxed); }
 
 void Metrics::render_requests(std::string& out) const {
   std::vector<const RouteSeries*> series;
@@ -194,54 +194,54 @@ void Metrics::render_requests(std::string& out) const {
     for (const auto& s : owned_) series.push_back(s.get());
   }
   std::sort(series.begin(), series.end(), [](auto* a, auto* b) { return a->name < b->name; });
-  constexpr std::string_view kName = "authgate_requests_total";
-  append_family(out, kName, "counter", "Requests answered, by matched route and status code.");
+  constexpr std::string_view family = "authgate_requests_total";
+  append_family(out, family, "counter", "Requests answered, by matched route and status code.");
   for (const RouteSeries* s : series) {
     for (std::size_t i = 0; i < s->by_status.size(); ++i) {
-      const std::uint64_t count = s->by_status[i].load(kRelaxed);
+      const std::uint64_t count = s->by_status[i].load(relaxed);
       if (count == 0) continue;
       std::string labels = "route=\"";
       append_label_value(labels, s->name);
       labels.append("\",status=\"");
-      append_int(labels, i == 0 ? 0 : static_cast<int>(i) + kMinStatus - 1);
+      append_int(labels, i == 0 ? 0 : static_cast<int>(i) + min_status - 1);
       labels.push_back('"');
-      append_sample(out, kName, labels, count);
+      append_sample(out, family, labels, count);
     }
   }
 }
 
 void Metrics::render_outcomes(std::string& out) const {
-  constexpr std::string_view kName = "authgate_auth_outcomes_total";
-  append_family(out, kName, "counter", "Requests by the reason of their answer (authentication outcome).");
-  for (std::size_t i = 0; i < kReasonSlots; ++i) {
+  constexpr std::string_view family = "authgate_auth_outcomes_total";
+  append_family(out, family, "counter", "Requests by the reason of their answer (authentication outcome).");
+  for (std::size_t i = 0; i < reason_slots; ++i) {
     const std::string_view name = to_string(static_cast<Reason>(i));
     if (name == "unknown") continue;  // not an enumerator
-    append_sample(out, kName, "reason=\"" + std::string(name) + "\"", outcomes_[i].load(kRelaxed));
+    append_sample(out, family, "reason=\"" + std::string(name) + "\"", outcomes_[i].load(relaxed));
   }
-  constexpr std::string_view kCache = "authgate_verify_cache_total";
-  append_family(out, kCache, "counter", "Verified-credential cache lookups, by result.");
-  append_sample(out, kCache, "result=\"hit\"", cache_hits_.load(kRelaxed));
-  append_sample(out, kCache, "result=\"miss\"", cache_misses_.load(kRelaxed));
+  constexpr std::string_view cache_family = "authgate_verify_cache_total";
+  append_family(out, cache_family, "counter", "Verified-credential cache lookups, by result.");
+  append_sample(out, cache_family, "result=\"hit\"", cache_hits_.load(relaxed));
+  append_sample(out, cache_family, "result=\"miss\"", cache_misses_.load(relaxed));
 }
 
 void Metrics::render_scalars(std::string& out) const {
   append_family(out, "authgate_connections_open", "gauge", "Client connections open now.");
-  const std::int64_t open = connections_open_.load(kRelaxed);
+  const std::int64_t open = connections_open_.load(relaxed);
   out.append("authgate_connections_open ");
   append_int(out, open);
   out.push_back('\n');
   append_family(out, "authgate_connections_total", "counter", "Client connections accepted.");
-  append_sample(out, "authgate_connections_total", "", connections_total_.load(kRelaxed));
+  append_sample(out, "authgate_connections_total", "", connections_total_.load(relaxed));
   append_family(out, "authgate_config_generation", "gauge", "Generation of the config snapshot serving now.");
-  append_sample(out, "authgate_config_generation", "", config_generation_.load(kRelaxed));
+  append_sample(out, "authgate_config_generation", "", config_generation_.load(relaxed));
   append_family(out, "authgate_config_reload_total", "counter", "Config reload attempts, by result.");
-  append_sample(out, "authgate_config_reload_total", "result=\"ok\"", reloads_ok_.load(kRelaxed));
-  append_sample(out, "authgate_config_reload_total", "result=\"error\"", reloads_error_.load(kRelaxed));
+  append_sample(out, "authgate_config_reload_total", "result=\"ok\"", reloads_ok_.load(relaxed));
+  append_sample(out, "authgate_config_reload_total", "result=\"error\"", reloads_error_.load(relaxed));
   append_family(out, "authgate_worker_queue_depth", "gauge", "Password verifications waiting for a worker.");
-  append_sample(out, "authgate_worker_queue_depth", "", worker_queue_depth_.load(kRelaxed));
+  append_sample(out, "authgate_worker_queue_depth", "", worker_queue_depth_.load(relaxed));
   append_family(out, "authgate_access_log_dropped_lines_total", "counter",
                 "Access-log lines dropped because the writer fell behind or a write failed.");
-  append_sample(out, "authgate_access_log_dropped_lines_total", "", access_log_dropped_.load(kRelaxed));
+  append_sample(out, "authgate_access_log_dropped_lines_total", "", access_log_dropped_.load(relaxed));
   append_family(out, "authgate_build_info", "gauge", "Always 1; the label carries the authgate version.");
   std::string labels = "version=\"";
   append_label_value(labels, version_);

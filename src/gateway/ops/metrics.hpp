@@ -3,7 +3,7 @@
 //
 // The hot path (record(), the gauges) is lock-free: every series is a preallocated atomic counter, and the
 // route label is found in an insert-only open-addressing table of atomic pointers. Label sets are bounded:
-// route names come from the config (at most kMaxRoutes distinct names over the process lifetime, beyond
+// route names come from the config (at most max_routes distinct names over the process lifetime, beyond
 // which they count as "other"), status codes are 100–599, reasons are the closed `authgate::Reason` set.
 
 #include <array>
@@ -26,7 +26,7 @@ namespace authgate::gateway {
 class LatencyHistogram {
  public:
   /// Upper bounds in microseconds, ascending; the +Inf bucket is implicit.
-  static constexpr std::array<std::uint64_t, 15> kBoundsUs = {
+  static constexpr std::array<std::uint64_t, 15> bounds_us = {
       500,     1'000,   2'500,     5'000,     10'000,    25'000,     50'000,    100'000,
       250'000, 500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000, 30'000'000};
 
@@ -38,7 +38,7 @@ class LatencyHistogram {
   void render(std::string& out, std::string_view name) const;
 
  private:
-  std::array<std::atomic<std::uint64_t>, kBoundsUs.size() + 1> buckets_{};  // not cumulative; last = +Inf
+  std::array<std::atomic<std::uint64_t>, bounds_us.size() + 1> buckets_{};  // not cumulative; last = +Inf
   std::atomic<std::uint64_t> sum_us_{0};
 };
 
@@ -46,9 +46,9 @@ class LatencyHistogram {
 class Metrics {
  public:
   /// Distinct route label values kept; further names share the series route="other".
-  static constexpr std::size_t kMaxRoutes = 1000;
-  /// The label value of routes beyond kMaxRoutes (a route really named "other" shares that series).
-  static constexpr std::string_view kOtherRoute = "other";
+  static constexpr std::size_t max_routes = 1000;
+  /// The label value of routes beyond max_routes (a route really named "other" shares that series).
+  static constexpr std::string_view other_route = "other";
 
   /// `version` becomes the label of authgate_build_info.
   explicit Metrics(std::string version);
@@ -91,15 +91,15 @@ class Metrics {
   void render_outcomes(std::string& out) const;
   void render_scalars(std::string& out) const;
 
-  static constexpr std::size_t kTableSize = 2048;   // power of two, load factor ≤ 0.5
-  static constexpr std::size_t kReasonSlots = 256;  // Reason is a std::uint8_t
+  static constexpr std::size_t table_size = 2048;   // power of two, load factor ≤ 0.5
+  static constexpr std::size_t reason_slots = 256;  // Reason is a std::uint8_t
 
   std::string version_;
-  std::array<std::atomic<RouteSeries*>, kTableSize> table_{};
+  std::array<std::atomic<RouteSeries*>, table_size> table_{};
   mutable std::mutex insert_mutex_;  // taken when a route name is first seen, and by render_prometheus()
   std::vector<std::unique_ptr<RouteSeries>> owned_;  // guarded by insert_mutex_
   RouteSeries* other_ = nullptr;
-  std::array<std::atomic<std::uint64_t>, kReasonSlots> outcomes_{};
+  std::array<std::atomic<std::uint64_t>, reason_slots> outcomes_{};
   std::atomic<std::uint64_t> cache_hits_{0};
   std::atomic<std::uint64_t> cache_misses_{0};
   LatencyHistogram request_duration_;

@@ -38,11 +38,11 @@ struct RelayStatus {
 /// Each read and write gets `timeout` (no progress for that long ends the relay). `guard` watches the
 /// parser's chunk metadata: trailers over its limit end the relay as a read error before the message's
 /// end is written, so the receiver never sees a complete message that we should have refused.
-template <bool isRequest>
+template <bool IsRequest>
 boost::asio::awaitable<RelayStatus> relay_body(Stream& in, beast::flat_buffer& in_buffer,
-                                               http::parser<isRequest, http::buffer_body>& parser,
+                                               http::parser<IsRequest, http::buffer_body>& parser,
                                                Stream& out,
-                                               http::serializer<isRequest, http::buffer_body>& serializer,
+                                               http::serializer<IsRequest, http::buffer_body>& serializer,
                                                std::span<char> scratch, std::chrono::milliseconds timeout,
                                                const ChunkMetadataGuard& guard, std::size_t primed = 0) {
   RelayStatus status;

@@ -13,7 +13,7 @@
 namespace authgate::schemes::detail {
 
 /// Introspection responses larger than this are refused (an active-token answer is a few hundred bytes).
-inline constexpr std::size_t max_introspection_response_bytes = 64 * 1024;
+inline constexpr std::size_t max_introspection_response_bytes = std::size_t{64} * 1024;
 
 /// application/x-www-form-urlencoded (HTML form encoding, as RFC 6749 Appendix B uses): ALPHA / DIGIT /
 /// "*-._" kept, space → '+', every other byte → %XX (upper-case hex).

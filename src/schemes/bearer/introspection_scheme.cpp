@@ -135,13 +135,13 @@ class IntrospectionScheme final : public Scheme {
       return done(unavailable("too many calls in flight"));
     }
     const std::string_view token = *credentials.token68;  // valid until done (the caller's promise)
-    boost::asio::co_spawn(
-        executor, net::async_fetch(*client_, request_for(token), limits()),
-        [this, token, done = std::move(done)](const std::exception_ptr& error, net::FetchResult response) {
-          in_flight_.fetch_sub(1, std::memory_order_relaxed);
-          if (error) return done(unavailable("the call failed unexpectedly"));
-          done(conclude(token, std::move(response)));
-        });
+    boost::asio::co_spawn(executor, net::async_fetch(*client_, request_for(token), limits()),
+                          [this, token, done = std::move(done)](const std::exception_ptr& error,
+                                                                const net::FetchResult& response) {
+                            in_flight_.fetch_sub(1, std::memory_order_relaxed);
+                            if (error) return done(unavailable("the call failed unexpectedly"));
+                            done(conclude(token, response));
+                          });
   }
 
  private:

@@ -244,13 +244,13 @@ TEST(Metrics, BoundsDistinctRouteLabelsAndCountsTheRestAsOther) {
   Metrics metrics("x");
   const std::size_t extra = 50;
   std::vector<std::string> names;
-  for (std::size_t i = 0; i < Metrics::kMaxRoutes + extra; ++i) names.push_back("route-" + std::to_string(i));
+  for (std::size_t i = 0; i < Metrics::max_routes + extra; ++i) names.push_back("route-" + std::to_string(i));
   for (const auto& name : names) metrics.record(make_record(name, 200, Reason::ok));
   const std::string text = metrics.render_prometheus();
   std::size_t series = 0;
   for (std::size_t at = 0; (at = text.find("\nauthgate_requests_total{", at)) != std::string::npos; ++at)
     ++series;
-  EXPECT_EQ(series, Metrics::kMaxRoutes + 1) << "kMaxRoutes names plus \"other\"";
+  EXPECT_EQ(series, Metrics::max_routes + 1) << "max_routes names plus \"other\"";
   EXPECT_EQ(sample(text, "authgate_requests_total{route=\"other\",status=\"200\"}"),
             static_cast<long long>(extra));
   EXPECT_EQ(sample(text, "authgate_requests_total{route=\"route-0\",status=\"200\"}"), 1);
