@@ -92,7 +92,7 @@ struct Setup {
     app.url = "http://127.0.0.1:3000";
     c.upstreams.push_back(app);
     c.stores.push_back(config::Store{"users", "htpasswd", (dir / "users").string(), "", {}});
-    c.realms.push_back(config::Realm{"staff", "basic", "Staff", "users", false, {}, {}});
+    c.realms.push_back(config::Realm{"staff", "basic", "Staff", "users", false, {}, {}, {}});
     config::Route route;
     route.name = "app";
     route.match.path = "/app";
@@ -128,7 +128,8 @@ struct Setup {
         context,
         [&]() -> asio::awaitable<void> {
           const RequestFacts facts{"GET",       "/app", "app.example.com",
-                                   "127.0.0.1", false,  std::chrono::system_clock::now()};
+                                   "127.0.0.1", false,  std::chrono::system_clock::now(),
+                                   std::nullopt};
           outcome = (co_await auth.authenticate(snapshot->routes.front(), presented(field), facts)).outcome;
         },
         asio::detached);
@@ -196,7 +197,8 @@ void BM_AuthenticatorCacheHit(benchmark::State& state) {
       context,
       [&]() -> asio::awaitable<void> {
         const RequestFacts facts{"GET",       "/app", "app.example.com",
-                                 "127.0.0.1", false,  std::chrono::system_clock::now()};
+                                 "127.0.0.1", false,  std::chrono::system_clock::now(),
+                                 std::nullopt};
         for (auto _ : state) {
           auto result = co_await s.auth.authenticate(s.snapshot->routes.front(), presented(field), facts);
           benchmark::DoNotOptimize(result);
@@ -219,7 +221,8 @@ void BM_AuthenticatorBearerCacheHit(benchmark::State& state) {
       context,
       [&]() -> asio::awaitable<void> {
         const RequestFacts facts{"GET",       "/api", "app.example.com",
-                                 "127.0.0.1", false,  std::chrono::system_clock::now()};
+                                 "127.0.0.1", false,  std::chrono::system_clock::now(),
+                                 std::nullopt};
         const auto first = co_await s.auth.authenticate(route, presented(view), facts);
         if (!std::holds_alternative<Authenticated>(first.outcome)) state.SkipWithError("token refused");
         for (auto _ : state) {
@@ -253,14 +256,16 @@ void run_cached(benchmark::State& state, const config::CompiledRoute& route, std
 
 void BM_CachedBearerFastPath(benchmark::State& state) {
   const std::string field = "Bearer " + make_token();
-  run_cached(state, setup().snapshot->routes.back(), field,
-             {"GET", "/api", "app.example.com", "127.0.0.1", false, std::chrono::system_clock::now()});
+  run_cached(
+      state, setup().snapshot->routes.back(), field,
+      {"GET", "/api", "app.example.com", "127.0.0.1", false, std::chrono::system_clock::now(), std::nullopt});
 }
 BENCHMARK(BM_CachedBearerFastPath);
 
 void BM_CachedBasicFastPath(benchmark::State& state) {
-  run_cached(state, setup().snapshot->routes.front(), "Basic YWxpY2U6d29uZGVybGFuZA==",
-             {"GET", "/app", "app.example.com", "127.0.0.1", false, std::chrono::system_clock::now()});
+  run_cached(
+      state, setup().snapshot->routes.front(), "Basic YWxpY2U6d29uZGVybGFuZA==",
+      {"GET", "/app", "app.example.com", "127.0.0.1", false, std::chrono::system_clock::now(), std::nullopt});
 }
 BENCHMARK(BM_CachedBasicFastPath);
 
@@ -270,8 +275,8 @@ void BM_JudgeNowCachedBasic(benchmark::State& state) {
   auto& s = setup();
   const auto& route = s.snapshot->routes.front();
   const std::string_view field = "Basic YWxpY2U6d29uZGVybGFuZA==";
-  const RequestFacts facts{"GET",       "/app", "app.example.com",
-                           "127.0.0.1", false,  std::chrono::system_clock::now()};
+  const RequestFacts facts{
+      "GET", "/app", "app.example.com", "127.0.0.1", false, std::chrono::system_clock::now(), std::nullopt};
   asio::io_context context;
   asio::co_spawn(
       context,
@@ -295,8 +300,8 @@ void BM_BearerVerifyUncached(benchmark::State& state) {
   const auto token = make_token();
   const auto credentials = grammar::parse_credentials("Bearer " + token);
   const auto& scheme = *s.snapshot->routes.back().realms.front()->scheme;
-  const RequestFacts facts{"GET",       "/api", "app.example.com",
-                           "127.0.0.1", false,  std::chrono::system_clock::now()};
+  const RequestFacts facts{
+      "GET", "/api", "app.example.com", "127.0.0.1", false, std::chrono::system_clock::now(), std::nullopt};
   for (auto _ : state) {
     auto outcome = scheme.authenticate(*credentials, facts);
     benchmark::DoNotOptimize(outcome);

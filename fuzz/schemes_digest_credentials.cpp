@@ -9,7 +9,7 @@
 
 #include "authgate/grammar/ascii.hpp"
 #include "authgate/grammar/parse.hpp"
-#include "schemes/digest/digest_algorithm.hpp"
+#include "authgate/schemes/digest_algorithm.hpp"
 #include "schemes/digest/digest_credentials.hpp"
 
 namespace {

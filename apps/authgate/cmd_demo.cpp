@@ -1,6 +1,7 @@
 // `authgate demo`: the gateway with nothing to set up. A built-in echo upstream behind /public
-// (anonymous), /private (any user) and /admin (group admins); two users with printed passwords, stored as
-// bcrypt in a temporary htpasswd file that is removed on exit; ready-to-paste curl lines.
+// (anonymous), /private (any user, Basic), /admin (group admins) and /digest (any user, Digest SHA-256);
+// two users with printed passwords, stored as bcrypt in a temporary htpasswd file and as HA1s in a
+// temporary htdigest file, removed on exit; ready-to-paste curl lines.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,10 @@
 #include <fstream>
 #include <string>
 
+#include <openssl/crypto.h>
+
+#include "authgate/schemes/digest_algorithm.hpp"
+#include "authgate/stores/digest_edit.hpp"
 #include "authgate/stores/password_hash.hpp"
 #include "authgate/version.hpp"
 #include "command.hpp"
@@ -27,6 +32,8 @@ struct DemoUser {
 };
 constexpr DemoUser demo_users[] = {{"alice", "wonderland", "admins"}, {"bob", "builder", ""}};
 constexpr int demo_bcrypt_cost = 10;  // fast enough to start in a blink, real enough to show the cache
+// The Digest realm string: no '"' or '\\', which curl would hash with their escapes (docs/digest.md).
+constexpr const char* digest_realm = "authgate demo digest";
 
 /// A private temporary directory, removed with everything in it when the demo ends.
 class TempDir {
@@ -68,6 +75,26 @@ void write_users(const TempDir& dir) {
   write_file(dir.file("groups.txt"), groups + "\n");
 }
 
+/// The same users for Digest: one HA1 per hash family (SHA-256, SHA-512-256, and MD5 for old clients).
+void write_digest_users(const TempDir& dir) {
+  using schemes::digest::Algorithm;
+  std::string content;
+  for (const auto& user : demo_users) {
+    stores::DigestRecord record{user.name, digest_realm, {}, 0};
+    record.ha1[static_cast<std::size_t>(stores::DigestHash::md5)] =
+        schemes::digest::ha1(Algorithm::md5, user.name, digest_realm, user.password);
+    record.ha1[static_cast<std::size_t>(stores::DigestHash::sha256)] =
+        schemes::digest::ha1(Algorithm::sha256, user.name, digest_realm, user.password);
+    record.ha1[static_cast<std::size_t>(stores::DigestHash::sha512_256)] =
+        schemes::digest::ha1(Algorithm::sha512_256, user.name, digest_realm, user.password);
+    auto edited = stores::upsert_digest_line(content, record);
+    for (auto& ha1 : record.ha1) OPENSSL_cleanse(ha1.data(), ha1.size());
+    if (!edited) throw std::runtime_error("cannot write the demo digest file: " + edited.error());
+    content = std::move(edited->content);
+  }
+  write_file(dir.file("users.htdigest"), content);
+}
+
 /// "127.0.0.1:8080" or "[::1]:8080" → address and port.
 std::pair<std::string, std::uint16_t> split_host_port(const std::string& text) {
   const auto colon = text.rfind(':');
@@ -103,9 +130,17 @@ config::Config demo_config(const TempDir& dir, std::uint16_t echo_port, const st
   c.upstreams.push_back(echo);
   c.stores.push_back(
       config::Store{"demo", "htpasswd", dir.file("users.htpasswd"), dir.file("groups.txt"), {}});
-  c.realms.push_back(config::Realm{"demo", "basic", "authgate demo", "demo", false, {}, {}});
+  c.realms.push_back(config::Realm{"demo", "basic", "authgate demo", "demo", false, {}, {}, {}});
+  c.stores.push_back(
+      config::Store{"demo-digest", "htdigest", dir.file("users.htdigest"), dir.file("groups.txt"), {}});
+  config::Realm digest{"demo-digest", "digest", digest_realm, "demo-digest", false, {}, {}, {}};
+  // SHA-256 first (curl, python, httpx, Chromium); MD5 after it for clients that know nothing else.
+  digest.digest.algorithms = {"SHA-256", "MD5"};
+  c.realms.push_back(digest);
+  auto digest_route = route("digest", "/digest", false);
+  digest_route.realms = {"demo-digest"};
   c.routes = {route("public", "/public", true), route("private", "/private", false),
-              route("admin", "/admin", false, "admins")};
+              route("admin", "/admin", false, "admins"), digest_route};
   return c;
 }
 
@@ -113,8 +148,10 @@ void print_banner(const gateway::BoundListener& listener, const std::string& adm
   const auto base = "http://" + listener.address + ":" + std::to_string(listener.port);
   std::printf(
       "\nauthgate demo: a built-in echo upstream behind %s\n"
-      "  /public   anonymous\n  /private  any user\n  /admin    group admins\n"
-      "users (realm \"authgate demo\"): alice / wonderland (admins), bob / builder\n\n"
+      "  /public   anonymous\n  /private  any user (Basic)\n  /admin    group admins (Basic)\n"
+      "  /digest   any user (Digest, RFC 7616: SHA-256, and MD5 for old clients)\n"
+      "users (realms \"authgate demo\" and \"authgate demo digest\"): alice / wonderland (admins), "
+      "bob / builder\n\n"
       "try:\n"
       "curl -i %s/public\n"
       "curl -i %s/private\n"
@@ -123,10 +160,12 @@ void print_banner(const gateway::BoundListener& listener, const std::string& adm
       "curl -i -u alice:wonderland %s/admin\n"
       "curl -i -u alice:wrong %s/private\n"
       "curl -I -u bob:builder %s/private\n"
+      "curl -i --digest -u alice:wonderland %s/digest\n"
+      "curl -i --digest -u alice:wrong %s/digest\n"
       "metrics:  curl -s http://%s/metrics\n"
       "Ctrl-C stops the demo.\n\n",
       base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(),
-      base.c_str(), admin.c_str());
+      base.c_str(), base.c_str(), base.c_str(), admin.c_str());
   std::fflush(stdout);
 }
 
@@ -134,6 +173,7 @@ int run_demo(const std::string& listen, const std::string& admin) {
   gateway::log_to_stderr();
   TempDir dir;
   write_users(dir);
+  write_digest_users(dir);
   auto echo = EchoUpstream::start();
   auto snapshot = config::compile(demo_config(dir, echo->port(), listen, admin), 1);
   if (!snapshot) {

@@ -34,6 +34,10 @@ enum class Reason : std::uint8_t {
   token_inactive,     // introspection said active=false
   unsafe_identity,    // a verified user or group name that no header field may carry (CR, LF, ',' …)
   stale_nonce,        // Digest nonce expired: 401 with stale=true
+  nonce_replayed,     // Digest: an nc not above every nc seen for its nonce: 401 with stale=true
+  bad_nonce,          // Digest: a nonce or opaque this realm did not issue, or one altered
+  wrong_realm,        // Digest: credentials for another protection space
+  uri_mismatch,       // Digest: `uri` does not name the request target → 400 (RFC 7616 §3.4.6)
   rate_limited,       // too many failures → 429
   store_unavailable,  // machinery broke → 5xx, never 401
   keys_unavailable,

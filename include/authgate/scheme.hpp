@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "authgate/grammar/auth_params.hpp"
 #include "authgate/outcome.hpp"
@@ -27,6 +29,9 @@ struct RequestFacts {
   std::string_view client_address;
   bool secure = false;  // arrived over TLS
   std::chrono::system_clock::time_point now;
+  /// The whole request body, when the gateway read it before judging (Digest qop=auth-int hashes it);
+  /// nullopt when it was not read (it streams to the upstream after the verdict).
+  std::optional<std::string_view> body;
 };
 
 struct ChallengeContext {
@@ -52,6 +57,11 @@ class Scheme {
   virtual std::string_view name() const noexcept = 0;
   /// This scheme's challenge for a 401/407 (realm, charset, fresh nonce, …).
   virtual grammar::Challenge challenge(const ChallengeContext& context) const = 0;
+  /// Every challenge of this scheme for a 401/407, preferred first: one, except where a scheme offers
+  /// variants a client chooses from (Digest: one per algorithm, strongest first, RFC 7616 §3.7).
+  virtual std::vector<grammar::Challenge> challenges(const ChallengeContext& context) const {
+    return {challenge(context)};
+  }
   /// Where authenticate() must run for these credentials.
   virtual Work work(const grammar::Credentials& credentials) const noexcept = 0;
   /// True when a successful verification may be cached under HMAC(scheme ‖ credentials).

@@ -55,6 +55,10 @@ void check_routes(Checker& check);
 void check_bearer_realm(Checker& check, const Realm& realm, const std::string& path);
 void check_route_bearer(Checker& check, const Route& route, const std::string& auth);
 
+/// `scheme: digest` realm keys (validate_digest.cpp): an htdigest store, known and available algorithms
+/// and qops, the nonce secret file.
+void check_digest_realm(Checker& check, const Realm& realm, const std::string& path);
+
 /// True when some route accepts a Basic realm (clear-text passwords on the wire).
 bool uses_basic(const Config& config);
 

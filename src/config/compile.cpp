@@ -8,6 +8,7 @@
 #include "authgate/schemes/basic.hpp"
 #include "authgate/stores/htpasswd.hpp"
 #include "config/compile_bearer.hpp"
+#include "config/compile_digest.hpp"
 #include "config/compile_introspection.hpp"
 #include "config/load_yaml.hpp"
 #include "config/syntax.hpp"
@@ -57,10 +58,12 @@ std::vector<std::string> watched_files_of(const Config& config) {
   for (const auto& upstream : config.upstreams) add_watched(files, upstream.tls.ca_file);
   detail::add_bearer_files(config, files);  // key rotation by replacing the file reloads
   detail::add_introspection_files(config, files);
+  detail::add_digest_files(config, files);
   return files;
 }
 
-void build_realms(Snapshot& snapshot, const StoreMap& stores, const detail::KeySetMap& keys) {
+void build_realms(Snapshot& snapshot, const StoreMap& stores, const detail::DigestStoreMap& digest_stores,
+                  const detail::KeySetMap& keys) {
   snapshot.realms.reserve(snapshot.config.realms.size());  // routes point into it: no reallocation later
   for (const Realm& realm : snapshot.config.realms) {
     switch (*scheme_kind(realm.scheme)) {  // validate() admitted only known schemes
@@ -77,6 +80,9 @@ void build_realms(Snapshot& snapshot, const StoreMap& stores, const detail::KeyS
                           nullptr, nullptr, nullptr});
         break;
       }
+      case SchemeKind::digest:
+        snapshot.realms.push_back(detail::compile_digest_realm(realm, digest_stores, snapshot.state));
+        break;
     }
   }
 }
@@ -125,6 +131,7 @@ SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<
   Problems problems = validate(config);
   // Stores and keys load even when validation failed, so one `authgate check` reports their errors too.
   const StoreMap stores = load_stores(config, generation, problems);
+  const detail::DigestStoreMap digest_stores = detail::load_digest_stores(config, generation, problems);
   const detail::KeySetMap keys = detail::load_bearer_keys(config, problems);
   if (has_errors(problems)) return problems;
 
@@ -138,7 +145,8 @@ SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<
   }
   // Chosen here, once: the request path compares no strings for it.
   snapshot->unmatched_status = snapshot->config.server.unmatched == "403" ? 403 : 404;
-  build_realms(*snapshot, stores, keys);
+  snapshot->state = detail::process_state_store();
+  build_realms(*snapshot, stores, digest_stores, keys);
   snapshot->routes.reserve(snapshot->config.routes.size());
   for (const Route& route : snapshot->config.routes)
     snapshot->routes.push_back(build_route(*snapshot, route));
@@ -157,6 +165,7 @@ SnapshotResult load_snapshot(const std::string& path, std::uint64_t generation,
   Problems problems = std::move(report.problems);
   Problems more = validate(report.config);
   load_stores(report.config, generation, more);
+  detail::load_digest_stores(report.config, generation, more);
   detail::load_bearer_keys(report.config, more);
   for (auto& problem : more) {
     if (!is_under_reported_path(problem, problems)) problems.push_back(std::move(problem));

@@ -37,6 +37,17 @@ void refuse_keys(MapReader& m, std::span<const std::string_view> keys, const std
   }
 }
 
+void read_digest_realm(LoadContext& ctx, const YAML::Node& node, const std::string& path,
+                       DigestRealm& digest) {
+  MapReader m(ctx, node, path);
+  m.read_strings("algorithms", digest.algorithms, 6);
+  m.read_strings("qop", digest.qop, 2);
+  m.read_bool("userhash", digest.userhash);
+  m.read_duration("nonce_lifetime", digest.nonce_lifetime, std::chrono::seconds(10), std::chrono::hours(24));
+  m.read_file("nonce_secret_file", digest.nonce_secret_file);
+  m.finish();
+}
+
 Realm read_realm(LoadContext& ctx, const std::string& name, const YAML::Node& node, const std::string& path) {
   Realm realm;
   realm.name = name;
@@ -51,7 +62,14 @@ Realm read_realm(LoadContext& ctx, const std::string& name, const YAML::Node& no
   } else {
     refuse_keys(m, basic_keys, scheme, "basic");
   }
-  if (scheme == "basic") {
+  if (scheme == "digest") {
+    if (const YAML::Node* digest = m.find("digest"))
+      read_digest_realm(ctx, *digest, m.child("digest"), realm.digest);
+  } else if (const YAML::Node* digest = m.find("digest")) {
+    m.context().error(*digest, m.child("digest"),
+                      "'digest' applies to digest realms only (this realm's scheme is " + scheme + ")");
+  }
+  if (scheme == "basic" || scheme == "digest") {
     refuse_keys(m, bearer_realm_keys(), scheme, "bearer");
   } else {
     read_bearer_realm(m, realm.bearer);  // bearer, or an unknown scheme validate() will name

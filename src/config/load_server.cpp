@@ -41,6 +41,7 @@ void read_limits(MapReader& root, HttpLimits& limits) {
   m.read_size("linger_bytes", limits.linger_bytes, 0, 64u << 20);
   // Read whole into the 64 KiB relay buffer: no larger.
   m.read_size("max_form_token_body_bytes", limits.max_form_token_body_bytes, 1u << 10, 64u << 10);
+  m.read_size("max_auth_int_body_bytes", limits.max_auth_int_body_bytes, 0, 64u << 10);
   m.read_duration("header_timeout", limits.header_timeout, milliseconds(100), hours(1));
   m.read_duration("idle_timeout", limits.idle_timeout, seconds(1), hours(1));
   m.read_duration("body_timeout", limits.body_timeout, seconds(1), hours(24));

@@ -50,6 +50,8 @@ struct HttpLimits {
   std::size_t linger_bytes = std::size_t{1024} * 1024;  // and at most this much
   std::size_t max_form_token_body_bytes =
       std::size_t{16} * 1024;  // a form body searched for access_token (RFC 6750 §2.2)
+  std::size_t max_auth_int_body_bytes =
+      std::size_t{64} * 1024;  // a body hashed for Digest qop=auth-int (RFC 7616 §3.4.3) → 413 beyond
   Duration header_timeout = std::chrono::seconds(10);  // first byte to end of head → 408
   Duration idle_timeout = std::chrono::seconds(60);    // keep-alive between requests
   Duration body_timeout = std::chrono::seconds(60);    // no body progress for this long → close
@@ -76,9 +78,9 @@ struct Upstream {
 
 struct Store {
   std::string name;
-  std::string type = "htpasswd";
-  std::string path;         // htpasswd file
-  std::string groups_path;  // optional Apache AuthGroupFile ("group: user1 user2")
+  std::string type = "htpasswd";  // or "htdigest" (digest realms: Apache htdigest / authgate HA1 lines)
+  std::string path;               // htpasswd or htdigest file
+  std::string groups_path;        // optional Apache AuthGroupFile ("group: user1 user2")
   SourcePos pos;
 };
 
@@ -129,25 +131,39 @@ struct BearerRealm {
   std::size_t max_token_bytes = std::size_t{16} * 1024;
 };
 
+/// `scheme: digest` settings under the realm's `digest:` key (docs/digest.md).
+struct DigestRealm {
+  /// RFC 7616 §3.3 names, one challenge each in this order (strongest first); MD5 only for legacy clients.
+  std::vector<std::string> algorithms{"SHA-256"};
+  std::vector<std::string> qop{"auth"};  // "auth", "auth-int"
+  bool userhash = false;                 // advertise userhash=true (RFC 7616 §3.4.4)
+  Duration nonce_lifetime = std::chrono::minutes(5);
+  /// Keys nonces (at least 32 bytes); empty = a random secret per process. Instances behind one load
+  /// balancer need the same file (and a shared state store).
+  std::string nonce_secret_file;
+};
+
 /// The schemes a realm may name. compile() switches over it without a default, so a new scheme does not
 /// compile until every place that builds one handles it.
-enum class SchemeKind : std::uint8_t { basic, bearer };
+enum class SchemeKind : std::uint8_t { basic, bearer, digest };
 
-/// The kind `scheme` names ("basic", "bearer", as validate() admits them), or nullopt.
+/// The kind `scheme` names ("basic", "bearer", "digest", as validate() admits them), or nullopt.
 inline std::optional<SchemeKind> scheme_kind(std::string_view scheme) noexcept {
   if (scheme == "basic") return SchemeKind::basic;
   if (scheme == "bearer") return SchemeKind::bearer;
+  if (scheme == "digest") return SchemeKind::digest;
   return std::nullopt;
 }
 
 /// A protection space: one scheme, its realm string, and where its secrets live.
 struct Realm {
   std::string name;
-  std::string scheme = "basic";  // "basic" or "bearer" (later "digest")
+  std::string scheme = "basic";  // "basic", "bearer" or "digest"
   std::string realm;             // the realm sent in the challenge; defaults to `name`
-  std::string store;             // Basic/Digest: name of a Store
+  std::string store;             // Basic/Digest: name of a Store (htpasswd / htdigest)
   bool allow_plaintext = false;  // accept plaintext and DES-crypt htpasswd entries (warned at start)
   BearerRealm bearer;            // scheme: bearer only
+  DigestRealm digest;            // scheme: digest only
   SourcePos pos;
 };
 

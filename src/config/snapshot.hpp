@@ -17,6 +17,7 @@
 #include "authgate/schemes/extraction.hpp"
 #include "authgate/schemes/key_refetch.hpp"
 #include "authgate/stores/password_store.hpp"
+#include "authgate/stores/state_store.hpp"
 #include "config/model.hpp"
 #include "config/upstream_url.hpp"
 
@@ -63,9 +64,11 @@ struct Snapshot {
 
   Config config;  // validated and normalised (methods upper-case, hosts lower-case, names defaulted)
   std::vector<CompiledRealm> realms;
-  std::vector<CompiledRoute> routes;       // same order as config.routes
-  std::vector<UpstreamUrl> upstream_urls;  // parallel to config.upstreams
-  std::vector<std::shared_ptr<const stores::PasswordStore>> stores;
+  std::vector<CompiledRoute> routes;                                 // same order as config.routes
+  std::vector<UpstreamUrl> upstream_urls;                            // parallel to config.upstreams
+  std::vector<std::shared_ptr<const stores::PasswordStore>> stores;  // htpasswd stores
+  /// Where state beyond a request lives (Digest nonce counts): the process's, shared by every snapshot.
+  std::shared_ptr<stores::StateStore> state;
   int unmatched_status = 404;              // server.unmatched, compiled: 404 or 403
   std::uint64_t generation = 0;            // increases with every successful (re)load
   std::shared_ptr<const Clock> clock;      // the clock of token checks and cache expiry (never null)

@@ -31,9 +31,12 @@ bool is_field_text(std::string_view text) {
 void check_realm_store(Checker& check, const Realm& realm, const std::string& path) {
   if (realm.store.empty()) {
     check.error(path, "a " + realm.scheme + " realm needs a store");
-  } else if (find_named(check.config().stores, realm.store) == nullptr) {
+  } else if (const Store* store = find_named(check.config().stores, realm.store); store == nullptr) {
     check.error(path + ".store", "unknown store " + in_quotes(realm.store) +
                                      " (defined: " + list_names(check.config().stores) + ")");
+  } else if (store->type != "htpasswd") {
+    check.error(path + ".store", "store " + in_quotes(realm.store) + " is of type " + in_quotes(store->type) +
+                                     "; a basic realm needs an htpasswd store");
   }
 }
 
@@ -61,8 +64,9 @@ void check_stores(Checker& check) {
     const std::string path = "stores." + store.name;
     if (!is_name(store.name)) check.error(path, "invalid name " + in_quotes(store.name));
     if (!names.insert(store.name).second) check.error(path, "duplicate store name " + in_quotes(store.name));
-    if (store.type != "htpasswd") {
-      check.error(path + ".type", "unknown store type " + in_quotes(store.type) + " (supported: htpasswd)");
+    if (store.type != "htpasswd" && store.type != "htdigest") {
+      check.error(path + ".type",
+                  "unknown store type " + in_quotes(store.type) + " (supported: htpasswd, htdigest)");
       continue;
     }
     if (auto problem = unreadable_file_problem(store.path)) check.error(path + ".path", *problem);
@@ -80,14 +84,9 @@ void check_realms(Checker& check) {
     const std::string path = "realms." + realm.name;
     if (!is_name(realm.name)) check.error(path, "invalid name " + in_quotes(realm.name));
     if (!names.insert(realm.name).second) check.error(path, "duplicate realm name " + in_quotes(realm.name));
-    if (realm.scheme == "digest") {
-      check.error(path + ".scheme",
-                  "scheme " + in_quotes(realm.scheme) + " is not supported yet (supported: basic, bearer)");
-      continue;
-    }
     if (!scheme_kind(realm.scheme)) {
       check.error(path + ".scheme",
-                  "unknown scheme " + in_quotes(realm.scheme) + " (supported: basic, bearer)");
+                  "unknown scheme " + in_quotes(realm.scheme) + " (supported: basic, bearer, digest)");
       continue;
     }
     if (!is_field_text(realm.realm) || realm.realm.size() > 256) {
@@ -102,8 +101,10 @@ void check_realms(Checker& check) {
                                          ": clients will offer one realm's credentials to the other");
     }
     if (realm.scheme == "bearer") {
-      if (!realm.store.empty()) check.error(path + ".store", "applies to basic realms only");
+      if (!realm.store.empty()) check.error(path + ".store", "applies to basic and digest realms only");
       check_bearer_realm(check, realm, path);
+    } else if (realm.scheme == "digest") {
+      check_digest_realm(check, realm, path);
     } else {
       check_basic_keys(check, realm, path);
     }

@@ -11,10 +11,14 @@ namespace {
 
 // RFC 7616 §3.3-§3.5 spell these bare (`algorithm=SHA-256`, `stale=true`, `nc=00000001`, `qop=auth`,
 // `userhash=true`) and some Digest clients only accept them that way; every other value is quoted, which
-// every parser accepts.
+// every parser accepts. The one exception is qop in a challenge, which §3.3 quotes (`qop="auth"`, a list
+// of options) while credentials and Authentication-Info send it bare (§3.4, §3.5).
 constexpr std::array<std::string_view, 5> bare_params = {"algorithm", "stale", "nc", "qop", "userhash"};
 
-bool is_bare_param(std::string_view name) {
+enum class Element : unsigned char { challenge, other };
+
+bool is_bare_param(std::string_view name, Element element) {
+  if (element == Element::challenge && name == "qop") return false;
   for (std::string_view bare : bare_params) {
     if (name == bare) return true;
   }
@@ -30,20 +34,20 @@ void append_raw(std::string& out, std::string_view text) {
   for (char c : text) out += field_safe(c);
 }
 
-void append_param(std::string& out, const AuthParam& param) {
+void append_param(std::string& out, const AuthParam& param, Element element) {
   append_raw(out, param.name);
   out += '=';
-  if (is_bare_param(param.name) && is_token(param.value)) {
+  if (is_bare_param(param.name, element) && is_token(param.value)) {
     out += param.value;
   } else {
     append_quoted(out, param.value);
   }
 }
 
-void append_params(std::string& out, std::span<const AuthParam> params) {
+void append_params(std::string& out, std::span<const AuthParam> params, Element element) {
   for (std::size_t i = 0; i < params.size(); ++i) {
     if (i != 0) out += ", ";
-    append_param(out, params[i]);
+    append_param(out, params[i], element);
   }
 }
 
@@ -56,7 +60,7 @@ std::size_t estimate(std::string_view scheme, const std::optional<std::string>& 
 
 // `auth-scheme [ 1*SP ( token68 / #auth-param ) ]`; a token68 wins if both are set.
 void append_element(std::string& out, std::string_view scheme, const std::optional<std::string>& token68,
-                    std::span<const AuthParam> params) {
+                    std::span<const AuthParam> params, Element element) {
   append_raw(out, scheme);
   if (token68) {
     if (token68->empty()) return;
@@ -64,7 +68,7 @@ void append_element(std::string& out, std::string_view scheme, const std::option
     append_raw(out, *token68);
   } else if (!params.empty()) {
     out += ' ';
-    append_params(out, params);
+    append_params(out, params, element);
   }
 }
 
@@ -82,7 +86,7 @@ void append_quoted(std::string& out, std::string_view value) {
 std::string to_field(const Challenge& challenge) {
   std::string out;
   out.reserve(estimate(challenge.scheme, challenge.token68, challenge.params));
-  append_element(out, challenge.scheme, challenge.token68, challenge.params);
+  append_element(out, challenge.scheme, challenge.token68, challenge.params, Element::challenge);
   return out;
 }
 
@@ -93,7 +97,8 @@ std::string to_field(std::span<const Challenge> challenges) {
   out.reserve(size);
   for (std::size_t i = 0; i < challenges.size(); ++i) {
     if (i != 0) out += ", ";
-    append_element(out, challenges[i].scheme, challenges[i].token68, challenges[i].params);
+    append_element(out, challenges[i].scheme, challenges[i].token68, challenges[i].params,
+                   Element::challenge);
   }
   return out;
 }
@@ -101,14 +106,14 @@ std::string to_field(std::span<const Challenge> challenges) {
 std::string to_field(const Credentials& credentials) {
   std::string out;
   out.reserve(estimate(credentials.scheme, credentials.token68, credentials.params));
-  append_element(out, credentials.scheme, credentials.token68, credentials.params);
+  append_element(out, credentials.scheme, credentials.token68, credentials.params, Element::other);
   return out;
 }
 
 std::string to_field(std::span<const AuthParam> params) {
   std::string out;
   out.reserve(estimate({}, std::nullopt, params));
-  append_params(out, params);
+  append_params(out, params, Element::other);
   return out;
 }
 

@@ -31,13 +31,14 @@ std::vector<grammar::Challenge> collect_challenges(const Decision& decision,
     const bool is_outcome_scheme =
         !decision.scheme.empty() && grammar::iequals(scheme->name(), decision.scheme);
     if (decision.challenges == ChallengeSet::outcome_scheme && !is_outcome_scheme) continue;
-    auto challenge = scheme->challenge(context);
-    // The outcome's params (error="invalid_token", stale=true) go on its scheme's first challenge only.
+    auto challenges = scheme->challenges(context);
+    // The outcome's params (error="invalid_token", stale=true) go on the challenges of the first realm of
+    // its scheme only (all of them: a Digest realm offers one per algorithm, and stale=true is true of each).
     if (is_outcome_scheme && !extras_added) {
-      add_params(challenge, decision.extra_params);
+      for (auto& challenge : challenges) add_params(challenge, decision.extra_params);
       extras_added = true;
     }
-    out.push_back(std::move(challenge));
+    for (auto& challenge : challenges) out.push_back(std::move(challenge));
   }
   return out;
 }

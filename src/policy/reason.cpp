@@ -54,6 +54,14 @@ std::string_view to_string(Reason reason) noexcept {
       return "token_inactive";
     case Reason::stale_nonce:
       return "stale_nonce";
+    case Reason::nonce_replayed:
+      return "nonce_replayed";
+    case Reason::bad_nonce:
+      return "bad_nonce";
+    case Reason::wrong_realm:
+      return "wrong_realm";
+    case Reason::uri_mismatch:
+      return "uri_mismatch";
     case Reason::rate_limited:
       return "rate_limited";
     case Reason::store_unavailable:

@@ -138,7 +138,13 @@ StateResult<void> MemoryStateStore::add_nonce(std::string_view nonce, Duration t
   const std::lock_guard lock(s->shard.mutex);
   // A known nonce keeps its highest nc: starting it again at 0 would make its used counts fresh.
   if (s->shard.find(s->key, now) != nullptr) return {};
-  if (s->shard.insert(s->key, StateEntry{expiry(now, ttl), 0}, now) == nullptr) return too_many_keys();
+  // Nor may a nonce this shard forgot early come back with its counts at 0. It cannot be told apart from
+  // one never issued, so every nonce that expires no later than one forgotten stays unknown (its client
+  // takes a fresh nonce, which expires later); issuers that pass a nonce's remaining life as `ttl` (Digest
+  // does) thus never see a forgotten nonce revived.
+  const TimePoint until = expiry(now, ttl);
+  if (until <= s->shard.forgotten_until()) return {};
+  if (s->shard.insert(s->key, StateEntry{until, 0}, now) == nullptr) return too_many_keys();
   return {};
 }
 

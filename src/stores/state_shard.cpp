@@ -1,6 +1,7 @@
 // StateShard: a bounded expiring map, evicting the expired and then the soonest-expiring entry.
 #include "stores/state_shard.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace authgate::stores::detail {
@@ -28,6 +29,7 @@ StateEntry* StateShard::insert(std::string_view key, StateEntry entry, TimePoint
   if (entries_.size() >= capacity_) {
     // Ties go to the new entry: of two equally close to expiry, the later write is the one to keep.
     if (capacity_ == 0 || entry.expires < by_expiry_.begin()->first) return nullptr;
+    forgotten_until_ = std::max(forgotten_until_, by_expiry_.begin()->first);
     erase(entries_.find(by_expiry_.begin()->second));
   }
   const auto [it, inserted] = entries_.emplace(std::string(key), entry);

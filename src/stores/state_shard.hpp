@@ -40,6 +40,9 @@ class StateShard {
   /// Drops the entry under `key`, if any.
   void erase(std::string_view key);
   std::size_t size() const noexcept { return entries_.size(); }
+  /// The latest expiry of any entry evicted while still live (epoch when none was): an entry expiring
+  /// at or before it may have been forgotten early.
+  TimePoint forgotten_until() const noexcept { return forgotten_until_; }
 
   std::mutex mutex;
 
@@ -54,6 +57,7 @@ class StateShard {
   std::size_t capacity_;
   Entries entries_;
   ByExpiry by_expiry_;
+  TimePoint forgotten_until_{};
 };
 
 }  // namespace authgate::stores::detail

@@ -12,9 +12,9 @@
 namespace authgate::policy {
 
 /// The challenges `decision` asks for, in the route's realm order. `schemes` are the route's realms'
-/// schemes. ChallengeSet::all → one per scheme; outcome_scheme → only those named like
-/// `decision.scheme`. The outcome scheme's challenge gets `decision.extra_params` (replacing a param
-/// of the same name).
+/// schemes. ChallengeSet::all → every challenge of every scheme (Scheme::challenges); outcome_scheme →
+/// only those of schemes named like `decision.scheme`. The challenges of the first realm of the outcome's
+/// scheme get `decision.extra_params` (replacing a param of the same name).
 std::vector<grammar::Challenge> collect_challenges(const Decision& decision,
                                                    std::span<const Scheme* const> schemes,
                                                    const ChallengeContext& context);

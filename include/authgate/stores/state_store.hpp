@@ -93,7 +93,10 @@ class StateStore {
   virtual void clear_failures(std::string_view key, Callback<void> done) = 0;
 
   /// Makes `nonce` known for `ttl` (> 0), with no nc seen yet. Issuing a nonce that is still known
-  /// changes nothing: its counts are kept, so no nc it has used can be replayed. Thread-safe.
+  /// changes nothing: its counts are kept, so no nc it has used can be replayed. Nor may a nonce the
+  /// store had to forget before its ttl come back with its counts at 0: a store that evicts live nonces
+  /// leaves such a nonce unknown (use_nonce → unknown_or_expired). Callers issue a nonce with its
+  /// remaining lifetime, the same expiry every time. Thread-safe.
   virtual void issue_nonce(std::string_view nonce, Duration ttl, Callback<void> done) = 0;
   /// Checks and records a request's nonce count `nc` for `nonce` (RFC 7616 §3.4). nc counts from 1:
   /// 0 is never fresh. Thread-safe; concurrent uses of one nc see exactly one `fresh`.

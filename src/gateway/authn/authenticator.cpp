@@ -23,6 +23,7 @@ struct OwnedFacts {
   std::string method, target, host, client_address;
   bool secure = false;
   std::chrono::system_clock::time_point now;
+  std::optional<std::string> body;
 
   explicit OwnedFacts(const RequestFacts& f)
       : method(f.method),
@@ -30,8 +31,17 @@ struct OwnedFacts {
         host(f.host),
         client_address(f.client_address),
         secure(f.secure),
-        now(f.now) {}
-  RequestFacts view() const { return {method, target, host, client_address, secure, now}; }
+        now(f.now),
+        body(f.body ? std::optional<std::string>(*f.body) : std::nullopt) {}
+  RequestFacts view() const {
+    return {method,
+            target,
+            host,
+            client_address,
+            secure,
+            now,
+            body ? std::optional<std::string_view>(*body) : std::nullopt};
+  }
 };
 
 // The verify-cache key of `field` in `realm`'s protection space ("<Scheme> realm=<name>"), so a realm

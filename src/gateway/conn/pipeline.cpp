@@ -1,6 +1,10 @@
 // One request through the pipeline of DESIGN.md, after its head was read and checked:
 // route → body limit → credentials → authenticate → decide → local reply or forward.
+#include <algorithm>
+
 #include <boost/asio/use_awaitable.hpp>
+
+#include "authgate/grammar/ascii.hpp"
 
 #include "gateway/authn/judge.hpp"
 #include "gateway/conn/session_impl.hpp"
@@ -27,6 +31,18 @@ bool wants_form_token(const config::CompiledRoute& route, const RequestParser& p
   if (!other) return true;
   const auto length = parser.content_length();
   return length && *length <= max_bytes && request[http::field::expect].empty();
+}
+
+// RFC 7616 §3.4.3: qop=auth-int hashes the body, so a Digest request that says so is read whole (up to
+// limits.max_auth_int_body_bytes, else 413) before it is judged. The search is a cheap over-approximation
+// (any Digest field mentioning auth-int): reading a body that turns out not to need it changes nothing.
+bool wants_auth_int_body(const config::CompiledRoute& route, const schemes::CredentialSources& credentials) {
+  if (route.requirement.anonymous || credentials.fields.size() != 1) return false;
+  const std::string_view field = credentials.fields.front();
+  if (!grammar::iequals(schemes::scheme_of(field), "Digest")) return false;
+  const bool offered = std::any_of(route.schemes.begin(), route.schemes.end(),
+                                   [](const Scheme* s) { return grammar::iequals(s->name(), "Digest"); });
+  return offered && field.find("auth-int") != std::string_view::npos;
 }
 
 }  // namespace
@@ -65,9 +81,9 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
   const auto fields = credential_lines(request, side);
   // The snapshot's clock: the one its Bearer schemes check exp/nbf with, so cache expiry agrees.
   const auto now = x.snapshot->clock ? x.snapshot->clock->now() : x.record.start;
-  RequestView view{
-      {request.method_string(), request.target(), x.head.host, info_.client_ip, stream_.is_tls(), now},
-      {fields, std::nullopt, std::nullopt}};
+  RequestView view{{request.method_string(), request.target(), x.head.host, info_.client_ip, stream_.is_tls(),
+                    now, std::nullopt},
+                   {fields, std::nullopt, std::nullopt}};
   if (x.head.target.has_query) view.credentials.query = x.head.target.query;
 
   const auto& limits = x.snapshot->config.limits;
@@ -80,8 +96,18 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
       const bool large = form.result == FormRead::too_large;
       co_return co_await reply(x, large ? 413 : 400, large ? Reason::request_too_large : Reason::bad_request);
     }
-    x.form_bytes = form.bytes;
-    view.credentials.form = std::string_view(scratch().data(), x.form_bytes);
+    x.body_bytes = form.bytes;
+    view.credentials.form = std::string_view(scratch().data(), x.body_bytes);
+  } else if (wants_auth_int_body(route, view.credentials)) {
+    const auto body = co_await read_form_body(stream_, buffer_, x.parser, scratch(),
+                                              limits.max_auth_int_body_bytes, limits.body_timeout);
+    if (body.result != FormRead::ok) {
+      x.keep_alive = false;
+      const bool large = body.result == FormRead::too_large;
+      co_return co_await reply(x, large ? 413 : 400, large ? Reason::request_too_large : Reason::bad_request);
+    }
+    x.body_bytes = body.bytes;
+    view.facts.body = std::string_view(scratch().data(), x.body_bytes);
   }
 
   const auto auth_started = std::chrono::steady_clock::now();
@@ -133,7 +159,7 @@ asio::awaitable<bool> Session::act(Exchange& x, const config::ForwardTo& forward
   ClientSide client{
       stream_,        buffer_,     x.parser, LazyScratch{scratch_, thread_}, x.snapshot->config.limits,
       *x.chunk_guard, x.keep_alive};
-  client.primed = x.form_bytes;  // a form body read whole for its token goes upstream unchanged
+  client.primed = x.body_bytes;  // a body read whole before judging goes upstream unchanged
   // RFC 6750 §2.3: responses to a request with the token in its URI SHOULD say Cache-Control: private.
   client.private_response = query_token;
   client.response_fields = verdict.response_fields;

@@ -50,7 +50,7 @@ class Session {
     const config::CompiledRoute* route = nullptr;
     std::optional<Verdict> verdict;  // the judge's, once judged
     bool keep_alive = true;          // the client wants it and we are not draining
-    std::size_t form_bytes = 0;      // a form body read whole into scratch_ for its token (RFC 6750 §2.2)
+    std::size_t body_bytes = 0;      // a body read whole into scratch_ before judging (form token, auth-int)
   };
 
   asio::awaitable<bool> handshake();

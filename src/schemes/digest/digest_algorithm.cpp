@@ -1,6 +1,6 @@
 // RFC 7616 Digest hashes over OpenSSL EVP. The parts of each H() are fed to the digest one by one with
 // ':' between them, so no joined string (and no copy of a password) is ever built.
-#include "schemes/digest/digest_algorithm.hpp"
+#include "authgate/schemes/digest_algorithm.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -12,7 +12,7 @@
 
 #include "authgate/grammar/auth_params.hpp"
 #include "authgate/reason.hpp"
-#include "schemes/digest/digest_algorithm.hpp"
+#include "authgate/schemes/digest_algorithm.hpp"
 
 namespace authgate::schemes::digest {
 

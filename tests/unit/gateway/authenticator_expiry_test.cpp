@@ -65,7 +65,7 @@ TEST_P(AuthenticatorExpiryTest, CacheEntriesEndAtTheEarlierOfTtlAndExp) {
     asio::co_spawn(
         context,
         [&]() -> asio::awaitable<void> {
-          const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, t0 + c.requests[i]};
+          const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, t0 + c.requests[i], std::nullopt};
           result = co_await auth.authenticate(route, presented, facts);
         },
         asio::detached);

@@ -67,7 +67,8 @@ struct Harness {
       asio::co_spawn(
           context,
           [&]() -> asio::awaitable<void> {
-            RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, std::chrono::system_clock::now()};
+            RequestFacts facts{"GET",       "/", "h", "127.0.0.1", false, std::chrono::system_clock::now(),
+                               std::nullopt};
             results.push_back(co_await auth.authenticate(route, presented(field), facts, miss));
             if (++done == n) guard.reset();
           },
@@ -110,7 +111,8 @@ TEST(Authenticator, TheNextRequestIsACacheHitWithoutAHash) {
 
 TEST(Authenticator, CachedAnswersCacheHitsOnlyWithoutVerifying) {
   Harness h;
-  const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, std::chrono::system_clock::now()};
+  const RequestFacts facts{"GET",       "/", "h", "127.0.0.1", false, std::chrono::system_clock::now(),
+                           std::nullopt};
   const auto fields = presented(good);
   EXPECT_FALSE(h.auth.cached(h.route, fields, facts).has_value()) << "never verified: authenticate()";
   h.run(1, good);
@@ -125,7 +127,7 @@ TEST(Authenticator, CachedAnswersCacheHitsOnlyWithoutVerifying) {
 TEST(Authenticator, AMissFromCachedIsHandedOnSoTheCredentialsAreHashedOnce) {
   Harness h(false);
   const auto now = std::chrono::system_clock::now();
-  const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, now};
+  const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, now, std::nullopt};
   const auto fields = presented(good);
   Authenticator::Miss miss;
   ASSERT_FALSE(h.auth.cached(h.route, fields, facts, &miss).has_value());
@@ -155,7 +157,8 @@ TEST(Authenticator, AMissForAnotherRealmIsIgnored) {
   elsewhere.key.fill(0xCD);
   const auto judged = h.run(1, good, &elsewhere);
   ASSERT_TRUE(std::holds_alternative<Authenticated>(judged[0].outcome));
-  const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, std::chrono::system_clock::now()};
+  const RequestFacts facts{"GET",       "/", "h", "127.0.0.1", false, std::chrono::system_clock::now(),
+                           std::nullopt};
   EXPECT_TRUE(h.auth.cached(h.route, presented(good), facts).has_value())
       << "this realm computed its own key";
   EXPECT_EQ(h.cache.find(elsewhere.key, h.scheme->generation(), facts.now), nullptr);

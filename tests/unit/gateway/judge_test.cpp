@@ -86,7 +86,8 @@ struct World {
 
   Verdict judge(Side side, std::vector<std::string_view> fields, std::optional<std::string_view> query = {},
                 const config::CompiledRoute* on = nullptr) {
-    RequestView view{{"GET", "/x", "h", "127.0.0.1", false, now}, {fields, query, std::nullopt}};
+    RequestView view{{"GET", "/x", "h", "127.0.0.1", false, now, std::nullopt},
+                     {fields, query, std::nullopt}};
     Verdict verdict;
     asio::io_context io;
     asio::co_spawn(

@@ -69,7 +69,7 @@ config::Config test_config(const UserFiles& files, std::uint16_t echo_port, std:
   c.upstreams = {upstream("echo", echo_port), upstream("down", dead_port), upstream("slow", silent_port)};
   c.upstreams[2].response_timeout = std::chrono::milliseconds(300);
   c.stores.push_back(config::Store{"users", "htpasswd", files.htpasswd(), files.groups(), {}});
-  c.realms.push_back(config::Realm{"staff", "basic", "staff area", "users", false, {}, {}});
+  c.realms.push_back(config::Realm{"staff", "basic", "staff area", "users", false, {}, {}, {}});
   auto admin = route("admin", "/admin", "echo", false);
   admin.groups = {"admins"};
   auto limited = route("limited", "/limited", "echo", true);

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "authgate/grammar/parse.hpp"
-#include "schemes/digest/digest_algorithm.hpp"
+#include "authgate/schemes/digest_algorithm.hpp"
 #include "schemes/digest/digest_credentials.hpp"
 
 namespace authgate::schemes::digest {

@@ -73,6 +73,23 @@ TEST_F(MemoryStateStoreTest, ANonceOrDenyThatCannotBeKeptIsAnError) {
   EXPECT_TRUE(is_denied("long").value());
 }
 
+TEST_F(MemoryStateStoreTest, ANonceEvictedWhileLiveIsNeverRevivedWithItsCountsAtZero) {
+  // Digest issues a nonce when a response first verifies, with the nonce's remaining life as ttl (the
+  // same expiry every time). If the store evicted it, issuing it again must not make its nc 1 fresh.
+  make({.max_entries = 1, .shards = 1});
+  ASSERT_TRUE(issue_nonce("old", 5min).has_value());
+  ASSERT_EQ(use_nonce("old", 1).value(), NonceUse::fresh);
+  clock_->advance(1min);
+  ASSERT_TRUE(issue_nonce("new", 5min).has_value()) << "evicts 'old', which expires first";
+  EXPECT_EQ(use_nonce("old", 1).value(), NonceUse::unknown_or_expired);
+  ASSERT_TRUE(issue_nonce("old", 4min).has_value()) << "no error: the client is told to take a new nonce";
+  EXPECT_EQ(use_nonce("old", 1).value(), NonceUse::unknown_or_expired) << "a captured header stays refused";
+  EXPECT_EQ(use_nonce("new", 1).value(), NonceUse::fresh) << "'new' was not displaced by the attempt";
+  clock_->advance(1min);
+  ASSERT_TRUE(issue_nonce("later", 5min).has_value()) << "a nonce expiring after every forgotten one is kept";
+  EXPECT_EQ(use_nonce("later", 1).value(), NonceUse::fresh);
+}
+
 TEST_F(MemoryStateStoreTest, AFailureThatCannotBeCountedFailsClosed) {
   make({.max_entries = 1, .shards = 1});
   ASSERT_TRUE(deny("long", 1h).has_value());
