@@ -91,7 +91,7 @@ int check(const std::string& path) {
   for (const auto& warning : s.warnings) std::fprintf(stderr, "%s\n", warning.c_str());
   print_table(s.config);
   std::printf("%s: OK, %zu route(s), %zu realm(s), %zu store(s), %zu warning(s)\n", path.c_str(),
-              s.routes.size(), s.realms.size(), s.stores.size(), s.warnings.size());
+              s.routes.size(), s.realms.size(), s.config.stores.size(), s.warnings.size());
   return 0;
 }
 
