@@ -115,15 +115,18 @@ class DigestScheme final : public Scheme {
     return future.get();
   }
 
+  // `done` is by value to match the interface, whose overriders may keep it.
   void authenticate_async(const grammar::Credentials& credentials, const RequestFacts& request,
-                          const boost::asio::any_io_executor&, Completion done) const override {
-    run(credentials, request, std::move(done));
+                          const boost::asio::any_io_executor&,
+                          Completion done) const override {  // NOLINT(performance-unnecessary-value-param)
+    run(credentials, request, done);
   }
 
   std::uint64_t generation() const noexcept override { return store_->generation(); }
 
  private:
-  void run(const grammar::Credentials& credentials, const RequestFacts& request, Completion done) const {
+  void run(const grammar::Credentials& credentials, const RequestFacts& request,
+           const Completion& done) const {
     auto checked = check(credentials, request);
     if (auto* outcome = std::get_if<Outcome>(&checked)) {
       done(std::move(*outcome));
@@ -131,35 +134,35 @@ class DigestScheme final : public Scheme {
     }
     auto verified = std::make_shared<Verified>(std::move(std::get<Verified>(checked)));
     // Made known only now, after the response verified: a flood of bad credentials creates no state.
-    state_->issue_nonce(verified->nonce, verified->ttl,
-                        [this, verified, done](stores::StateResult<void> issued) {
-                          if (!issued) {
-                            done(Unavailable{Reason::store_unavailable});
-                            return;
-                          }
-                          state_->use_nonce(verified->nonce, verified->nc,
-                                            [verified, done](stores::StateResult<stores::NonceUse> use) {
-                                              if (!use) {
-                                                done(Unavailable{Reason::store_unavailable});
-                                                return;
-                                              }
-                                              switch (*use) {
-                                                case stores::NonceUse::fresh:
-                                                  done(std::move(verified->authenticated));
-                                                  return;
-                                                case stores::NonceUse::replayed:
-                                                  // A replay, or requests reordered: either way this nonce
-                                                  // count is spent. stale=true lets a client that knows the
-                                                  // password go on with a new nonce without asking its user
-                                                  // again.
-                                                  done(rejected(Reason::nonce_replayed, {{"stale", "true"}}));
-                                                  return;
-                                                case stores::NonceUse::unknown_or_expired:
-                                                  done(rejected(Reason::stale_nonce, {{"stale", "true"}}));
-                                                  return;
-                                              }
-                                            });
-                        });
+    state_->issue_nonce(
+        verified->nonce, verified->ttl, [this, verified, done](const stores::StateResult<void>& issued) {
+          if (!issued) {
+            done(Unavailable{Reason::store_unavailable});
+            return;
+          }
+          state_->use_nonce(verified->nonce, verified->nc,
+                            [verified, done](const stores::StateResult<stores::NonceUse>& use) {
+                              if (!use) {
+                                done(Unavailable{Reason::store_unavailable});
+                                return;
+                              }
+                              switch (*use) {
+                                case stores::NonceUse::fresh:
+                                  done(std::move(verified->authenticated));
+                                  return;
+                                case stores::NonceUse::replayed:
+                                  // A replay, or requests reordered: either way this nonce
+                                  // count is spent. stale=true lets a client that knows the
+                                  // password go on with a new nonce without asking its user
+                                  // again.
+                                  done(rejected(Reason::nonce_replayed, {{"stale", "true"}}));
+                                  return;
+                                case stores::NonceUse::unknown_or_expired:
+                                  done(rejected(Reason::stale_nonce, {{"stale", "true"}}));
+                                  return;
+                              }
+                            });
+        });
   }
 
   /// Everything that needs no state: syntax, realm, offer, uri, nonce MAC, and the response itself.
