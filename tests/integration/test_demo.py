@@ -88,3 +88,25 @@ def test_demo_admin_listener_answers(demo):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def test_demo_digest_route_takes_every_client_with_the_printed_password(demo):
+    """The demo's Digest route (RFC 7616): SHA-256 offered first, MD5 after it for old clients; the printed
+    `curl --digest` line gets 200, and so does python requests' HTTPDigestAuth with the same user."""
+    process, port, _ = demo
+    base = f"http://127.0.0.1:{port}"
+    digest_lines = [line for line in curl_lines(process) if "--digest" in line]
+    assert digest_lines, "the demo prints a curl --digest line"
+    words = shlex.split(digest_lines[0])
+    result = subprocess.run([words[0], "-sS", "--max-time", "20", "-o", "/dev/null", "-w", "%{http_code}",
+                             *words[1:]], capture_output=True, text=True, timeout=60)
+    assert result.stdout == "200", f"{digest_lines[0]} answered {result.stdout}: {result.stderr}"
+    challenge = requests.get(base + "/digest", timeout=10)
+    assert challenge.status_code == 401
+    lines = challenge.raw.headers.getlist("WWW-Authenticate")
+    assert [re.search(r"algorithm=([\w-]+)", line).group(1) for line in lines] == ["SHA-256", "MD5"]
+    user, password = re.search(r"-u (\S+):(\S+)", digest_lines[0]).groups()
+    answered = requests.get(base + "/digest", auth=requests.auth.HTTPDigestAuth(user, password), timeout=10)
+    assert answered.status_code == 200
+    assert [v for k, v in json.loads(answered.text)["headers"] if k == "X-Auth-User"] == [user]
+    assert answered.headers["Authentication-Info"].startswith("qop=auth, rspauth=")
