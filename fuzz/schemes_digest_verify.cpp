@@ -26,18 +26,19 @@ void check(bool condition) {
 struct World {
   World() {
     using schemes::digest::Algorithm;
-    const std::string line = "Mufasa:http-auth@example.org:SHA-256=" +
-                             schemes::digest::ha1(Algorithm::sha256, "Mufasa", "http-auth@example.org", "x") +
-                             ",MD5=" + schemes::digest::ha1(Algorithm::md5, "Mufasa", "http-auth@example.org", "x");
+    const std::string line =
+        "Mufasa:http-auth@example.org:SHA-256=" +
+        schemes::digest::ha1(Algorithm::sha256, "Mufasa", "http-auth@example.org", "x") +
+        ",MD5=" + schemes::digest::ha1(Algorithm::md5, "Mufasa", "http-auth@example.org", "x");
     schemes::DigestOptions options;
     options.realm = "http-auth@example.org";
     options.algorithms = {Algorithm::sha256, Algorithm::sha512_256_sess, Algorithm::md5};
     options.qop_auth_int = true;
     options.userhash = true;
     options.secret = std::string(32, 'f');
-    scheme = schemes::make_digest_scheme(options, *stores::parse_digest_store(line, "fuzz", 1),
-                                         stores::make_memory_state_store(std::make_shared<SystemClock>(),
-                                                                         {.max_entries = 1000}));
+    scheme = schemes::make_digest_scheme(
+        options, *stores::parse_digest_store(line, "fuzz", 1),
+        stores::make_memory_state_store(std::make_shared<SystemClock>(), {.max_entries = 1000}));
     const auto challenge = scheme->challenge({std::chrono::system_clock::now(), false});
     nonce = challenge.params[3].value;
     opaque = challenge.params[4].value;
@@ -64,12 +65,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   replace_all(field, "NONCE", world.nonce);
   replace_all(field, "OPAQUE", world.opaque);
 
-  check(schemes::digest::uri_names_target(target, target, "www.example.org"));
-  (void)schemes::digest::uri_names_target(field, target, "www.example.org");
+  check(schemes::digest::uri_names_target(target, target, "www.example.org", false));
+  (void)schemes::digest::uri_names_target(field, target, "www.example.org", true);
 
   auto credentials = grammar::parse_credentials(field);
   if (!credentials) return 0;
-  const RequestFacts facts{"POST", target, "www.example.org", "127.0.0.1", false, std::chrono::system_clock::now(),
+  const RequestFacts facts{"POST",
+                           target,
+                           "www.example.org",
+                           "127.0.0.1",
+                           false,
+                           std::chrono::system_clock::now(),
                            std::string_view(field)};
   const Outcome outcome = world.scheme->authenticate(*credentials, facts);
   check(!std::holds_alternative<Authenticated>(outcome));

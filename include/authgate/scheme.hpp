@@ -25,7 +25,7 @@ namespace authgate {
 struct RequestFacts {
   std::string_view method;
   std::string_view target;  // request-target as received
-  std::string_view host;
+  std::string_view host;    // the Host field as received: host[:port] (Digest matches an absolute-form uri)
   std::string_view client_address;
   bool secure = false;  // arrived over TLS
   std::chrono::system_clock::time_point now;

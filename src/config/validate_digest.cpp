@@ -75,11 +75,12 @@ void check_digest_realm(Checker& check, const Realm& realm, const std::string& p
                   "the secret must be at least 32 bytes (e.g. openssl rand -hex 32)");
     }
   }
-  // curl hashes a realm with its quoted-string escapes left in (curl test 1095): such a realm locks out
-  // every curl user (docs/digest.md).
+  // python requests and httpx send such a realm back unescaped (a field that does not parse) and curl
+  // before 7.84 hashed it with its escapes left in (curl test 1095): docs/digest.md.
   if (realm.realm.find_first_of("\"\\") != std::string::npos) {
     check.warning(path + ".realm",
-                  "a digest realm with '\"' or '\\' fails with curl, which hashes the escapes");
+                  "a digest realm with '\"' or '\\' locks out python requests and httpx (they send it back "
+                  "unescaped) and curl before 7.84");
   }
 }
 

@@ -81,8 +81,8 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
   const auto fields = credential_lines(request, side);
   // The snapshot's clock: the one its Bearer schemes check exp/nbf with, so cache expiry agrees.
   const auto now = x.snapshot->clock ? x.snapshot->clock->now() : x.record.start;
-  RequestView view{{request.method_string(), request.target(), x.head.host, info_.client_ip, stream_.is_tls(),
-                    now, std::nullopt},
+  RequestView view{{request.method_string(), request.target(), request[http::field::host], info_.client_ip,
+                    stream_.is_tls(), now, std::nullopt},
                    {fields, std::nullopt, std::nullopt}};
   if (x.head.target.has_query) view.credentials.query = x.head.target.query;
 

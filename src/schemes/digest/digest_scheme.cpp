@@ -174,7 +174,7 @@ class DigestScheme final : public Scheme {
     // Another realm's credentials: another realm of this route may hold them.
     if (c.realm != options_.realm) return rejected(Reason::wrong_realm);
     if (!offers(c.algorithm) || !offers(c.qop)) return rejected(Reason::alg_not_allowed);
-    if (!digest::uri_names_target(c.uri, request.target, request.host))
+    if (!digest::uri_names_target(c.uri, request.target, request.host, request.secure))
       return malformed(Reason::uri_mismatch);
     if (c.qop == Qop::auth_int && !request.body) return Outcome{Unavailable{Reason::internal_error}};
     if (!c.opaque || !same_text(*c.opaque, nonces_.opaque())) return rejected(Reason::bad_nonce);

@@ -7,10 +7,12 @@
 namespace authgate::schemes::digest {
 
 /// True when `uri` (from the credentials) names `target` (the request-target as received) on `host` (the
-/// request's Host). Byte-identical strings match. Otherwise both must parse as URI references and agree on
-/// the encoded path and query, compared exactly; absolute-form on either side (a client behind a proxy, a
-/// proxy's own requests) must also agree on the host (case-insensitive) and, when both are absolute, on
-/// the scheme and port. A fragment never matches (it is not part of a request-target).
-bool uri_names_target(std::string_view uri, std::string_view target, std::string_view host);
+/// request's Host field, with its port if any) over TLS when `secure`. Byte-identical strings match.
+/// Otherwise both must parse as URI references and agree on the encoded path and query, compared
+/// exactly. An absolute-form `uri` against an origin-form target must name this request's origin: scheme
+/// http (https when `secure`), the Host's host (case-insensitive) and port (the scheme's default when
+/// absent). Against an absolute-form target (a proxy's request) an absolute `uri` must agree on scheme,
+/// host and port, and an origin-form one names that target. A fragment never matches.
+bool uri_names_target(std::string_view uri, std::string_view target, std::string_view host, bool secure);
 
 }  // namespace authgate::schemes::digest

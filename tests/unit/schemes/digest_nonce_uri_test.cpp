@@ -74,12 +74,20 @@ TEST(DigestUri, NamesTheRequestTargetAsRfc7616Says) {
       {"/dir/other.html", "/dir/index.html", false, "another resource"},
       {"/DIR/index.html", "/dir/index.html", false, "paths are case-sensitive"},
       {"/dir/%69ndex.html", "/dir/index.html", false, "compared as sent, not decoded"},
-      {"http://www.example.org/dir/index.html", "/dir/index.html", true, "absolute-form naming our host"},
-      {"http://WWW.EXAMPLE.ORG/dir/index.html", "/dir/index.html", true, "hosts are case-insensitive"},
-      {"http://evil.example/dir/index.html", "/dir/index.html", false, "another host"},
+      {"http://www.example.org:8080/dir/index.html", "/dir/index.html", true,
+       "absolute-form naming our origin"},
+      {"http://WWW.EXAMPLE.ORG:8080/dir/index.html", "/dir/index.html", true, "hosts are case-insensitive"},
+      {"HTTP://www.example.org:8080/dir/index.html", "/dir/index.html", true, "schemes too"},
+      {"http://www.example.org/dir/index.html", "/dir/index.html", false, "port 80 is another origin"},
+      {"https://www.example.org:8080/dir/index.html", "/dir/index.html", false, "https is another origin"},
+      {"ftp://www.example.org:8080/dir/index.html", "/dir/index.html", false, "not even HTTP"},
+      {"http://www.example.org:8080/dir/index.html?", "/dir/index.html", false, "an empty query is a query"},
+      {"http://evil.example:8080/dir/index.html", "/dir/index.html", false, "another host"},
       {"/dir/index.html", "http://www.example.org/dir/index.html", true, "a proxy's absolute-form target"},
-      {"http://www.example.org/dir/index.html", "http://www.example.org:80/dir/index.html", false,
-       "both absolute: ports must agree as written"},
+      {"http://www.example.org/dir/index.html", "http://www.example.org:80/dir/index.html", true,
+       "both absolute: 80 is http's port whether written or not"},
+      {"http://www.example.org:81/dir/index.html", "http://www.example.org/dir/index.html", false,
+       "both absolute: ports must agree"},
       {"https://www.example.org/dir/index.html", "http://www.example.org/dir/index.html", false,
        "scheme differs"},
       {"//www.example.org/dir/index.html", "/dir/index.html", false,
@@ -91,9 +99,17 @@ TEST(DigestUri, NamesTheRequestTargetAsRfc7616Says) {
       {"/dir/index.html\r\nX: y", "/dir/index.html", false, "not a URI"},
   };
   for (const auto& c : cases) {
-    EXPECT_EQ(uri_names_target(c.uri, c.target, "www.example.org:8080"), c.match)
+    EXPECT_EQ(uri_names_target(c.uri, c.target, "www.example.org:8080", false), c.match)
         << c.uri << " vs " << c.target << ": " << c.why;
   }
+  // Without a port in Host the scheme's default applies; over TLS the scheme must be https.
+  EXPECT_TRUE(uri_names_target("http://h.example/a", "/a", "h.example", false));
+  EXPECT_FALSE(uri_names_target("http://h.example/a", "/a", "h.example", true));
+  EXPECT_TRUE(uri_names_target("https://h.example/a", "/a", "h.example", true));
+  EXPECT_TRUE(uri_names_target("https://h.example:443/a", "/a", "h.example:443", true));
+  EXPECT_TRUE(uri_names_target("http://[::1]:8080/a", "/a", "[::1]:8080", false));
+  EXPECT_FALSE(uri_names_target("http://[::1]/a", "/a", "[::1]:8080", false));
+  EXPECT_FALSE(uri_names_target("http://h.example:99999/a", "/a", "h.example:99999", false));
 }
 
 }  // namespace
