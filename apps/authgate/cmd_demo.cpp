@@ -121,7 +121,7 @@ config::Config demo_config(const TempDir& dir, std::uint16_t echo_port, const st
                            const std::string& admin) {
   config::Config c;
   auto [address, port] = split_host_port(listen);
-  c.listeners.push_back(config::Listener{"demo", address, port, std::nullopt, {}});
+  c.listeners.push_back(config::Listener{"demo", address, port, std::nullopt, std::nullopt, {}});
   auto [admin_address, admin_port] = split_host_port(admin);
   c.admin = config::Admin{admin_address, admin_port, {}};
   config::Upstream echo;

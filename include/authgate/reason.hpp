@@ -49,6 +49,8 @@ enum class Reason : std::uint8_t {
   header_too_large,
   uri_too_long,
   request_timeout,
+  destination_not_allowed,  // forward proxy: the user's rule does not allow this host, port or method → 403
+  destination_internal,     // forward proxy: the destination resolves only to internal addresses → 403
   upstream_unreachable,
   upstream_timeout,
   upstream_error,

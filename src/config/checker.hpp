@@ -59,6 +59,13 @@ void check_route_bearer(Checker& check, const Route& route, const std::string& a
 /// and qops, the nonce secret file.
 void check_digest_realm(Checker& check, const Realm& realm, const std::string& path);
 
+/// A route's (or a forward proxy's) realm list at `path` + ".realms[i]": each defined, once, one per
+/// scheme; a warning when `route.groups` can never match.
+void check_realm_list(Checker& check, const Route& route, const std::string& path);
+
+/// `listeners[i].forward_proxy` (validate_forward_proxy.cpp): realms, rules, internal ranges.
+void check_forward_proxy(Checker& check, const ForwardProxy& proxy, const std::string& path);
+
 /// True when some route accepts a Basic realm (clear-text passwords on the wire).
 bool uses_basic(const Config& config);
 

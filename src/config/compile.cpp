@@ -9,6 +9,7 @@
 #include "authgate/stores/htpasswd.hpp"
 #include "config/compile_bearer.hpp"
 #include "config/compile_digest.hpp"
+#include "config/compile_forward_proxy.hpp"
 #include "config/compile_introspection.hpp"
 #include "config/load_yaml.hpp"
 #include "config/syntax.hpp"
@@ -150,6 +151,7 @@ SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<
   snapshot->routes.reserve(snapshot->config.routes.size());
   for (const Route& route : snapshot->config.routes)
     snapshot->routes.push_back(build_route(*snapshot, route));
+  detail::build_forward_proxies(*snapshot);
   snapshot->watched_files = watched_files_of(snapshot->config);
   for (const Problem& problem : problems) snapshot->warnings.push_back(problem.to_string());
   return std::shared_ptr<const Snapshot>(std::move(snapshot));

@@ -24,6 +24,43 @@ ServerTls read_server_tls(LoadContext& ctx, const YAML::Node& node, const std::s
   return tls;
 }
 
+ProxyRule read_proxy_rule(LoadContext& ctx, const YAML::Node& node, const std::string& path) {
+  ProxyRule rule;
+  rule.pos = position(ctx, node.Mark());
+  MapReader m(ctx, node, path);
+  m.read_strings("users", rule.users, limits::max_principals_per_route);
+  m.read_strings("groups", rule.groups, limits::max_principals_per_route);
+  m.read_strings("hosts", rule.hosts, limits::max_hosts_per_route);
+  m.read_strings("ports", rule.ports, limits::max_hosts_per_route);
+  m.read_strings("connect_ports", rule.connect_ports, limits::max_hosts_per_route);
+  m.read_strings("methods", rule.methods, limits::max_methods_per_route);
+  m.finish();
+  return rule;
+}
+
+ForwardProxy read_forward_proxy(LoadContext& ctx, const YAML::Node& node, const std::string& path) {
+  ForwardProxy proxy;
+  MapReader m(ctx, node, path);
+  m.require("realms");
+  m.read_strings("realms", proxy.realms, limits::max_realms_per_route);
+  m.read_strings("users", proxy.users, limits::max_principals_per_route);
+  m.read_strings("groups", proxy.groups, limits::max_principals_per_route);
+  if (const YAML::Node* rules = m.find("rules")) {
+    proxy.rules.clear();
+    for_each_item(ctx, *rules, m.child("rules"), limits::max_routes,
+                  [&](const YAML::Node& item, const std::string& item_path) {
+                    proxy.rules.push_back(read_proxy_rule(ctx, item, item_path));
+                  });
+  }
+  m.read_strings("allow_internal", proxy.allow_internal, limits::max_hosts_per_route);
+  m.read_duration("connect_timeout", proxy.connect_timeout, std::chrono::milliseconds(100),
+                  std::chrono::minutes(1));
+  m.read_duration("response_timeout", proxy.response_timeout, std::chrono::seconds(1), std::chrono::hours(1));
+  m.read_bool("pass_identity", proxy.pass_identity);
+  m.finish();
+  return proxy;
+}
+
 Listener read_listener(LoadContext& ctx, const YAML::Node& node, const std::string& path) {
   Listener listener;
   listener.pos = position(ctx, node.Mark());
@@ -33,6 +70,9 @@ Listener read_listener(LoadContext& ctx, const YAML::Node& node, const std::stri
   m.require("port");
   m.read_number("port", listener.port, 1, 65535);
   if (const YAML::Node* tls = m.find("tls")) listener.tls = read_server_tls(ctx, *tls, m.child("tls"));
+  if (const YAML::Node* proxy = m.find("forward_proxy")) {
+    listener.forward_proxy = read_forward_proxy(ctx, *proxy, m.child("forward_proxy"));
+  }
   m.finish();
   return listener;
 }

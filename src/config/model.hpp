@@ -29,11 +29,37 @@ struct ServerTls {
   std::string min_version = "1.2";  // "1.2" or "1.3"
 };
 
+/// Where an authenticated user of a forward proxy may go. The first rule whose users/groups name the user
+/// (neither = every user) decides; no such rule → 403.
+struct ProxyRule {
+  std::vector<std::string> users, groups;
+  std::vector<std::string> hosts{"*"};                 // "*", "example.com", "*.example.com", IP literals
+  std::vector<std::string> ports{"80", "1025-65535"};  // plain HTTP destinations (Squid's Safe_ports idea)
+  std::vector<std::string> connect_ports{"443"};       // CONNECT destinations
+  std::vector<std::string> methods;                    // empty = any; CONNECT is a method too
+  SourcePos pos;
+};
+
+/// A listener that is an authenticating forward proxy (RFC 9110 §11.7, docs/forward-proxy.md): 407 +
+/// Proxy-Authenticate, absolute-form requests forwarded, CONNECT tunnelled.
+struct ForwardProxy {
+  std::vector<std::string> realms;         // challenge order
+  std::vector<std::string> users, groups;  // who may use the proxy at all (neither = any user) → else 403
+  std::vector<ProxyRule> rules{ProxyRule{}};
+  /// Addresses in internal ranges (loopback, private, link-local, …) that may still be reached; everything
+  /// else internal is refused on the address actually connected to.
+  std::vector<std::string> allow_internal;
+  Duration connect_timeout = std::chrono::seconds(5);    // resolve + connect → 504 beyond
+  Duration response_timeout = std::chrono::seconds(60);  // plain HTTP: request sent → response head
+  bool pass_identity = false;                            // X-Auth-* to origins (they are not ours)
+};
+
 struct Listener {
   std::string name;
   std::string address = "127.0.0.1";  // IPv4/IPv6 literal or "localhost"
   std::uint16_t port = 8080;
   std::optional<ServerTls> tls;
+  std::optional<ForwardProxy> forward_proxy;  // set: this listener is a forward proxy, not a reverse proxy
   SourcePos pos;
 };
 

@@ -20,6 +20,7 @@
 #include "authgate/stores/state_store.hpp"
 #include "config/model.hpp"
 #include "config/upstream_url.hpp"
+#include "net/destination_policy.hpp"
 
 namespace authgate::config {
 
@@ -41,7 +42,13 @@ struct ForwardTo {
   const Upstream* upstream = nullptr;         // points into Snapshot::config; nullptr only for the demo echo
   const UpstreamUrl* upstream_url = nullptr;  // the parsed upstream->url; points into Snapshot::upstream_urls
 };
-using RouteAction = std::variant<ForwardTo>;
+struct CompiledForwardProxy;
+/// A forward-proxy listener's action (docs/forward-proxy.md): the request's own destination, within the
+/// rules of `proxy`.
+struct ProxyTo {
+  const CompiledForwardProxy* proxy = nullptr;
+};
+using RouteAction = std::variant<ForwardTo, ProxyTo>;
 
 struct CompiledRoute {
   const Route* source = nullptr;  // points into Snapshot::config: names for logs, never read to decide
@@ -52,6 +59,24 @@ struct CompiledRoute {
   schemes::TokenLocations token_locations;   // RFC 6750 §2.2/§2.3 locations the route allows
   bool pass_authorization = false;           // forward the client's credentials field upstream
   std::uint64_t max_body_bytes = 0;          // 0 = unlimited
+};
+
+/// One rule of a forward proxy, parsed (config::ProxyRule).
+struct CompiledProxyRule {
+  std::vector<std::string> users, groups;  // neither: every user
+  net::HostPatterns hosts;
+  net::PortRanges ports, connect_ports;
+  std::vector<std::string> methods;  // empty = any
+};
+
+/// A forward-proxy listener, compiled: the route every request on it is judged by (side proxy), and where
+/// the authenticated user may go.
+struct CompiledForwardProxy {
+  std::string listener;
+  const ForwardProxy* source = nullptr;  // points into Snapshot::config
+  CompiledRoute route;                   // realms, users/groups; action ProxyTo{this}
+  std::vector<CompiledProxyRule> rules;
+  net::AddressRanges allow_internal;
 };
 
 /// Built only by compile() / load_snapshot() (config/compile.hpp), always behind
@@ -65,6 +90,7 @@ struct Snapshot {
   Config config;  // validated and normalised (methods upper-case, hosts lower-case, names defaulted)
   std::vector<CompiledRealm> realms;
   std::vector<CompiledRoute> routes;                                 // same order as config.routes
+  std::vector<CompiledForwardProxy> forward_proxies;  // one per forward-proxy listener
   std::vector<UpstreamUrl> upstream_urls;                            // parallel to config.upstreams
   std::vector<std::shared_ptr<const stores::PasswordStore>> stores;  // htpasswd stores
   /// Where state beyond a request lives (Digest nonce counts): the process's, shared by every snapshot.
@@ -82,6 +108,14 @@ struct Snapshot {
   /// Allocation-free; noexcept.
   const CompiledRoute* match(std::string_view host, std::string_view path,
                              std::string_view method) const noexcept;
+
+  /// The forward proxy of the listener named `listener`, or nullptr (a reverse-proxy listener).
+  const CompiledForwardProxy* forward_proxy(std::string_view listener) const noexcept {
+    for (const auto& proxy : forward_proxies) {
+      if (proxy.listener == listener) return &proxy;
+    }
+    return nullptr;
+  }
 };
 
 }  // namespace authgate::config

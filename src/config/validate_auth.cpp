@@ -9,9 +9,14 @@ namespace authgate::config::detail {
 namespace {
 
 bool realm_used(const Config& config, const std::string& name) {
-  return std::any_of(config.routes.begin(), config.routes.end(), [&](const Route& route) {
-    return std::find(route.realms.begin(), route.realms.end(), name) != route.realms.end();
-  });
+  const auto names = [&](const std::vector<std::string>& realms) {
+    return std::find(realms.begin(), realms.end(), name) != realms.end();
+  };
+  return std::any_of(config.routes.begin(), config.routes.end(),
+                     [&](const Route& route) { return names(route.realms); }) ||
+         std::any_of(config.listeners.begin(), config.listeners.end(), [&](const Listener& listener) {
+           return listener.forward_proxy && names(listener.forward_proxy->realms);
+         });
 }
 
 bool store_used(const Config& config, const std::string& name) {
@@ -111,7 +116,8 @@ void check_realms(Checker& check) {
     if (realm.allow_plaintext) {
       check.warning(path + ".allow_plaintext", "plaintext and DES-crypt password entries are accepted");
     }
-    if (!realm_used(check.config(), realm.name)) check.warning(path, "not used by any route");
+    if (!realm_used(check.config(), realm.name))
+      check.warning(path, "not used by any route or forward proxy");
   }
 }
 

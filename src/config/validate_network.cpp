@@ -95,6 +95,7 @@ void check_listeners(Checker& check) {
     }
     if (listener.port == 0) check.error(path + ".port", "expected a port from 1 to 65535");
     if (listener.tls) check_server_tls(check, *listener.tls, path + ".tls");
+    if (listener.forward_proxy) check_forward_proxy(check, *listener.forward_proxy, path + ".forward_proxy");
     // RFC 7617 §4: Basic sends the password in clear; only TLS or loopback keeps it off the network.
     if (basic && !listener.tls && is_listen_address(listener.address) &&
         !is_loopback_address(listener.address)) {

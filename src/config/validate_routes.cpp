@@ -58,36 +58,6 @@ void check_match(Checker& check, const RouteMatch& match, const std::string& pat
   }
 }
 
-void check_realm_list(Checker& check, const Route& route, const std::string& path) {
-  std::set<std::string> names;
-  std::set<std::string> schemes;
-  bool has_groups_file = false;
-  for (std::size_t i = 0; i < route.realms.size(); ++i) {
-    const std::string item = path + ".realms[" + std::to_string(i) + "]";
-    const Realm* realm = find_named(check.config().realms, route.realms[i]);
-    if (realm == nullptr) {
-      check.error(item, "unknown realm " + in_quotes(route.realms[i]) +
-                            " (defined: " + list_names(check.config().realms) + ")");
-      continue;
-    }
-    if (!names.insert(realm->name).second)
-      check.error(item, "realm " + in_quotes(realm->name) + " is listed twice");
-    // A Basic (or Digest) credential does not say which realm it is for (RFC 7617 §2), so one route
-    // can accept at most one realm per scheme.
-    if (!schemes.insert(realm->scheme).second) {
-      check.error(item, "another realm of this route already uses scheme " + in_quotes(realm->scheme) +
-                            ": credentials would not say which realm they are for");
-    }
-    const Store* store = find_named(check.config().stores, realm->store);
-    has_groups_file = has_groups_file || (store != nullptr && !store->groups_path.empty()) ||
-                      (realm->scheme == "bearer" && !realm->bearer.groups_claim.empty());
-  }
-  if (!route.groups.empty() && !has_groups_file && names.size() == route.realms.size()) {
-    check.warning(path + ".groups",
-                  "no realm of this route has a group file or a groups_claim: no user is in any group");
-  }
-}
-
 void check_auth(Checker& check, const Route& route, const std::string& path) {
   const std::string auth = path + ".auth";
   if (route.anonymous) {
@@ -127,6 +97,36 @@ void check_shadowed(Checker& check) {
 }
 
 }  // namespace
+
+void check_realm_list(Checker& check, const Route& route, const std::string& path) {
+  std::set<std::string> names;
+  std::set<std::string> schemes;
+  bool has_groups_file = false;
+  for (std::size_t i = 0; i < route.realms.size(); ++i) {
+    const std::string item = path + ".realms[" + std::to_string(i) + "]";
+    const Realm* realm = find_named(check.config().realms, route.realms[i]);
+    if (realm == nullptr) {
+      check.error(item, "unknown realm " + in_quotes(route.realms[i]) +
+                            " (defined: " + list_names(check.config().realms) + ")");
+      continue;
+    }
+    if (!names.insert(realm->name).second)
+      check.error(item, "realm " + in_quotes(realm->name) + " is listed twice");
+    // A Basic (or Digest) credential does not say which realm it is for (RFC 7617 §2), so one route
+    // can accept at most one realm per scheme.
+    if (!schemes.insert(realm->scheme).second) {
+      check.error(item, "another realm of this route already uses scheme " + in_quotes(realm->scheme) +
+                            ": credentials would not say which realm they are for");
+    }
+    const Store* store = find_named(check.config().stores, realm->store);
+    has_groups_file = has_groups_file || (store != nullptr && !store->groups_path.empty()) ||
+                      (realm->scheme == "bearer" && !realm->bearer.groups_claim.empty());
+  }
+  if (!route.groups.empty() && !has_groups_file && names.size() == route.realms.size()) {
+    check.warning(path + ".groups",
+                  "no realm of this route has a group file or a groups_claim: no user is in any group");
+  }
+}
 
 void check_routes(Checker& check) {
   const Config& config = check.config();

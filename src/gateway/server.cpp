@@ -207,7 +207,8 @@ asio::awaitable<void> Server::accept_loop(ListenerSlot& slot) {
     const auto remote = socket.remote_endpoint(ec);
     if (ec) continue;
     socket.set_option(tcp::no_delay{true}, ec);
-    SessionInfo info{slot.config.name, remote.address().to_string(), remote.port(), slot.tls};
+    SessionInfo info{slot.config.name, remote.address().to_string(), remote.port(), slot.tls,
+                     slot.config.forward_proxy ? policy::Side::proxy : policy::Side::origin};
     // The Stream is built here and the session spawned directly: a wrapper coroutine choosing TLS or
     // not would stay suspended for the connection's whole life (672 bytes per idle connection).
     Stream stream = slot.tls ? Stream{std::move(socket), *slot.tls} : Stream{std::move(socket)};

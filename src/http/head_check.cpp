@@ -5,6 +5,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include "authgate/grammar/parse.hpp"
+#include "net/destination_policy.hpp"
 
 namespace authgate::gateway {
 namespace {
@@ -46,6 +47,38 @@ std::string_view trim_ows(std::string_view s) noexcept {
   return s;
 }
 
+// What every request head must be, whatever its target's form: version, method case, field count, target
+// length, Transfer-Encoding.
+HeadCheck check_common(const http::request_header<>& request, bool chunked, const HeadLimits& limits) {
+  if (request.version() != 10 && request.version() != 11) return refuse(505, Reason::bad_request);
+  // Why: methods are case-sensitive (RFC 9110 §9.1) and routes compare them so, but frameworks such as
+  // Werkzeug upper-case them: "post" would pass a route written for POST by as another method and run
+  // as POST upstream. Every registered method is upper-case; a lower-case letter is refused.
+  const auto method = request.method_string();
+  if (std::any_of(method.begin(), method.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
+    return refuse(400, Reason::bad_request);
+  }
+  std::size_t fields = 0;
+  for (auto it = request.begin(); it != request.end(); ++it) ++fields;
+  if (fields > limits.max_header_count) return refuse(431, Reason::header_too_large);
+  if (request.target().size() > limits.max_uri_bytes) return refuse(414, Reason::uri_too_long);
+  // Why: a Transfer-Encoding that does not end in chunked, or any in HTTP/1.0, leaves the body length
+  // unknown; guessing is how request smuggling starts (RFC 9112 §6.1, §6.3).
+  switch (classify_transfer_encoding(request)) {
+    case TransferCoding::none:
+      break;
+    case TransferCoding::chunked:
+      if (!chunked || request.version() < 11) return refuse(400, Reason::bad_request);
+      break;
+    case TransferCoding::unsupported:
+      // RFC 9112 §6.1: a server that receives a transfer coding it does not understand SHOULD 501.
+      return refuse(request.version() < 11 ? 400 : 501, Reason::bad_request);
+    case TransferCoding::invalid:
+      return refuse(400, Reason::bad_request);
+  }
+  return {};
+}
+
 }  // namespace
 
 TransferCoding classify_transfer_encoding(const http::fields& fields) {
@@ -81,32 +114,7 @@ TransferCoding classify_transfer_encoding(const http::fields& fields) {
 }
 
 HeadCheck check_head(http::request_header<>& request, bool chunked, const HeadLimits& limits) {
-  if (request.version() != 10 && request.version() != 11) return refuse(505, Reason::bad_request);
-  // Why: methods are case-sensitive (RFC 9110 §9.1) and routes compare them so, but frameworks such as
-  // Werkzeug upper-case them: "post" would pass a route written for POST by as another method and run
-  // as POST upstream. Every registered method is upper-case; a lower-case letter is refused.
-  const auto method = request.method_string();
-  if (std::any_of(method.begin(), method.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
-    return refuse(400, Reason::bad_request);
-  }
-  std::size_t fields = 0;
-  for (auto it = request.begin(); it != request.end(); ++it) ++fields;
-  if (fields > limits.max_header_count) return refuse(431, Reason::header_too_large);
-  if (request.target().size() > limits.max_uri_bytes) return refuse(414, Reason::uri_too_long);
-  // Why: a Transfer-Encoding that does not end in chunked, or any in HTTP/1.0, leaves the body length
-  // unknown; guessing is how request smuggling starts (RFC 9112 §6.1, §6.3).
-  switch (classify_transfer_encoding(request)) {
-    case TransferCoding::none:
-      break;
-    case TransferCoding::chunked:
-      if (!chunked || request.version() < 11) return refuse(400, Reason::bad_request);
-      break;
-    case TransferCoding::unsupported:
-      // RFC 9112 §6.1: a server that receives a transfer coding it does not understand SHOULD 501.
-      return refuse(request.version() < 11 ? 400 : 501, Reason::bad_request);
-    case TransferCoding::invalid:
-      return refuse(400, Reason::bad_request);
-  }
+  if (auto common = check_common(request, chunked, limits); common.status != 0) return common;
   auto target = parse_request_target(request.target());
   if (!target) return refuse(400, Reason::bad_request);
   HeadCheck check;
@@ -114,6 +122,23 @@ HeadCheck check_head(http::request_header<>& request, bool chunked, const HeadLi
   if (check.target.path == "*" && request.method() != http::verb::options)
     return refuse(400, Reason::bad_request);
   if (!check_host(request, check)) return refuse(400, Reason::bad_request);
+  return check;
+}
+
+HeadCheck check_connect_head(const http::request_header<>& request, bool chunked, const HeadLimits& limits) {
+  if (auto common = check_common(request, chunked, limits); common.status != 0) return common;
+  // RFC 9110 §9.3.6: CONNECT content has no defined meaning; a body would be tunnelled as if it were the
+  // first bytes of the connection, or be a request smuggled past the proxy's framing.
+  if (chunked || request.count(http::field::transfer_encoding) != 0 ||
+      (request.count(http::field::content_length) != 0 && request[http::field::content_length] != "0")) {
+    return refuse(400, Reason::bad_request);
+  }
+  auto authority = net::parse_connect_authority(request.target());
+  if (!authority) return refuse(400, Reason::bad_request);
+  HeadCheck check;
+  check.host = authority->host;
+  check.target.authority = std::string(request.target());
+  check.target.path = check.target.authority;
   return check;
 }
 

@@ -42,4 +42,9 @@ struct HeadLimits {
 
 HeadCheck check_head(http::request_header<>& request, bool chunked, const HeadLimits& limits);
 
+/// Checks a CONNECT head for a forward proxy (RFC 9110 §9.3.6): the same version, method, field and
+/// Transfer-Encoding rules, then an authority-form target `host:port` (port required) and no body.
+/// `target.authority` and `target.path` hold the target as sent, `host` its host.
+HeadCheck check_connect_head(const http::request_header<>& request, bool chunked, const HeadLimits& limits);
+
 }  // namespace authgate::gateway

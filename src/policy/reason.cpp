@@ -84,6 +84,10 @@ std::string_view to_string(Reason reason) noexcept {
       return "uri_too_long";
     case Reason::request_timeout:
       return "request_timeout";
+    case Reason::destination_not_allowed:
+      return "destination_not_allowed";
+    case Reason::destination_internal:
+      return "destination_internal";
     case Reason::upstream_unreachable:
       return "upstream_unreachable";
     case Reason::upstream_timeout:

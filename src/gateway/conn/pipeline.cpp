@@ -48,6 +48,7 @@ bool wants_auth_int_body(const config::CompiledRoute& route, const schemes::Cred
 }  // namespace
 
 asio::awaitable<bool> Session::handle(Exchange& x) {
+  if (info_.side == policy::Side::proxy) co_return co_await handle_proxy(x);
   auto& request = x.parser.get();
   const auto& limits = x.snapshot->config.limits;
   x.head = check_head(request.base(), x.parser.chunked(), {limits.max_header_count, limits.max_uri_bytes});
@@ -164,6 +165,11 @@ asio::awaitable<bool> Session::act(Exchange& x, const config::ForwardTo& forward
   client.private_response = query_token;
   client.response_fields = verdict.response_fields;
   auto result = co_await forward(client, *upstream, *target, context, thread_.pool);
+  co_return co_await conclude_forward(x, std::move(result));
+}
+
+asio::awaitable<bool> Session::conclude_forward(Exchange& x, ProxyResult result) {
+  const auto& verdict = *x.verdict;
   x.record.upstream_time = result.upstream_time;
   x.record.bytes_in = result.bytes_in;
   if (result.response_started) {

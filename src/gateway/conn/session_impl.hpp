@@ -16,6 +16,7 @@
 #include "gateway/authn/judge.hpp"
 #include "gateway/conn/session.hpp"
 #include "gateway/ops/request_record.hpp"
+#include "gateway/proxy/destination.hpp"
 #include "gateway/proxy/proxy.hpp"
 #include "http/head_check.hpp"
 #include "http/landing_area.hpp"
@@ -51,6 +52,7 @@ class Session {
     std::optional<Verdict> verdict;  // the judge's, once judged
     bool keep_alive = true;          // the client wants it and we are not draining
     std::size_t body_bytes = 0;      // a body read whole into scratch_ before judging (form token, auth-int)
+    Destination destination;         // forward proxy: where the request goes
   };
 
   asio::awaitable<bool> handshake();
@@ -64,6 +66,15 @@ class Session {
   asio::awaitable<bool> handle(Exchange& x);
   asio::awaitable<bool> authorize_and_act(Exchange& x);
   asio::awaitable<bool> act(Exchange& x, const config::ForwardTo& forward_to);
+  // The forward proxy (forward_pipeline.cpp): a head of its own kind, the listener's route, then the
+  // request's own destination.
+  asio::awaitable<bool> handle_proxy(Exchange& x);
+  asio::awaitable<bool> act(Exchange& x, const config::ProxyTo& proxy_to);
+  asio::awaitable<bool> open_tunnel(Exchange& x, const config::CompiledForwardProxy& proxy,
+                                    const std::vector<asio::ip::tcp::endpoint>& endpoints);
+  asio::awaitable<bool> forward_plain(Exchange& x, const config::CompiledForwardProxy& proxy,
+                                      std::vector<asio::ip::tcp::endpoint> endpoints);
+  asio::awaitable<bool> conclude_forward(Exchange& x, ProxyResult result);
   asio::awaitable<bool> reply(Exchange& x, int status, Reason reason,
                               std::vector<grammar::Challenge> challenges = {},
                               std::chrono::seconds retry_after = std::chrono::seconds{0});

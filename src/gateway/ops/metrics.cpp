@@ -157,6 +157,7 @@ void Metrics::record(const RequestRecord& record) noexcept {
   } else if (record.cache_lookup) {
     cache_misses_.fetch_add(1, relaxed);
   }
+  if (record.method == "CONNECT" && record.status == 200) tunnels_.fetch_add(1, relaxed);
   request_duration_.observe(record.total_time);
   if (record.upstream_time.count() > 0) upstream_duration_.observe(record.upstream_time);
 }
@@ -237,6 +238,8 @@ void Metrics::render_scalars(std::string& out) const {
   append_family(out, "authgate_config_reload_total", "counter", "Config reload attempts, by result.");
   append_sample(out, "authgate_config_reload_total", "result=\"ok\"", reloads_ok_.load(relaxed));
   append_sample(out, "authgate_config_reload_total", "result=\"error\"", reloads_error_.load(relaxed));
+  append_family(out, "authgate_proxy_tunnels_total", "counter", "CONNECT tunnels a forward proxy opened.");
+  append_sample(out, "authgate_proxy_tunnels_total", "", tunnels_.load(relaxed));
   append_family(out, "authgate_worker_queue_depth", "gauge", "Password verifications waiting for a worker.");
   append_sample(out, "authgate_worker_queue_depth", "", worker_queue_depth_.load(relaxed));
   append_family(out, "authgate_access_log_dropped_lines_total", "counter",

@@ -102,6 +102,7 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, reason_slots> outcomes_{};
   std::atomic<std::uint64_t> cache_hits_{0};
   std::atomic<std::uint64_t> cache_misses_{0};
+  std::atomic<std::uint64_t> tunnels_{0};  // CONNECT tunnels opened by a forward proxy
   LatencyHistogram request_duration_;
   LatencyHistogram upstream_duration_;
   std::atomic<std::int64_t> connections_open_{0};

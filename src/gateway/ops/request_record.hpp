@@ -16,15 +16,16 @@ struct RequestRecord {
   std::string client;                           // peer address:port
   std::string_view listener;                    // listener name
   std::string method;
-  std::string path;                        // request-target path without the query (may hold PII; no query)
-  std::string_view route;                  // matched route name, empty when none
-  int status = 0;                          // status sent to the client
-  std::string user;                        // authenticated user-id, empty when none
-  std::string_view scheme;                 // "Basic", "Bearer", … empty when none
-  Reason reason = Reason::ok;              // why (from decide() or the proxy)
-  bool cache_hit = false;                  // verification served from the verify cache
-  bool cache_lookup = false;               // the verify cache was consulted (hit or miss)
-  std::chrono::microseconds auth_time{0};  // time spent authenticating (incl. worker-pool hop)
+  std::string path;            // request-target path without the query (may hold PII; no query)
+  std::string_view route;      // matched route name (a forward proxy: its listener), empty when none
+  std::string destination;     // forward proxy: the host:port asked for, empty otherwise
+  int status = 0;              // status sent to the client
+  std::string user;            // authenticated user-id, empty when none
+  std::string_view scheme;     // "Basic", "Bearer", … empty when none
+  Reason reason = Reason::ok;  // why (from decide() or the proxy)
+  bool cache_hit = false;      // verification served from the verify cache
+  bool cache_lookup = false;   // the verify cache was consulted (hit or miss)
+  std::chrono::microseconds auth_time{0};      // time spent authenticating (incl. worker-pool hop)
   std::chrono::microseconds upstream_time{0};  // request sent upstream → response head received
   std::chrono::microseconds total_time{0};     // head complete → last byte written
   std::uint64_t bytes_in = 0;                  // request body bytes

@@ -20,11 +20,9 @@ std::string describe(const config::CompiledRoute& route) {
   if (!source.match.hosts.empty()) line += join(source.match.hosts) + " ";
   line += source.match.path + (source.match.exact ? " (exact)" : "");
   if (!source.match.methods.empty()) line += " [" + join(source.match.methods) + "]";
-  line += std::visit(
-      [](const config::ForwardTo& forward) {
-        return " -> " + (forward.upstream != nullptr ? forward.upstream->url : std::string{"(none)"});
-      },
-      route.action);
+  if (const auto* forward = std::get_if<config::ForwardTo>(&route.action)) {
+    line += " -> " + (forward->upstream != nullptr ? forward->upstream->url : std::string{"(none)"});
+  }
   if (route.requirement.anonymous) return line + "; anonymous";
   line += "; realms " + join(route.requirement.realms);
   if (!route.requirement.users.empty()) line += "; users " + join(route.requirement.users);
@@ -39,7 +37,8 @@ bool same_listeners(const config::Config& a, const config::Config& b) {
     const auto& x = a.listeners[i];
     const auto& y = b.listeners[i];
     if (x.name != y.name || x.address != y.address || x.port != y.port ||
-        x.tls.has_value() != y.tls.has_value()) {
+        x.tls.has_value() != y.tls.has_value() ||
+        x.forward_proxy.has_value() != y.forward_proxy.has_value()) {
       return false;
     }
   }
@@ -53,6 +52,10 @@ void report_startup(const config::Snapshot& snapshot) {
   spdlog::info("config generation {} from {}: {} route(s)", snapshot.generation,
                source.empty() ? std::string{"(built in)"} : source, snapshot.routes.size());
   for (const auto& route : snapshot.routes) spdlog::info("{}", describe(route));
+  for (const auto& proxy : snapshot.forward_proxies) {
+    spdlog::info("forward proxy {}: realms {}; {} rule(s)", proxy.listener,
+                 join(proxy.route.requirement.realms), proxy.rules.size());
+  }
   for (const auto& warning : snapshot.warnings) spdlog::warn("{}", warning);
 }
 

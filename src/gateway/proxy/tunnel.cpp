@@ -17,13 +17,15 @@ using Clock = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // One direction of the WebSocket tunnel: bytes already buffered first, then raw reads and writes.
-asio::awaitable<void> pump(Stream& from, beast::flat_buffer& leftover, Stream& to, Clock::time_point& last) {
+asio::awaitable<void> pump(Stream& from, beast::flat_buffer& leftover, Stream& to, Clock::time_point& last,
+                           std::uint64_t& moved) {
   std::vector<char> scratch(std::size_t{16} * 1024);
   bool ok = true;
   if (leftover.size() > 0) {
     auto [ec, n] =
         co_await to.visit([&](auto& s) { return asio::async_write(s, leftover.data(), use_tuple); });
     leftover.consume(leftover.size());
+    moved += n;
     ok = !ec;
   }
   while (ok) {
@@ -39,6 +41,7 @@ asio::awaitable<void> pump(Stream& from, beast::flat_buffer& leftover, Stream& t
         [&](auto& s) { return asio::async_write(s, asio::buffer(scratch.data(), got), use_tuple); });
     // NOLINTEND(clang-analyzer-core.NullDereference)
     ok = !wec;
+    moved += wn;
     last = Clock::now();
   }
   from.close();
@@ -64,15 +67,18 @@ asio::awaitable<void> watchdog(Stream& a, Stream& b, const Clock::time_point& la
 
 }  // namespace
 
-asio::awaitable<void> tunnel(Stream& client, beast::flat_buffer& client_buffer, Stream& upstream,
-                             beast::flat_buffer& upstream_buffer, std::chrono::milliseconds idle) {
+asio::awaitable<TunnelBytes> tunnel(Stream& client, beast::flat_buffer& client_buffer, Stream& upstream,
+                                    beast::flat_buffer& upstream_buffer, std::chrono::milliseconds idle) {
   // The pumps and the watchdog keep their own time: tcp_stream's expiry would close a quiet direction
   // while the other one is busy.
   client.expires_never();
   upstream.expires_never();
   auto last = Clock::now();
-  co_await ((pump(client, client_buffer, upstream, last) && pump(upstream, upstream_buffer, client, last)) ||
+  TunnelBytes bytes;
+  co_await ((pump(client, client_buffer, upstream, last, bytes.to_upstream) &&
+             pump(upstream, upstream_buffer, client, last, bytes.to_client)) ||
             watchdog(client, upstream, last, idle));
+  co_return bytes;
 }
 
 }  // namespace authgate::gateway

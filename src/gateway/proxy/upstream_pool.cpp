@@ -62,7 +62,7 @@ const UpstreamTarget* UpstreamPool::target(const config::Upstream& upstream) {
     spdlog::error("upstream {}: {}", upstream.name, url.error());
     return nullptr;
   }
-  UpstreamTarget target{*url, {}, nullptr, idle_.size()};
+  UpstreamTarget target{*url, {}, nullptr, idle_.size(), {}};
   if (url->https) {
     target.sni = upstream.tls.server_name.empty() ? url->host : upstream.tls.server_name;
     try {
@@ -74,6 +74,14 @@ const UpstreamTarget* UpstreamPool::target(const config::Upstream& upstream) {
   }
   idle_.emplace_back();
   return &targets_.emplace(key_scratch_, std::move(target)).first->second;
+}
+
+const UpstreamTarget* UpstreamPool::pinned_target(const config::Upstream& upstream,
+                                                  std::vector<asio::ip::tcp::endpoint> endpoints) {
+  if (target(upstream) == nullptr) return nullptr;
+  auto& pinned = targets_.find(key_scratch_)->second;  // target() left its key in key_scratch_
+  pinned.pinned = std::move(endpoints);
+  return &pinned;
 }
 
 std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(Idle& idle) {
@@ -101,29 +109,37 @@ asio::awaitable<Lease> UpstreamPool::acquire(const config::Upstream& upstream, c
 }
 
 asio::awaitable<Lease> UpstreamPool::connect(const config::Upstream& upstream, const UpstreamTarget& target) {
-  // getaddrinfo has no timeout of its own: cancel it when connect_timeout expires. The handler holds the
-  // resolver weakly: a wait that completed while this coroutine ended must not touch a freed resolver.
-  const auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor_);
   const auto deadline = std::chrono::steady_clock::now() + upstream.connect_timeout;
-  asio::steady_timer alarm{executor_, deadline};
-  alarm.async_wait([weak = std::weak_ptr(resolver)](boost::system::error_code ec) {
-    if (auto r = weak.lock(); r && !ec) r->cancel();
-  });
-  const auto flags = is_ip_literal(target.url.host) ? asio::ip::resolver_base::numeric_host
-                                                    : asio::ip::resolver_base::flags{};
-  auto [resolve_ec, endpoints] =
-      co_await resolver->async_resolve(target.url.host, std::to_string(target.url.port), flags, use_tuple);
-  alarm.cancel();
-  if (resolve_ec) {
-    co_return Lease{nullptr, false,
-                    resolve_ec == asio::error::operation_aborted ? Reason::upstream_timeout
-                                                                 : Reason::upstream_unreachable};
-  }
   // tcp_stream's connect closes the socket at the deadline, which also ends a walk over several
   // addresses; the connection then keeps the bare socket and a lazy deadline (see stream.hpp).
   beast::tcp_stream tcp{executor_};
-  tcp.expires_at(deadline);
-  auto [connect_ec, endpoint] = co_await tcp.async_connect(endpoints, use_tuple);
+  boost::system::error_code connect_ec;
+  if (!target.pinned.empty()) {
+    tcp.expires_at(deadline);
+    auto [ec, endpoint] = co_await tcp.async_connect(target.pinned, use_tuple);
+    connect_ec = ec;
+  } else {
+    // getaddrinfo has no timeout of its own: cancel it when connect_timeout expires. The handler holds
+    // the resolver weakly: a wait that completed while this coroutine ended must not touch a freed one.
+    const auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor_);
+    asio::steady_timer alarm{executor_, deadline};
+    alarm.async_wait([weak = std::weak_ptr(resolver)](boost::system::error_code ec) {
+      if (auto r = weak.lock(); r && !ec) r->cancel();
+    });
+    const auto flags = is_ip_literal(target.url.host) ? asio::ip::resolver_base::numeric_host
+                                                      : asio::ip::resolver_base::flags{};
+    auto [resolve_ec, endpoints] =
+        co_await resolver->async_resolve(target.url.host, std::to_string(target.url.port), flags, use_tuple);
+    alarm.cancel();
+    if (resolve_ec) {
+      co_return Lease{nullptr, false,
+                      resolve_ec == asio::error::operation_aborted ? Reason::upstream_timeout
+                                                                   : Reason::upstream_unreachable};
+    }
+    tcp.expires_at(deadline);
+    auto [ec, endpoint] = co_await tcp.async_connect(endpoints, use_tuple);
+    connect_ec = ec;
+  }
   if (connect_ec) co_return Lease{nullptr, false, connect_error(connect_ec)};
   tcp.expires_never();
   boost::system::error_code ignored;

@@ -9,9 +9,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
@@ -37,6 +39,9 @@ struct UpstreamTarget {
   std::string sni;                          // TLS: SNI and verified name
   std::shared_ptr<asio::ssl::context> tls;  // https only
   std::size_t idle_list = 0;                // index of its idle list in the pool that parsed it
+  /// Set by pinned_target(): connect to these addresses only, resolving nothing (the forward proxy
+  /// resolved the name once and checked every address).
+  std::vector<asio::ip::tcp::endpoint> pinned;
 };
 
 /// How acquire() may use the idle list.
@@ -64,6 +69,12 @@ class UpstreamPool {
   /// The parsed target of `upstream` (cached per URL and TLS settings); nullptr if the URL does not
   /// parse or its TLS files cannot be loaded (validated at load, so only a file vanishing gets here).
   const UpstreamTarget* target(const config::Upstream& upstream);
+
+  /// target(upstream), with its connections going to `endpoints` only (replacing earlier ones). For a
+  /// forward proxy's pool of one request: the check was made on these addresses, so no resolver may pick
+  /// another.
+  const UpstreamTarget* pinned_target(const config::Upstream& upstream,
+                                      std::vector<asio::ip::tcp::endpoint> endpoints);
 
   /// An idle pooled connection when one is usable, else a new one (connect_timeout covers resolve,
   /// connect and the TLS handshake). `target` is this pool's target(upstream).

@@ -180,5 +180,83 @@ TEST(CheckHeadResult, AbsoluteFormRewritesHostAndNormalisesThePath) {
   EXPECT_EQ(check.target.query, "q=1");
 }
 
+class CheckConnectHead : public ::testing::TestWithParam<HeadCase> {};
+
+TEST_P(CheckConnectHead, AcceptsOnlyAnAuthorityWithAPortAndNoBody) {
+  const auto& c = GetParam();
+  http::request_header<> request;
+  request.method_string(c.method);
+  request.version(c.version);
+  request.target(c.target);
+  for (const auto& [name, value] : c.fields) request.insert(name, value);
+  HeadLimits limits;
+  limits.max_header_count = 4;
+  limits.max_uri_bytes = 64;
+  EXPECT_EQ(check_connect_head(request, c.chunked, limits).status, c.expected_status) << c.why;
+}
+
+const HeadCase connect_cases[] = {
+    {"host_port",
+     11,
+     "example.com:443",
+     {{"Host", "example.com:443"}},
+     false,
+     0,
+     "RFC 9110 §9.3.6",
+     "CONNECT"},
+    {"ipv4", 11, "127.0.0.1:8443", {}, false, 0, "an address literal", "CONNECT"},
+    {"ipv6", 11, "[::1]:443", {}, false, 0, "an IPv6 literal in brackets", "CONNECT"},
+    {"http10", 10, "example.com:443", {}, false, 0, "HTTP/1.0 clients CONNECT too", "CONNECT"},
+    {"no_port", 11, "example.com", {}, false, 400, "the port is required", "CONNECT"},
+    {"empty_port", 11, "example.com:", {}, false, 400, "", "CONNECT"},
+    {"origin_form", 11, "/a", {}, false, 400, "not an authority", "CONNECT"},
+    {"absolute_form", 11, "http://example.com:443/", {}, false, 400, "not an authority", "CONNECT"},
+    {"userinfo", 11, "user@example.com:443", {}, false, 400, "RFC 9110 §4.2.4", "CONNECT"},
+    {"short_numeric", 11, "127.1:443", {}, false, 400, "getaddrinfo would read it as 127.0.0.1", "CONNECT"},
+    {"port_zero", 11, "example.com:0", {}, false, 400, "no such port", "CONNECT"},
+    {"port_too_big", 11, "example.com:65536", {}, false, 400, "", "CONNECT"},
+    {"content_length",
+     11,
+     "example.com:443",
+     {{"Content-Length", "5"}},
+     false,
+     400,
+     "a body would be read as the tunnel's first bytes",
+     "CONNECT"},
+    {"content_length_zero", 11, "example.com:443", {{"Content-Length", "0"}}, false, 0, "no body", "CONNECT"},
+    {"chunked",
+     11,
+     "example.com:443",
+     {{"Transfer-Encoding", "chunked"}},
+     true,
+     400,
+     "no body either",
+     "CONNECT"},
+    {"lower_case_method", 11, "example.com:443", {}, false, 400, "methods are case-sensitive", "connect"},
+    {"http20", 20, "example.com:443", {}, false, 505, "not an HTTP/1 version", "CONNECT"},
+    {"too_long",
+     11,
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com:443",
+     {},
+     false,
+     414,
+     "the target limit applies",
+     "CONNECT"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, CheckConnectHead, ::testing::ValuesIn(connect_cases),
+                         [](const auto& test) { return std::string{test.param.name}; });
+
+TEST(CheckConnectHeadResult, KeepsTheAuthorityAndItsHost) {
+  http::request_header<> request;
+  request.method(http::verb::connect);
+  request.version(11);
+  request.target("Example.COM:8443");
+  const auto check = check_connect_head(request, false, HeadLimits{});
+  ASSERT_EQ(check.status, 0);
+  EXPECT_EQ(check.target.authority, "Example.COM:8443");
+  EXPECT_EQ(check.host, "example.com");
+}
+
 }  // namespace
 }  // namespace authgate::gateway
