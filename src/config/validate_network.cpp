@@ -96,8 +96,17 @@ void check_listeners(Checker& check) {
     if (listener.port == 0) check.error(path + ".port", "expected a port from 1 to 65535");
     if (listener.tls) check_server_tls(check, *listener.tls, path + ".tls");
     if (listener.forward_proxy) check_forward_proxy(check, *listener.forward_proxy, path + ".forward_proxy");
-    // RFC 7617 §4: Basic sends the password in clear; only TLS or loopback keeps it off the network.
-    if (basic && !listener.tls && is_listen_address(listener.address) &&
+    // RFC 7617 §4: Basic sends the password in clear; only TLS or loopback keeps it off the network. A
+    // forward proxy's own realms count for its listener (curl --proxy-basic sends them in clear too).
+    const bool listener_basic =
+        listener.forward_proxy
+            ? std::any_of(listener.forward_proxy->realms.begin(), listener.forward_proxy->realms.end(),
+                          [&](const std::string& name) {
+                            const Realm* realm = find_named(config.realms, name);
+                            return realm != nullptr && realm->scheme == "basic";
+                          })
+            : basic;
+    if (listener_basic && !listener.tls && is_listen_address(listener.address) &&
         !is_loopback_address(listener.address)) {
       check.warning(
           path,
