@@ -48,6 +48,9 @@ bool wants_auth_int_body(const config::CompiledRoute& route, const schemes::Cred
 }  // namespace
 
 asio::awaitable<bool> Session::handle(Exchange& x) {
+  // clang-analyzer 14 does not model coroutine frames: the path it reports from here into Asio's awaitable
+  // internals is a false positive (asio#1511).
+  // NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage)
   if (info_.side == policy::Side::proxy) co_return co_await handle_proxy(x);
   auto& request = x.parser.get();
   const auto& limits = x.snapshot->config.limits;
@@ -165,7 +168,7 @@ asio::awaitable<bool> Session::act(Exchange& x, const config::ForwardTo& forward
   client.private_response = query_token;
   client.response_fields = verdict.response_fields;
   auto result = co_await forward(client, *upstream, *target, context, thread_.pool);
-  co_return co_await conclude_forward(x, std::move(result));
+  co_return co_await conclude_forward(x, result);
 }
 
 asio::awaitable<bool> Session::conclude_forward(Exchange& x, ProxyResult result) {
