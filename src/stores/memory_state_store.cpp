@@ -46,6 +46,8 @@ class MemoryStateStore final : public StateStore {
   }
 
   ~MemoryStateStore() override { OPENSSL_cleanse(hash_key_.data(), hash_key_.size()); }
+
+  bool completes_inline() const noexcept override { return true; }
   MemoryStateStore(const MemoryStateStore&) = delete;
   MemoryStateStore& operator=(const MemoryStateStore&) = delete;
 

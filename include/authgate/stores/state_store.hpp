@@ -82,6 +82,10 @@ class StateStore {
 
   virtual ~StateStore() = default;
 
+  /// True when every operation calls back before it returns (the in-memory store): a caller may then run
+  /// on the I/O thread without waiting (Digest verifies inline). False for a networked store.
+  virtual bool completes_inline() const noexcept { return false; }
+
   // Arguments need not outlive the call: an implementation that completes later copies them.
 
   /// Counts one failure for `key`. Opens a window of `window` (> 0) when none is open; while one is

@@ -96,6 +96,22 @@ std::optional<AuthResult> Authenticator::cached(const config::CompiledRoute& rou
   return std::nullopt;
 }
 
+std::optional<AuthResult> Authenticator::verify_now(const config::CompiledRoute& route,
+                                                    const schemes::Presented& presented,
+                                                    const RequestFacts& facts) {
+  // validate() allows one realm per scheme on a route, so the first realm of the scheme is the only one.
+  for (const auto* realm : route.realms) {
+    const auto& scheme = *realm->scheme;
+    if (!grammar::iequals(scheme.name(), presented.scheme)) continue;
+    if (scheme.is_cacheable()) return std::nullopt;  // the cache path (cached(), then authenticate())
+    auto credentials = grammar::parse_credentials(presented.field);
+    if (!credentials || scheme.work(*credentials) != Work::pure) return std::nullopt;
+    scheme_calls_.fetch_add(1, std::memory_order_relaxed);
+    return AuthResult{scheme.authenticate(*credentials, facts), realm};
+  }
+  return std::nullopt;
+}
+
 asio::awaitable<AuthResult> Authenticator::authenticate(const config::CompiledRoute& route,
                                                         const schemes::Presented& presented,
                                                         const RequestFacts& facts, const Miss* miss) {

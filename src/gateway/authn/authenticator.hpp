@@ -64,6 +64,12 @@ class Authenticator {
   std::optional<AuthResult> cached(const config::CompiledRoute& route, const schemes::Presented& presented,
                                    const RequestFacts& facts, Miss* miss = nullptr) const;
 
+  /// What authenticate() answers for credentials whose realm's scheme is never cached and verifies without
+  /// waiting (Work::pure: Digest over the in-memory state store), verified here and now; nullopt for
+  /// every other case (then call authenticate()). Plain function, no coroutine.
+  std::optional<AuthResult> verify_now(const config::CompiledRoute& route,
+                                       const schemes::Presented& presented, const RequestFacts& facts);
+
   /// Calls of Scheme::authenticate() so far (tests assert "ten requests, one hash").
   std::uint64_t scheme_calls() const noexcept { return scheme_calls_.load(std::memory_order_relaxed); }
 

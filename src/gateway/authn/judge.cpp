@@ -70,6 +70,9 @@ void Judge::judge_now(const config::CompiledRoute& route, const RequestView& req
     judgement.presented_ = *presented;
     if (auto cached = authenticator_.cached(route, *presented, request.facts, &judgement.miss_)) {
       judgement.verdict = conclude(route, request, side, std::move(*cached), presented->from);
+    } else if (auto now = authenticator_.verify_now(route, *presented, request.facts)) {
+      // Never cached and nothing to wait for (Digest over the in-memory state): judged inline too.
+      judgement.verdict = conclude(route, request, side, std::move(*now), presented->from);
     }
     return;
   }

@@ -81,8 +81,9 @@ class Judge {
 
   /// The same in two steps, for the reverse proxy's hot path: judge_now() sets `judgement.verdict` when
   /// no wait is needed (an anonymous route, no or malformed credentials, credentials the verify cache
-  /// holds; a plain function, no coroutine), and judge_rest() — called at once, with the same arguments,
-  /// only when it did not — verifies and returns the verdict.
+  /// holds, or that a never-cached scheme verifies without waiting; a plain function, no coroutine), and
+  /// judge_rest() — called at once, with the same arguments, only when it did not — verifies and returns the
+  /// verdict.
   void judge_now(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
                  Judgement& judgement) const;
   boost::asio::awaitable<Verdict> judge_rest(const config::CompiledRoute& route, const RequestView& request,

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <future>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 #include <utility>
@@ -102,16 +103,24 @@ class DigestScheme final : public Scheme {
     return out;
   }
 
-  Work work(const grammar::Credentials&) const noexcept override { return Work::waits; }
+  // Inline when the state store answers inline (the in-memory one): then nothing here waits.
+  Work work(const grammar::Credentials&) const noexcept override {
+    return state_->completes_inline() ? Work::pure : Work::waits;
+  }
 
   // Every request carries a one-time response: caching a verification would accept its replay.
   bool is_cacheable() const noexcept override { return false; }
 
   Outcome authenticate(const grammar::Credentials& credentials, const RequestFacts& request) const override {
+    auto checked = check(credentials, request);
+    if (auto* outcome = std::get_if<Outcome>(&checked)) return std::move(*outcome);
+    auto& verified = std::get<Verified>(checked);
+    if (state_->completes_inline()) return record_inline(verified);
     // For callers without an executor (the library): a store that completes later is waited for here.
     std::promise<Outcome> promise;
     auto future = promise.get_future();
-    run(credentials, request, [&promise](Outcome outcome) { promise.set_value(std::move(outcome)); });
+    record_async(std::make_shared<Verified>(std::move(verified)),
+                 [&promise](Outcome outcome) { promise.set_value(std::move(outcome)); });
     return future.get();
   }
 
@@ -119,21 +128,50 @@ class DigestScheme final : public Scheme {
   void authenticate_async(const grammar::Credentials& credentials, const RequestFacts& request,
                           const boost::asio::any_io_executor&,
                           Completion done) const override {  // NOLINT(performance-unnecessary-value-param)
-    run(credentials, request, done);
+    auto checked = check(credentials, request);
+    if (auto* outcome = std::get_if<Outcome>(&checked)) {
+      done(std::move(*outcome));
+    } else if (state_->completes_inline()) {
+      done(record_inline(std::get<Verified>(checked)));
+    } else {
+      record_async(std::make_shared<Verified>(std::move(std::get<Verified>(checked))), done);
+    }
   }
 
   std::uint64_t generation() const noexcept override { return store_->generation(); }
 
  private:
-  void run(const grammar::Credentials& credentials, const RequestFacts& request,
-           const Completion& done) const {
-    auto checked = check(credentials, request);
-    if (auto* outcome = std::get_if<Outcome>(&checked)) {
-      done(std::move(*outcome));
-      return;
+  /// What the state store's answer about the nonce count makes of a verified response.
+  static Outcome outcome_of(stores::NonceUse use, Authenticated authenticated) {
+    switch (use) {
+      case stores::NonceUse::fresh:
+        return authenticated;
+      case stores::NonceUse::replayed:
+        // A replay, or requests reordered: either way this nonce count is spent. stale=true lets a client
+        // that knows the password go on with a new nonce without asking its user again.
+        return rejected(Reason::nonce_replayed, {{"stale", "true"}});
+      case stores::NonceUse::unknown_or_expired:
+        break;
     }
-    auto verified = std::make_shared<Verified>(std::move(std::get<Verified>(checked)));
+    return rejected(Reason::stale_nonce, {{"stale", "true"}});
+  }
+
+  /// Records the nonce count in a store that answers inline: no callback outlives this call.
+  Outcome record_inline(Verified& verified) const {
+    std::optional<stores::StateResult<void>> issued;
     // Made known only now, after the response verified: a flood of bad credentials creates no state.
+    state_->issue_nonce(verified.nonce, verified.ttl,
+                        [&issued](const stores::StateResult<void>& result) { issued = result; });
+    if (!issued || !*issued) return Unavailable{Reason::store_unavailable};
+    std::optional<stores::StateResult<stores::NonceUse>> use;
+    state_->use_nonce(verified.nonce, verified.nc,
+                      [&use](const stores::StateResult<stores::NonceUse>& result) { use = result; });
+    if (!use || !*use) return Unavailable{Reason::store_unavailable};
+    return outcome_of(**use, std::move(verified.authenticated));
+  }
+
+  /// The same with a store that may answer later, from another thread.
+  void record_async(const std::shared_ptr<Verified>& verified, const Completion& done) const {
     state_->issue_nonce(
         verified->nonce, verified->ttl, [this, verified, done](const stores::StateResult<void>& issued) {
           if (!issued) {
@@ -146,21 +184,7 @@ class DigestScheme final : public Scheme {
                                 done(Unavailable{Reason::store_unavailable});
                                 return;
                               }
-                              switch (*use) {
-                                case stores::NonceUse::fresh:
-                                  done(std::move(verified->authenticated));
-                                  return;
-                                case stores::NonceUse::replayed:
-                                  // A replay, or requests reordered: either way this nonce
-                                  // count is spent. stale=true lets a client that knows the
-                                  // password go on with a new nonce without asking its user
-                                  // again.
-                                  done(rejected(Reason::nonce_replayed, {{"stale", "true"}}));
-                                  return;
-                                case stores::NonceUse::unknown_or_expired:
-                                  done(rejected(Reason::stale_nonce, {{"stale", "true"}}));
-                                  return;
-                              }
+                              done(outcome_of(*use, std::move(verified->authenticated)));
                             });
         });
   }

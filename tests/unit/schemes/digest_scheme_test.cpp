@@ -399,7 +399,49 @@ TEST_F(DigestSchemeTest, OtherSchemesAndBrokenCredentialsAreNotDigest) {
   EXPECT_EQ(reason_of(verify("Digest dG9rZW42OA==")), Reason::malformed_header);
   EXPECT_EQ(reason_of(verify("Digest username=\"Mufasa\"")), Reason::malformed_header);
   EXPECT_FALSE(scheme_->is_cacheable()) << "a cached verification would accept its replay";
+  EXPECT_EQ(scheme_->work(*grammar::parse_credentials("Digest username=\"x\"")), Work::pure)
+      << "the in-memory state store answers inline, so nothing waits";
+}
+
+/// The in-memory store, presented as one that may answer later (a networked one): the scheme takes its
+/// asynchronous path and says it waits.
+class LaterStateStore final : public stores::StateStore {
+ public:
+  explicit LaterStateStore(std::shared_ptr<stores::StateStore> inner) : inner_(std::move(inner)) {}
+  void add_failure(std::string_view k, Duration w, Callback<stores::FailureWindow> d) override {
+    inner_->add_failure(k, w, std::move(d));
+  }
+  void failures(std::string_view k, Callback<stores::FailureWindow> d) override {
+    inner_->failures(k, std::move(d));
+  }
+  void clear_failures(std::string_view k, Callback<void> d) override {
+    inner_->clear_failures(k, std::move(d));
+  }
+  void issue_nonce(std::string_view n, Duration t, Callback<void> d) override {
+    // Called back from another thread, as a networked store would.
+    std::thread([this, n = std::string(n), t, d = std::move(d)] { inner_->issue_nonce(n, t, d); }).join();
+  }
+  void use_nonce(std::string_view n, std::uint32_t nc, Callback<stores::NonceUse> d) override {
+    std::thread([this, n = std::string(n), nc, d = std::move(d)] { inner_->use_nonce(n, nc, d); }).join();
+  }
+  void deny(std::string_view k, Duration t, Callback<void> d) override { inner_->deny(k, t, std::move(d)); }
+  void is_denied(std::string_view k, Callback<bool> d) override { inner_->is_denied(k, std::move(d)); }
+
+ private:
+  std::shared_ptr<stores::StateStore> inner_;
+};
+
+TEST_F(DigestSchemeTest, AStoreThatAnswersLaterIsWaitedForAndStillCountsEachNcOnce) {
+  auto later = std::make_shared<LaterStateStore>(stores::make_memory_state_store(clock_));
+  DigestOptions options;
+  options.realm = realm;
+  options.secret = secret;
+  scheme_ =
+      make_digest_scheme(options, *stores::parse_digest_store(store_text(), "users.htdigest", 1), later);
   EXPECT_EQ(scheme_->work(*grammar::parse_credentials("Digest username=\"x\"")), Work::waits);
+  const auto a = answer();
+  EXPECT_TRUE(std::holds_alternative<Authenticated>(verify(a)));
+  EXPECT_EQ(reason_of(verify(a)), Reason::nonce_replayed);
 }
 
 }  // namespace
