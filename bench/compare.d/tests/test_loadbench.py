@@ -1,18 +1,20 @@
 """Tests of bench/compare's own parsers and builders: /usr/bin/python3 -m pytest bench/compare.d/tests"""
 
 import hashlib
+import http.server
 import os
+import secrets
 import shutil
-import socket
 import subprocess
 import sys
+import threading
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
-from loadbench import http_probe, load, scenarios, templates  # noqa: E402
+from loadbench import http_probe, install, load, scenarios, templates  # noqa: E402
 
 # RFC 7616 §3.9.1: the SHA-256 example.
 RFC7616_CHALLENGE = ('Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, '
@@ -107,20 +109,81 @@ def test_scenario_selection_keeps_the_canonical_order_and_refuses_unknown_ids():
         scenarios.select("noauth,nope")
 
 
-@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk not installed")
-def test_lua_sha256_matches_hashlib(tmp_path):
-    messages = ["", "abc", "a" * 55, "a" * 56, "b" * 64, "x" * 200]
-    script = tmp_path / "sha.lua"
-    script.write_text(
-        f'local sha = dofile("{os.path.join(HERE, "..", "wrk", "sha256.lua")}")\n'
-        "function init(args)\n"
-        + "".join(f'  io.write("SHA ", sha("{m}"), "\\n")\n' for m in messages)
-        + "end\n")
-    with socket.socket() as listener:  # wrk connects once before init(); nobody needs to answer
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
-        out = subprocess.run(["wrk", "-t1", "-c1", "-d1s", "-s", str(script), url],
-                             capture_output=True, text=True, timeout=30).stdout
-    got = [line.split()[1] for line in out.splitlines() if line.startswith("SHA ")]
-    assert got == [hashlib.sha256(m.encode()).hexdigest() for m in messages]
+class _DigestOrigin(http.server.BaseHTTPRequestHandler):
+    """A strict Digest SHA-256 server for the load client: one fresh nonce per 401, every response checked
+    with hashlib, nc strictly rising per nonce (as authgate requires); /chunked answers chunked."""
+    protocol_version = "HTTP/1.1"
+    ha1 = hashlib.sha256(b"bench:bench:pw").hexdigest()
+    seen = {}          # nonce -> highest nc
+    refused = []       # why a request was refused
+
+    def log_message(self, *args):
+        pass
+
+    def _answer(self, status, headers=(), chunked=False):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"3\r\nok\n\r\n0\r\n\r\n")
+        else:
+            self.send_header("Content-Length", "3")
+            self.end_headers()
+            self.wfile.write(b"ok\n")
+
+    def do_GET(self):
+        if self.path in ("/plain", "/chunked"):
+            return self._answer(200, chunked=self.path == "/chunked")
+        field = self.headers.get("Authorization")
+        if field is None:
+            nonce = secrets.token_hex(8)
+            self.seen[nonce] = 0
+            return self._answer(401, [("WWW-Authenticate", f'Digest realm="bench", qop="auth", '
+                                       f'algorithm=SHA-256, nonce="{nonce}", opaque="op"')])
+        p = http_probe.digest_challenge([field])  # the credentials' params parse like a challenge's
+        ha2 = hashlib.sha256(f"GET:{p['uri']}".encode()).hexdigest()
+        kd = f"{self.ha1}:{p['nonce']}:{p['nc']}:{p['cnonce']}:auth:{ha2}"
+        want = hashlib.sha256(kd.encode()).hexdigest()
+        nc = int(p["nc"], 16)
+        if p["response"] != want or p.get("opaque") != "op" or nc <= self.seen.get(p["nonce"], nc):
+            self.refused.append(field)
+            return self._answer(401)
+        self.seen[p["nonce"]] = nc
+        self._answer(200)
+
+
+@pytest.fixture
+def digest_origin():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _DigestOrigin)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="no C++ compiler")
+def test_digest_client_answers_every_request_with_a_fresh_nc_per_connection(digest_origin, tmp_path):
+    client = install.build_digest_client(str(tmp_path))
+    _DigestOrigin.seen.clear()
+    _DigestOrigin.refused.clear()
+    out = subprocess.run([client, str(digest_origin), "/digest", "4", "1", "10", "bench", _DigestOrigin.ha1],
+                         capture_output=True, text=True, timeout=60).stdout
+    result = load._parse(out)
+    assert result.requests > 0 and result.statuses == {200: result.requests}, (result, _DigestOrigin.refused)
+    assert len(_DigestOrigin.seen) == 4, "one nonce per connection"
+    # Each counted request used the next nc of its connection's nonce (one more may be in flight at the end).
+    assert sum(_DigestOrigin.seen.values()) >= result.requests
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="no C++ compiler")
+@pytest.mark.parametrize("path", ["/plain", "/chunked"])
+def test_digest_client_without_a_user_sends_plain_gets(digest_origin, tmp_path, path):
+    client = install.build_digest_client(str(tmp_path))
+    out = subprocess.run([client, str(digest_origin), path, "2", "1", "10"],
+                         capture_output=True, text=True, timeout=60).stdout
+    result = load._parse(out)
+    assert result.requests > 0 and result.statuses == {200: result.requests}
+    assert not any(result.errors.values())

@@ -25,7 +25,7 @@ def _authgate(opts):
 def _plan_text(chosen, opts, profile):
     runs = sum(len(runner.participants(s, opts.server_list, "")[0]) for s in chosen)
     seconds = runs * (profile.duration_s + profile.warmup_s)
-    return (f"{len(chosen)} scenarios, up to {runs} wrk runs of {profile.warmup_s} s warm-up + "
+    return (f"{len(chosen)} scenarios, up to {runs} load runs of {profile.warmup_s} s warm-up + "
             f"{profile.duration_s} s, {profile.connections} connections, 1 thread (~{seconds // 60} min "
             f"{seconds % 60} s of load, plus cache warming)")
 
@@ -38,7 +38,8 @@ def _meta(opts, profile, authgate_bin, openssl, idle, started):
         "versions": machine.versions(settings.REPO, authgate_bin),
         "settings": {"connections": profile.connections, "duration_s": profile.duration_s,
                      "warmup_s": profile.warmup_s, "wrk_threads": 1, "rotation_users": profile.many_users,
-                     "unique_tokens": profile.unique_tokens, "server_workers": 1},
+                     "unique_tokens": profile.unique_tokens, "server_workers": 1,
+                     "digest_load": "compare.d/client/digest_load.cpp, 1 thread, a nonce per connection"},
         "openssl_rsa2048": openssl,
         "idle_rss": idle,
         "elapsed_s": round(time.time() - started, 1),
@@ -58,7 +59,9 @@ def _idle(ctx, opts, profile, authgate_missing):
 
 
 def _run_all(ctx, chosen, opts, profile, authgate_missing):
-    plan = Load(profile.connections, profile.duration_s, profile.warmup_s)
+    digest = any(s.credentials == "digest" for s in chosen)
+    plan = Load(profile.connections, profile.duration_s, profile.warmup_s,
+                digest_client=install.build_digest_client() if digest else "")
     upstream = servers.start(ctx, "upstream", "upstream")
     ctx.upstream_port = upstream.port
     print(f"compare: OpenSSL alone, RSA-2048 on one core ({profile.openssl_seconds} s each for sign, verify)")

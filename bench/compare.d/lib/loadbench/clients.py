@@ -15,7 +15,7 @@ from . import fixtures, http_probe
 @dataclass
 class Client:
     header: Optional[str]       # fixed Authorization sent by wrk -H, or None
-    args: list                  # arguments of the rotation / Digest wrk script
+    args: list                  # arguments of the rotation wrk script / of the Digest load client
     offset_arg: bool            # that script takes a start offset as its last argument
     good_auth: Optional[str]    # Authorization of the good probe (None: no credentials)
     wrong_auth: Optional[str]   # Authorization that must be refused (None: nothing to refuse)
@@ -38,6 +38,8 @@ def _first_line(path):
 
 
 def _digest(scenario, fx, port):
+    """Probes answer one challenge fetched here; the load client (client/digest_load.cpp) fetches a nonce
+    of its own per connection, so the probes' nc=1 never collides with its counts."""
     status, challenges = http_probe.probe(port, scenario.path)
     challenge = http_probe.digest_challenge(challenges)
     if status != 401 or challenge is None:
@@ -46,7 +48,7 @@ def _digest(scenario, fx, port):
     wrong_ha1 = hashlib.sha256(f"{fixtures.USER}:{fixtures.REALM}:wrong".encode()).hexdigest()
     good = http_probe.digest_authorization(args, nc=1, cnonce="probe-good")
     wrong = http_probe.digest_authorization(args[:5] + [wrong_ha1] + args[6:], nc=1, cnonce="probe-wrong")
-    return Client(None, args, True, good, wrong)
+    return Client(None, [fixtures.USER, fx.digest_ha1], False, good, wrong)
 
 
 def for_scenario(scenario, fx, port):

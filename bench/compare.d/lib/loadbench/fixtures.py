@@ -93,7 +93,10 @@ def _write_users(run_dir, bcrypt_line, many_lines):
     _write(os.path.join(users, "sha.htpasswd"), _cached_line("sha.htpasswd",
                                                              lambda: _htpasswd("s", USER, PASSWORD)) + "\n")
     ha1 = hashlib.sha256(f"{USER}:{REALM}:{PASSWORD}".encode()).hexdigest()
+    # The same HA1 twice: lighttpd tells SHA-256 from MD5 by length, authgate by tag (an untagged HA1 is
+    # Apache's MD5 to it).
     _write(os.path.join(users, "sha256.htdigest"), f"{USER}:{REALM}:{ha1}\n")
+    _write(os.path.join(users, "sha256.authgate.htdigest"), f"{USER}:{REALM}:SHA-256={ha1}\n")
     return ha1
 
 

@@ -1,5 +1,7 @@
-"""What the comparison needs: Debian packages (apt-get, only when missing) and the authgate binary."""
+"""What the comparison needs: Debian packages (apt-get, only when missing), the authgate binary and the
+Digest load client (client/digest_load.cpp, compiled here and cached by its source's hash)."""
 
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -9,6 +11,9 @@ import subprocess
 _PROGRAMS = {"wrk": "wrk", "haproxy": "haproxy", "lighttpd": "lighttpd", "nginx": "nginx-light",
              "htpasswd": "apache2-utils", "openssl": "openssl"}
 _MODULES = {"jwt": "python3-jwt", "cryptography": "python3-cryptography"}
+_CLIENT_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "client")
+_CACHE_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "cache")  # gitignored, as fixtures.py's
+_CLIENT_SOURCES = ("digest_load.cpp", "http_reply.hpp")
 
 
 def missing_packages():
@@ -63,3 +68,23 @@ def authgate_ready(binary):
     if done.returncode != 0:
         return "`authgate serve` is not available yet"
     return ""
+
+
+def build_digest_client(cache_dir=_CACHE_DIR):
+    """The Digest load client's path, compiled (g++, OpenSSL) unless this source was compiled before."""
+    sha = hashlib.sha256()
+    for name in _CLIENT_SOURCES:
+        with open(os.path.join(_CLIENT_DIR, name), "rb") as f:
+            sha.update(f.read())
+    binary = os.path.join(cache_dir, "bin", f"digest_load-{sha.hexdigest()[:12]}")
+    if os.path.exists(binary):
+        return binary
+    os.makedirs(os.path.dirname(binary), exist_ok=True)
+    argv = ["g++", "-std=c++20", "-O2", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow", "-Werror",
+            os.path.join(_CLIENT_DIR, "digest_load.cpp"), "-lcrypto", "-o", binary + ".tmp"]
+    print("compare: compiling the Digest load client (cached for next runs)...", flush=True)
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"cannot compile client/digest_load.cpp: {done.stderr.strip()[-1000:]}")
+    os.replace(binary + ".tmp", binary)
+    return binary

@@ -1,4 +1,8 @@
-"""One wrk run (1 thread, fixed connections and duration) and its result, read from wrk/report.lua."""
+"""One load run (1 thread, fixed connections and duration) and its result, read from wrk/report.lua's line.
+
+wrk makes the load, except for Digest: there client/digest_load.cpp does (one nonce per connection, nc
+counting up on it, a response computed per request), with wrk's shape and wrk's result line.
+"""
 
 import json
 import os
@@ -15,6 +19,7 @@ class Load:
     duration_s: int
     warmup_s: int
     timeout_s: int = 30
+    digest_client: str = ""        # the built client/digest_load.cpp ("" when no Digest scenario runs)
 
 
 @dataclass
@@ -45,8 +50,6 @@ class Result:
 def _script(credentials):
     if credentials in ("basic-many", "bearer-unique"):
         return os.path.join(WRK_DIR, "rotate.lua")
-    if credentials == "digest":
-        return os.path.join(WRK_DIR, "digest.lua")
     return os.path.join(WRK_DIR, "report.lua")
 
 
@@ -61,14 +64,24 @@ def _parse(stdout):
     raise RuntimeError(f"wrk printed no result line:\n{stdout[-2000:]}")
 
 
-def run(port, path, load, seconds, credentials, header=None, script_args=()):
-    """Runs wrk for `seconds` against 127.0.0.1:port/path and returns its Result."""
+def _argv(port, path, load, seconds, credentials, header, script_args):
+    if credentials == "digest":
+        if not load.digest_client:
+            raise RuntimeError("no Digest load client was built")
+        return [load.digest_client, str(port), path, str(load.connections), str(seconds), str(load.timeout_s),
+                *map(str, script_args)]
     argv = ["wrk", "-t1", f"-c{load.connections}", f"-d{seconds}s", f"--timeout={load.timeout_s}s",
             "-s", _script(credentials)]
     if header:
         argv += ["-H", f"Authorization: {header}"]
-    argv += [f"http://127.0.0.1:{port}{path}", "--", *map(str, script_args)]
+    return argv + [f"http://127.0.0.1:{port}{path}", "--", *map(str, script_args)]
+
+
+def run(port, path, load, seconds, credentials, header=None, script_args=()):
+    """Runs wrk (or the Digest client) for `seconds` against 127.0.0.1:port/path; returns its Result."""
+    argv = _argv(port, path, load, seconds, credentials, header, script_args)
     done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + load.timeout_s + 60)
     if done.returncode != 0:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+        tool = os.path.basename(argv[0])
+        raise RuntimeError(f"{tool} failed ({done.returncode}): {done.stderr.strip()[-500:]}")
     return _parse(done.stdout)

@@ -56,7 +56,8 @@ def versions(repo, authgate_bin):
     dirty = "+dirty" if _git(repo, "status", "--porcelain", "--untracked-files=no") else ""
     return {
         "authgate": (_first_line([authgate_bin, "version"]) if authgate_bin else "unavailable"),
-        "authgate_commit": _git(repo, "rev-parse", "--short", "HEAD") + dirty,
+        "authgate_commit": _git(repo, "rev-parse", "--short", "HEAD") + dirty,  # of the checkout
+        "authgate_binary": authgate_bin,  # with --authgate, a binary that may come from elsewhere
         "nginx": nginx,
         "haproxy": _first_line(["haproxy", "-v"]).split(" - ")[0].replace("HAProxy version ", ""),
         "lighttpd": _first_line(["lighttpd", "-v"]).split(" - ")[0],

@@ -43,6 +43,8 @@ def _ratio_text(ratios):
         parts.append(f"{ratios['vs_best_anchor']:.2f}× best anchor ({ratios['best_anchor']})")
     if ratios["vs_own_noauth"] is not None:
         parts.append(f"{ratios['vs_own_noauth']:.2f}× own no-auth")
+    if ratios.get("vs_client_noauth") is not None:
+        parts.append(f"{ratios['vs_client_noauth']:.2f}× own no-auth with the same client, back to back")
     if ratios["p99_vs_lowest_anchor"] is not None:
         parts.append(f"p99 {ratios['p99_vs_lowest_anchor']:.2f}× {ratios['p99_anchor']}'s")
     return "; ".join(parts) or "–"
@@ -75,7 +77,7 @@ def _row_json(row):
     if r:
         data.update(rps=round(r.rps, 1), p50_ms=round(r.p50_ms, 3), p99_ms=round(r.p99_ms, 3),
                     rss_kib=r.rss_kib, requests=r.requests, duration_s=round(r.duration_s, 3),
-                    statuses={str(k): v for k, v in r.statuses.items()}, errors=r.errors)
+                    statuses={str(k): v for k, v in r.statuses.items()}, errors=r.errors, **r.extra)
     return data
 
 

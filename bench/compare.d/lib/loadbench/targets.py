@@ -1,4 +1,4 @@
-"""Ratios per scenario and the targets of issue 5, computed from the rows of one run.
+"""Ratios per scenario and the targets of issues 5 and 13, computed from the rows of one run.
 
 Only clean rows count: a flagged run (wrong statuses, socket errors) is never the best anchor and never
 gives authgate a ratio. Ratios compare rates measured in the same run, on the same machine.
@@ -29,13 +29,17 @@ def _lowest_anchor_p99(rows, scenario):
 
 
 def scenario_ratios(rows, scenario):
-    """{vs_best_anchor, best_anchor, vs_own_noauth, p99_vs_lowest_anchor} for authgate, None where unknown."""
+    """{vs_best_anchor, best_anchor, vs_own_noauth, vs_client_noauth, p99_vs_lowest_anchor} for authgate,
+    None where unknown. vs_client_noauth: Digest only, against the Digest client's own plain GETs on the
+    same server just before (no wrk in the ratio)."""
     mine, own = _ok(rows, scenario, "authgate"), _ok(rows, "noauth", "authgate")
     best, low = _best_anchor(rows, scenario), _lowest_anchor_p99(rows, scenario)
+    client_noauth = mine.extra.get("client_noauth_rps") if mine else None
     return {
         "best_anchor": best[0] if best else None,
         "vs_best_anchor": mine.rps / best[1].rps if mine and best else None,
         "vs_own_noauth": mine.rps / own.rps if mine and own and scenario != "noauth" else None,
+        "vs_client_noauth": mine.rps / client_noauth if client_noauth else None,
         "p99_anchor": low[1] if low else None,
         "p99_vs_lowest_anchor": mine.p99_ms / low[0] if mine and low and low[0] > 0 else None,
     }
@@ -54,6 +58,7 @@ _RATE_TARGETS = (  # (target, authgate's (scenario, server), reference, minimum 
      ("bearer-rs256", "haproxy"), 1.2),
     ("Bearer RS256, unique ≥ 0.8× OpenSSL verify/s (one core)", ("bearer-rs256-unique", "authgate"),
      _OPENSSL, 0.8),
+    ("Digest SHA-256 ≥ 0.9× own no-auth", ("digest-sha256", "authgate"), _OWN, 0.9),
     ("401 answers ≥ 1.0× nginx", ("unauthorized", "authgate"), ("unauthorized", "nginx"), 1.0),
     ("401 answers ≥ 1.0× HAProxy", ("unauthorized", "authgate"), ("unauthorized", "haproxy"), 1.0),
 )
