@@ -117,11 +117,26 @@ config::Route route(const char* name, const char* path, bool anonymous, const ch
   return r;
 }
 
+/// A forward proxy (407, Proxy-Authorization, CONNECT) for the demo's users, to the echo origin only.
+config::Listener proxy_listener(const std::string& proxy, std::uint16_t echo_port) {
+  auto [address, port] = split_host_port(proxy);
+  config::ForwardProxy forward;
+  forward.realms = {"demo"};
+  config::ProxyRule rule;
+  rule.hosts = {"127.0.0.1"};
+  rule.ports = {std::to_string(echo_port)};
+  rule.connect_ports = {std::to_string(echo_port)};
+  forward.rules = {rule};
+  forward.allow_internal = {"127.0.0.1"};  // the echo origin is on loopback, like everything here
+  return config::Listener{"demo-proxy", address, port, std::nullopt, forward, {}};
+}
+
 config::Config demo_config(const TempDir& dir, std::uint16_t echo_port, const std::string& listen,
-                           const std::string& admin) {
+                           const std::string& admin, const std::string& proxy) {
   config::Config c;
   auto [address, port] = split_host_port(listen);
   c.listeners.push_back(config::Listener{"demo", address, port, std::nullopt, std::nullopt, {}});
+  c.listeners.push_back(proxy_listener(proxy, echo_port));
   auto [admin_address, admin_port] = split_host_port(admin);
   c.admin = config::Admin{admin_address, admin_port, {}};
   config::Upstream echo;
@@ -144,8 +159,11 @@ config::Config demo_config(const TempDir& dir, std::uint16_t echo_port, const st
   return c;
 }
 
-void print_banner(const gateway::BoundListener& listener, const std::string& admin) {
+void print_banner(const gateway::BoundListener& listener, const gateway::BoundListener& proxy,
+                  std::uint16_t echo_port, const std::string& admin) {
   const auto base = "http://" + listener.address + ":" + std::to_string(listener.port);
+  const auto proxy_url = "http://" + proxy.address + ":" + std::to_string(proxy.port);
+  const auto origin = "http://127.0.0.1:" + std::to_string(echo_port) + "/hello";
   std::printf(
       "\nauthgate demo: a built-in echo upstream behind %s\n"
       "  /public   anonymous\n  /private  any user (Basic)\n  /admin    group admins (Basic)\n"
@@ -162,28 +180,32 @@ void print_banner(const gateway::BoundListener& listener, const std::string& adm
       "curl -I -u bob:builder %s/private\n"
       "curl -i --digest -u alice:wonderland %s/digest\n"
       "curl -i --digest -u alice:wrong %s/digest\n"
+      "forward proxy (407, Proxy-Authorization) on %s, to the echo origin %s only:\n"
+      "curl -i -x %s --proxy-user alice:wonderland %s\n"
+      "curl -i -x %s %s\n"
       "metrics:  curl -s http://%s/metrics\n"
       "Ctrl-C stops the demo.\n\n",
       base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(),
-      base.c_str(), base.c_str(), base.c_str(), admin.c_str());
+      base.c_str(), base.c_str(), base.c_str(), proxy_url.c_str(), origin.c_str(), proxy_url.c_str(),
+      origin.c_str(), proxy_url.c_str(), origin.c_str(), admin.c_str());
   std::fflush(stdout);
 }
 
-int run_demo(const std::string& listen, const std::string& admin) {
+int run_demo(const std::string& listen, const std::string& admin, const std::string& proxy) {
   gateway::log_to_stderr();
   TempDir dir;
   write_users(dir);
   write_digest_users(dir);
   auto echo = EchoUpstream::start();
-  auto snapshot = config::compile(demo_config(dir, echo->port(), listen, admin), 1);
+  auto snapshot = config::compile(demo_config(dir, echo->port(), listen, admin, proxy), 1);
   if (!snapshot) {
     for (const auto& problem : snapshot.error()) std::fprintf(stderr, "%s\n", problem.to_string().c_str());
     return 1;
   }
   gateway::ServerOptions options;
   options.version = authgate::version;
-  options.on_ready = [admin](const std::vector<gateway::BoundListener>& listeners) {
-    if (!listeners.empty()) print_banner(listeners.front(), admin);
+  options.on_ready = [admin, echo_port = echo->port()](const std::vector<gateway::BoundListener>& listeners) {
+    if (listeners.size() >= 2) print_banner(listeners[0], listeners[1], echo_port, admin);
   };
   return gateway::run_server(*snapshot, std::move(options));
 }
@@ -195,10 +217,13 @@ const CommandRegistration demo_command{
       auto* sub = app.add_subcommand("demo", "Run a self-contained demo: echo upstream, users, curl lines");
       auto listen = std::make_shared<std::string>("127.0.0.1:8080");
       auto admin = std::make_shared<std::string>("127.0.0.1:9090");
+      auto proxy = std::make_shared<std::string>("127.0.0.1:3128");
       sub->add_option("--listen", *listen, "Address and port of the demo listener")->capture_default_str();
       sub->add_option("--admin", *admin, "Address and port of the admin listener (/metrics, /healthz)")
           ->capture_default_str();
-      return Command{sub, [listen, admin] { return run_demo(*listen, *admin); }};
+      sub->add_option("--proxy", *proxy, "Address and port of the demo's forward-proxy listener")
+          ->capture_default_str();
+      return Command{sub, [listen, admin, proxy] { return run_demo(*listen, *admin, *proxy); }};
     }};
 
 }  // namespace

@@ -130,8 +130,12 @@ void check_realm_list(Checker& check, const Route& route, const std::string& pat
 
 void check_routes(Checker& check) {
   const Config& config = check.config();
-  if (config.routes.empty())
+  // Only reverse-proxy listeners route; a gateway that is only a forward proxy needs none.
+  const bool routes_needed = std::any_of(config.listeners.begin(), config.listeners.end(),
+                                         [](const Listener& listener) { return !listener.forward_proxy; });
+  if (config.routes.empty() && routes_needed) {
     check.warning("routes", "no routes: every request is answered " + config.server.unmatched);
+  }
   std::set<std::string> names;
   for (std::size_t i = 0; i < config.routes.size(); ++i) {
     const Route& route = config.routes[i];

@@ -1,6 +1,8 @@
 """`authgate demo`: no files, a built-in echo upstream behind /public (anonymous), /private (any user) and
-/admin (group admins); it prints ready-to-paste curl lines, which we run as printed."""
+/admin (group admins), and a forward-proxy listener to that echo origin only; it prints ready-to-paste curl
+lines, which we run as printed."""
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -14,14 +16,16 @@ from harness.ports import free_port
 
 @pytest.fixture
 def demo(launcher):
-    port, admin = free_port(), free_port()
-    process = launcher.spawn(["demo", "--listen", f"127.0.0.1:{port}", "--admin", f"127.0.0.1:{admin}"],
-                             label="demo")
-    process.wait_ready([port])
+    """`authgate demo` on free ports: (process, listener port, admin port, forward-proxy port), once both
+    listeners are ready and the curl lines are printed."""
+    port, admin, proxy = free_port(), free_port(), free_port()
+    process = launcher.spawn(["demo", "--listen", f"127.0.0.1:{port}", "--admin", f"127.0.0.1:{admin}",
+                              "--proxy", f"127.0.0.1:{proxy}"], label="demo")
+    process.wait_ready([port, proxy])
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and not curl_lines(process):
         time.sleep(0.05)
-    return process, port, admin
+    return process, port, admin, proxy
 
 
 def curl_lines(process) -> list:
@@ -41,25 +45,71 @@ def credentials(lines: list) -> dict:
     return found
 
 
+def proxy_lines(lines: list) -> list:
+    """The printed curl lines that go through a proxy (`-x`)."""
+    return [line for line in lines if "-x" in shlex.split(line)]
+
+
 def test_demo_prints_curl_lines_for_its_own_port(demo):
-    process, port, _ = demo
+    """Every printed line names the port the demo was given: the listener's, or for the proxy lines the
+    proxy's (after -x) and the echo origin's port (the only destination the demo's proxy allows)."""
+    process, port, _, proxy = demo
     lines = curl_lines(process)
     assert len(lines) >= 3, process.stdout_text()
-    assert all(f"127.0.0.1:{port}" in line or f"localhost:{port}" in line for line in lines), lines
+    direct = [line for line in lines if line not in proxy_lines(lines)]
+    assert all(f"127.0.0.1:{port}" in line or f"localhost:{port}" in line for line in direct), direct
+    assert len(proxy_lines(lines)) == 2, lines
+    for line in proxy_lines(lines):
+        words = shlex.split(line)
+        assert words[words.index("-x") + 1] == f"http://127.0.0.1:{proxy}", line
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/hello", words[-1]), line
+
+
+def run_curl_line(line: str, *extra) -> subprocess.CompletedProcess:
+    """Runs a printed curl line as printed (plus `extra` options), with no proxy from the environment;
+    stdout ends with the status code."""
+    words = shlex.split(line)
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    return subprocess.run([words[0], "-sS", "--max-time", "20", *extra, "-w", "%{http_code}", *words[1:]],
+                          capture_output=True, text=True, timeout=60, env=env)
 
 
 def test_every_printed_curl_line_works(demo):
-    process, _, _ = demo
+    """Each line runs and gets one of the answers the banner promises: 200, 401, 403, or 407 from the proxy."""
+    process, _, _, _ = demo
     for line in curl_lines(process):
-        words = shlex.split(line)
-        result = subprocess.run([words[0], "-sS", "--max-time", "20", "-o", "/dev/null", "-w", "%{http_code}",
-                                 *words[1:]], capture_output=True, text=True, timeout=60)
+        result = run_curl_line(line, "-o", "/dev/null")
         assert result.returncode == 0, f"{line}: {result.stderr}"
-        assert int(result.stdout) in (200, 401, 403), f"{line} answered {result.stdout}"
+        assert int(result.stdout) in (200, 401, 403, 407), f"{line} answered {result.stdout}"
+
+
+def test_demo_proxy_lines_get_200_with_credentials_and_407_without(demo):
+    """The printed proxy line with --proxy-user alice:wonderland reaches the echo origin (200, the echo of
+    GET /hello, no Proxy-Authorization in it); the same line without --proxy-user gets 407 with the demo
+    realm's Basic challenge in Proxy-Authenticate, never WWW-Authenticate."""
+    process, _, _, _ = demo
+    lines = proxy_lines(curl_lines(process))
+    with_user = [line for line in lines if "--proxy-user" in line]
+    without_user = [line for line in lines if "--proxy-user" not in line]
+    assert len(with_user) == len(without_user) == 1, lines
+    result = run_curl_line(with_user[0], "-s")
+    body, status = result.stdout[:-3], result.stdout[-3:]
+    assert status == "200", f"{with_user[0]}: {result.stdout} {result.stderr}"
+    echoed = json.loads(body[body.index("{"):])
+    assert (echoed["method"], echoed["path"]) == ("GET", "/hello")
+    assert [k for k, _ in echoed["headers"] if k.lower() == "proxy-authorization"] == []
+    refused = run_curl_line(without_user[0], "-s")
+    assert refused.stdout.endswith("407"), f"{without_user[0]}: {refused.stdout}"
+    head = refused.stdout.split("\n\n", 1)[0].splitlines()  # text mode turned CRLF into LF
+    assert head[0] == "HTTP/1.1 407 Proxy Authentication Required"
+    assert 'Proxy-Authenticate: Basic realm="authgate demo", charset="UTF-8"' in head
+    assert not any(line.lower().startswith("www-authenticate:") for line in head)
 
 
 def test_demo_routes_behave_as_documented(demo):
-    process, port, _ = demo
+    """/public answers anonymously with the echo; /private challenges with the demo's Basic realm and takes
+    every printed user's password (and not a wrong one); some printed user is an admin."""
+    process, port, _, _ = demo
     base = f"http://127.0.0.1:{port}"
     users = credentials(curl_lines(process))
     assert users, "the demo prints users with their passwords"
@@ -78,7 +128,8 @@ def test_demo_routes_behave_as_documented(demo):
 
 
 def test_demo_admin_listener_answers(demo):
-    _, _, admin = demo
+    """The admin listener given with --admin answers /healthz."""
+    _, _, admin, _ = demo
     deadline = time.monotonic() + 15
     while True:
         try:
@@ -93,7 +144,7 @@ def test_demo_admin_listener_answers(demo):
 def test_demo_digest_route_takes_every_client_with_the_printed_password(demo):
     """The demo's Digest route (RFC 7616): SHA-256 offered first, MD5 after it for old clients; the printed
     `curl --digest` line gets 200, and so does python requests' HTTPDigestAuth with the same user."""
-    process, port, _ = demo
+    process, port, _, _ = demo
     base = f"http://127.0.0.1:{port}"
     digest_lines = [line for line in curl_lines(process) if "--digest" in line]
     assert digest_lines, "the demo prints a curl --digest line"

@@ -8,6 +8,7 @@
 #include "authgate/grammar/ascii.hpp"
 #include "gateway/conn/session_impl.hpp"
 #include "gateway/gateway_state.hpp"
+#include "gateway/ops/metrics.hpp"
 #include "gateway/proxy/tunnel.hpp"
 #include "http/headers.hpp"
 
@@ -29,6 +30,11 @@ asio::awaitable<bool> Session::handle_proxy(Exchange& x) {
   x.record.route = proxy->listener;
   const HeadLimits head_limits{limits.max_header_count, limits.max_uri_bytes};
   const bool tunnel = request.method() == http::verb::connect;
+  if (!tunnel && !request.target().starts_with('/')) {
+    // RFC 9112 §3.2.2: a proxy ignores Host for an absolute-form target and uses the target's authority
+    // (check_head then writes it as the one Host). A reverse proxy instead refuses two disagreeing hosts.
+    request.erase(http::field::host);
+  }
   x.head = tunnel ? check_connect_head(request, x.parser.chunked(), head_limits)
                   : check_head(request, x.parser.chunked(), head_limits);
   if (x.head.status != 0) {
@@ -99,6 +105,7 @@ asio::awaitable<bool> Session::open_tunnel(Exchange& x, const config::CompiledFo
   x.record.status = 200;
   if (co_await write_all(stream_, asio::buffer(head), x.snapshot->config.limits.body_timeout))
     co_return false;
+  if (state_.metrics != nullptr) state_.metrics->tunnel_opened();
   beast::flat_buffer from_origin;
   const auto bytes = co_await tunnel(stream_, buffer_, *connected.stream, from_origin,
                                      x.snapshot->config.limits.idle_timeout);

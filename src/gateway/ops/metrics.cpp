@@ -157,7 +157,6 @@ void Metrics::record(const RequestRecord& record) noexcept {
   } else if (record.cache_lookup) {
     cache_misses_.fetch_add(1, relaxed);
   }
-  if (record.method == "CONNECT" && record.status == 200) tunnels_.fetch_add(1, relaxed);
   request_duration_.observe(record.total_time);
   if (record.upstream_time.count() > 0) upstream_duration_.observe(record.upstream_time);
 }
@@ -166,6 +165,8 @@ void Metrics::connection_opened() noexcept {
   connections_open_.fetch_add(1, relaxed);
   connections_total_.fetch_add(1, relaxed);
 }
+
+void Metrics::tunnel_opened() noexcept { tunnels_.fetch_add(1, relaxed); }
 
 void Metrics::connection_closed() noexcept { connections_open_.fetch_sub(1, relaxed); }
 

@@ -63,6 +63,8 @@ class Metrics {
 
   /// A client connection was accepted (connections_open + 1, connections_total + 1).
   void connection_opened() noexcept;
+  /// A forward proxy answered a CONNECT with 200: counted when the tunnel opens, not when it ends.
+  void tunnel_opened() noexcept;
   /// A client connection was closed (connections_open − 1).
   void connection_closed() noexcept;
   /// The generation of the config snapshot now serving.
