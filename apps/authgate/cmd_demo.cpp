@@ -1,7 +1,8 @@
 // `authgate demo`: the gateway with nothing to set up. A built-in echo upstream behind /public
 // (anonymous), /private (any user, Basic), /admin (group admins) and /digest (any user, Digest SHA-256);
 // two users with printed passwords, stored as bcrypt in a temporary htpasswd file and as HA1s in a
-// temporary htdigest file, removed on exit; ready-to-paste curl lines.
+// temporary htdigest file, removed on exit; a forward-proxy listener (--proxy) to the echo origin only;
+// ready-to-paste curl lines.
 #include <sys/stat.h>
 #include <unistd.h>
 
