@@ -85,7 +85,8 @@ boost::system::result<std::vector<stores::DigestHash>, std::string> parse_digest
 std::string digest_realm_warning(std::string_view realm) {
   if (realm.find_first_of("\"\\") == std::string_view::npos) return {};
   return "the realm contains '\"' or '\\', which the challenge sends escaped with a backslash; python "
-         "requests and httpx send it back unescaped and curl before 7.84 hashed the escapes (curl test 1095), "
+         "requests and httpx send it back unescaped and curl before 7.84 hashed the escapes (curl test "
+         "1095), "
          "so their users will fail to log in";
 }
 

@@ -90,7 +90,7 @@ struct Snapshot {
   Config config;  // validated and normalised (methods upper-case, hosts lower-case, names defaulted)
   std::vector<CompiledRealm> realms;
   std::vector<CompiledRoute> routes;                                 // same order as config.routes
-  std::vector<CompiledForwardProxy> forward_proxies;  // one per forward-proxy listener
+  std::vector<CompiledForwardProxy> forward_proxies;                 // one per forward-proxy listener
   std::vector<UpstreamUrl> upstream_urls;                            // parallel to config.upstreams
   std::vector<std::shared_ptr<const stores::PasswordStore>> stores;  // htpasswd stores
   /// Where state beyond a request lives (Digest nonce counts): the process's, shared by every snapshot.

@@ -14,8 +14,8 @@
 // Evicting the entry closest to expiry loses the least: a deny that goes early would have lapsed soonest
 // anyway, and a nonce that goes early is answered unknown_or_expired (the client takes a fresh one; a
 // replay is never accepted): issuing it again changes nothing, and neither does issuing any nonce that
-// expires no later than the latest one forgotten, since the two cannot be told apart. An evicted failure counter does restart from 0, so size max_entries above
-// the number of keys that can be throttled at once.
+// expires no later than the latest one forgotten, since the two cannot be told apart. An evicted failure
+// counter does restart from 0, so size max_entries above the number of keys that can be throttled at once.
 
 #include <cstddef>
 #include <memory>

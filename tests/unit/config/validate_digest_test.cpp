@@ -70,7 +70,8 @@ std::vector<Case> digest_cases() {
             "    scheme: basic\n    realm: \"Digest area\"\n    store: dig\n"),
        E, "a basic realm needs an htpasswd store", "dig\n", "an HA1 cannot check a Basic password"},
       {"QuoteInTheRealmIsAWarning", edit("\"Digest area\"", "\"Digest \\\"area\\\"\""), W,
-       "locks out python requests and httpx (they send it back unescaped) and curl before 7.84", "\"Digest \\\"", "requests and httpx echo it unescaped; old curl hashed the escapes"},
+       "locks out python requests and httpx (they send it back unescaped) and curl before 7.84",
+       "\"Digest \\\"", "requests and httpx echo it unescaped; old curl hashed the escapes"},
       {"UnknownStoreType", edit("type: htdigest", "type: ldap"), E, "(supported: htpasswd, htdigest)", "ldap",
        ""},
   };

@@ -8,14 +8,19 @@ import re
 _PARAM = re.compile(r'([A-Za-z][\w-]*)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s,]+)')
 
 
-def probe(port, path, authorization=None, timeout=30):
-    """(status, [WWW-Authenticate values]) of one GET; (0, [reason]) when the connection fails."""
+def probe(port, path, authorization=None, timeout=30, field="Authorization"):
+    """(status, [challenges]) of one GET; (0, [reason]) when the connection fails.
+
+    path may be absolute-form (`http://host:port/path`, to a forward proxy: http.client then sends that
+    target as it is and takes Host from it); field is then Proxy-Authorization, and the challenges are
+    the Proxy-Authenticate values instead of WWW-Authenticate."""
+    challenge = "Proxy-Authenticate" if field.lower() == "proxy-authorization" else "WWW-Authenticate"
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path, headers={"Authorization": authorization} if authorization else {})
+        conn.request("GET", path, headers={field: authorization} if authorization else {})
         response = conn.getresponse()
         response.read()
-        return response.status, response.msg.get_all("WWW-Authenticate") or []
+        return response.status, response.msg.get_all(challenge) or []
     except (OSError, http.client.HTTPException) as exc:
         return 0, [str(exc)]
     finally:

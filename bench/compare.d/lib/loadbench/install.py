@@ -9,7 +9,10 @@ import subprocess
 
 # executable or python module → Debian package
 _PROGRAMS = {"wrk": "wrk", "haproxy": "haproxy", "lighttpd": "lighttpd", "nginx": "nginx-light",
-             "htpasswd": "apache2-utils", "openssl": "openssl"}
+             "squid": "squid", "htpasswd": "apache2-utils", "openssl": "openssl"}
+# Packages whose own service apt-get may start (Squid on 127.0.0.1:3128 and every other address): stopped
+# and disabled right after they are installed. The comparison runs its own instances on free ports.
+_SERVICES = {"squid": "squid"}
 _MODULES = {"jwt": "python3-jwt", "cryptography": "python3-cryptography"}
 _CLIENT_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "client")
 _CACHE_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "cache")  # gitignored, as fixtures.py's
@@ -38,7 +41,23 @@ def ensure_packages(allowed=True):
     still = missing_packages()
     if still:
         raise RuntimeError(f"still missing after apt-get: {' '.join(still)}")
+    for pkg in missing:
+        if pkg in _SERVICES:
+            _stop_service(sudo, _SERVICES[pkg])
     return missing
+
+
+def _stop_service(sudo, name):
+    """Stops a service a package just installed and keeps it from starting at boot (best effort: where
+    policy-rc.d forbade the start, as in containers, there is nothing to stop)."""
+    if os.path.isdir("/run/systemd/system"):
+        argvs = [["systemctl", "disable", "--now", name]]
+    else:
+        argvs = [["service", name, "stop"], ["update-rc.d", name, "disable"]]
+    for argv in argvs:
+        if shutil.which(argv[0]):
+            subprocess.run(sudo + argv, capture_output=True, text=True)
+    print(f"compare: stopped and disabled the {name} service that its package installed", flush=True)
 
 
 def build_authgate(repo, build_dir):

@@ -1,7 +1,9 @@
 """One load run (1 thread, fixed connections and duration) and its result, read from wrk/report.lua's line.
 
 wrk makes the load, except for Digest: there client/digest_load.cpp does (one nonce per connection, nc
-counting up on it, a response computed per request), with wrk's shape and wrk's result line.
+counting up on it, a response computed per request), with wrk's shape and wrk's result line. Through a
+forward proxy (an absolute-form path) wrk connects to the proxy and wrk/proxy.lua puts the target in the
+request line, as a proxy client does.
 """
 
 import json
@@ -64,22 +66,29 @@ def _parse(stdout):
     raise RuntimeError(f"wrk printed no result line:\n{stdout[-2000:]}")
 
 
-def _argv(port, path, load, seconds, credentials, header, script_args):
+def _argv(port, path, load, seconds, credentials, header, script_args, field="Authorization"):
     if credentials == "digest":
         if not load.digest_client:
             raise RuntimeError("no Digest load client was built")
         return [load.digest_client, str(port), path, str(load.connections), str(seconds), str(load.timeout_s),
                 *map(str, script_args)]
+    url = f"http://127.0.0.1:{port}{path}"
+    script = _script(credentials)
+    if path.startswith("http://"):  # absolute-form: wrk talks to the proxy, the target is in the request line
+        if script_args:
+            raise ValueError("wrk/proxy.lua takes only the target: no rotation through a proxy")
+        url, script, script_args = f"http://127.0.0.1:{port}/", os.path.join(WRK_DIR, "proxy.lua"), [path]
     argv = ["wrk", "-t1", f"-c{load.connections}", f"-d{seconds}s", f"--timeout={load.timeout_s}s",
-            "-s", _script(credentials)]
+            "-s", script]
     if header:
-        argv += ["-H", f"Authorization: {header}"]
-    return argv + [f"http://127.0.0.1:{port}{path}", "--", *map(str, script_args)]
+        argv += ["-H", f"{field}: {header}"]
+    return argv + [url, "--", *map(str, script_args)]
 
 
-def run(port, path, load, seconds, credentials, header=None, script_args=()):
-    """Runs wrk (or the Digest client) for `seconds` against 127.0.0.1:port/path; returns its Result."""
-    argv = _argv(port, path, load, seconds, credentials, header, script_args)
+def run(port, path, load, seconds, credentials, header=None, script_args=(), field="Authorization"):
+    """Runs wrk (or the Digest client) for `seconds` against 127.0.0.1:port/path; returns its Result.
+    An absolute-form path (`http://...`) goes through the server at port as a forward proxy."""
+    argv = _argv(port, path, load, seconds, credentials, header, script_args, field)
     done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + load.timeout_s + 60)
     if done.returncode != 0:
         tool = os.path.basename(argv[0])

@@ -4,7 +4,7 @@ import threading
 from dataclasses import dataclass
 from typing import Optional
 
-from . import clients, http_probe, load, servers
+from . import clients, http_probe, load, scenarios, servers
 from .processes import StartError
 
 CACHING = ("authgate", "lighttpd")  # servers with a verified-credential cache worth warming
@@ -55,21 +55,27 @@ def _launch_all(ctx, scenario, names, rows, upstream):
     return launched
 
 
-def _probe(scenario, fx, name, process, rows):
+def _probe(ctx, scenario, name, process, rows):
     """(client, note) after the good and the wrong probe; (None, _) with a row when it cannot take part."""
     try:
-        client = clients.for_scenario(scenario, fx, process.port)
+        client = clients.for_scenario(scenario, ctx.fx, process.port)
     except (LookupError, ValueError) as exc:
         rows.append(_cannot(scenario, name, str(exc)))
         return None, ""
-    status, _ = http_probe.probe(process.port, scenario.path, client.good_auth)
+    target, field = scenarios.target(scenario, ctx.upstream_port), scenarios.credential_field(scenario)
+    status, _ = http_probe.probe(process.port, target, client.good_auth, field=field)
     if status != scenario.expect and name == "authgate" and scenario.pending:
         rows.append(_cannot(scenario, name, f"probe answered {status}"))
         return None, ""
+    if status != scenario.expect and scenario.forward_proxy:
+        return client, f"the probe with the right credential answered {status}"
     if client.wrong_auth is not None:
-        wrong, _ = http_probe.probe(process.port, scenario.path, client.wrong_auth)
+        wrong, _ = http_probe.probe(process.port, target, client.wrong_auth, field=field)
+        refusal = scenarios.refusal(scenario)
         if 200 <= wrong < 300:
             return client, f"accepted a wrong credential (answered {wrong})"
+        if refusal is not None and wrong != refusal:
+            return client, f"a wrong credential got {wrong}, not {refusal}"
     return client, ""
 
 
@@ -80,7 +86,7 @@ def _prepare_one(ctx, scenario, name, process, rows, log):
     except StartError as exc:
         rows.append(_cannot(scenario, name, str(exc)))
         return None
-    client, note = _probe(scenario, ctx.fx, name, process, rows)
+    client, note = _probe(ctx, scenario, name, process, rows)
     if client is not None and scenario.warm_cache and name in CACHING:
         with open(ctx.fx.many_headers_file) as f:
             values = [line.strip() for line in f if line.strip()]
@@ -106,12 +112,13 @@ def _prepare_all(ctx, scenario, launched, log):
     return ready, [row for n in launched for row in rows.get(n, [])]
 
 
-def _measure(scenario, name, process, client, plan, probe_note):
+def _measure(ctx, scenario, name, process, client, plan, probe_note):
     offset = 1 if client.offset_arg else 0  # the probe used the first credential / nc=1
+    target, field = scenarios.target(scenario, ctx.upstream_port), scenarios.credential_field(scenario)
 
     def wrk(seconds):
         args = client.args + ([offset] if client.offset_arg else [])
-        return load.run(process.port, scenario.path, plan, seconds, scenario.credentials, client.header, args)
+        return load.run(process.port, target, plan, seconds, scenario.credentials, client.header, args, field)
 
     baseline = None
     if scenario.credentials == "digest":
@@ -137,7 +144,7 @@ def run(ctx, scenario, names, plan, upstream, log=print):
         rows += failed
         for name, (client, note) in ready.items():
             try:
-                rows.append(_measure(scenario, name, launched[name], client, plan, note))
+                rows.append(_measure(ctx, scenario, name, launched[name], client, plan, note))
             except RuntimeError as exc:
                 rows.append(Row(scenario.id, name, "error", str(exc)))
             log(f"  {summary(rows[-1])}")

@@ -1,15 +1,21 @@
-"""The scenarios of issue 5: what is requested, what answer is expected, and who can take part.
+"""The scenarios of issue 5 (and 13, 14): what is requested, what answer is expected, and who can take part.
 
 An anchor that lacks a feature is listed with the reason (shown as "n/a (...)" in the table). authgate
 takes part in every scenario except `direct`; where a scenario is marked pending (the Bearer ones, kept
 from before Bearer landed) the run reports "n/a (not supported yet)" when `authgate serve` rejects the
 configuration or the probe request. Digest is not pending: a failure there is an error row.
+
+The forward-proxy scenario (issue 14) is the other side of RFC 9110 §11: the load goes to the proxy's port
+with absolute-form targets naming the upstream (`GET http://127.0.0.1:UPSTREAM/noauth`), credentials in
+`Proxy-Authorization`, and its anchor is Squid, which takes part in no other scenario.
 """
 
 from dataclasses import dataclass, field
 
-ANCHORS = ("nginx", "haproxy", "lighttpd")
-SERVERS = ("authgate",) + ANCHORS
+REVERSE_ANCHORS = ("nginx", "haproxy", "lighttpd")
+PROXY_ANCHORS = ("squid",)                    # forward proxies: only in forward_proxy scenarios
+ANCHORS = REVERSE_ANCHORS + PROXY_ANCHORS
+SERVERS = ("authgate",) + ANCHORS             # every server --servers may name
 
 
 @dataclass(frozen=True)
@@ -20,10 +26,11 @@ class Scenario:
     credentials: str            # none | basic | basic-many | bearer:<name> | bearer-unique | digest
     #                             (digest: load from client/digest_load.cpp instead of wrk)
     expect: int = 200           # every answer must have this status, or the run is flagged
-    fragment: str = "basic"     # authgate config fragment: basic | bearer | digest
+    fragment: str = "basic"     # authgate config fragment: basic | bearer | digest | forward-proxy
     pending: bool = False       # authgate support not written yet: failure means n/a, not error
     warm_cache: bool = False    # send every distinct credential once before measuring
-    servers: tuple = SERVERS
+    servers: tuple = ("authgate",) + REVERSE_ANCHORS
+    forward_proxy: bool = False  # absolute-form target through the server, Proxy-Authorization, 407
     unsupported: dict = field(default_factory=dict)  # anchor → why it cannot take part
 
 
@@ -54,7 +61,25 @@ SCENARIOS = (
     Scenario("unauthorized", "401 answers (no credentials)", "/basic/bcrypt", "none", expect=401),
     Scenario("digest-sha256", "Digest SHA-256, qop=auth", "/digest/sha256", "digest", fragment="digest",
              unsupported={"nginx": "no Digest in nginx", "haproxy": "no Digest in HAProxy"}),
+    Scenario("forward-proxy-basic", "Forward proxy, Basic bcrypt cost 10, same user", "/noauth", "basic",
+             fragment="forward-proxy", forward_proxy=True, servers=("authgate", "squid")),
 )
+
+
+def target(scenario, upstream_port):
+    """The request target: origin-form for a gateway, absolute-form naming the upstream for a proxy."""
+    if scenario.forward_proxy:
+        return f"http://127.0.0.1:{upstream_port}{scenario.path}"
+    return scenario.path
+
+
+def credential_field(scenario):
+    return "Proxy-Authorization" if scenario.forward_proxy else "Authorization"
+
+
+def refusal(scenario):
+    """The status a wrong credential must get: exactly 407 from a proxy; from a gateway, anything not 2xx."""
+    return 407 if scenario.forward_proxy else None
 
 BY_ID = {s.id: s for s in SCENARIOS}
 

@@ -1,10 +1,12 @@
 """How each server of the comparison is configured and started, each on its own free 127.0.0.1 port.
 
 Every server gets ONE worker/thread: nginx `worker_processes 1`, HAProxy `nbthread 1`, lighttpd one
-process, authgate `io_threads: 1` + `worker_threads: 1`. Configurations come from compare.d/templates.
+process, Squid one process (`-N`, `workers 1`) with one basic_ncsa_auth helper, authgate `io_threads: 1` +
+`worker_threads: 1`. Configurations come from compare.d/templates.
 """
 
 import os
+import pwd
 from dataclasses import dataclass
 
 from . import fixtures, templates
@@ -72,9 +74,33 @@ def _argv_lighttpd(ctx, port, label, scenario):
     return ["lighttpd", "-D", "-f", conf]
 
 
+def _argv_squid(ctx, port, label, scenario):
+    # Squid started as root drops to its cache_effective_user (Debian: proxy), which must be able to
+    # write its cache.log and pid file: they go to a directory of their own in the run directory.
+    squid_dir = os.path.join(ctx.run_dir, label)
+    os.makedirs(squid_dir, exist_ok=True)
+    if os.geteuid() == 0:
+        try:
+            proxy = pwd.getpwnam("proxy")
+            os.chown(squid_dir, proxy.pw_uid, proxy.pw_gid)
+        except KeyError:
+            os.chmod(squid_dir, 0o777)
+    values = dict(_values(ctx, port), squid_dir=squid_dir)
+    conf = _write_conf(ctx, f"{label}.squid.conf", templates.render("squid.conf", values))
+    return ["squid", "-N", "-d", "1", "-f", conf]
+
+
 def authgate_config(ctx, port, fragment):
-    """The merged authgate YAML: base + Basic (for the no-auth route) + the scenario's fragment."""
+    """The merged authgate YAML: base + Basic (for the no-auth route) + the scenario's fragment.
+
+    forward-proxy: the fragment's proxy listener takes `port` (the one the load goes to); the base's
+    reverse-proxy listener, which stays in the same process as in a mixed deployment, gets a spare port."""
     names = ["authgate-base.yaml", "authgate-basic.yaml"]
+    if fragment == "forward-proxy":
+        spare = _values(ctx, free_port())
+        texts = [templates.render(n, spare) for n in names]
+        texts.append(templates.render("authgate-forward-proxy.yaml", _values(ctx, port)))
+        return templates.merge_yaml(texts)
     if fragment != "basic":
         names.append(f"authgate-{fragment}.yaml")
     return templates.merge_yaml([templates.render(n, _values(ctx, port)) for n in names])
@@ -87,7 +113,7 @@ def _argv_authgate(ctx, port, label, scenario):
 
 
 _ARGV = {"upstream": _argv_upstream, "nginx": _argv_nginx, "haproxy": _argv_haproxy,
-         "lighttpd": _argv_lighttpd, "authgate": _argv_authgate}
+         "lighttpd": _argv_lighttpd, "squid": _argv_squid, "authgate": _argv_authgate}
 
 
 def launch(ctx, server, label, scenario=None):
