@@ -14,7 +14,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
-from loadbench import http_probe, install, load, scenarios, templates  # noqa: E402
+from loadbench import http_probe, install, load, scenarios, servers, templates  # noqa: E402
 
 # RFC 7616 §3.9.1: the SHA-256 example.
 RFC7616_CHALLENGE = ('Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, '
@@ -87,6 +87,82 @@ def test_every_authgate_fragment_merges_with_the_base():
         text = templates.merge_yaml([templates.render(f"authgate-{n}.yaml", values)
                                      for n in ("base", "basic", fragment)])
         assert text.count("\nroutes:\n") == 1 and text.count("\nrealms:\n") == 1
+
+
+def test_forward_proxy_config_gives_the_proxy_listener_the_probed_port():
+    ctx = servers.Context(run_dir="/r", upstream_port=2, fx=None)
+    text = servers.authgate_config(ctx, 4321, "forward-proxy")
+    assert text.count("\nlisteners:\n") == 1 and text.count("  - name: ") >= 2
+    proxy = text[text.index("  - name: proxy"):]
+    assert "    port: 4321\n" in proxy and 'ports: ["2"]' in proxy, "the load goes to the proxy listener"
+    bench = text[text.index("  - name: bench"):text.index("  - name: proxy")]
+    assert "port: 4321" not in bench, "the reverse-proxy listener takes a spare port"
+    assert "realms: [bcrypt]" in proxy and "\n  bcrypt:\n" in text, "the bcrypt realm of authgate-basic.yaml"
+
+
+def test_squid_template_renders_every_placeholder():
+    text = templates.render("squid.conf", {"port": 1, "upstream_port": 2, "run_dir": "/r",
+                                           "squid_dir": "/r/s", "issuer": "i", "audience": "a"})
+    assert "http_port 127.0.0.1:1\n" in text and "acl bench_port port 2\n" in text
+    assert "basic_ncsa_auth /r/users/bcrypt.htpasswd" in text and "credentialsttl 2 hours" in text
+    # proxy_auth must be the last ACL of the allow line: a missing or wrong credential then gets 407.
+    allow = next(line for line in text.splitlines() if line.startswith("http_access allow"))
+    assert allow.split()[-1] == "auth"
+
+
+def test_forward_proxy_scenario_targets_the_upstream_in_absolute_form():
+    s = scenarios.BY_ID["forward-proxy-basic"]
+    assert scenarios.target(s, 5678) == "http://127.0.0.1:5678/noauth"
+    assert scenarios.credential_field(s) == "Proxy-Authorization" and scenarios.refusal(s) == 407
+    assert set(s.servers) == {"authgate", "squid"}
+    plain = scenarios.BY_ID["basic-bcrypt"]
+    assert scenarios.target(plain, 5678) == "/basic/bcrypt" and scenarios.refusal(plain) is None
+    assert all("squid" not in x.servers for x in scenarios.SCENARIOS if not x.forward_proxy)
+
+
+def test_wrk_argv_through_a_proxy_connects_to_the_proxy_with_proxy_authorization():
+    plan = load.Load(connections=4, duration_s=1, warmup_s=0)
+    argv = load._argv(1111, "http://127.0.0.1:2222/noauth", plan, 1, "basic", "Basic eA==", (),
+                      "Proxy-Authorization")
+    assert argv[-3:] == ["http://127.0.0.1:1111/", "--", "http://127.0.0.1:2222/noauth"]
+    assert "Proxy-Authorization: Basic eA==" in argv and argv[argv.index("-s") + 1].endswith("proxy.lua")
+
+
+class _RecordingProxy(http.server.BaseHTTPRequestHandler):
+    """Records each request line, Host and Proxy-Authorization; answers 200 like an origin behind it."""
+    protocol_version = "HTTP/1.1"
+    seen = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.seen.append((self.requestline, self.headers.get("Host"),
+                          self.headers.get("Proxy-Authorization")))
+        self.send_response(200)
+        self.send_header("Content-Length", "3")
+        self.end_headers()
+        self.wfile.write(b"ok\n")
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="no wrk")
+def test_wrk_and_the_probe_send_absolute_form_to_the_proxy():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingProxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    _RecordingProxy.seen.clear()
+    try:
+        status, _ = http_probe.probe(port, "http://127.0.0.1:9/noauth", "Basic eA==",
+                                     field="Proxy-Authorization")
+        assert status == 200
+        result = load.run(port, "http://127.0.0.1:9/noauth", load.Load(2, 1, 0), 1, "basic", "Basic eA==",
+                          field="Proxy-Authorization")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.requests > 0 and result.statuses == {200: result.requests}
+    expected = ("GET http://127.0.0.1:9/noauth HTTP/1.1", "127.0.0.1:9", "Basic eA==")
+    assert set(_RecordingProxy.seen) == {expected}, "the target in the request line, the origin as Host"
 
 
 @pytest.mark.parametrize("name, statuses, errors, requests, expect, problems, why", [
