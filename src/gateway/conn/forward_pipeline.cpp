@@ -93,7 +93,10 @@ asio::awaitable<bool> Session::act(Exchange& x, const config::ProxyTo& proxy_to)
 
 asio::awaitable<bool> Session::open_tunnel(Exchange& x, const config::CompiledForwardProxy& proxy,
                                            const std::vector<asio::ip::tcp::endpoint>& endpoints) {
+  // clang-analyzer 14 does not model coroutine frames (asio#1511), as above.
+  // NOLINTBEGIN(clang-analyzer-core.CallAndMessage)
   const auto executor = co_await asio::this_coro::executor;
+  // NOLINTEND(clang-analyzer-core.CallAndMessage)
   auto connected = co_await connect_destination(executor, endpoints, proxy.source->connect_timeout);
   if (!connected.stream) co_return co_await reply(x, connected.status, connected.reason);
   // RFC 9110 §9.3.6: a 2xx turns the connection into a tunnel; it has no content and no framing fields.
@@ -117,18 +120,24 @@ asio::awaitable<bool> Session::open_tunnel(Exchange& x, const config::CompiledFo
 asio::awaitable<bool> Session::forward_plain(Exchange& x, const config::CompiledForwardProxy& proxy,
                                              std::vector<asio::ip::tcp::endpoint> endpoints) {
   const auto& verdict = *x.verdict;
-  // The origin is not a configured upstream: a pool of this request only, whose one target connects to
-  // the addresses checked above and nowhere else.
+  // The origin is not a configured upstream: this client connection's own pool, for one destination at a
+  // time, whose target connects to the addresses checked above and nowhere else (a kept connection was
+  // made to an address checked when it was opened).
   config::Upstream origin;
   origin.name = x.record.destination;
   origin.url = "http://" + x.head.target.authority;
   origin.connect_timeout = proxy.source->connect_timeout;
   origin.response_timeout = proxy.source->response_timeout;
-  origin.max_idle_connections = 0;
-  // clang-analyzer 14 does not model coroutine frames: the path it reports from here into Asio's awaitable
-  // internals is a false positive (asio#1511).
-  // NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage)
-  UpstreamPool pool{co_await asio::this_coro::executor};
+  origin.max_idle_connections = 1;
+  origin.idle_timeout = x.snapshot->config.limits.idle_timeout;
+  if (origin_pool_ == nullptr || origin_authority_ != x.head.target.authority) {
+    // clang-analyzer 14 does not model coroutine frames (asio#1511), as above.
+    // NOLINTBEGIN(clang-analyzer-core.CallAndMessage)
+    origin_pool_ = std::make_unique<UpstreamPool>(co_await asio::this_coro::executor);
+    // NOLINTEND(clang-analyzer-core.CallAndMessage)
+    origin_authority_ = x.head.target.authority;
+  }
+  auto& pool = *origin_pool_;
   const auto* target = pool.pinned_target(origin, std::move(endpoints));
   if (target == nullptr) co_return co_await reply(x, 400, Reason::bad_request);
   ForwardContext context;

@@ -90,6 +90,10 @@ class Session {
   beast::flat_buffer buffer_;
   LandingArea landing_;        // where an idle plain connection's next request lands (see wait_for_request)
   std::vector<char> scratch_;  // empty while idle (see scratch())
+  // Forward proxy: this client connection's kept-alive connection to the origin it asked for last (one
+  // destination at a time, so what a client can make the gateway hold is bounded by its own connections).
+  std::unique_ptr<UpstreamPool> origin_pool_;
+  std::string origin_authority_;
   bool idle_ = false;
   bool unread_input_ = false;  // we answered without reading everything the client sent
 };
