@@ -19,21 +19,6 @@ namespace {
 
 using schemes::digest::Algorithm;
 
-stores::DigestHash family_of(Algorithm algorithm) noexcept {
-  switch (algorithm) {
-    case Algorithm::md5:
-    case Algorithm::md5_sess:
-      return stores::DigestHash::md5;
-    case Algorithm::sha256:
-    case Algorithm::sha256_sess:
-      return stores::DigestHash::sha256;
-    case Algorithm::sha512_256:
-    case Algorithm::sha512_256_sess:
-      return stores::DigestHash::sha512_256;
-  }
-  return stores::DigestHash::sha256;
-}
-
 std::vector<Algorithm> algorithms_of(const DigestRealm& digest) {
   std::vector<Algorithm> out;
   for (const auto& name : digest.algorithms) {
@@ -72,7 +57,7 @@ void check_coverage(const Config& config, const DigestStoreMap& loaded, Problems
     }
     bool reported = false;
     for (const Algorithm algorithm : algorithms_of(realm.digest)) {
-      const auto family = family_of(algorithm);
+      const auto family = schemes::stored_hash_of(algorithm);
       const stores::DigestRecord* missing = it->second.store->realms_missing(family, realm.realm);
       if (missing == nullptr || reported) continue;
       reported = true;  // one line is enough to send the operator to `authgate passwd --digest`

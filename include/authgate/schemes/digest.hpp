@@ -34,6 +34,10 @@ struct DigestOptions {
   std::string secret;
 };
 
+/// The stored HA1 an algorithm uses: MD5 and MD5-sess share the MD5 HA1, and so on (RFC 7616 §3.4.2: a
+/// -sess HA1 is derived per session from the stored one).
+stores::DigestHash stored_hash_of(digest::Algorithm algorithm) noexcept;
+
 /// Builds the scheme for one realm. Thread-safe; store and state are shared. Outcomes:
 ///  - credentials that break RFC 7616 §3.4 (parse_digest_credentials), an algorithm or qop this realm
 ///    does not offer the syntax for (unknown), auth-int without a body to hash → Malformed

@@ -29,21 +29,6 @@ using std::chrono::system_clock;
 
 constexpr std::string_view scheme_name = "Digest";
 
-stores::DigestHash family_of(Algorithm algorithm) noexcept {
-  switch (algorithm) {
-    case Algorithm::md5:
-    case Algorithm::md5_sess:
-      return stores::DigestHash::md5;
-    case Algorithm::sha256:
-    case Algorithm::sha256_sess:
-      return stores::DigestHash::sha256;
-    case Algorithm::sha512_256:
-    case Algorithm::sha512_256_sess:
-      return stores::DigestHash::sha512_256;
-  }
-  return stores::DigestHash::sha256;
-}
-
 /// A response that verified; what is left is recording its nonce count.
 struct Verified {
   std::string nonce;
@@ -206,7 +191,7 @@ class DigestScheme final : public Scheme {
     if (nonce.state == digest::NonceState::invalid) return rejected(Reason::bad_nonce);
 
     const stores::DigestRecord* record = find(c);
-    const stores::DigestHash family = family_of(c.algorithm);
+    const stores::DigestHash family = stored_hash_of(c.algorithm);
     const bool known = record != nullptr && !record->ha1_hex(family).empty();
     // No user enumeration by timing: an unknown user is answered after the same hashes against the
     // dummy record, whose HA1s are random, so it never matches.
@@ -274,7 +259,7 @@ class DigestScheme final : public Scheme {
   const stores::DigestRecord* find(const digest::DigestCredentials& c) const {
     if (!c.userhash) return store_->find(c.username, options_.realm);
     if (!options_.userhash) return nullptr;  // not offered: hashed names are not looked up
-    const auto& index = userhashes_[static_cast<std::size_t>(family_of(c.algorithm))];
+    const auto& index = userhashes_[static_cast<std::size_t>(stored_hash_of(c.algorithm))];
     const auto it = index.find(c.username);
     return it == index.end() ? nullptr : it->second;
   }
@@ -301,7 +286,7 @@ class DigestScheme final : public Scheme {
   /// RFC 7616 §3.4.4: H(user ":" realm) → record, for each hash family this realm offers.
   void index_userhashes() {
     for (const Algorithm algorithm : options_.algorithms) {
-      const auto family = family_of(algorithm);
+      const auto family = stored_hash_of(algorithm);
       auto& index = userhashes_[static_cast<std::size_t>(family)];
       if (!index.empty()) continue;
       for (const auto& record : store_->records()) {
@@ -321,6 +306,22 @@ class DigestScheme final : public Scheme {
 };
 
 }  // namespace
+
+stores::DigestHash stored_hash_of(digest::Algorithm algorithm) noexcept {
+  using digest::Algorithm;
+  switch (algorithm) {
+    case Algorithm::md5:
+    case Algorithm::md5_sess:
+      return stores::DigestHash::md5;
+    case Algorithm::sha256:
+    case Algorithm::sha256_sess:
+      return stores::DigestHash::sha256;
+    case Algorithm::sha512_256:
+    case Algorithm::sha512_256_sess:
+      return stores::DigestHash::sha512_256;
+  }
+  return stores::DigestHash::sha256;
+}
 
 std::shared_ptr<const Scheme> make_digest_scheme(DigestOptions options,
                                                  std::shared_ptr<const stores::DigestStore> store,
