@@ -4,14 +4,14 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include "authgate/clock.hpp"
 #include "authgate/schemes/digest.hpp"
 #include "authgate/stores/group_file.hpp"
+#include "authgate/stores/htpasswd.hpp"
 #include "authgate/stores/memory_state_store.hpp"
+#include "config/secret_file.hpp"
 #include "config/syntax.hpp"
 
 namespace authgate::config::detail {
@@ -37,13 +37,6 @@ const std::string& process_secret() {
     return bytes;
   }();
   return secret;
-}
-
-std::string read_secret(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!bytes.empty() && bytes.back() == '\n') bytes.pop_back();
-  return bytes;
 }
 
 void check_coverage(const Config& config, const DigestStoreMap& loaded, Problems& problems) {
@@ -81,9 +74,14 @@ DigestStoreMap load_digest_stores(const Config& config, std::uint64_t generation
     LoadedDigestStore entry;
     if (!store.groups_path.empty()) {
       if (unreadable_file_problem(store.groups_path)) continue;
-      std::ifstream in(store.groups_path, std::ios::binary);
-      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      auto groups = stores::parse_group_file(text, store.groups_path);
+      auto text = stores::read_store_file(store.groups_path, stores::FileLimits{}.max_file_bytes);
+      if (!text) {
+        const stores::LoadError& e = text.error();
+        problems.push_back(
+            Problem{Severity::error, SourcePos{e.file, e.line, e.column}, "stores." + store.name, e.reason});
+        continue;
+      }
+      auto groups = stores::parse_group_file(*text, store.groups_path);
       if (!groups) {
         const stores::LoadError& e = groups.error();
         problems.push_back(
@@ -119,8 +117,8 @@ CompiledRealm compile_digest_realm(const Realm& realm, const DigestStoreMap& sto
       std::find(realm.digest.qop.begin(), realm.digest.qop.end(), "auth-int") != realm.digest.qop.end();
   options.userhash = realm.digest.userhash;
   options.nonce_lifetime = std::chrono::duration_cast<std::chrono::seconds>(realm.digest.nonce_lifetime);
-  options.secret =
-      realm.digest.nonce_secret_file.empty() ? process_secret() : read_secret(realm.digest.nonce_secret_file);
+  options.secret = realm.digest.nonce_secret_file.empty() ? process_secret()
+                                                          : read_secret_file(realm.digest.nonce_secret_file);
   return CompiledRealm{
       realm.name,
       schemes::make_digest_scheme(std::move(options), loaded.store, std::move(state), loaded.groups), nullptr,

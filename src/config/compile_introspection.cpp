@@ -4,34 +4,11 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 
 #include "authgate/schemes/introspection.hpp"
+#include "config/secret_file.hpp"
 
 namespace authgate::config::detail {
-namespace {
-
-constexpr std::size_t max_secret_bytes = 4096;
-
-// The file's bytes minus one trailing "\n" or "\r\n" (what editors and `echo` add), as for HMAC secrets.
-std::string read_secret(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string secret;
-  if (!in) return secret;
-  secret.resize(max_secret_bytes + 1);
-  in.read(secret.data(), static_cast<std::streamsize>(secret.size()));
-  std::size_t size = static_cast<std::size_t>(in.gcount());
-  if (size > max_secret_bytes) size = 0;  // validate() bounds it; refuse rather than truncate
-  if (size > 0 && secret[size - 1] == '\n') --size;
-  if (size > 0 && secret[size - 1] == '\r') --size;
-  OPENSSL_cleanse(secret.data() + size, secret.size() - size);
-  secret.resize(size);
-  return secret;
-}
-
-}  // namespace
-
 CompiledRealm compile_introspection_realm(const Realm& realm, std::shared_ptr<const Clock> clock) {
   const BearerRealm& b = realm.bearer;
   const Introspection& in = *b.introspection;
@@ -40,7 +17,7 @@ CompiledRealm compile_introspection_realm(const Realm& realm, std::shared_ptr<co
   options.scope = b.scope;
   options.url = in.url;
   options.client_id = in.client_id;
-  options.client_secret = read_secret(in.client_secret_file);
+  options.client_secret = read_secret_file(in.client_secret_file);
   options.cache_ttl = in.cache_ttl;
   options.negative_cache_ttl = in.negative_cache_ttl;
   options.timeout = in.timeout;

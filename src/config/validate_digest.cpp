@@ -5,6 +5,7 @@
 
 #include "authgate/schemes/digest_algorithm.hpp"
 #include "config/checker.hpp"
+#include "config/secret_file.hpp"
 #include "config/syntax.hpp"
 
 namespace authgate::config::detail {
@@ -69,10 +70,12 @@ void check_digest_realm(Checker& check, const Realm& realm, const std::string& p
     std::error_code ec;
     if (auto problem = unreadable_file_problem(d.nonce_secret_file)) {
       check.error(at + ".nonce_secret_file", *problem);
-    } else if (std::filesystem::file_size(d.nonce_secret_file, ec) < 33 || ec) {
-      // 32 bytes at least, plus the newline an editor adds (which is not part of the secret).
+    } else if (const auto size = std::filesystem::file_size(d.nonce_secret_file, ec);
+               ec || size < 33 || size > max_secret_bytes) {
+      // 32 bytes at least, plus the newline an editor adds (which is not part of the secret); at most what
+      // read_secret_file() reads.
       check.error(at + ".nonce_secret_file",
-                  "the secret must be at least 32 bytes (e.g. openssl rand -hex 32)");
+                  "the secret must be at least 32 bytes and at most 4 KiB (e.g. openssl rand -hex 32)");
     }
   }
   // python requests and httpx send such a realm back unescaped (a field that does not parse) and curl

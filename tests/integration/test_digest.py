@@ -652,6 +652,19 @@ def test_auth_int_with_the_body_changed_in_transit_gets_401(gw):
     assert_logged(gw, "/int/changed", "no_credentials", "wrong_password")
 
 
+def test_auth_int_spelled_with_a_quoted_pair_is_read_and_hashed_like_any_other(gw):
+    """qop="auth\\-int" is auth-int once unquoted (RFC 9110 §5.6.4), and the scheme reads it so: the gateway
+    must read and hash the body for it too, never answer 500 for want of it."""
+    challenge = digest.fetch_challenge(gw.port, "/int/quoted")
+    body = b"pay alice 10"
+    answer = digest.answer(challenge, ALICE.name, ALICE.password, "POST", "/int/quoted", qop="auth-int", body=body)
+    header = answer.header().replace("qop=auth-int", 'qop="auth\\-int"')
+    assert 'qop="auth\\-int"' in header
+    response = digest.send(gw.port, "POST", "/int/quoted", header, body)
+    assert response.status == 200
+    assert_body_reached_upstream(response, body)
+
+
 def chunked(pieces) -> bytes:
     return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
 

@@ -61,13 +61,9 @@ asio::awaitable<bool> Session::handle_proxy(Exchange& x) {
   x.record.path = tunnel ? x.head.target.authority : x.head.target.path;
   x.record.destination = x.destination.host + ":" + std::to_string(x.destination.port);
   x.route = &proxy->route;
-  const auto limit = x.route->max_body_bytes;
-  if (limit != 0) {
-    if (x.parser.content_length() && *x.parser.content_length() > limit) {
-      x.keep_alive = false;
-      co_return co_await reply(x, 413, Reason::request_too_large);
-    }
-    x.parser.body_limit(limit);
+  if (!apply_body_limit(x)) {
+    x.keep_alive = false;
+    co_return co_await reply(x, 413, Reason::request_too_large);
   }
   co_return co_await authorize_and_act(x);
 }

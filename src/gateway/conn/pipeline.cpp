@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "authgate/grammar/ascii.hpp"
+#include "authgate/grammar/parse.hpp"
 
 #include "gateway/authn/judge.hpp"
 #include "gateway/conn/session_impl.hpp"
@@ -34,15 +35,22 @@ bool wants_form_token(const config::CompiledRoute& route, const RequestParser& p
 }
 
 // RFC 7616 §3.4.3: qop=auth-int hashes the body, so a Digest request that says so is read whole (up to
-// limits.max_auth_int_body_bytes, else 413) before it is judged. The search is a cheap over-approximation
-// (any Digest field mentioning auth-int): reading a body that turns out not to need it changes nothing.
+// limits.max_auth_int_body_bytes, else 413) before it is judged. Decided on the parsed qop, as the scheme
+// reads it (a quoted-pair may spell it); the parse is skipped for the fields that cannot hold it.
 bool wants_auth_int_body(const config::CompiledRoute& route, const schemes::CredentialSources& credentials) {
   if (route.requirement.anonymous || credentials.fields.size() != 1) return false;
   const std::string_view field = credentials.fields.front();
   if (!grammar::iequals(schemes::scheme_of(field), "Digest")) return false;
   const bool offered = std::any_of(route.schemes.begin(), route.schemes.end(),
                                    [](const Scheme* s) { return grammar::iequals(s->name(), "Digest"); });
-  return offered && field.find("auth-int") != std::string_view::npos;
+  if (!offered ||
+      (field.find("auth-int") == std::string_view::npos && field.find('\\') == std::string_view::npos)) {
+    return false;
+  }
+  const auto parsed = grammar::parse_credentials(field);
+  return parsed && std::any_of(parsed->params.begin(), parsed->params.end(), [](const grammar::AuthParam& p) {
+           return grammar::iequals(p.name, "qop") && p.value == "auth-int";
+         });
 }
 
 }  // namespace
@@ -66,15 +74,19 @@ asio::awaitable<bool> Session::handle(Exchange& x) {
     co_return co_await reply(x, x.snapshot->unmatched_status, Reason::route_not_found);
   }
   x.record.route = x.route->source->name;
-  const auto limit = x.route->max_body_bytes;
-  if (limit != 0) {
-    if (x.parser.content_length() && *x.parser.content_length() > limit) {
-      x.keep_alive = false;  // RFC 9110 §15.5.14; the body is not read, so the connection ends
-      co_return co_await reply(x, 413, Reason::request_too_large);
-    }
-    x.parser.body_limit(limit);
+  if (!apply_body_limit(x)) {
+    x.keep_alive = false;  // RFC 9110 §15.5.14; the body is not read, so the connection ends
+    co_return co_await reply(x, 413, Reason::request_too_large);
   }
   co_return co_await authorize_and_act(x);
+}
+
+bool Session::apply_body_limit(Exchange& x) {
+  const auto limit = x.route->max_body_bytes;
+  if (limit == 0) return true;
+  if (x.parser.content_length() && *x.parser.content_length() > limit) return false;
+  x.parser.body_limit(limit);
+  return true;
 }
 
 asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {

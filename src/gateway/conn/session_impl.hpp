@@ -64,6 +64,8 @@ class Session {
   asio::awaitable<bool> serve_one();
   asio::awaitable<bool> on_head_error(Exchange& x, boost::system::error_code ec);
   asio::awaitable<bool> handle(Exchange& x);
+  /// Applies the route's body limit to the parser; false when the declared length is over it (→ 413).
+  bool apply_body_limit(Exchange& x);
   asio::awaitable<bool> authorize_and_act(Exchange& x);
   asio::awaitable<bool> act(Exchange& x, const config::ForwardTo& forward_to);
   // The forward proxy (forward_pipeline.cpp): a head of its own kind, the listener's route, then the

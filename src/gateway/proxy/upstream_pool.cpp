@@ -80,7 +80,13 @@ const UpstreamTarget* UpstreamPool::pinned_target(const config::Upstream& upstre
                                                   std::vector<asio::ip::tcp::endpoint> endpoints) {
   if (target(upstream) == nullptr) return nullptr;
   auto& pinned = targets_.find(key_scratch_)->second;  // target() left its key in key_scratch_
-  pinned.pinned = std::move(endpoints);
+  if (pinned.pinned != endpoints) {
+    // A kept connection goes to an address checked for an earlier request; when the check now admits
+    // other addresses (a reload, a changed name), it goes too: only addresses checked for this request.
+    for (auto& connection : idle_[pinned.idle_list].connections) connection->stream.close();
+    idle_[pinned.idle_list].connections.clear();
+    pinned.pinned = std::move(endpoints);
+  }
   return &pinned;
 }
 

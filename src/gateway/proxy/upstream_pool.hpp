@@ -70,9 +70,9 @@ class UpstreamPool {
   /// parse or its TLS files cannot be loaded (validated at load, so only a file vanishing gets here).
   const UpstreamTarget* target(const config::Upstream& upstream);
 
-  /// target(upstream), with its connections going to `endpoints` only (replacing earlier ones). For a
-  /// forward proxy's pool of one request: the check was made on these addresses, so no resolver may pick
-  /// another.
+  /// target(upstream), with its connections going to `endpoints` only. For a forward proxy's pool: the
+  /// check was made on these addresses, so no resolver may pick another. Other endpoints than last time
+  /// replace them and close the idle connections made to the old ones.
   const UpstreamTarget* pinned_target(const config::Upstream& upstream,
                                       std::vector<asio::ip::tcp::endpoint> endpoints);
 
