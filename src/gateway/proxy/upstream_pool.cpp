@@ -1,12 +1,13 @@
 #include "gateway/proxy/upstream_pool.hpp"
 
+#include "gateway/proxy/resolve.hpp"
+
 #include <openssl/ssl.h>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -125,18 +126,8 @@ asio::awaitable<Lease> UpstreamPool::connect(const config::Upstream& upstream, c
     auto [ec, endpoint] = co_await tcp.async_connect(target.pinned, use_tuple);
     connect_ec = ec;
   } else {
-    // getaddrinfo has no timeout of its own: cancel it when connect_timeout expires. The handler holds
-    // the resolver weakly: a wait that completed while this coroutine ended must not touch a freed one.
-    const auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor_);
-    asio::steady_timer alarm{executor_, deadline};
-    alarm.async_wait([weak = std::weak_ptr(resolver)](boost::system::error_code ec) {
-      if (auto r = weak.lock(); r && !ec) r->cancel();
-    });
-    const auto flags = is_ip_literal(target.url.host) ? asio::ip::resolver_base::numeric_host
-                                                      : asio::ip::resolver_base::flags{};
     auto [resolve_ec, endpoints] =
-        co_await resolver->async_resolve(target.url.host, std::to_string(target.url.port), flags, use_tuple);
-    alarm.cancel();
+        co_await resolve_within(executor_, target.url.host, target.url.port, deadline);
     if (resolve_ec) {
       co_return Lease{nullptr, false,
                       resolve_ec == asio::error::operation_aborted ? Reason::upstream_timeout
