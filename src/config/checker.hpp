@@ -66,6 +66,10 @@ void check_realm_list(Checker& check, const Route& route, const std::string& pat
 /// `listeners[i].forward_proxy` (validate_forward_proxy.cpp): realms, rules, internal ranges.
 void check_forward_proxy(Checker& check, const ForwardProxy& proxy, const std::string& path);
 
+/// `listeners[i].forward_auth` (validate_forward_auth.cpp): the original-request style, trusted
+/// sources, Envoy's path prefix.
+void check_forward_auth(Checker& check, const ForwardAuth& auth, const std::string& path);
+
 /// True when some route accepts a Basic realm (clear-text passwords on the wire).
 bool uses_basic(const Config& config);
 

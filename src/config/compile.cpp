@@ -152,6 +152,7 @@ SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<
   for (const Route& route : snapshot->config.routes)
     snapshot->routes.push_back(build_route(*snapshot, route));
   detail::build_forward_proxies(*snapshot);
+  detail::build_forward_auths(*snapshot);
   snapshot->watched_files = watched_files_of(snapshot->config);
   for (const Problem& problem : problems) snapshot->warnings.push_back(problem.to_string());
   return std::shared_ptr<const Snapshot>(std::move(snapshot));

@@ -49,4 +49,17 @@ void build_forward_proxies(Snapshot& snapshot) {
   }
 }
 
+void build_forward_auths(Snapshot& snapshot) {
+  for (const auto& listener : snapshot.config.listeners) {
+    if (!listener.forward_auth) continue;
+    const ForwardAuth& source = *listener.forward_auth;
+    auto& auth = snapshot.forward_auths.emplace_back();
+    auth.listener = listener.name;
+    auth.style = *gateway::original_style(source.original_request);
+    auth.trusted_sources = parsed(net::AddressRanges::parse(source.trusted_sources));
+    auth.path_prefix = source.path_prefix;
+    auth.nginx_compat = source.nginx_compat;
+  }
+}
+
 }  // namespace authgate::config::detail

@@ -112,7 +112,6 @@ Route read_route(LoadContext& ctx, const YAML::Node& node, const std::string& pa
   MapReader m(ctx, node, path);
   m.read_string("name", route.name);
   if (const YAML::Node* match = m.find("match")) read_route_match(ctx, *match, m.child("match"), route.match);
-  m.require("upstream");
   m.read_string("upstream", route.upstream);
   // No default: a route that forgot `auth` must not silently become public.
   if (const YAML::Node* auth = m.require("auth")) read_auth(ctx, *auth, m.child("auth"), route);

@@ -61,6 +61,18 @@ ForwardProxy read_forward_proxy(LoadContext& ctx, const YAML::Node& node, const 
   return proxy;
 }
 
+ForwardAuth read_forward_auth(LoadContext& ctx, const YAML::Node& node, const std::string& path) {
+  ForwardAuth auth;
+  MapReader m(ctx, node, path);
+  m.require("original_request");
+  m.read_string("original_request", auth.original_request);
+  m.read_strings("trusted_sources", auth.trusted_sources, limits::max_hosts_per_route);
+  m.read_string("path_prefix", auth.path_prefix);
+  m.read_bool("nginx_compat", auth.nginx_compat);
+  m.finish();
+  return auth;
+}
+
 Listener read_listener(LoadContext& ctx, const YAML::Node& node, const std::string& path) {
   Listener listener;
   listener.pos = position(ctx, node.Mark());
@@ -72,6 +84,9 @@ Listener read_listener(LoadContext& ctx, const YAML::Node& node, const std::stri
   if (const YAML::Node* tls = m.find("tls")) listener.tls = read_server_tls(ctx, *tls, m.child("tls"));
   if (const YAML::Node* proxy = m.find("forward_proxy")) {
     listener.forward_proxy = read_forward_proxy(ctx, *proxy, m.child("forward_proxy"));
+  }
+  if (const YAML::Node* auth = m.find("forward_auth")) {
+    listener.forward_auth = read_forward_auth(ctx, *auth, m.child("forward_auth"));
   }
   m.finish();
   return listener;

@@ -54,12 +54,23 @@ struct ForwardProxy {
   bool pass_identity = false;                            // X-Auth-* to origins (they are not ours)
 };
 
+/// A listener that answers decisions for a front proxy instead of forwarding (docs/forward-auth.md):
+/// nginx auth_request, Traefik ForwardAuth, Caddy forward_auth, Envoy ext_authz, HAProxy.
+struct ForwardAuth {
+  std::string original_request;  // "x-forwarded", "x-original" or "envoy": where the original request is read
+  /// Peers whose fields about the original request are believed; anyone else gets 403.
+  std::vector<std::string> trusted_sources{"127.0.0.0/8", "::1"};
+  std::string path_prefix;    // envoy: ext_authz's path_prefix, before the original path
+  bool nginx_compat = false;  // answers nginx auth_request can pass on (X-Authgate-Status, 403, one field)
+};
+
 struct Listener {
   std::string name;
   std::string address = "127.0.0.1";  // IPv4/IPv6 literal or "localhost"
   std::uint16_t port = 8080;
   std::optional<ServerTls> tls;
   std::optional<ForwardProxy> forward_proxy;  // set: this listener is a forward proxy, not a reverse proxy
+  std::optional<ForwardAuth> forward_auth;    // set: this listener answers decisions, it forwards nothing
   SourcePos pos;
 };
 
@@ -203,7 +214,7 @@ struct RouteMatch {
 struct Route {
   std::string name;
   RouteMatch match;
-  std::string upstream;             // name of an Upstream
+  std::string upstream;             // name of an Upstream; may be empty when no listener proxies to routes
   bool anonymous = false;           // `auth: anonymous`
   std::vector<std::string> realms;  // accepted realms, challenge order
   std::vector<std::string> users;   // allow-list (empty with empty groups = any user)

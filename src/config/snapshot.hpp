@@ -20,6 +20,7 @@
 #include "authgate/stores/state_store.hpp"
 #include "config/model.hpp"
 #include "config/upstream_url.hpp"
+#include "http/original_request.hpp"
 #include "net/destination_policy.hpp"
 
 namespace authgate::config {
@@ -35,9 +36,9 @@ struct CompiledRealm {
   const RemoteKeys* remote = nullptr;
 };
 
-/// A route's action once the request is allowed: forward it to an upstream (the reverse proxy).
-/// Forward-auth's "answer the verdict" and the forward proxy's "connect to the target" join this variant,
-/// and the pipeline's visit stops compiling until each is handled.
+/// A route's action once the request is allowed: forward it to an upstream (the reverse proxy), or the
+/// forward proxy's "connect to the target". A forward-auth listener answers the verdict instead, whatever
+/// the route's action (routes are shared by every listener that routes).
 struct ForwardTo {
   const Upstream* upstream = nullptr;         // points into Snapshot::config; nullptr only for the demo echo
   const UpstreamUrl* upstream_url = nullptr;  // the parsed upstream->url; points into Snapshot::upstream_urls
@@ -79,6 +80,16 @@ struct CompiledForwardProxy {
   net::AddressRanges allow_internal;
 };
 
+/// A forward-auth listener, compiled (docs/forward-auth.md): how it reads the original request and whom
+/// it believes. Its decisions use the snapshot's routes.
+struct CompiledForwardAuth {
+  std::string listener;
+  gateway::OriginalStyle style = gateway::OriginalStyle::x_forwarded;
+  net::AddressRanges trusted_sources;
+  std::string path_prefix;  // envoy; empty otherwise
+  bool nginx_compat = false;
+};
+
 /// Built only by compile() / load_snapshot() (config/compile.hpp), always behind
 /// shared_ptr<const Snapshot>. Not copyable or movable: routes and realms point into it. Immutable and
 /// therefore safe to read from any thread.
@@ -91,6 +102,7 @@ struct Snapshot {
   std::vector<CompiledRealm> realms;
   std::vector<CompiledRoute> routes;                                 // same order as config.routes
   std::vector<CompiledForwardProxy> forward_proxies;                 // one per forward-proxy listener
+  std::vector<CompiledForwardAuth> forward_auths;                    // one per forward-auth listener
   std::vector<UpstreamUrl> upstream_urls;                            // parallel to config.upstreams
   std::vector<std::shared_ptr<const stores::PasswordStore>> stores;  // htpasswd stores
   /// Where state beyond a request lives (Digest nonce counts): the process's, shared by every snapshot.
@@ -113,6 +125,14 @@ struct Snapshot {
   const CompiledForwardProxy* forward_proxy(std::string_view listener) const noexcept {
     for (const auto& proxy : forward_proxies) {
       if (proxy.listener == listener) return &proxy;
+    }
+    return nullptr;
+  }
+
+  /// The forward-auth settings of the listener named `listener`, or nullptr (it does not decide).
+  const CompiledForwardAuth* forward_auth(std::string_view listener) const noexcept {
+    for (const auto& auth : forward_auths) {
+      if (auth.listener == listener) return &auth;
     }
     return nullptr;
   }

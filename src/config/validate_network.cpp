@@ -96,6 +96,11 @@ void check_listeners(Checker& check) {
     if (listener.port == 0) check.error(path + ".port", "expected a port from 1 to 65535");
     if (listener.tls) check_server_tls(check, *listener.tls, path + ".tls");
     if (listener.forward_proxy) check_forward_proxy(check, *listener.forward_proxy, path + ".forward_proxy");
+    if (listener.forward_auth) check_forward_auth(check, *listener.forward_auth, path + ".forward_auth");
+    if (listener.forward_proxy && listener.forward_auth) {
+      check.error(path + ".forward_auth",
+                  "a listener is a forward proxy or a forward-auth endpoint, not both: use two listeners");
+    }
     // RFC 7617 §4: Basic sends the password in clear; only TLS or loopback keeps it off the network. A
     // forward proxy's own realms count for its listener (curl --proxy-basic sends them in clear too).
     const bool listener_basic =

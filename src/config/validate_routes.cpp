@@ -130,9 +130,14 @@ void check_realm_list(Checker& check, const Route& route, const std::string& pat
 
 void check_routes(Checker& check) {
   const Config& config = check.config();
-  // Only reverse-proxy listeners route; a gateway that is only a forward proxy needs none.
+  // Reverse-proxy and forward-auth listeners route; a gateway that is only a forward proxy needs none.
   const bool routes_needed = std::any_of(config.listeners.begin(), config.listeners.end(),
                                          [](const Listener& listener) { return !listener.forward_proxy; });
+  // A route's upstream is where a reverse-proxy listener sends it; decisions need none. (A config built
+  // in code, without a file, may leave it empty for the demo's built-in echo.)
+  const auto proxying = std::find_if(config.listeners.begin(), config.listeners.end(),
+                                     [](const Listener& l) { return !l.forward_proxy && !l.forward_auth; });
+  const bool upstream_needed = proxying != config.listeners.end() && !config.source_file.empty();
   if (config.routes.empty() && routes_needed) {
     check.warning("routes", "no routes: every request is answered " + config.server.unmatched);
   }
@@ -144,7 +149,11 @@ void check_routes(Checker& check) {
     if (!names.insert(route.name).second)
       check.error(path + ".name", "duplicate route name " + in_quotes(route.name));
     check_match(check, route.match, path + ".match");
-    if (!route.upstream.empty() && find_named(config.upstreams, route.upstream) == nullptr) {
+    if (route.upstream.empty() && upstream_needed) {
+      check.error(path + ".upstream",
+                  "missing: listener " + in_quotes(proxying->name) +
+                      " forwards requests to routes (only forward_auth listeners need none)");
+    } else if (!route.upstream.empty() && find_named(config.upstreams, route.upstream) == nullptr) {
       check.error(path + ".upstream", "unknown upstream " + in_quotes(route.upstream) +
                                           " (defined: " + list_names(config.upstreams) + ")");
     }

@@ -208,7 +208,8 @@ asio::awaitable<void> Server::accept_loop(ListenerSlot& slot) {
     if (ec) continue;
     socket.set_option(tcp::no_delay{true}, ec);
     SessionInfo info{slot.config.name, remote.address().to_string(), remote.port(), slot.tls,
-                     slot.config.forward_proxy ? policy::Side::proxy : policy::Side::origin};
+                     slot.config.forward_proxy ? policy::Side::proxy : policy::Side::origin,
+                     slot.config.forward_auth.has_value()};
     // The Stream is built here and the session spawned directly: a wrapper coroutine choosing TLS or
     // not would stay suspended for the connection's whole life (672 bytes per idle connection).
     Stream stream = slot.tls ? Stream{std::move(socket), *slot.tls} : Stream{std::move(socket)};

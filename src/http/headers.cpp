@@ -142,6 +142,8 @@ std::string forwarded_element(std::string_view client_address, std::string_view 
   return out;
 }
 
+}  // namespace
+
 std::string join_groups(const std::vector<std::string>& groups) {
   std::string out;
   for (const auto& group : groups) {
@@ -150,8 +152,6 @@ std::string join_groups(const std::vector<std::string>& groups) {
   }
   return out;
 }
-
-}  // namespace
 
 bool connection_has(const http::fields& fields, std::string_view token) {
   for (const auto& listed : connection_tokens(fields)) {

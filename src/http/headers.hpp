@@ -30,6 +30,10 @@ struct ForwardContext {
   std::string default_host;         // Host for a request that has none (the upstream's authority)
 };
 
+/// The groups header's value: the names joined with ',' (names with ',' never get this far: the judge
+/// refuses them as unsafe_identity).
+std::string join_groups(const std::vector<std::string>& groups);
+
 /// True when the request asks for a WebSocket upgrade (RFC 6455 §4.1: `Connection: upgrade` and
 /// `Upgrade: websocket`). Other upgrades (h2c, TLS) are never tunnelled.
 bool is_websocket_upgrade(const http::fields& fields);

@@ -29,9 +29,19 @@ RenderedReply render_local_reply(const LocalReply& reply) {
   const std::string_view challenge_field =
       reply.side == policy::Side::proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
   // One field line per challenge (RFC 9110 §11.6.1 allows a list, but several real clients only
-  // read the first challenge of a line).
-  for (const auto& challenge : reply.challenges) line(challenge_field, grammar::to_field(challenge));
-  if (reply.status == 429 || reply.status == 503) {
+  // read the first challenge of a line) — unless the front proxy in between passes only one line.
+  if (reply.one_challenge_field && !reply.challenges.empty()) {
+    std::string joined;
+    for (const auto& challenge : reply.challenges) {
+      joined.append(joined.empty() ? "" : ", ").append(grammar::to_field(challenge));
+    }
+    line(challenge_field, joined);
+  } else {
+    for (const auto& challenge : reply.challenges) line(challenge_field, grammar::to_field(challenge));
+  }
+  const int meant = reply.meant_status != 0 ? reply.meant_status : reply.status;
+  if (reply.meant_status != 0) line("X-Authgate-Status", std::to_string(reply.meant_status));
+  if (meant == 429 || meant == 503) {
     const auto seconds = std::max<std::chrono::seconds::rep>(reply.retry_after.count(), 1);
     line("Retry-After", std::to_string(seconds));
   }

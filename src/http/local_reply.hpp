@@ -26,7 +26,11 @@ struct LocalReply {
   policy::Side side = policy::Side::origin;
   std::vector<grammar::Challenge> challenges;  // one WWW-/Proxy-Authenticate line each
   std::chrono::seconds retry_after{0};         // sent on 429 and 503 (at least 1 s on 503)
-  std::string date;                            // IMF-fixdate, RFC 9110 §6.6.1
+  /// Forward-auth's nginx_compat (docs/forward-auth.md): the status meant, sent as `X-Authgate-Status`
+  /// and deciding Retry-After, while `status` is what goes on the status line. 0 = `status` itself.
+  int meant_status = 0;
+  bool one_challenge_field = false;  // every challenge in one field line (nginx passes only the first)
+  std::string date;                  // IMF-fixdate, RFC 9110 §6.6.1
 };
 
 /// The response: status line, Date, Content-Type text/plain, Cache-Control: no-store on 401/403/407,

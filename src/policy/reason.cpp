@@ -88,6 +88,10 @@ std::string_view to_string(Reason reason) noexcept {
       return "destination_not_allowed";
     case Reason::destination_internal:
       return "destination_internal";
+    case Reason::untrusted_source:
+      return "untrusted_source";
+    case Reason::bad_forwarded_request:
+      return "bad_forwarded_request";
     case Reason::upstream_unreachable:
       return "upstream_unreachable";
     case Reason::upstream_timeout:

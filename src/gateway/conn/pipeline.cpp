@@ -60,6 +60,8 @@ asio::awaitable<bool> Session::handle(Exchange& x) {
   // internals is a false positive (asio#1511).
   // NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage)
   if (info_.side == policy::Side::proxy) co_return co_await handle_proxy(x);
+  // NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage)
+  if (info_.decides) co_return co_await handle_decision(x);
   auto& request = x.parser.get();
   const auto& limits = x.snapshot->config.limits;
   x.head = check_head(request.base(), x.parser.chunked(), {limits.max_header_count, limits.max_uri_bytes});
@@ -132,9 +134,19 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
   Judgement judgement;
   state_.judge.judge_now(route, view, side, judgement);
   if (!judgement.verdict) judgement.verdict = co_await state_.judge.judge_rest(route, view, side, judgement);
-  x.verdict = std::move(judgement.verdict);
+  take_verdict(x, judgement, auth_started);
   auto& verdict = *x.verdict;
-  if (!route.requirement.anonymous) x.record.auth_time = since(auth_started);
+  if (verdict.allowed()) {
+    co_return co_await std::visit([&](const auto& action) { return act(x, action); }, route.action);
+  }
+  co_return co_await reply(x, verdict.decision.status, verdict.decision.reason, std::move(verdict.challenges),
+                           verdict.decision.retry_after);
+}
+
+void Session::take_verdict(Exchange& x, Judgement& judgement, std::chrono::steady_clock::time_point started) {
+  x.verdict = std::move(judgement.verdict);
+  const auto& verdict = *x.verdict;
+  if (!x.route->requirement.anonymous) x.record.auth_time = since(started);
   x.record.cache_lookup = verdict.cache_lookup;
   x.record.cache_hit = verdict.cache_hit;
   x.record.reason = verdict.decision.reason;
@@ -142,11 +154,6 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
     x.record.user = who->user;
     x.record.scheme = who->scheme;
   }
-  if (verdict.allowed()) {
-    co_return co_await std::visit([&](const auto& action) { return act(x, action); }, route.action);
-  }
-  co_return co_await reply(x, verdict.decision.status, verdict.decision.reason, std::move(verdict.challenges),
-                           verdict.decision.retry_after);
 }
 
 asio::awaitable<bool> Session::act(Exchange& x, const config::ForwardTo& forward_to) {

@@ -166,34 +166,59 @@ asio::awaitable<bool> Session::on_head_error(Exchange& x, boost::system::error_c
   co_return false;
 }
 
-asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
-                                     std::vector<grammar::Challenge> challenges,
-                                     std::chrono::seconds retry_after) {
+Session::AnswerPlan Session::plan_answer(const Exchange& x) const {
   const bool body_pending = !x.parser.is_done() && x.parser.is_header_done();
   // Why: after a final status instead of 100 Continue the client may or may not send its body
   // (RFC 9110 §10.1.1), so the framing of the next request is unknown: close.
   const bool can_drain = body_pending && !expects_continue(x.parser.get()) && x.parser.content_length() &&
                          *x.parser.content_length() <= x.snapshot->config.limits.drain_bytes;
-  bool keep =
+  const bool keep =
       x.keep_alive && !state_.draining.load(std::memory_order_relaxed) && (!body_pending || can_drain);
+  return AnswerPlan{keep, body_pending};
+}
+
+// Not a coroutine: the answer is rendered here and send_answer() owns it, so a local reply costs one
+// coroutine frame, not two.
+asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
+                                     std::vector<grammar::Challenge> challenges,
+                                     std::chrono::seconds retry_after) {
+  const auto plan = plan_answer(x);
   LocalReply local;
   local.status = status;
   local.client_version = x.parser.is_header_done() ? x.parser.get().version() : 11;
   local.head = x.parser.is_header_done() && x.parser.get().method() == http::verb::head;
-  local.keep_alive = keep;
+  local.keep_alive = plan.keep;
   local.side = info_.side;
   local.challenges = std::move(challenges);
   local.retry_after = retry_after;
   local.date = thread_.date();
-  const auto response = render_local_reply(local);
+  if (info_.decides) adapt_for_front_proxy(*x.snapshot, local);
+  auto response = render_local_reply(local);
   x.record.status = status;
   x.record.reason = reason;
   x.record.bytes_out = response.body_bytes;
-  if (co_await write_all(stream_, asio::buffer(response.wire), x.snapshot->config.limits.body_timeout)) {
+  return send_answer(x, std::move(response.wire), plan);
+}
+
+void Session::adapt_for_front_proxy(const config::Snapshot& snapshot, LocalReply& local) const {
+  const auto* decider = snapshot.forward_auth(info_.listener);
+  if (decider == nullptr || !decider->nginx_compat) return;
+  // nginx auth_request passes on 401 and 403 and turns every other status into 500, and passes only
+  // the first WWW-Authenticate line of a 401 (nginx 1.22): the real status goes in X-Authgate-Status
+  // for the recipe in docs/forward-auth.md to map back, and the challenges share one line (RFC 9110
+  // §11.6.1 allows the list).
+  local.meant_status = local.status;
+  if (local.status != 401 && local.status != 403) local.status = 403;
+  local.one_challenge_field = true;
+}
+
+asio::awaitable<bool> Session::send_answer(Exchange& x, std::string wire, AnswerPlan plan) {
+  bool keep = plan.keep;
+  if (co_await write_all(stream_, asio::buffer(wire), x.snapshot->config.limits.body_timeout)) {
     co_return false;
   }
-  if (body_pending && !keep) unread_input_ = true;
-  if (keep && body_pending) keep = co_await drain_body(x);
+  if (plan.body_pending && !keep) unread_input_ = true;
+  if (keep && plan.body_pending) keep = co_await drain_body(x);
   co_return keep;
 }
 

@@ -27,6 +27,8 @@ struct SessionInfo {
   /// The listener's side: an origin (401, WWW-Authenticate, Authorization) or a proxy (407,
   /// Proxy-Authenticate, Proxy-Authorization). Every listener is an origin until the forward proxy.
   policy::Side side = policy::Side::origin;
+  /// A forward-auth listener (docs/forward-auth.md): answers decisions, forwards nothing.
+  bool decides = false;
 };
 
 /// Serves one accepted connection until it closes, times out or the server drains. Never throws:

@@ -20,6 +20,8 @@
 #include "gateway/proxy/proxy.hpp"
 #include "http/head_check.hpp"
 #include "http/landing_area.hpp"
+#include "http/local_reply.hpp"
+#include "net/destination_policy.hpp"
 
 namespace authgate::gateway {
 
@@ -77,9 +79,29 @@ class Session {
   asio::awaitable<bool> forward_plain(Exchange& x, const config::CompiledForwardProxy& proxy,
                                       std::vector<asio::ip::tcp::endpoint> endpoints);
   asio::awaitable<bool> conclude_forward(Exchange& x, ProxyResult result);
+  // Forward-auth (decision_pipeline.cpp): the original request from the front proxy's fields, the same
+  // routes and judge, and the verdict as the answer.
+  asio::awaitable<bool> handle_decision(Exchange& x);
+  /// The client address a trusted front proxy names (right-most untrusted X-Forwarded-For entry), or
+  /// the peer's.
+  std::string forwarded_client(const http::fields& fields, const net::AddressRanges& trusted) const;
+  asio::awaitable<bool> answer_allowed(Exchange& x, bool report_status);
+  /// Steps 4-5 of the request path: the verdict on `view` for x.route, recorded in x.
+  void take_verdict(Exchange& x, Judgement& judgement, std::chrono::steady_clock::time_point started);
+
+  /// Whether the connection can carry another request after this answer, and whether a body is unread.
+  struct AnswerPlan {
+    bool keep = true;
+    bool body_pending = false;
+  };
+  AnswerPlan plan_answer(const Exchange& x) const;
   asio::awaitable<bool> reply(Exchange& x, int status, Reason reason,
                               std::vector<grammar::Challenge> challenges = {},
                               std::chrono::seconds retry_after = std::chrono::seconds{0});
+  /// nginx_compat on a forward-auth listener: the status and challenge lines nginx can pass on.
+  void adapt_for_front_proxy(const config::Snapshot& snapshot, LocalReply& local) const;
+  /// Writes `wire`, then drains or marks the unread body as `plan` says; true = keep the connection.
+  asio::awaitable<bool> send_answer(Exchange& x, std::string wire, AnswerPlan plan);
   asio::awaitable<bool> drain_body(Exchange& x);
   asio::awaitable<void> linger_close();
   void finish(Exchange& x);

@@ -200,6 +200,7 @@ void append_access_line(std::string& out, const RequestRecord& r) {
   string_field(out, "path", path);
   nullable_field(out, "route", r.route);
   if (!r.destination.empty()) string_field(out, "destination", r.destination);
+  if (!r.forwarded_for.empty()) string_field(out, "forwarded_for", r.forwarded_for);
   number_field(out, "status", r.status);
   nullable_field(out, "user", r.user);
   nullable_field(out, "scheme", r.scheme);

@@ -19,6 +19,7 @@ struct RequestRecord {
   std::string path;            // request-target path without the query (may hold PII; no query)
   std::string_view route;      // matched route name (a forward proxy: its listener), empty when none
   std::string destination;     // forward proxy: the host:port asked for, empty otherwise
+  std::string forwarded_for;   // forward-auth: the client a trusted front proxy named, empty otherwise
   int status = 0;              // status sent to the client
   std::string user;            // authenticated user-id, empty when none
   std::string_view scheme;     // "Basic", "Bearer", … empty when none

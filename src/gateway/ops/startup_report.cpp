@@ -38,7 +38,8 @@ bool same_listeners(const config::Config& a, const config::Config& b) {
     const auto& y = b.listeners[i];
     if (x.name != y.name || x.address != y.address || x.port != y.port ||
         x.tls.has_value() != y.tls.has_value() ||
-        x.forward_proxy.has_value() != y.forward_proxy.has_value()) {
+        x.forward_proxy.has_value() != y.forward_proxy.has_value() ||
+        x.forward_auth.has_value() != y.forward_auth.has_value()) {
       return false;
     }
   }

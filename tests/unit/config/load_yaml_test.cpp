@@ -59,8 +59,6 @@ std::vector<BadCase> bad_cases() {
        "a listener needs a port"},
       {"MissingAuthIsReported", "routes:\n  - upstream: app\n", "missing required key 'auth'", 2, 5,
        "no silent anonymous default"},
-      {"MissingUpstreamIsReported", "routes:\n  - auth: anonymous\n", "missing required key 'upstream'", 2, 5,
-       "where would it go?"},
       {"AuthMustBeAnonymousOrAMap", "routes:\n  - {upstream: app, auth: none}\n",
        "expected 'anonymous' or a map with 'realms'", 2, 27, "only one scalar spelling"},
       {"UnknownAuthKeyIsAnError", "routes:\n  - upstream: app\n    auth: {realm: [a]}\n",

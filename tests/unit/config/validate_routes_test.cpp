@@ -54,6 +54,10 @@ std::vector<Case> route_cases() {
       {"GroupsWithoutGroupFileIsAWarning",
        edit({{", groups: groups.txt}", "}"}, {"[staff]}", "[staff], groups: [admins]}"}}), W,
        "no realm of this route has a group file", "[admins]", "nobody can ever be in a group"},
+      {"MissingUpstreamIsAnErrorWhereAListenerProxies",
+       edit("    upstream: app\n    auth: {realms", "    auth: {realms"), E,
+       "routes[1].upstream: missing: listener 'listeners[0]' forwards requests to routes", "name: app",
+       "where would it go?"},
       {"NoRoutesIsAWarning",
        edit("routes:\n  - name: public\n    match: {path: /public}\n    upstream: app\n    auth: anonymous\n "
             " - name: "
@@ -114,6 +118,14 @@ TEST(ValidateRoutesTest, InCodeConfigProblemsNameThePathWithoutAPosition) {
   ASSERT_TRUE(problem.has_value()) << testing::all_text(problems);
   EXPECT_EQ(problem->to_string(),
             "<config>: routes[0].upstream: unknown upstream 'missing' (defined: none defined)");
+}
+
+TEST(ValidateRoutesTest, MissingUpstreamIsFineWhenEveryListenerDecides) {
+  // A forward-auth endpoint answers decisions; where the request goes is the front proxy's business.
+  const Problems problems = testing::validate_text(
+      edit({{"    upstream: app\n    auth: {realms", "    auth: {realms"},
+            {"  - port: 8080\n", "  - port: 8080\n    forward_auth: {original_request: x-forwarded}\n"}}));
+  EXPECT_FALSE(has_errors(problems)) << testing::all_text(problems);
 }
 
 TEST(ValidateRoutesTest, AnEmptyUpstreamIsTheInCodeEcho) {

@@ -109,3 +109,43 @@ TEST(HttpDate, IsImfFixdate) {
 
 }  // namespace
 }  // namespace authgate::gateway
+
+namespace authgate::gateway {
+namespace {
+
+// Forward-auth's nginx_compat: nginx auth_request passes on only 401 and 403, and only the first
+// WWW-Authenticate line of a 401 (docs/forward-auth.md).
+TEST(RenderLocalReply, ForNginxTheChallengesShareOneLineAndTheStatusIsReported) {
+  LocalReply reply;
+  reply.status = 401;
+  reply.meant_status = 401;
+  reply.one_challenge_field = true;
+  reply.date = date;
+  reply.challenges = {{"Basic", std::nullopt, {{"realm", "staff"}}},
+                      {"Bearer", std::nullopt, {{"realm", "api"}}}};
+  EXPECT_EQ(bytes(render_local_reply(reply)),
+            "HTTP/1.1 401 Unauthorized\r\n"
+            "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Cache-Control: no-store\r\n"
+            "WWW-Authenticate: Basic realm=\"staff\", Bearer realm=\"api\"\r\n"
+            "X-Authgate-Status: 401\r\n"
+            "Content-Length: 17\r\n"
+            "\r\n"
+            "401 Unauthorized\n");
+}
+
+TEST(RenderLocalReply, ForNginxA503TravelsAsA403ThatStillSaysWhenToRetry) {
+  LocalReply reply;
+  reply.status = 403;
+  reply.meant_status = 503;
+  reply.retry_after = std::chrono::seconds{7};
+  const auto response = parsed(render_local_reply(reply));
+  EXPECT_EQ(response.result_int(), 403);
+  EXPECT_EQ(response["X-Authgate-Status"], "503");
+  EXPECT_EQ(response["Retry-After"], "7");
+  EXPECT_EQ(response["Cache-Control"], "no-store");
+}
+
+}  // namespace
+}  // namespace authgate::gateway
