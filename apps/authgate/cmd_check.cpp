@@ -45,7 +45,9 @@ std::string auth_of(const config::Route& route, const config::Config& config) {
 
 std::vector<std::string> row_of(const config::Route& route, const config::Config& config) {
   const std::string path = route.match.path + (route.match.exact ? " (exact)" : "");
-  const std::string upstream = route.upstream.empty() ? "(built-in)" : route.upstream;
+  // Without an upstream a route is only decided on (forward-auth listeners), except in the in-code demo.
+  const std::string upstream =
+      !route.upstream.empty() ? route.upstream : (config.source_file.empty() ? "(built-in)" : "(decisions only)");
   return {
       route.name, join(route.match.hosts, "*"), path, join(route.match.methods, "*"), auth_of(route, config),
       upstream};
@@ -76,6 +78,20 @@ void print_table(const config::Config& config) {
   }
 }
 
+// "authz  127.0.0.1:9091  forward-auth (x-forwarded, nginx_compat)": what each listener does.
+void print_listeners(const config::Config& config) {
+  for (const auto& listener : config.listeners) {
+    std::string mode = "reverse proxy";
+    if (listener.forward_proxy) mode = "forward proxy";
+    if (listener.forward_auth) {
+      mode = "forward-auth decisions (" + listener.forward_auth->original_request +
+             (listener.forward_auth->nginx_compat ? ", nginx_compat" : "") + ")";
+    }
+    std::printf("listener %s  %s:%u%s  %s\n", listener.name.c_str(), listener.address.c_str(),
+                static_cast<unsigned>(listener.port), listener.tls ? " (tls)" : "", mode.c_str());
+  }
+}
+
 int check(const std::string& path) {
   // The same generation as a first `serve`, so store files are parsed exactly as they would be.
   const auto snapshot = config::load_snapshot(path, 1);
@@ -89,6 +105,7 @@ int check(const std::string& path) {
   }
   const config::Snapshot& s = **snapshot;
   for (const auto& warning : s.warnings) std::fprintf(stderr, "%s\n", warning.c_str());
+  print_listeners(s.config);
   print_table(s.config);
   std::printf("%s: OK, %zu route(s), %zu realm(s), %zu store(s), %zu warning(s)\n", path.c_str(),
               s.routes.size(), s.realms.size(), s.config.stores.size(), s.warnings.size());

@@ -129,15 +129,26 @@ config::Listener proxy_listener(const std::string& proxy, std::uint16_t echo_por
   rule.connect_ports = {std::to_string(echo_port)};
   forward.rules = {rule};
   forward.allow_internal = {"127.0.0.1"};  // the echo origin is on loopback, like everything here
-  return config::Listener{"demo-proxy", address, port, std::nullopt, forward, {}};
+  return config::Listener{"demo-proxy", address, port, std::nullopt, forward, std::nullopt, {}};
+}
+
+/// A forward-auth decision endpoint for the demo's own routes, asked as Traefik and Caddy ask
+/// (X-Forwarded-*), trusting loopback only.
+config::Listener decision_listener(const std::string& decide) {
+  auto [address, port] = split_host_port(decide);
+  config::ForwardAuth auth;
+  auth.original_request = "x-forwarded";
+  return config::Listener{"demo-decide", address, port, std::nullopt, std::nullopt, auth, {}};
 }
 
 config::Config demo_config(const TempDir& dir, std::uint16_t echo_port, const std::string& listen,
-                           const std::string& admin, const std::string& proxy) {
+                           const std::string& admin, const std::string& proxy, const std::string& decide) {
   config::Config c;
   auto [address, port] = split_host_port(listen);
-  c.listeners.push_back(config::Listener{"demo", address, port, std::nullopt, std::nullopt, {}});
+  c.listeners.push_back(
+      config::Listener{"demo", address, port, std::nullopt, std::nullopt, std::nullopt, {}});
   c.listeners.push_back(proxy_listener(proxy, echo_port));
+  c.listeners.push_back(decision_listener(decide));
   auto [admin_address, admin_port] = split_host_port(admin);
   c.admin = config::Admin{admin_address, admin_port, {}};
   config::Upstream echo;
@@ -161,9 +172,13 @@ config::Config demo_config(const TempDir& dir, std::uint16_t echo_port, const st
 }
 
 void print_banner(const gateway::BoundListener& listener, const gateway::BoundListener& proxy,
-                  std::uint16_t echo_port, const std::string& admin) {
+                  const gateway::BoundListener& decide, std::uint16_t echo_port, const std::string& admin) {
   const auto base = "http://" + listener.address + ":" + std::to_string(listener.port);
   const auto proxy_url = "http://" + proxy.address + ":" + std::to_string(proxy.port);
+  const auto decide_url = "http://" + decide.address + ":" + std::to_string(decide.port) + "/";
+  // What Traefik's ForwardAuth (and Caddy's forward_auth) send about the request they hold.
+  const std::string asked =
+      "-H 'X-Forwarded-Method: GET' -H 'X-Forwarded-Proto: https' -H 'X-Forwarded-Host: app.example' ";
   const auto origin = "http://127.0.0.1:" + std::to_string(echo_port) + "/hello";
   std::printf(
       "\nauthgate demo: a built-in echo upstream behind %s\n"
@@ -184,21 +199,28 @@ void print_banner(const gateway::BoundListener& listener, const gateway::BoundLi
       "forward proxy (407, Proxy-Authorization) on %s, to the echo origin %s only:\n"
       "curl -i -x %s --proxy-user alice:wonderland %s\n"
       "curl -i -x %s %s\n"
+      "forward-auth decisions on %s for the routes above, asked as Traefik ForwardAuth asks:\n"
+      "curl -i %s-H 'X-Forwarded-Uri: /private' -u alice:wonderland %s\n"
+      "curl -i %s-H 'X-Forwarded-Uri: /private' %s\n"
+      "curl -i %s-H 'X-Forwarded-Uri: /admin' -u bob:builder %s\n"
       "metrics:  curl -s http://%s/metrics\n"
       "Ctrl-C stops the demo.\n\n",
       base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(),
       base.c_str(), base.c_str(), base.c_str(), proxy_url.c_str(), origin.c_str(), proxy_url.c_str(),
-      origin.c_str(), proxy_url.c_str(), origin.c_str(), admin.c_str());
+      origin.c_str(), proxy_url.c_str(), origin.c_str(), decide_url.c_str(), asked.c_str(),
+      decide_url.c_str(), asked.c_str(), decide_url.c_str(), asked.c_str(), decide_url.c_str(),
+      admin.c_str());
   std::fflush(stdout);
 }
 
-int run_demo(const std::string& listen, const std::string& admin, const std::string& proxy) {
+int run_demo(const std::string& listen, const std::string& admin, const std::string& proxy,
+             const std::string& decide) {
   gateway::log_to_stderr();
   TempDir dir;
   write_users(dir);
   write_digest_users(dir);
   auto echo = EchoUpstream::start();
-  auto snapshot = config::compile(demo_config(dir, echo->port(), listen, admin, proxy), 1);
+  auto snapshot = config::compile(demo_config(dir, echo->port(), listen, admin, proxy, decide), 1);
   if (!snapshot) {
     for (const auto& problem : snapshot.error()) std::fprintf(stderr, "%s\n", problem.to_string().c_str());
     return 1;
@@ -206,7 +228,7 @@ int run_demo(const std::string& listen, const std::string& admin, const std::str
   gateway::ServerOptions options;
   options.version = authgate::version;
   options.on_ready = [admin, echo_port = echo->port()](const std::vector<gateway::BoundListener>& listeners) {
-    if (listeners.size() >= 2) print_banner(listeners[0], listeners[1], echo_port, admin);
+    if (listeners.size() >= 3) print_banner(listeners[0], listeners[1], listeners[2], echo_port, admin);
   };
   return gateway::run_server(*snapshot, std::move(options));
 }
@@ -219,12 +241,16 @@ const CommandRegistration demo_command{
       auto listen = std::make_shared<std::string>("127.0.0.1:8080");
       auto admin = std::make_shared<std::string>("127.0.0.1:9090");
       auto proxy = std::make_shared<std::string>("127.0.0.1:3128");
+      auto decide = std::make_shared<std::string>("127.0.0.1:9091");
       sub->add_option("--listen", *listen, "Address and port of the demo listener")->capture_default_str();
       sub->add_option("--admin", *admin, "Address and port of the admin listener (/metrics, /healthz)")
           ->capture_default_str();
       sub->add_option("--proxy", *proxy, "Address and port of the demo's forward-proxy listener")
           ->capture_default_str();
-      return Command{sub, [listen, admin, proxy] { return run_demo(*listen, *admin, *proxy); }};
+      sub->add_option("--decide", *decide, "Address and port of the demo's forward-auth decision listener")
+          ->capture_default_str();
+      return Command{sub,
+                     [listen, admin, proxy, decide] { return run_demo(*listen, *admin, *proxy, *decide); }};
     }};
 
 }  // namespace

@@ -16,12 +16,14 @@ from harness.ports import free_port
 
 @pytest.fixture
 def demo(launcher):
-    """`authgate demo` on free ports: (process, listener port, admin port, forward-proxy port), once both
-    listeners are ready and the curl lines are printed."""
-    port, admin, proxy = free_port(), free_port(), free_port()
+    """`authgate demo` on free ports: (process, listener port, admin port, forward-proxy port), once every
+    listener is ready and the curl lines are printed. The decision listener's port is process.decide_port."""
+    port, admin, proxy, decide = free_port(), free_port(), free_port(), free_port()
     process = launcher.spawn(["demo", "--listen", f"127.0.0.1:{port}", "--admin", f"127.0.0.1:{admin}",
-                              "--proxy", f"127.0.0.1:{proxy}"], label="demo")
-    process.wait_ready([port, proxy])
+                              "--proxy", f"127.0.0.1:{proxy}", "--decide", f"127.0.0.1:{decide}"],
+                             label="demo")
+    process.wait_ready([port, proxy, decide])
+    process.decide_port = decide
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and not curl_lines(process):
         time.sleep(0.05)
@@ -50,14 +52,22 @@ def proxy_lines(lines: list) -> list:
     return [line for line in lines if "-x" in shlex.split(line)]
 
 
+def decision_lines(lines: list) -> list:
+    """The printed curl lines that ask the forward-auth decision endpoint (as Traefik does)."""
+    return [line for line in lines if "X-Forwarded-Uri:" in line]
+
+
 def test_demo_prints_curl_lines_for_its_own_port(demo):
     """Every printed line names the port the demo was given: the listener's, or for the proxy lines the
     proxy's (after -x) and the echo origin's port (the only destination the demo's proxy allows)."""
     process, port, _, proxy = demo
     lines = curl_lines(process)
     assert len(lines) >= 3, process.stdout_text()
-    direct = [line for line in lines if line not in proxy_lines(lines)]
+    direct = [line for line in lines if line not in proxy_lines(lines) and line not in decision_lines(lines)]
     assert all(f"127.0.0.1:{port}" in line or f"localhost:{port}" in line for line in direct), direct
+    assert len(decision_lines(lines)) == 3, lines
+    for line in decision_lines(lines):
+        assert shlex.split(line)[-1] == f"http://127.0.0.1:{process.decide_port}/", line
     assert len(proxy_lines(lines)) == 2, lines
     for line in proxy_lines(lines):
         words = shlex.split(line)
@@ -161,3 +171,27 @@ def test_demo_digest_route_takes_every_client_with_the_printed_password(demo):
     assert answered.status_code == 200
     assert [v for k, v in json.loads(answered.text)["headers"] if k == "X-Auth-User"] == [user]
     assert answered.headers["Authentication-Info"].startswith("qop=auth, rspauth=")
+
+
+def test_demo_decision_lines_answer_as_a_front_proxy_expects(demo):
+    """The printed forward-auth lines, run as printed: alice on /private → 200 with her identity in the
+    X-Auth-* fields for the front proxy to copy; no credentials → 401 with the demo realm's challenge;
+    bob on /admin → 403 (he is not in admins)."""
+    process, _, _, _ = demo
+    lines = decision_lines(curl_lines(process))
+    answers = {}
+    for line in lines:
+        result = run_curl_line(line, "-s")
+        head = result.stdout.split("\n\n", 1)[0].splitlines()
+        answers[line] = (result.stdout[-3:], head)
+    alice = next(line for line in lines if "alice:" in line)
+    nobody = next(line for line in lines if " -u " not in line)
+    bob = next(line for line in lines if "bob:" in line)
+    status, head = answers[alice]
+    assert status == "200", answers[alice]
+    assert "X-Auth-User: alice" in head and "X-Auth-Groups: admins" in head and "X-Auth-Scheme: Basic" in head
+    status, head = answers[nobody]
+    assert status == "401", answers[nobody]
+    assert 'WWW-Authenticate: Basic realm="authgate demo", charset="UTF-8"' in head
+    assert answers[bob][0] == "403", answers[bob]
+
