@@ -9,7 +9,7 @@ build=(cmake ninja-build g++ clang libclang-rt-14-dev clang-format clang-tidy pk
        libspdlog-dev libfmt-dev libcli11-dev libhiredis-dev libgtest-dev libgmock-dev libbenchmark-dev)
 test=(curl ca-certificates openssl python3 python3-pytest python3-requests python3-httpx
       python3-jwt python3-jwcrypto python3-cryptography nodejs
-      apache2-utils whois argon2 nginx-light redis-server procps)
+      apache2-utils whois argon2 nginx-light caddy redis-server procps)
 browser=(chromium nodejs npm)
 
 want=("${build[@]}" "${test[@]}")
