@@ -14,7 +14,8 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
-from loadbench import http_probe, install, load, scenarios, servers, templates  # noqa: E402
+from loadbench import (http_probe, install, load, processes, report, runner, scenarios,  # noqa: E402
+                       servers, targets, templates)
 
 # RFC 7616 §3.9.1: the SHA-256 example.
 RFC7616_CHALLENGE = ('Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, '
@@ -263,3 +264,231 @@ def test_digest_client_without_a_user_sends_plain_gets(digest_origin, tmp_path, 
     result = load._parse(out)
     assert result.requests > 0 and result.statuses == {200: result.requests}
     assert not any(result.errors.values())
+
+
+# --- forward auth (issue 15): nginx auth_request → authgate's decision listener ---------------------------
+
+REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+
+
+def _forward_auth_nginx(port=4321, authgate_port=4322, upstream_port=2, run_dir="/r"):
+    values = {"port": port, "upstream_port": upstream_port, "run_dir": run_dir, "issuer": "i",
+              "audience": "a", "authgate_port": authgate_port}
+    return templates.render("nginx-forward-auth.conf", values)
+
+
+def _location(text, head):
+    """The body of the nginx location that starts with `head` (up to its closing brace at the same depth)."""
+    start = text.index(head)
+    depth, i = 0, text.index("{", start)
+    for j in range(i, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[j], 0)
+        if depth == 0:
+            return text[i:j]
+    raise AssertionError(f"unclosed {head}")
+
+
+def test_forward_auth_config_puts_the_decision_listener_on_the_port_nginx_asks():
+    ctx = servers.Context(run_dir="/r", upstream_port=2, fx=None)
+    text = servers.authgate_config(ctx, 4322, "forward-auth")
+    assert text.count("\nlisteners:\n") == 1 and text.count("\nroutes:\n") == 1
+    authz = text[text.index("  - name: authz"):]
+    assert "    port: 4322\n" in authz and "original_request: x-original" in authz
+    assert "nginx_compat: true" in authz, "auth_request passes 2xx/401/403 only"
+    bench = text[text.index("  - name: bench"):text.index("  - name: authz")]
+    assert "port: 4322" not in bench, "the reverse-proxy listener takes a spare port"
+    assert "path: /basic/bcrypt" in text and "path: /bearer/rs256" in text, "both credentials' routes"
+    assert "io_threads: 1" in text and "worker_threads: 1" in text
+
+
+def test_forward_auth_nginx_asks_authgate_over_keepalive_then_proxies_to_the_upstream():
+    text = _forward_auth_nginx()
+    assert "{{" not in text and "listen 127.0.0.1:4321 " in text
+    assert "server 127.0.0.1:4322;" in _location(text, "upstream authgate"), "the decision listener"
+    for block in ("upstream authgate", "upstream app"):
+        assert "keepalive 64;" in _location(text, block)
+    main, sub = _location(text, "location / "), _location(text, "location = /_authgate ")
+    assert "auth_request /_authgate;" in main and "proxy_pass http://app;" in main
+    assert "proxy_set_header X-Auth-User   $authgate_user;" in main
+    assert "auth_request_set $authgate_user        $upstream_http_x_auth_user;" in main
+    assert 'proxy_set_header Authorization "";' in main, "as the auth_basic anchor: no credential upstream"
+    assert "proxy_pass http://authgate;" in sub and "internal;" in sub
+    assert "X-Original-URL $scheme://$http_host$request_uri;" in sub
+    assert "X-Original-Method $request_method;" in sub
+    for body in (main, sub):  # keep-alive to both upstream blocks
+        assert "proxy_http_version 1.1;" in body and 'proxy_set_header Connection "";' in body
+    assert "Authorization" not in sub, "the subrequest passes the client's Authorization on"
+    assert "master_process off;" in text and "nginx-forward-auth.pid" in text, "one process, its own pid file"
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="no nginx")
+def test_forward_auth_nginx_config_passes_nginx_t(tmp_path):
+    (tmp_path / "tmp").mkdir()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(_forward_auth_nginx(run_dir=str(tmp_path)))
+    done = subprocess.run(["nginx", "-t", "-e", str(tmp_path / "early.log"), "-c", str(conf)],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+
+
+def _authgate_binary():
+    for path in (os.environ.get("AUTHGATE_BIN", ""), os.path.join(REPO, "build", "release", "authgate"),
+                 os.path.join(REPO, "build", "bench", "authgate")):
+        if path and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+@pytest.mark.skipif(_authgate_binary() is None,
+                    reason="no authgate binary (AUTHGATE_BIN, build/release or build/bench)")
+def test_forward_auth_authgate_config_passes_authgate_check(tmp_path):
+    pytest.importorskip("jwt")
+    from loadbench import fixtures
+    fx = fixtures.prepare(str(tmp_path), 1, 0)
+    ctx = servers.Context(run_dir=str(tmp_path), upstream_port=2, fx=fx)
+    conf = tmp_path / "authgate.yaml"
+    conf.write_text(servers.authgate_config(ctx, 4322, "forward-auth"))
+    done = subprocess.run([_authgate_binary(), "check", "--config", str(conf)], capture_output=True,
+                          text=True, timeout=60)
+    if "forward_auth" in done.stderr and "unknown" in done.stderr:
+        pytest.skip("this authgate binary predates forward_auth")
+    assert done.returncode == 0, done.stderr
+    assert "forward-auth" in done.stdout and "x-original" in done.stdout
+
+
+def _row(scenario, server, rps, outcome="ok", note="", cpu=None):
+    if rps is None:
+        return runner.Row(scenario, server, outcome, note)
+    requests = int(rps * 10)
+    result = load.Result(requests=requests, duration_s=10.0, statuses={200: requests}, errors={}, p50_ms=1,
+                         p99_ms=2, extra={"cpu_us_per_request": cpu} if cpu else {})
+    return runner.Row(scenario, server, outcome, note, result)
+
+
+def _forward_auth_rows(fa_rps, flagged=False):
+    return [
+        _row("direct", "upstream", 200_000),                   # 5 µs per request
+        _row("noauth", "nginx", 50_000, cpu={"nginx": 9.0}),   # 20 µs
+        _row("basic-bcrypt", "authgate", 40_000, cpu={"authgate": 12.0}),  # 25 µs
+        _row("basic-bcrypt", "nginx", 20),
+        _row("bearer-rs256", "authgate", 50_000),               # 20 µs
+        _row("bearer-rs256", "nginx", None, "n/a", "no JWT in nginx (nginx Plus only)"),
+        _row("forward-auth-basic", scenarios.FORWARD_AUTH, fa_rps, "flagged" if flagged else "ok",
+             cpu={"nginx": 15.0, "authgate": 5.0}),
+    ]
+
+
+def _target(rows, scenario):
+    return next(t for t in targets.evaluate(rows, None, None) if t["target"].startswith(scenario + ":"))
+
+
+@pytest.mark.parametrize("name, fa_rps, verdict, vs_budget, why", [
+    # budget = 20 + 25 − 5 = 40 µs per request, i.e. 25,000 req/s
+    ("slower_than_the_chain", 20_000, "MISSED", 1.25, "50 µs: the decision path (30) costs more than a hop"),
+    ("as_fast_as_the_chain", 25_000, "met", 1.0, "exactly the chain nginx → authgate → upstream"),
+    ("faster_than_the_chain", 40_000, "met", 0.625, "25 µs: the decision path (5) is a quarter of a hop"),
+])
+def test_forward_auth_round_trip_target(name, fa_rps, verdict, vs_budget, why):
+    rows = _forward_auth_rows(fa_rps)
+    r = targets.forward_auth_ratios(rows, "forward-auth-basic")
+    assert r["budget_us"] == pytest.approx(40.0) and r["hop_us"] == pytest.approx(20.0)
+    assert r["decision_us"] == pytest.approx(1e6 / fa_rps - 20.0)
+    assert r["vs_budget"] == pytest.approx(vs_budget), why
+    assert r["vs_sum"] == pytest.approx((1e6 / fa_rps) / 45.0), "the looser budget counts the upstream twice"
+    assert r["vs_nginx_auth_basic"] == pytest.approx(fa_rps / 20)
+    assert r["vs_authgate_reverse_proxy"] == pytest.approx(fa_rps / 40_000)
+    assert _target(rows, "forward-auth-basic")["verdict"] == verdict, why
+
+
+def test_forward_auth_target_is_na_without_its_companions_or_when_flagged():
+    rows = [r for r in _forward_auth_rows(20_000) if r.scenario != "direct"]
+    assert _target(rows, "forward-auth-basic")["verdict"] == "n/a (no clean rate for upstream in direct)"
+    flagged = targets.forward_auth_ratios(_forward_auth_rows(20_000, flagged=True), "forward-auth-basic")
+    assert flagged["rps"] is None and flagged["vs_budget"] is None, "a flagged run never gets a ratio"
+    bearer = _target(rows, "forward-auth-bearer")["verdict"]
+    assert bearer.startswith("n/a (no clean rate for nginx+authgate in forward-auth-bearer")
+
+
+def test_forward_auth_report_lines():
+    rows = _forward_auth_rows(20_000) + [_row("forward-auth-bearer", scenarios.FORWARD_AUTH, 25_000)]
+    chosen = scenarios.select("direct,noauth,basic-bcrypt,bearer-rs256,forward-auth-basic,"
+                              "forward-auth-bearer")
+    text = report.table(chosen, rows)
+    ratios = text.split("| authgate ratios |")[1]
+    basic, bearer = [line for line in ratios.splitlines() if "Forward auth" in line]
+    assert "1,000.00× nginx auth_basic (basic-bcrypt)" in basic
+    assert "0.50× authgate as the reverse proxy (basic-bcrypt)" in basic
+    assert "nginx: n/a (no JWT in nginx (nginx Plus only))" in bearer and "0.50× authgate" in bearer
+    fa = report.forward_auth_table(chosen, rows).splitlines()
+    assert len(fa) == 4
+    # t(fa) 50, nginx plain 20, authgate 25, direct 5: budget 40, decision path +30, one hop +20, 50/40
+    assert fa[2].startswith("| forward-auth-basic | 20,000 | 50.0 | 20.0 | 25.0 | 5.0 | 40.0 | +30.0 | +20.0 "
+                            "| 1.25 |")
+    assert fa[2].endswith("| 15.0 + 5.0 (9.0; 12.0) |")
+    assert fa[3].startswith("| forward-auth-bearer | 25,000 | 40.0 | 20.0 | 20.0 | 5.0 | 35.0 | +20.0 "
+                            "| +15.0 | 1.14 |")
+    assert fa[3].endswith("| – + – (9.0; –) |"), "no CPU figures where none were measured"
+    assert report.forward_auth_table(scenarios.select("noauth"), rows) == ""
+    alone = report.table(scenarios.select("forward-auth-basic"), rows[-2:-1])
+    assert ("nginx in basic-bcrypt: not in this run; authgate in basic-bcrypt: not in this run"
+            in alone), "says which companion scenario to add"
+
+
+def test_forward_auth_scenarios_need_their_companions():
+    chosen = scenarios.select("forward-auth-basic,forward-auth-bearer,noauth")
+    assert scenarios.companions(chosen) == ["direct", "basic-bcrypt", "bearer-rs256"]
+    assert scenarios.companions(scenarios.select("basic-bcrypt")) == []
+    for s in chosen[1:]:
+        assert s.servers == (scenarios.FORWARD_AUTH,) and s.fragment == "forward-auth"
+        assert scenarios.BY_ID[s.forward_auth].path == s.path, "the request of its reverse-proxy scenario"
+        assert scenarios.BY_ID[s.forward_auth].credentials == s.credentials
+
+
+@pytest.mark.parametrize("server_list, runs, why", [
+    (["authgate", "nginx"], True, "both of its servers selected"),
+    ([scenarios.FORWARD_AUTH], True, "named"),
+    (["authgate"], False, "no nginx"),
+    (["nginx", "haproxy"], False, "no authgate"),
+])
+def test_forward_auth_participation(server_list, runs, why):
+    s = scenarios.BY_ID["forward-auth-basic"]
+    names, rows = runner.participants(s, server_list, "")
+    assert (names == [scenarios.FORWARD_AUTH]) == runs and not rows, why
+    names, rows = runner.participants(s, server_list, "no binary")
+    if runs:
+        assert names == [] and rows[0].outcome == "n/a" and rows[0].note == "no binary", "needs authgate"
+
+
+class _Part:
+    def __init__(self, name, port, log):
+        self.name, self.port, self.log = name, port, log
+
+    def wait_ready(self, timeout_s):
+        self.log.append(("ready", self.name))
+
+    def rss_kib(self):
+        return 100 if self.name == "nginx" else 10
+
+    def cpu_by_part(self):
+        return {self.name: 1.5}
+
+    def stop(self):
+        self.log.append(("stop", self.name))
+
+
+def test_chain_loads_the_front_and_stops_it_first():
+    log = []
+    chain = processes.Chain("nginx+authgate", [_Part("authgate", 1, log), _Part("nginx", 2, log)])
+    chain.wait_ready(5)
+    assert chain.port == 2 and chain.rss_kib() == 110
+    assert chain.cpu_by_part() == {"authgate": 1.5, "nginx": 1.5}
+    chain.stop()
+    assert log == [("ready", "authgate"), ("ready", "nginx"), ("stop", "nginx"), ("stop", "authgate")]
+
+
+def test_cpu_per_request():
+    before, after = {"nginx": 1.0, "authgate": 2.0}, {"nginx": 1.5, "authgate": 2.1}
+    assert runner.cpu_per_request(before, after, 50_000) == {"nginx": 10.0, "authgate": 2.0}
+    assert runner.cpu_per_request({"a": 1.0}, {"a": 2.0}, 0) == {}, "nothing completed"
+    assert runner.cpu_per_request({"a": 1.0}, {}, 10) == {}, "the process exited"
+    assert processes._cpu_seconds(os.getpid()) > 0 and processes._cpu_seconds(2 ** 22 + 7) == 0.0

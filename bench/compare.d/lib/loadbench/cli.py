@@ -85,6 +85,10 @@ def _publish(opts, profile, chosen, rows, openssl, idle, authgate_bin, started):
     print()
     print(report.table(chosen, rows))
     print()
+    forward_auth = report.forward_auth_table(chosen, rows)
+    if forward_auth:
+        print(forward_auth)
+        print()
     if openssl and "verify_per_s" in openssl:
         print(f"OpenSSL alone (one core): RSA-2048 verify {openssl['verify_per_s']:,.0f}/s, "
               f"sign {openssl['sign_per_s']:,.0f}/s")
@@ -106,6 +110,10 @@ def _announce(opts, profile, chosen, authgate_missing):
     if load1 > 1.5:
         print(f"compare: warning: load average {load1:.2f} > 1.5; figures will be noisy")
     print(f"compare: {_plan_text(chosen, opts, profile)}")
+    missing = scenarios.companions(chosen)
+    if missing:
+        print(f"compare: note: forward-auth ratios and its round-trip target need {', '.join(missing)} "
+              "in the same run; they will be n/a")
 
 
 def main(argv):

@@ -64,6 +64,19 @@ def _rss_kib(pid):
     return 0
 
 
+def _cpu_seconds(pid):
+    """utime + stime of pid (proc(5) /proc/PID/stat fields 14 and 15), in seconds; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
 class Process:
     """One server process, its log file and the port it listens on."""
 
@@ -112,6 +125,12 @@ class Process:
         pids = [self.popen.pid] + _children(self.popen.pid)
         return sum(_rss_kib(pid) for pid in pids)
 
+    def cpu_by_part(self):
+        """{name: CPU seconds (user + kernel) used so far by it and its children}; {} once it exited."""
+        if self.popen is None or self.popen.poll() is not None:
+            return {}
+        return {self.name: sum(_cpu_seconds(pid) for pid in [self.popen.pid] + _children(self.popen.pid))}
+
     def stop(self):
         """SIGTERM, up to 5 s of grace, then SIGKILL; the same for children left behind."""
         if self.popen is None:
@@ -126,6 +145,32 @@ class Process:
         for pid in self.child_pids:
             _kill_if_ours(pid, self.argv[0])
         REGISTRY.discard(self)
+
+
+class Chain:
+    """Processes that take the load together, such as nginx in front of authgate's decision listener: the
+    load goes to the port of the last one (the front); ready once every one listens; RSS is their sum, CPU is
+    kept per process; stopped front first. Each part is a Process in the registry like any other."""
+
+    def __init__(self, name, parts):
+        self.name, self.parts, self.port = name, list(parts), parts[-1].port
+
+    def wait_ready(self, timeout_s=15.0):
+        for part in self.parts:
+            part.wait_ready(timeout_s)
+
+    def rss_kib(self):
+        return sum(part.rss_kib() for part in self.parts)
+
+    def cpu_by_part(self):
+        out = {}
+        for part in self.parts:
+            out.update(part.cpu_by_part())
+        return out
+
+    def stop(self):
+        for part in reversed(self.parts):
+            part.stop()
 
 
 def _kill_if_ours(pid, program):

@@ -50,6 +50,54 @@ def _ratio_text(ratios):
     return "; ".join(parts) or "–"
 
 
+def _absent(rows, scenario, server):
+    """Why a side of a forward-auth ratio has no rate: not in the run, n/a (why), or not clean."""
+    row = next((r for r in rows if r.scenario == scenario and r.server == server), None)
+    if row is None:
+        return f"{server} in {scenario}: not in this run"
+    if row.outcome == "n/a":
+        return f"{server}: n/a ({row.note})"
+    return f"{server} in {scenario}: {row.outcome}, no ratio"
+
+
+def _forward_auth_text(ratios, rows):
+    """The ratio-table cell of a forward-auth scenario: to nginx auth_basic and to authgate as the reverse
+    proxy, both from its reverse-proxy scenario of the same run."""
+    rp = ratios["reverse_proxy"]
+    first = (f"{ratios['vs_nginx_auth_basic']:,.2f}× nginx auth_basic ({rp})"
+             if ratios["vs_nginx_auth_basic"] is not None else _absent(rows, rp, "nginx"))
+    second = (f"{ratios['vs_authgate_reverse_proxy']:.2f}× authgate as the reverse proxy ({rp})"
+              if ratios["vs_authgate_reverse_proxy"] is not None else _absent(rows, rp, "authgate"))
+    return f"{first}; {second}"
+
+
+def _us_cell(value, signed=False):
+    return _fmt(value, "{:+.1f}" if signed else "{:.1f}")
+
+
+def forward_auth_table(scenarios, rows):
+    """Markdown: per forward-auth scenario, the per-request times of the round-trip check (µs, 1e6 ÷ req/s)
+    and each process's CPU per request; "" when no forward-auth scenario ran."""
+    chosen = [s for s in scenarios if s.forward_auth]
+    if not chosen:
+        return ""
+    out = ["| Forward auth | req/s | µs per request | nginx plain | authgate reverse proxy | direct | "
+           "budget (plain + reverse proxy − direct) | decision path (− nginx plain) | one authgate hop "
+           "(reverse proxy − direct) | ÷ budget | "
+           "CPU µs/req nginx + authgate (plain nginx; reverse proxy) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for s in chosen:
+        r = targets.forward_auth_ratios(rows, s.id)
+        cpu = (f"{_us_cell(r['cpu_nginx_us'])} + {_us_cell(r['cpu_authgate_us'])} "
+               f"({_us_cell(r['cpu_nginx_noauth_us'])}; {_us_cell(r['cpu_authgate_reverse_proxy_us'])})")
+        cells = [s.id, _fmt(r["rps"], "{:,.0f}"), _us_cell(r["t_forward_auth_us"]),
+                 _us_cell(r["t_nginx_noauth_us"]), _us_cell(r["t_authgate_reverse_proxy_us"]),
+                 _us_cell(r["t_direct_us"]), _us_cell(r["budget_us"]), _us_cell(r["decision_us"], True),
+                 _us_cell(r["hop_us"], True), _fmt(r["vs_budget"], "{:.2f}"), cpu]
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def table(scenarios, rows):
     """Markdown: one line per (scenario, server), then one line of authgate ratios per scenario."""
     out = ["| Scenario | Server | req/s | p50 ms | p99 ms | RSS MiB | Check |",
@@ -59,7 +107,10 @@ def table(scenarios, rows):
         mine = sorted((r for r in rows if r.scenario == s.id), key=lambda r: _ORDER.index(r.server))
         for i, row in enumerate(mine):
             out.append(_row_line(s.title if i == 0 else "", row))
-        if s.id != "direct":
+        if s.forward_auth:
+            text = _forward_auth_text(targets.forward_auth_ratios(rows, s.id), rows)
+            ratio_lines.append(f"| {s.title} | {text} |")
+        elif s.id != "direct":
             ratio_lines.append(f"| {s.title} | {_ratio_text(targets.scenario_ratios(rows, s.id))} |")
     return "\n".join(out) + "\n\n" + "\n".join(ratio_lines)
 
@@ -81,11 +132,17 @@ def _row_json(row):
     return data
 
 
+def _ratios(rows, scenario):
+    if scenario.forward_auth:
+        return targets.forward_auth_ratios(rows, scenario.id)
+    return targets.scenario_ratios(rows, scenario.id)
+
+
 def save(path, meta, scenarios, rows, evaluated):
     """Writes the run as JSON: machine, versions, settings, rows, ratios per scenario, targets."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     data = dict(meta, rows=[_row_json(r) for r in rows],
-                ratios={s.id: targets.scenario_ratios(rows, s.id) for s in scenarios if s.id != "direct"},
+                ratios={s.id: _ratios(rows, s) for s in scenarios if s.id != "direct"},
                 targets=evaluated)
     tmp = path + ".tmp"
     with open(tmp, "w") as f:

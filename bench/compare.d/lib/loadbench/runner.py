@@ -24,11 +24,11 @@ def participants(scenario, wanted, authgate_missing):
     """(servers that run, n/a rows for the others) given the --servers choice and authgate's state."""
     names, rows = [], []
     for name in scenario.servers:
-        if name != "upstream" and name not in wanted:
+        if name != "upstream" and not scenarios.wanted(name, wanted):
             continue
         if name in scenario.unsupported:
             rows.append(Row(scenario.id, name, "n/a", scenario.unsupported[name]))
-        elif name == "authgate" and authgate_missing:
+        elif name in scenarios.NEEDS_AUTHGATE and authgate_missing:
             rows.append(Row(scenario.id, name, "n/a", authgate_missing))
         else:
             names.append(name)
@@ -127,12 +127,25 @@ def _measure(ctx, scenario, name, process, client, plan, probe_note):
         baseline = load.run(process.port, "/noauth", plan, plan.duration_s, "digest")
     if plan.warmup_s:
         offset += wrk(plan.warmup_s).requests
+    cpu_before = process.cpu_by_part()
     result = wrk(plan.duration_s)
     result.rss_kib = process.rss_kib()
+    cpu = cpu_per_request(cpu_before, process.cpu_by_part(), result.requests)
+    if cpu:
+        result.extra["cpu_us_per_request"] = cpu
     if baseline is not None and not baseline.problems(200):
         result.extra["client_noauth_rps"] = round(baseline.rps, 1)
     problems = ([probe_note] if probe_note else []) + result.problems(scenario.expect)
     return Row(scenario.id, name, "flagged" if problems else "ok", "; ".join(problems), result)
+
+
+def cpu_per_request(before, after, requests):
+    """{process: µs of CPU (user + kernel) per request} over one measured run; {} when nothing completed.
+    nginx+authgate has two processes, each reported: nginx's share and the decision listener's."""
+    if not requests:
+        return {}
+    return {name: round((after[name] - before[name]) / requests * 1e6, 2)
+            for name in after if name in before and after[name] >= before[name]}
 
 
 def run(ctx, scenario, names, plan, upstream, log=print):

@@ -1,4 +1,4 @@
-"""The scenarios of issue 5 (and 13, 14): what is requested, what answer is expected, and who can take part.
+"""The scenarios of issues 5, 13, 14 and 15: what is requested, what answer is expected, who takes part.
 
 An anchor that lacks a feature is listed with the reason (shown as "n/a (...)" in the table). authgate
 takes part in every scenario except `direct`; where a scenario is marked pending (the Bearer ones, kept
@@ -8,6 +8,12 @@ configuration or the probe request. Digest is not pending: a failure there is an
 The forward-proxy scenario (issue 14) is the other side of RFC 9110 §11: the load goes to the proxy's port
 with absolute-form targets naming the upstream (`GET http://127.0.0.1:UPSTREAM/noauth`), credentials in
 `Proxy-Authorization`, and its anchor is Squid, which takes part in no other scenario.
+
+The forward-auth scenarios (issue 15) have one participant, `nginx+authgate`: the load goes to an nginx
+whose location asks authgate's decision listener with `auth_request` before proxying to the upstream.
+Their figures are compared with rows of other scenarios of the same run: the reverse-proxy scenario with
+the same request (`forward_auth`: authgate there, and nginx `auth_basic` for Basic), nginx's plain proxying
+(`noauth`) and the upstream alone (`direct`); see targets.forward_auth_ratios.
 """
 
 from dataclasses import dataclass, field
@@ -15,7 +21,9 @@ from dataclasses import dataclass, field
 REVERSE_ANCHORS = ("nginx", "haproxy", "lighttpd")
 PROXY_ANCHORS = ("squid",)                    # forward proxies: only in forward_proxy scenarios
 ANCHORS = REVERSE_ANCHORS + PROXY_ANCHORS
-SERVERS = ("authgate",) + ANCHORS             # every server --servers may name
+FORWARD_AUTH = "nginx+authgate"               # nginx auth_request → authgate's decision listener
+SERVERS = ("authgate",) + ANCHORS + (FORWARD_AUTH,)  # every server --servers may name
+NEEDS_AUTHGATE = ("authgate", FORWARD_AUTH)    # n/a when the authgate binary is missing
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,8 @@ class Scenario:
     warm_cache: bool = False    # send every distinct credential once before measuring
     servers: tuple = ("authgate",) + REVERSE_ANCHORS
     forward_proxy: bool = False  # absolute-form target through the server, Proxy-Authorization, 407
+    forward_auth: str = ""      # nginx auth_request → authgate: id of the reverse-proxy scenario with the
+    #                             same request, whose authgate (and nginx auth_basic) rows it is compared with
     unsupported: dict = field(default_factory=dict)  # anchor → why it cannot take part
 
 
@@ -63,7 +73,15 @@ SCENARIOS = (
              unsupported={"nginx": "no Digest in nginx", "haproxy": "no Digest in HAProxy"}),
     Scenario("forward-proxy-basic", "Forward proxy, Basic bcrypt cost 10, same user", "/noauth", "basic",
              fragment="forward-proxy", forward_proxy=True, servers=("authgate", "squid")),
+    Scenario("forward-auth-basic", "Forward auth (nginx → authgate), Basic bcrypt cost 10, same user",
+             "/basic/bcrypt", "basic", fragment="forward-auth", forward_auth="basic-bcrypt",
+             servers=(FORWARD_AUTH,)),
+    Scenario("forward-auth-bearer", "Forward auth (nginx → authgate), Bearer RS256, repeated token",
+             "/bearer/rs256", "bearer:rs256", fragment="forward-auth", forward_auth="bearer-rs256",
+             servers=(FORWARD_AUTH,)),
 )
+
+FORWARD_AUTH_COMPARED = ("direct", "noauth")  # besides each one's reverse-proxy scenario (forward_auth)
 
 
 def target(scenario, upstream_port):
@@ -82,6 +100,24 @@ def refusal(scenario):
     return 407 if scenario.forward_proxy else None
 
 BY_ID = {s.id: s for s in SCENARIOS}
+
+
+def wanted(name, server_list):
+    """Whether --servers selects `name`: nginx+authgate also when both of its servers are selected."""
+    if name in server_list:
+        return True
+    return name == FORWARD_AUTH and "authgate" in server_list and "nginx" in server_list
+
+
+def companions(chosen):
+    """The scenario ids the chosen forward-auth scenarios are compared with that are not chosen: their
+    ratios and the round-trip target are n/a without them (bench/compare says so before the run)."""
+    ids = {s.id for s in chosen}
+    need = []
+    for s in chosen:
+        if s.forward_auth:
+            need += [i for i in (*FORWARD_AUTH_COMPARED, s.forward_auth) if i not in ids and i not in need]
+    return need
 
 
 def select(ids):

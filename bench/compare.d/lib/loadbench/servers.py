@@ -3,6 +3,10 @@
 Every server gets ONE worker/thread: nginx `worker_processes 1`, HAProxy `nbthread 1`, lighttpd one
 process, Squid one process (`-N`, `workers 1`) with one basic_ncsa_auth helper, authgate `io_threads: 1` +
 `worker_threads: 1`. Configurations come from compare.d/templates.
+
+`nginx+authgate` (the forward-auth scenarios) is two processes started together: authgate with a decision
+listener (`authgate-forward-auth.yaml`), then one nginx process in front of it (`nginx-forward-auth.conf`:
+`auth_request` to authgate, then `proxy_pass` to the upstream). The load goes to nginx.
 """
 
 import os
@@ -10,7 +14,8 @@ import pwd
 from dataclasses import dataclass
 
 from . import fixtures, templates
-from .processes import Process, free_port
+from .processes import Chain, Process, free_port
+from .scenarios import FORWARD_AUTH
 
 
 @dataclass
@@ -94,12 +99,16 @@ def authgate_config(ctx, port, fragment):
     """The merged authgate YAML: base + Basic (for the no-auth route) + the scenario's fragment.
 
     forward-proxy: the fragment's proxy listener takes `port` (the one the load goes to); the base's
-    reverse-proxy listener, which stays in the same process as in a mixed deployment, gets a spare port."""
+    reverse-proxy listener, which stays in the same process as in a mixed deployment, gets a spare port.
+    forward-auth: the same with the decision listener on `port` (where nginx sends its subrequests), over
+    the Basic and the Bearer routes."""
     names = ["authgate-base.yaml", "authgate-basic.yaml"]
-    if fragment == "forward-proxy":
+    if fragment in ("forward-proxy", "forward-auth"):
+        if fragment == "forward-auth":
+            names.append("authgate-bearer.yaml")
         spare = _values(ctx, free_port())
         texts = [templates.render(n, spare) for n in names]
-        texts.append(templates.render("authgate-forward-proxy.yaml", _values(ctx, port)))
+        texts.append(templates.render(f"authgate-{fragment}.yaml", _values(ctx, port)))
         return templates.merge_yaml(texts)
     if fragment != "basic":
         names.append(f"authgate-{fragment}.yaml")
@@ -116,8 +125,28 @@ _ARGV = {"upstream": _argv_upstream, "nginx": _argv_nginx, "haproxy": _argv_hapr
          "lighttpd": _argv_lighttpd, "squid": _argv_squid, "authgate": _argv_authgate}
 
 
+def _launch_forward_auth(ctx, label, scenario):
+    """authgate's decision listener, then nginx in front of it; a Chain whose port is nginx's."""
+    decision_port = free_port()
+    authgate = Process("authgate", _argv_authgate(ctx, decision_port, f"{label}-authgate", scenario),
+                       decision_port, _log(ctx, f"{label}-authgate"))
+    authgate.start()
+    try:
+        port = free_port()
+        values = dict(_values(ctx, port), authgate_port=decision_port)
+        nginx = Process("nginx", _nginx(ctx, label, "nginx-forward-auth.conf", values), port,
+                        _log(ctx, f"{label}-nginx"))
+        nginx.start()
+    except Exception:
+        authgate.stop()
+        raise
+    return Chain(FORWARD_AUTH, [authgate, nginx])
+
+
 def launch(ctx, server, label, scenario=None):
     """Starts one server on a fresh port without waiting; the caller waits with start_timeout()."""
+    if server == FORWARD_AUTH:
+        return _launch_forward_auth(ctx, label, scenario)
     port = free_port()
     process = Process(server, _ARGV[server](ctx, port, label, scenario), port, _log(ctx, label))
     process.start()

@@ -34,7 +34,8 @@ def _parser():
     p = argparse.ArgumentParser(
         prog="bench/compare",
         description="Side-by-side load comparison of authgate against nginx, HAProxy and lighttpd "
-                    "(and Squid as a forward proxy; one worker each, wrk with 1 thread, same load for "
+                    "(and Squid as a forward proxy, nginx auth_request in front of authgate; one worker each, wrk "
+                    "with 1 thread, same load for "
                     "everyone). Full run: under 10 minutes on 2 cores; --quick: about a minute.")
     p.add_argument("--quick", action="store_true",
                    help="smoke run: 4 connections, 2 s per server, no warm-up, 50 users")

@@ -1,10 +1,22 @@
-"""Ratios per scenario and the targets of issues 5, 13 and 14, computed from the rows of one run.
+"""Ratios per scenario and the targets of issues 5, 13, 14 and 15, computed from the rows of one run.
 
 Only clean rows count: a flagged run (wrong statuses, socket errors) is never the best anchor and never
 gives authgate a ratio. Ratios compare rates measured in the same run, on the same machine.
+
+Forward auth (issue 15: "the decision path must add no more than one extra loopback round trip of cost")
+is judged on per-request times, t = 1 / req/s of a row (µs; the whole machine's time per request at the
+run's load, so CPU on either core counts):
+
+    decision path = t(nginx+authgate, forward-auth-X) − t(nginx, noauth)          nginx auth_request's extra
+    one hop       = t(authgate, <reverse-proxy scenario of X>) − t(upstream, direct)
+                                                  one loopback round trip through authgate, same credential
+    met when decision path ≤ one hop, i.e.  t(forward auth) ≤ t(nginx plain) + t(authgate) − t(direct):
+    nginx asking authgate costs no more than chaining nginx → authgate (reverse proxy) → upstream.
+
+The target's value is t(forward auth) ÷ that budget (≤ 1.0 is met). bench/README.md explains it.
 """
 
-from .scenarios import ANCHORS
+from .scenarios import ANCHORS, BY_ID, FORWARD_AUTH, SCENARIOS
 
 
 def _ok(rows, scenario, server):
@@ -43,6 +55,55 @@ def scenario_ratios(rows, scenario):
         "p99_anchor": low[1] if low else None,
         "p99_vs_lowest_anchor": mine.p99_ms / low[0] if mine and low and low[0] > 0 else None,
     }
+
+
+def _us(result):
+    return 1e6 / result.rps if result and result.rps > 0 else None
+
+
+def _cpu(result, process):
+    return (result.extra.get("cpu_us_per_request") or {}).get(process) if result else None
+
+
+def forward_auth_ratios(rows, scenario):
+    """A forward-auth scenario against the rows it is compared with (module docstring), None where a side
+    did not run clean: {rps, reverse_proxy (scenario id), vs_nginx_auth_basic, vs_authgate_reverse_proxy,
+    t_*_us (per-request times), decision_us, hop_us, budget_us, vs_budget, vs_sum, cpu_*_us, missing}.
+    vs_sum is the looser budget t(nginx plain) + t(authgate), which counts the upstream twice."""
+    rp = BY_ID[scenario].forward_auth
+    mine = _ok(rows, scenario, FORWARD_AUTH)
+    nginx_auth, authgate = _ok(rows, rp, "nginx"), _ok(rows, rp, "authgate")
+    nginx_plain, direct = _ok(rows, "noauth", "nginx"), _ok(rows, "direct", "upstream")
+    t_fa, t_ng, t_ag, t_dir = _us(mine), _us(nginx_plain), _us(authgate), _us(direct)
+    sides = ((f"{FORWARD_AUTH} in {scenario}", t_fa), ("nginx in noauth", t_ng),
+             (f"authgate in {rp}", t_ag), ("upstream in direct", t_dir))
+    budget = t_ng + t_ag - t_dir if t_ng and t_ag and t_dir else None
+    return {
+        "reverse_proxy": rp,
+        "rps": mine.rps if mine else None,
+        "vs_nginx_auth_basic": mine.rps / nginx_auth.rps if mine and nginx_auth else None,
+        "vs_authgate_reverse_proxy": mine.rps / authgate.rps if mine and authgate else None,
+        "t_forward_auth_us": t_fa, "t_nginx_noauth_us": t_ng, "t_authgate_reverse_proxy_us": t_ag,
+        "t_direct_us": t_dir,
+        "decision_us": t_fa - t_ng if t_fa and t_ng else None,
+        "hop_us": t_ag - t_dir if t_ag and t_dir else None,
+        "budget_us": budget,
+        "vs_budget": t_fa / budget if t_fa and budget and budget > 0 else None,
+        "vs_sum": t_fa / (t_ng + t_ag) if t_fa and t_ng and t_ag else None,
+        "cpu_nginx_us": _cpu(mine, "nginx"), "cpu_authgate_us": _cpu(mine, "authgate"),
+        "cpu_nginx_noauth_us": _cpu(nginx_plain, "nginx"),
+        "cpu_authgate_reverse_proxy_us": _cpu(authgate, "authgate"),
+        "missing": [name for name, t in sides if not t],
+    }
+
+
+def _forward_auth_target(rows, scenario):
+    s = BY_ID[scenario]
+    r = forward_auth_ratios(rows, scenario)
+    name = (f"{s.id}: per request ≤ nginx plain + authgate {s.forward_auth} − direct "
+            "(decision path ≤ one loopback hop)")
+    return _verdict(name, r["vs_budget"], 1.0, False, "no clean rate for " + " and ".join(r["missing"])
+                    if r["missing"] else "budget not positive")
 
 
 _OWN = ("noauth", "authgate")
@@ -94,6 +155,7 @@ def _rate_target(rows, openssl, target):
 def evaluate(rows, openssl, idle):
     """The issue's targets, each {target, value, threshold, verdict}; n/a where a side did not run clean."""
     out = [_rate_target(rows, openssl, t) for t in _RATE_TARGETS]
+    out += [_forward_auth_target(rows, s.id) for s in SCENARIOS if s.forward_auth]
     order = [r.scenario for r in rows]
     for scenario in sorted({r.scenario for r in rows if r.server == "authgate"}, key=order.index):
         ratio = scenario_ratios(rows, scenario)["p99_vs_lowest_anchor"]
