@@ -85,6 +85,13 @@ class Scheme {
   /// sees them (an unparsable field, two credentials): 400, with this scheme's challenge when it defines
   /// an error for that (RFC 6750 §3.1 invalid_request).
   virtual Malformed malformed(Reason reason) const { return Malformed{reason, std::string(name()), {}}; }
+  /// The user these credentials claim to be, before anything is verified (Basic's user-id, Digest's
+  /// username), for counting failures per user name; empty when the scheme names no user (Bearer) or the
+  /// credentials do not parse. Never used to decide anything else.
+  virtual std::string claimed_user(const grammar::Credentials& credentials) const {
+    (void)credentials;
+    return {};
+  }
   /// Changes whenever the data a verification depends on changes (users file, keys). Cached entries of
   /// another generation are misses.
   virtual std::uint64_t generation() const noexcept = 0;

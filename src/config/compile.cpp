@@ -114,6 +114,8 @@ CompiledRoute build_route(const Snapshot& snapshot, const Route& route) {
   compiled.token_locations = {route.token_in_query, route.token_in_form};
   compiled.pass_authorization = route.pass_authorization;
   compiled.max_body_bytes = route.max_body_bytes.value_or(snapshot.config.limits.max_body_bytes);
+  if (snapshot.config.throttle) compiled.throttle = &*snapshot.config.throttle;
+  compiled.state = snapshot.state.get();
   return compiled;
 }
 

@@ -46,6 +46,8 @@ void build_forward_proxies(Snapshot& snapshot) {
     for (const auto* realm : route.realms) route.schemes.push_back(realm->scheme.get());
     route.pass_authorization = true;  // Authorization is the origin's (RFC 9110 §11.6.2): it passes untouched
     route.max_body_bytes = snapshot.config.limits.max_body_bytes;
+    if (snapshot.config.throttle) route.throttle = &*snapshot.config.throttle;
+    route.state = snapshot.state.get();
   }
 }
 

@@ -68,6 +68,32 @@ void read_cache(MapReader& root, Cache& cache) {
   m.finish();
 }
 
+namespace {
+
+void read_throttle_limit(MapReader& parent, std::string_view key, ThrottleLimit& limit) {
+  const YAML::Node* node = parent.find(key);
+  if (node == nullptr) return;
+  MapReader m(parent.context(), *node, parent.child(key));
+  m.read_number("max_failures", limit.max_failures, 0, 1'000'000);
+  m.read_duration("window", limit.window, std::chrono::seconds(1), hours(24));
+  m.read_duration("ban", limit.ban, std::chrono::seconds(1), hours(24 * 7));
+  m.finish();
+}
+
+}  // namespace
+
+void read_throttle(MapReader& root, std::optional<Throttle>& throttle) {
+  const YAML::Node* node = root.find("throttle");
+  if (node == nullptr) return;
+  throttle.emplace();
+  MapReader m(root.context(), *node, root.child("throttle"));
+  read_throttle_limit(m, "users", throttle->users);
+  read_throttle_limit(m, "addresses", throttle->addresses);
+  m.read_number("ipv6_prefix", throttle->ipv6_prefix, 32, 128);
+  m.read_bool("per_realm", throttle->per_realm);
+  m.finish();
+}
+
 void read_access_log(MapReader& root, AccessLog& log) {
   const YAML::Node* node = root.find("access_log");
   if (node == nullptr) return;

@@ -235,6 +235,23 @@ struct Cache {
   std::size_t max_entries = 10000;
 };
 
+/// One failure limit of brute-force throttling (docs/throttling.md): `max_failures` failures within a
+/// fixed `window` bans the key for `ban`.
+struct ThrottleLimit {
+  std::uint32_t max_failures = 0;  // 0 = this kind of key is not counted
+  Duration window = std::chrono::minutes(5);
+  Duration ban = std::chrono::minutes(15);
+};
+
+/// Brute-force throttling: failed verifications counted per claimed user name and per client address;
+/// beyond a limit → 429 + Retry-After without verifying anything.
+struct Throttle {
+  ThrottleLimit users{10, std::chrono::minutes(5), std::chrono::minutes(15)};
+  ThrottleLimit addresses{50, std::chrono::minutes(5), std::chrono::minutes(15)};
+  unsigned ipv6_prefix = 64;  // an IPv6 client counts as its /64 (one subscriber's whole network)
+  bool per_realm = false;     // count user names per realm instead of across realms
+};
+
 struct Server {
   unsigned io_threads = 0;                // 0 = number of cores
   unsigned worker_threads = 0;            // password hashing pool; 0 = number of cores
@@ -269,6 +286,7 @@ struct Config {
   std::vector<Route> routes;
   IdentityHeaders identity_headers;
   Cache cache;
+  std::optional<Throttle> throttle;  // absent: no throttling
   AccessLog access_log;
 };
 

@@ -60,6 +60,10 @@ struct CompiledRoute {
   schemes::TokenLocations token_locations;   // RFC 6750 §2.2/§2.3 locations the route allows
   bool pass_authorization = false;           // forward the client's credentials field upstream
   std::uint64_t max_body_bytes = 0;          // 0 = unlimited
+  /// Brute-force throttling and the store its counters live in (both point into the snapshot); nullptr:
+  /// not throttled.
+  const Throttle* throttle = nullptr;
+  stores::StateStore* state = nullptr;
 };
 
 /// One rule of a forward proxy, parsed (config::ProxyRule).

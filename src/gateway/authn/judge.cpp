@@ -68,10 +68,21 @@ void Judge::judge_now(const config::CompiledRoute& route, const RequestView& req
                                                  judgement.storage_);
   if (auto* presented = std::get_if<schemes::Presented>(&extraction)) {
     judgement.presented_ = *presented;
+    if (route.throttle != nullptr) {
+      // Why before the cache: a banned guesser must learn nothing, not even from a cached right answer.
+      judgement.subject_ = throttle_subject(route, *presented, request.facts);
+      if (auto ban = ban_in_force(route, judgement.subject_, request.facts.now)) {
+        judgement.verdict = conclude(route, request, side, Outcome{ban->outcome});
+        judgement.verdict->throttled_by = ban->by;
+        judgement.verdict->claimed_user = judgement.subject_.user;
+        return;
+      }
+    }
     if (auto cached = authenticator_.cached(route, *presented, request.facts, &judgement.miss_)) {
       judgement.verdict = conclude(route, request, side, std::move(*cached), presented->from);
     } else if (auto now = authenticator_.verify_now(route, *presented, request.facts)) {
       // Never cached and nothing to wait for (Digest over the in-memory state): judged inline too.
+      count_outcome(route, judgement.subject_, now->outcome);
       judgement.verdict = conclude(route, request, side, std::move(*now), presented->from);
     }
     return;
@@ -97,6 +108,7 @@ boost::asio::awaitable<Verdict> Judge::judge_rest(const config::CompiledRoute& r
   auto result =
       co_await authenticator_.authenticate(route, judgement.presented_, request.facts, &judgement.miss_);
   // NOLINTEND(clang-analyzer-core.CallAndMessage)
+  if (!result.cache_hit) count_outcome(route, judgement.subject_, result.outcome);
   co_return conclude(route, request, side, std::move(result), judgement.presented_.from);
 }
 

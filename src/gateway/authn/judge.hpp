@@ -21,6 +21,7 @@
 #include "authgate/schemes/extraction.hpp"
 #include "config/snapshot.hpp"
 #include "gateway/authn/authenticator.hpp"
+#include "gateway/authn/throttle.hpp"
 #include "http/headers.hpp"
 
 namespace authgate::gateway {
@@ -39,6 +40,10 @@ struct Verdict {
   schemes::CredentialSource source = schemes::CredentialSource::field;  // where the credentials were
   bool cache_lookup = false;
   bool cache_hit = false;
+  /// A throttled request: which key is banned ("user" or "address") and the user name claimed, for the
+  /// access log (the request was never verified, so there is no identity).
+  std::string_view throttled_by;
+  std::string claimed_user;
 
   bool allowed() const noexcept { return decision.allowed(); }
   const Identity* identity() const noexcept {
@@ -69,6 +74,7 @@ class Judgement {
   schemes::Presented presented_;
   std::string storage_;  // "Bearer <token>" when the token came from the query or a form
   Authenticator::Miss miss_;
+  ThrottleSubject subject_;  // whose failures this request counts as (route.throttle set)
 };
 
 class Judge {

@@ -153,6 +153,9 @@ void Session::take_verdict(Exchange& x, Judgement& judgement, std::chrono::stead
   if (const auto* who = verdict.identity()) {
     x.record.user = who->user;
     x.record.scheme = who->scheme;
+  } else if (!verdict.throttled_by.empty()) {
+    x.record.user = verdict.claimed_user;  // who was being guessed: what fail2ban and operators look for
+    x.record.throttled_by = verdict.throttled_by;
   }
 }
 

@@ -205,6 +205,7 @@ void append_access_line(std::string& out, const RequestRecord& r) {
   nullable_field(out, "user", r.user);
   nullable_field(out, "scheme", r.scheme);
   string_field(out, "reason", to_string(r.reason));
+  if (!r.throttled_by.empty()) string_field(out, "throttled_by", r.throttled_by);
   out.append(r.cache_hit ? ",\"cache_hit\":true" : ",\"cache_hit\":false");
   number_field(out, "auth_us", r.auth_time.count());
   number_field(out, "upstream_us", r.upstream_time.count());

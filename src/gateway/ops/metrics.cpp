@@ -159,6 +159,9 @@ void Metrics::record(const RequestRecord& record) noexcept {
   }
   request_duration_.observe(record.total_time);
   if (record.upstream_time.count() > 0) upstream_duration_.observe(record.upstream_time);
+  if (!record.throttled_by.empty()) {
+    (record.throttled_by == "user" ? throttled_users_ : throttled_addresses_).fetch_add(1, relaxed);
+  }
 }
 
 void Metrics::connection_opened() noexcept {
@@ -241,6 +244,10 @@ void Metrics::render_scalars(std::string& out) const {
   append_sample(out, "authgate_config_reload_total", "result=\"error\"", reloads_error_.load(relaxed));
   append_family(out, "authgate_proxy_tunnels_total", "counter", "CONNECT tunnels a forward proxy opened.");
   append_sample(out, "authgate_proxy_tunnels_total", "", tunnels_.load(relaxed));
+  append_family(out, "authgate_throttled_total", "counter",
+                "Requests answered 429 by brute-force throttling, by the banned key.");
+  append_sample(out, "authgate_throttled_total", "by=\"user\"", throttled_users_.load(relaxed));
+  append_sample(out, "authgate_throttled_total", "by=\"address\"", throttled_addresses_.load(relaxed));
   append_family(out, "authgate_worker_queue_depth", "gauge", "Password verifications waiting for a worker.");
   append_sample(out, "authgate_worker_queue_depth", "", worker_queue_depth_.load(relaxed));
   append_family(out, "authgate_access_log_dropped_lines_total", "counter",

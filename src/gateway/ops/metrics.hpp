@@ -104,7 +104,9 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, reason_slots> outcomes_{};
   std::atomic<std::uint64_t> cache_hits_{0};
   std::atomic<std::uint64_t> cache_misses_{0};
-  std::atomic<std::uint64_t> tunnels_{0};  // CONNECT tunnels opened by a forward proxy
+  std::atomic<std::uint64_t> tunnels_{0};              // CONNECT tunnels opened by a forward proxy
+  std::atomic<std::uint64_t> throttled_users_{0};      // 429s for a banned user name
+  std::atomic<std::uint64_t> throttled_addresses_{0};  // 429s for a banned client address
   LatencyHistogram request_duration_;
   LatencyHistogram upstream_duration_;
   std::atomic<std::int64_t> connections_open_{0};

@@ -16,16 +16,17 @@ struct RequestRecord {
   std::string client;                           // peer address:port
   std::string_view listener;                    // listener name
   std::string method;
-  std::string path;            // request-target path without the query (may hold PII; no query)
-  std::string_view route;      // matched route name (a forward proxy: its listener), empty when none
-  std::string destination;     // forward proxy: the host:port asked for, empty otherwise
-  std::string forwarded_for;   // forward-auth: the client a trusted front proxy named, empty otherwise
-  int status = 0;              // status sent to the client
-  std::string user;            // authenticated user-id, empty when none
-  std::string_view scheme;     // "Basic", "Bearer", … empty when none
-  Reason reason = Reason::ok;  // why (from decide() or the proxy)
-  bool cache_hit = false;      // verification served from the verify cache
-  bool cache_lookup = false;   // the verify cache was consulted (hit or miss)
+  std::string path;               // request-target path without the query (may hold PII; no query)
+  std::string_view route;         // matched route name (a forward proxy: its listener), empty when none
+  std::string destination;        // forward proxy: the host:port asked for, empty otherwise
+  std::string forwarded_for;      // forward-auth: the client a trusted front proxy named, empty otherwise
+  std::string_view throttled_by;  // a 429 from throttling: the banned key, "user" or "address"
+  int status = 0;                 // status sent to the client
+  std::string user;               // authenticated user-id; on a throttled request the claimed one; else empty
+  std::string_view scheme;        // "Basic", "Bearer", … empty when none
+  Reason reason = Reason::ok;     // why (from decide() or the proxy)
+  bool cache_hit = false;         // verification served from the verify cache
+  bool cache_lookup = false;      // the verify cache was consulted (hit or miss)
   std::chrono::microseconds auth_time{0};      // time spent authenticating (incl. worker-pool hop)
   std::chrono::microseconds upstream_time{0};  // request sent upstream → response head received
   std::chrono::microseconds total_time{0};     // head complete → last byte written

@@ -41,6 +41,12 @@ class BasicScheme final : public Scheme {
 
   bool is_cacheable() const noexcept override { return true; }
 
+  std::string claimed_user(const grammar::Credentials& credentials) const override {
+    BasicUserPass user_pass;  // wipes the password it decoded when it goes
+    if (decode_basic_credentials(credentials, user_pass) != Reason::ok) return {};
+    return std::string(user_pass.user());
+  }
+
   Outcome authenticate(const grammar::Credentials& credentials, const RequestFacts&) const override {
     if (!grammar::iequals(credentials.scheme, scheme_name)) return rejected(Reason::scheme_not_accepted);
     BasicUserPass user_pass;

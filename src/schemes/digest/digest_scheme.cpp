@@ -64,6 +64,11 @@ class DigestScheme final : public Scheme {
 
   std::string_view name() const noexcept override { return scheme_name; }
 
+  std::string claimed_user(const grammar::Credentials& credentials) const override {
+    auto parsed = digest::parse_digest_credentials(credentials);
+    return parsed ? std::move(parsed->username) : std::string();
+  }
+
   grammar::Challenge challenge(const ChallengeContext& context) const override {
     return challenges(context).front();
   }
