@@ -10,7 +10,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(libcrypt REQUIRED IMPORTED_TARGET libxcrypt)
 pkg_check_modules(argon2 REQUIRED IMPORTED_TARGET libargon2)
 pkg_check_modules(aprutil REQUIRED IMPORTED_TARGET apr-util-1 apr-1)
-# Linked by nothing yet: issue 16's Redis StateStore will link PkgConfig::hiredis into stores.
+# The Redis StateStore (src/net/redis_*) parses replies with hiredis's reader; the net layer links it.
 pkg_check_modules(hiredis REQUIRED IMPORTED_TARGET hiredis)
 if(AUTHGATE_TESTS AND NOT AUTHGATE_FUZZ)
   find_package(GTest REQUIRED)
