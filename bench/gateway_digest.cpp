@@ -48,7 +48,8 @@ struct Setup {
     dir = ::mkdtemp(pattern.data());
     std::ofstream{dir / "users.htdigest"} << "bench:bench:SHA-256=" << ha1 << "\n";
     config::Config c;
-    c.listeners.push_back(config::Listener{"main", "127.0.0.1", 8080, std::nullopt, std::nullopt, std::nullopt, {}});
+    c.listeners.push_back(
+        config::Listener{"main", "127.0.0.1", 8080, std::nullopt, std::nullopt, std::nullopt, {}, {}});
     config::Upstream app;
     app.name = "app";
     app.url = "http://127.0.0.1:3000";

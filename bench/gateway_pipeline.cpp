@@ -86,7 +86,8 @@ struct Setup {
     dir = ::mkdtemp(pattern.data());
     std::ofstream{dir / "users"} << "alice:" << *stores::hash_bcrypt("wonderland", 10) << "\n";
     config::Config c;
-    c.listeners.push_back(config::Listener{"main", "127.0.0.1", 8080, std::nullopt, std::nullopt, std::nullopt, {}});
+    c.listeners.push_back(
+        config::Listener{"main", "127.0.0.1", 8080, std::nullopt, std::nullopt, std::nullopt, {}, {}});
     config::Upstream app;
     app.name = "app";
     app.url = "http://127.0.0.1:3000";

@@ -129,7 +129,7 @@ config::Listener proxy_listener(const std::string& proxy, std::uint16_t echo_por
   rule.connect_ports = {std::to_string(echo_port)};
   forward.rules = {rule};
   forward.allow_internal = {"127.0.0.1"};  // the echo origin is on loopback, like everything here
-  return config::Listener{"demo-proxy", address, port, std::nullopt, forward, std::nullopt, {}};
+  return config::Listener{"demo-proxy", address, port, std::nullopt, forward, std::nullopt, {}, {}};
 }
 
 /// A forward-auth decision endpoint for the demo's own routes, asked as Traefik and Caddy ask
@@ -138,7 +138,7 @@ config::Listener decision_listener(const std::string& decide) {
   auto [address, port] = split_host_port(decide);
   config::ForwardAuth auth;
   auth.original_request = "x-forwarded";
-  return config::Listener{"demo-decide", address, port, std::nullopt, std::nullopt, auth, {}};
+  return config::Listener{"demo-decide", address, port, std::nullopt, std::nullopt, auth, {}, {}};
 }
 
 config::Config demo_config(const TempDir& dir, std::uint16_t echo_port, const std::string& listen,
@@ -146,7 +146,7 @@ config::Config demo_config(const TempDir& dir, std::uint16_t echo_port, const st
   config::Config c;
   auto [address, port] = split_host_port(listen);
   c.listeners.push_back(
-      config::Listener{"demo", address, port, std::nullopt, std::nullopt, std::nullopt, {}});
+      config::Listener{"demo", address, port, std::nullopt, std::nullopt, std::nullopt, {}, {}});
   c.listeners.push_back(proxy_listener(proxy, echo_port));
   c.listeners.push_back(decision_listener(decide));
   auto [admin_address, admin_port] = split_host_port(admin);

@@ -53,6 +53,10 @@ void build_forward_proxies(Snapshot& snapshot) {
 
 void build_forward_auths(Snapshot& snapshot) {
   for (const auto& listener : snapshot.config.listeners) {
+    if (!listener.trusted_proxies.empty()) {
+      snapshot.trusted_proxies.emplace_back(listener.name,
+                                            parsed(net::AddressRanges::parse(listener.trusted_proxies)));
+    }
     if (!listener.forward_auth) continue;
     const ForwardAuth& source = *listener.forward_auth;
     auto& auth = snapshot.forward_auths.emplace_back();

@@ -85,6 +85,7 @@ Listener read_listener(LoadContext& ctx, const YAML::Node& node, const std::stri
   if (const YAML::Node* proxy = m.find("forward_proxy")) {
     listener.forward_proxy = read_forward_proxy(ctx, *proxy, m.child("forward_proxy"));
   }
+  m.read_strings("trusted_proxies", listener.trusted_proxies, limits::max_hosts_per_route);
   if (const YAML::Node* auth = m.find("forward_auth")) {
     listener.forward_auth = read_forward_auth(ctx, *auth, m.child("forward_auth"));
   }

@@ -71,6 +71,9 @@ struct Listener {
   std::optional<ServerTls> tls;
   std::optional<ForwardProxy> forward_proxy;  // set: this listener is a forward proxy, not a reverse proxy
   std::optional<ForwardAuth> forward_auth;    // set: this listener answers decisions, it forwards nothing
+  /// Front proxies (load balancers) whose X-Forwarded-For names the client: from a peer in these ranges
+  /// the client address (logs, throttling) is the right-most entry not in them. Empty: the socket's.
+  std::vector<std::string> trusted_proxies;
   SourcePos pos;
 };
 

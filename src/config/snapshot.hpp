@@ -104,9 +104,11 @@ struct Snapshot {
 
   Config config;  // validated and normalised (methods upper-case, hosts lower-case, names defaulted)
   std::vector<CompiledRealm> realms;
-  std::vector<CompiledRoute> routes;                                 // same order as config.routes
-  std::vector<CompiledForwardProxy> forward_proxies;                 // one per forward-proxy listener
-  std::vector<CompiledForwardAuth> forward_auths;                    // one per forward-auth listener
+  std::vector<CompiledRoute> routes;                  // same order as config.routes
+  std::vector<CompiledForwardProxy> forward_proxies;  // one per forward-proxy listener
+  std::vector<CompiledForwardAuth> forward_auths;     // one per forward-auth listener
+  /// Listeners with trusted_proxies, parsed: (listener name, ranges).
+  std::vector<std::pair<std::string, net::AddressRanges>> trusted_proxies;
   std::vector<UpstreamUrl> upstream_urls;                            // parallel to config.upstreams
   std::vector<std::shared_ptr<const stores::PasswordStore>> stores;  // htpasswd stores
   /// Where state beyond a request lives (Digest nonce counts): the process's, shared by every snapshot.
@@ -129,6 +131,14 @@ struct Snapshot {
   const CompiledForwardProxy* forward_proxy(std::string_view listener) const noexcept {
     for (const auto& proxy : forward_proxies) {
       if (proxy.listener == listener) return &proxy;
+    }
+    return nullptr;
+  }
+
+  /// The trusted_proxies of the listener named `listener`, or nullptr (none: the socket names the client).
+  const net::AddressRanges* trusted_proxies_of(std::string_view listener) const noexcept {
+    for (const auto& [name, ranges] : trusted_proxies) {
+      if (name == listener) return &ranges;
     }
     return nullptr;
   }

@@ -6,6 +6,7 @@
 #include "config/checker.hpp"
 #include "config/syntax.hpp"
 #include "config/upstream_url.hpp"
+#include "net/destination_policy.hpp"
 
 namespace authgate::config::detail {
 namespace {
@@ -97,6 +98,12 @@ void check_listeners(Checker& check) {
     if (listener.tls) check_server_tls(check, *listener.tls, path + ".tls");
     if (listener.forward_proxy) check_forward_proxy(check, *listener.forward_proxy, path + ".forward_proxy");
     if (listener.forward_auth) check_forward_auth(check, *listener.forward_auth, path + ".forward_auth");
+    if (auto ranges = net::AddressRanges::parse(listener.trusted_proxies); !ranges) {
+      check.error(path + ".trusted_proxies", ranges.error());
+    } else if (listener.forward_auth && !listener.trusted_proxies.empty()) {
+      check.error(path + ".trusted_proxies",
+                  "a forward_auth listener names its front proxies in forward_auth.trusted_sources");
+    }
     if (listener.forward_proxy && listener.forward_auth) {
       check.error(path + ".forward_auth",
                   "a listener is a forward proxy or a forward-auth endpoint, not both: use two listeners");

@@ -99,7 +99,7 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
   const auto fields = credential_lines(request, side);
   // The snapshot's clock: the one its Bearer schemes check exp/nbf with, so cache expiry agrees.
   const auto now = x.snapshot->clock ? x.snapshot->clock->now() : x.record.start;
-  RequestView view{{request.method_string(), request.target(), request[http::field::host], info_.client_ip,
+  RequestView view{{request.method_string(), request.target(), request[http::field::host], client_address(x),
                     stream_.is_tls(), now, std::nullopt},
                    {fields, std::nullopt, std::nullopt}};
   if (x.head.target.has_query) view.credentials.query = x.head.target.query;
@@ -141,6 +141,17 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
   }
   co_return co_await reply(x, verdict.decision.status, verdict.decision.reason, std::move(verdict.challenges),
                            verdict.decision.retry_after);
+}
+
+std::string_view Session::client_address(Exchange& x) const {
+  const auto* proxies = x.snapshot->trusted_proxies_of(info_.listener);
+  if (proxies == nullptr) return info_.client_ip;
+  // Why: X-Forwarded-For is the client's own claim unless a proxy we trust wrote it.
+  boost::system::error_code ec;
+  const auto peer = asio::ip::make_address(info_.client_ip, ec);
+  if (ec || !proxies->contains(peer)) return info_.client_ip;
+  x.record.forwarded_for = forwarded_client(x.parser.get(), *proxies);
+  return x.record.forwarded_for;
 }
 
 void Session::take_verdict(Exchange& x, Judgement& judgement, std::chrono::steady_clock::time_point started) {

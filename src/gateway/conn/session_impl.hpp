@@ -82,9 +82,12 @@ class Session {
   // Forward-auth (decision_pipeline.cpp): the original request from the front proxy's fields, the same
   // routes and judge, and the verdict as the answer.
   asio::awaitable<bool> handle_decision(Exchange& x);
-  /// The client address a trusted front proxy names (right-most untrusted X-Forwarded-For entry), or
-  /// the peer's.
+  /// The client address a trusted front proxy names (right-most untrusted X-Forwarded-For entry; the
+  /// left-most when every entry is trusted), or the peer's when an entry is no address.
   std::string forwarded_client(const http::fields& fields, const net::AddressRanges& trusted) const;
+  /// The client address of a proxied request: the socket's, or behind the listener's trusted_proxies
+  /// the one they name (kept in x.record.forwarded_for).
+  std::string_view client_address(Exchange& x) const;
   asio::awaitable<bool> answer_allowed(Exchange& x, bool report_status);
   /// Steps 4-5 of the request path: the verdict on `view` for x.route, recorded in x.
   void take_verdict(Exchange& x, Judgement& judgement, std::chrono::steady_clock::time_point started);

@@ -65,7 +65,8 @@ config::Route route(const char* name, const char* path, const char* upstream_nam
 config::Config test_config(const UserFiles& files, std::uint16_t echo_port, std::uint16_t dead_port,
                            std::uint16_t silent_port) {
   config::Config c;
-  c.listeners.push_back(config::Listener{"test", "127.0.0.1", 1, std::nullopt, std::nullopt, std::nullopt, {}});
+  c.listeners.push_back(
+      config::Listener{"test", "127.0.0.1", 1, std::nullopt, std::nullopt, std::nullopt, {}, {}});
   c.upstreams = {upstream("echo", echo_port), upstream("down", dead_port), upstream("slow", silent_port)};
   c.upstreams[2].response_timeout = std::chrono::milliseconds(300);
   c.stores.push_back(config::Store{"users", "htpasswd", files.htpasswd(), files.groups(), {}});

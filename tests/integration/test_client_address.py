@@ -1,0 +1,84 @@
+"""The client address behind trusted proxies (`listeners[].trusted_proxies`): from a peer in those ranges
+the client is the right-most X-Forwarded-For entry no trusted proxy wrote — logged as `forwarded_for` and
+counted by throttling — and from anyone else X-Forwarded-For is the client's own claim and changes
+nothing. The upstream still gets the whole chain with the peer appended."""
+import json
+import socket
+
+import pytest
+
+from harness import yaml_text
+from harness.fixtures import basic
+from harness.gateway import run_cli
+from harness.passwords import ALICE
+from harness.raw_http import RawConnection
+
+
+class SourceConnection(RawConnection):
+    """A RawConnection bound to the local address `source` (any 127/8 address is ours on Linux)."""
+
+    def __init__(self, port: int, source: str, timeout: float = 15.0):
+        self.timeout = timeout
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0))
+        self.buffer = bytearray()
+
+
+def ask(gw, source: str, forwarded_for: str = None, password: str = "wrong", path: str = "/private"):
+    fields = [("Host", "app.example"), ("Authorization", basic(ALICE.name, password))]
+    if forwarded_for is not None:
+        fields.append(("X-Forwarded-For", forwarded_for))
+    with SourceConnection(gw.port, source) as conn:
+        return conn.request("GET", path, fields)
+
+
+@pytest.fixture
+def gw(launcher, config):
+    """Trusts 127.0.0.1 as its load balancer; throttles addresses after 2 failures (users not counted)."""
+    config["listeners"][0]["trusted_proxies"] = ["127.0.0.1/32"]
+    config["throttle"] = {"users": {"max_failures": 0}, "addresses": {"max_failures": 2, "window": "1m",
+                                                                      "ban": "1m"}}
+    return launcher.serve(config)
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_is_counted_on_its_own(gw):
+    """Two clients behind one load balancer: the first is banned after 2 guesses, the second is not."""
+    assert [ask(gw, "127.0.0.1", "198.51.100.4").status for _ in range(3)] == [401, 401, 429]
+    assert ask(gw, "127.0.0.1", "198.51.100.5").status == 401  # another client, its own count
+    assert ask(gw, "127.0.0.1", "198.51.100.4, 127.0.0.1").status == 429  # the trusted hop is skipped
+    logged = gw.wait_for_access_log(5)
+    assert [entry["forwarded_for"] for entry in logged] == ["198.51.100.4"] * 3 + ["198.51.100.5", "198.51.100.4"]
+    assert [entry.get("throttled_by") for entry in logged] == [None, None, "address", None, "address"]
+
+
+def test_from_an_untrusted_peer_x_forwarded_for_is_ignored(gw):
+    """127.0.0.2 is no trusted proxy: what it says about the client is its own claim. It cannot escape its
+    own ban by naming a new client each time."""
+    statuses = [ask(gw, "127.0.0.2", f"203.0.113.{i}").status for i in range(3)]
+    assert statuses == [401, 401, 429]
+    logged = gw.wait_for_access_log(3)
+    assert all("forwarded_for" not in entry for entry in logged), logged
+    assert all(entry["client"].startswith("127.0.0.2:") for entry in logged), logged
+
+
+def test_the_upstream_still_gets_the_whole_chain(gw, upstream):
+    response = ask(gw, "127.0.0.1", "198.51.100.4", password=ALICE.password, path="/public")
+    assert response.status == 200
+    echoed = json.loads(response.body)
+    chain = [value for name, value in echoed["headers"] if name.lower() == "x-forwarded-for"]
+    assert chain == ["198.51.100.4, 127.0.0.1"]
+
+
+@pytest.mark.parametrize("listener, message", [
+    ({"trusted_proxies": ["10.0.0.1/8"]}, "host bits"),
+    ({"trusted_proxies": ["proxy.example"]}, "trusted_proxies"),
+    ({"trusted_proxies": ["127.0.0.1"], "forward_auth": {"original_request": "x-forwarded"}},
+     "forward_auth.trusted_sources"),
+])
+def test_check_refuses_bad_trusted_proxies_at_their_line(tmp_path, config, listener, message):
+    config["listeners"][0].update(listener)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml_text.dump(config))
+    result = run_cli(["check", "--config", str(path)])
+    assert result.returncode == 1
+    assert message in result.stderr, result.stderr
+    assert f"{path}:" in result.stderr
