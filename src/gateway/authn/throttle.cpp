@@ -77,7 +77,7 @@ void add_failure(stores::StateStore& store, const std::string& key, const config
                     [&store, ban = ban_key(key), limit](StateResult<FailureWindow> result) {
                       // A failure the store could not count is over every limit (FailureWindow::recorded).
                       if (!result || result->count < limit.max_failures) return;
-                      store.add_failure(ban, limit.ban, [](StateResult<FailureWindow>) {});
+                      store.add_failure(ban, limit.ban, [](const StateResult<FailureWindow>&) {});
                     });
 }
 
@@ -145,7 +145,7 @@ void count_outcome(const config::CompiledRoute& route, const ThrottleSubject& su
     if (!subject.user_key.empty()) add_failure(store, subject.user_key, route.throttle->users);
     if (!subject.address_key.empty()) add_failure(store, subject.address_key, route.throttle->addresses);
   } else if (std::holds_alternative<Authenticated>(outcome) && !subject.user_key.empty()) {
-    store.clear_failures(failure_key(subject.user_key), [](StateResult<void>) {});
+    store.clear_failures(failure_key(subject.user_key), [](const StateResult<void>&) {});
   }
 }
 
