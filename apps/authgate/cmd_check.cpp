@@ -46,8 +46,9 @@ std::string auth_of(const config::Route& route, const config::Config& config) {
 std::vector<std::string> row_of(const config::Route& route, const config::Config& config) {
   const std::string path = route.match.path + (route.match.exact ? " (exact)" : "");
   // Without an upstream a route is only decided on (forward-auth listeners), except in the in-code demo.
-  const std::string upstream =
-      !route.upstream.empty() ? route.upstream : (config.source_file.empty() ? "(built-in)" : "(decisions only)");
+  const std::string upstream = !route.upstream.empty()
+                                   ? route.upstream
+                                   : (config.source_file.empty() ? "(built-in)" : "(decisions only)");
   return {
       route.name, join(route.match.hosts, "*"), path, join(route.match.methods, "*"), auth_of(route, config),
       upstream};
@@ -93,8 +94,9 @@ void print_listeners(const config::Config& config) {
 }
 
 int check(const std::string& path) {
-  // The same generation as a first `serve`, so store files are parsed exactly as they would be.
-  const auto snapshot = config::load_snapshot(path, 1);
+  // The same generation as a first `serve`, so store files are parsed exactly as they would be. Offline:
+  // a `state.redis` section is validated (url, timeout, password file) but check connects nowhere.
+  const auto snapshot = config::load_snapshot(path, 1, nullptr, config::StateConnection::offline);
   if (!snapshot) {
     const config::Problems problems = snapshot.error();  // error() returns a copy: take it once
     for (const auto& problem : problems) std::fprintf(stderr, "%s\n", problem.to_string().c_str());

@@ -49,6 +49,7 @@ void check_misc(Checker& check);  // limits, identity headers, access log
 void check_stores(Checker& check);
 void check_realms(Checker& check);
 void check_routes(Checker& check);
+void check_state(Checker& check);  // validate_state.cpp
 
 /// `scheme: bearer` realm keys and a route's Bearer keys (validate_bearer.cpp). `auth` is the path of
 /// the route's auth block, e.g. "routes[1].auth".

@@ -130,13 +130,17 @@ bool is_under_reported_path(const Problem& problem, const Problems& reported) {
 
 }  // namespace
 
-SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<const Clock> clock) {
+SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<const Clock> clock,
+                       StateConnection connection) {
   Problems problems = validate(config);
   // Stores and keys load even when validation failed, so one `authgate check` reports their errors too.
   const StoreMap stores = load_stores(config, generation, problems);
   const detail::DigestStoreMap digest_stores = detail::load_digest_stores(config, generation, problems);
   const detail::KeySetMap keys = detail::load_bearer_keys(config, problems);
   if (has_errors(problems)) return problems;
+  // Chosen once per process and config, not per snapshot: a reload keeps the store and its counts.
+  auto state = detail::state_store_for(config, connection, problems);
+  if (!state) return problems;
 
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->config = std::move(config);
@@ -148,7 +152,7 @@ SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<
   }
   // Chosen here, once: the request path compares no strings for it.
   snapshot->unmatched_status = snapshot->config.server.unmatched == "403" ? 403 : 404;
-  snapshot->state = detail::process_state_store();
+  snapshot->state = std::move(state);
   build_realms(*snapshot, stores, digest_stores, keys);
   snapshot->routes.reserve(snapshot->config.routes.size());
   for (const Route& route : snapshot->config.routes)
@@ -161,9 +165,11 @@ SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<
 }
 
 SnapshotResult load_snapshot(const std::string& path, std::uint64_t generation,
-                             std::shared_ptr<const Clock> clock) {
+                             std::shared_ptr<const Clock> clock, StateConnection connection) {
   LoadReport report = read_yaml(path);
-  if (!has_errors(report.problems)) return compile(std::move(report.config), generation, std::move(clock));
+  if (!has_errors(report.problems)) {
+    return compile(std::move(report.config), generation, std::move(clock), connection);
+  }
   if (!report.readable) return std::move(report.problems);
   // Check what could be read too, so one run reports every problem (values the loader refused keep
   // their defaults; problems under a path the loader already complained about would only echo it).

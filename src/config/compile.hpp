@@ -9,6 +9,7 @@
 #include <boost/system/result.hpp>
 
 #include "authgate/clock.hpp"
+#include "config/compile_state.hpp"
 #include "config/model.hpp"
 #include "config/problem.hpp"
 #include "config/snapshot.hpp"
@@ -23,14 +24,17 @@ using SnapshotResult = boost::system::result<std::shared_ptr<const Snapshot>, Pr
 /// warnings. For in-code configs (the demo) as well as loaded ones. Never throws for bad input.
 /// Bearer realms' local keys are loaded here and checked against their algorithms; `clock` (default: the
 /// system clock) is what their token checks (exp, nbf, iat) and the verify cache's expiry read: tests
-/// pin it. It is kept in Snapshot::clock.
-SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<const Clock> clock = nullptr);
+/// pin it. It is kept in Snapshot::clock. `connection`: whether a `state.redis` section opens (or reuses)
+/// the process's Redis store; offline keeps the snapshot's state in memory and connects nowhere.
+SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<const Clock> clock = nullptr,
+                       StateConnection connection = StateConnection::open);
 
 /// load_yaml(path) then compile(). For startup, `authgate check` and every reload: on failure the caller
 /// keeps serving its previous snapshot and logs the problems. When the loader finds problems, what it
 /// could read is still validated (and its stores loaded), so one run reports every problem, sorted by
-/// position.
+/// position. `authgate check` passes StateConnection::offline (see compile()).
 SnapshotResult load_snapshot(const std::string& path, std::uint64_t generation,
-                             std::shared_ptr<const Clock> clock = nullptr);
+                             std::shared_ptr<const Clock> clock = nullptr,
+                             StateConnection connection = StateConnection::open);
 
 }  // namespace authgate::config

@@ -15,6 +15,7 @@ void read_limits(MapReader& root, HttpLimits& limits);
 void read_identity_headers(MapReader& root, IdentityHeaders& headers);
 void read_cache(MapReader& root, Cache& cache);
 void read_throttle(MapReader& root, std::optional<Throttle>& throttle);
+void read_state(MapReader& root, SharedState& state);
 void read_access_log(MapReader& root, AccessLog& log);
 void read_admin(MapReader& root, std::optional<Admin>& admin);
 void read_listeners(MapReader& root, std::vector<Listener>& listeners);

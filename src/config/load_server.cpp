@@ -1,4 +1,5 @@
-// Readers of the process-wide sections: server, limits, identity_headers, cache, access_log, admin.
+// Readers of the process-wide sections: server, limits, identity_headers, cache, throttle, state,
+// access_log, admin.
 #include <chrono>
 
 #include "config/load_sections.hpp"
@@ -91,6 +92,23 @@ void read_throttle(MapReader& root, std::optional<Throttle>& throttle) {
   read_throttle_limit(m, "addresses", throttle->addresses);
   m.read_number("ipv6_prefix", throttle->ipv6_prefix, 32, 128);
   m.read_bool("per_realm", throttle->per_realm);
+  m.finish();
+}
+
+void read_state(MapReader& root, SharedState& state) {
+  const YAML::Node* node = root.find("state");
+  if (node == nullptr) return;
+  MapReader m(root.context(), *node, root.child("state"));
+  if (const YAML::Node* redis_node = m.find("redis"); redis_node != nullptr) {
+    RedisState& redis = state.redis.emplace();
+    MapReader r(m.context(), *redis_node, m.child("redis"));
+    r.read_string("url", redis.url);
+    // Any duration here; validate_state.cpp names the allowed range (10ms..10s).
+    r.read_duration("timeout", redis.timeout, milliseconds(0), hours(24));
+    r.read_string("key_prefix", redis.key_prefix);
+    r.read_file("password_file", redis.password_file);
+    r.finish();
+  }
   m.finish();
 }
 

@@ -34,6 +34,7 @@ void read_document(detail::LoadContext& ctx, const YAML::Node& document, Config&
   detail::read_identity_headers(root, config.identity_headers);
   detail::read_cache(root, config.cache);
   detail::read_throttle(root, config.throttle);
+  detail::read_state(root, config.state);
   detail::read_access_log(root, config.access_log);
   root.finish();
 }

@@ -255,6 +255,21 @@ struct Throttle {
   bool per_realm = false;     // count user names per realm instead of across realms
 };
 
+/// `state.redis`: the StateStore shared by every gateway instance pointing at one Redis (docs/operations.md,
+/// "Running several instances"). One connection per process for a given url, prefix, password and timeout,
+/// kept across reloads.
+struct RedisState {
+  std::string url = "redis://127.0.0.1:6379/0";       // net::parse_redis_url() syntax; a unix socket too
+  Duration timeout = std::chrono::milliseconds(250);  // per operation: the most a request waits for Redis
+  std::string key_prefix = "authgate:";               // no `{` or `}` (they would move the hash tag)
+  std::string password_file;                          // AUTH password; empty: none (or the url's)
+};
+
+/// `state`: where failure counters and Digest nonce counts live. No `redis`: in this process's memory.
+struct SharedState {
+  std::optional<RedisState> redis;
+};
+
 struct Server {
   unsigned io_threads = 0;                // 0 = number of cores
   unsigned worker_threads = 0;            // password hashing pool; 0 = number of cores
@@ -290,6 +305,7 @@ struct Config {
   IdentityHeaders identity_headers;
   Cache cache;
   std::optional<Throttle> throttle;  // absent: no throttling
+  SharedState state;                 // default: in memory
   AccessLog access_log;
 };
 

@@ -57,6 +57,7 @@ Problems validate(Config& config) {
   detail::check_stores(check);
   detail::check_realms(check);
   detail::check_routes(check);
+  detail::check_state(check);
   return problems;
 }
 

@@ -28,12 +28,24 @@
 #include "gateway/ops/file_watch.hpp"
 #include "gateway/ops/metrics.hpp"
 #include "gateway/ops/startup_report.hpp"
+#include "net/redis_state_store.hpp"
 
 namespace authgate::gateway {
 namespace {
 
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+/// The health of `snapshot`'s state store: in memory always up; Redis up while connected.
+StateStoreHealth state_store_health(const config::Snapshot& snapshot) {
+  const auto* redis = dynamic_cast<const net::RedisStateStore*>(snapshot.state.get());
+  if (redis == nullptr) return {};
+  const net::RedisStatus status = redis->status();
+  if (status.state == net::RedisState::connected) return {true, "redis connected"};
+  std::string detail = "redis " + std::string(net::to_string(status.state));
+  if (!status.last_error.empty()) detail += ": " + status.last_error;  // RedisStatus: never a secret
+  return {false, std::move(detail)};
+}
 
 unsigned or_cores(unsigned n) { return n != 0 ? n : std::max(1u, std::thread::hardware_concurrency()); }
 
@@ -129,7 +141,14 @@ bool Server::open_admin() {
     return false;
   }
   std::error_code error;
-  AdminContext context{metrics_, [this] { return ready_.load(); }, {}};
+  AdminContext context{metrics_,
+                       [this] { return ready_.load(); },
+                       {},
+                       [this] {
+                         auto health = state_store_health(*state_->snapshots.current());
+                         metrics_->set_state_store_up(health.up);
+                         return health;
+                       }};
   admin_ = AdminServer::open(control_.get_executor(), *endpoint, std::move(context), error);
   if (!admin_) {
     spdlog::error("admin: cannot listen on {}:{}: {}", admin->address, admin->port, error.message());
@@ -169,7 +188,7 @@ int Server::run() {
   }
   if (admin_) {
     const auto local = admin_->local_endpoint();
-    std::fprintf(stderr, "authgate: admin on %s:%u (/metrics, /healthz)\n",
+    std::fprintf(stderr, "authgate: admin on %s:%u (/metrics, /healthz, /readyz)\n",
                  format_address(local.address()).c_str(), local.port());
   }
   std::fflush(stderr);
@@ -207,7 +226,10 @@ asio::awaitable<void> Server::accept_loop(ListenerSlot& slot) {
     const auto remote = socket.remote_endpoint(ec);
     if (ec) continue;
     socket.set_option(tcp::no_delay{true}, ec);
-    SessionInfo info{slot.config.name, remote.address().to_string(), remote.port(), slot.tls,
+    SessionInfo info{slot.config.name,
+                     remote.address().to_string(),
+                     remote.port(),
+                     slot.tls,
                      slot.config.forward_proxy ? policy::Side::proxy : policy::Side::origin,
                      slot.config.forward_auth.has_value()};
     // The Stream is built here and the session spawned directly: a wrapper coroutine choosing TLS or

@@ -43,6 +43,14 @@ Verdict conclude(const config::CompiledRoute& route, const RequestView& request,
   return verdict;
 }
 
+Verdict throttled(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
+                  const Ban& ban, const ThrottleSubject& subject) {
+  auto verdict = conclude(route, request, side, Outcome{ban.outcome});
+  verdict.throttled_by = ban.by;
+  verdict.claimed_user = subject.user;
+  return verdict;
+}
+
 }  // namespace
 
 std::string_view credentials_field_name(policy::Side side) noexcept {
@@ -71,18 +79,29 @@ void Judge::judge_now(const config::CompiledRoute& route, const RequestView& req
     if (route.throttle != nullptr) {
       // Why before the cache: a banned guesser must learn nothing, not even from a cached right answer.
       judgement.subject_ = throttle_subject(route, *presented, request.facts);
+      if (route.state != nullptr && !route.state->completes_inline()) {
+        judgement.ban_unchecked_ = true;  // Redis: the ban check waits, so the cache waits behind it
+        return;
+      }
       if (auto ban = ban_in_force(route, judgement.subject_, request.facts.now)) {
-        judgement.verdict = conclude(route, request, side, Outcome{ban->outcome});
-        judgement.verdict->throttled_by = ban->by;
-        judgement.verdict->claimed_user = judgement.subject_.user;
+        judgement.verdict = throttled(route, request, side, *ban, judgement.subject_);
         return;
       }
     }
     if (auto cached = authenticator_.cached(route, *presented, request.facts, &judgement.miss_)) {
       judgement.verdict = conclude(route, request, side, std::move(*cached), presented->from);
-    } else if (auto now = authenticator_.verify_now(route, *presented, request.facts)) {
+      return;
+    }
+    if (route.throttle != nullptr) {
+      if (auto busy = reserve_attempt(route, judgement.subject_, presented->field, judgement.reservation_)) {
+        judgement.verdict = throttled(route, request, side, *busy, judgement.subject_);
+        return;
+      }
+    }
+    if (auto now = authenticator_.verify_now(route, *presented, request.facts)) {
       // Never cached and nothing to wait for (Digest over the in-memory state): judged inline too.
       count_outcome(route, judgement.subject_, now->outcome);
+      judgement.reservation_.release();
       judgement.verdict = conclude(route, request, side, std::move(*now), presented->from);
     }
     return;
@@ -105,10 +124,25 @@ boost::asio::awaitable<Verdict> Judge::judge_rest(const config::CompiledRoute& r
   // clang-analyzer 14 does not model coroutine frames: the path it reports from here into Asio's awaitable
   // internals is a false positive (asio#1511).
   // NOLINTBEGIN(clang-analyzer-core.CallAndMessage)
+  if (judgement.ban_unchecked_) {
+    // What judge_now() does for an inline store, in the same order: the ban, then the cache. A store that
+    // fails or times out answers "no ban" (throttling fails open, see await_ban()).
+    judgement.ban_unchecked_ = false;
+    const auto ban = co_await await_ban(route, judgement.subject_, request.facts.now);
+    if (ban) co_return throttled(route, request, side, *ban, judgement.subject_);
+    if (auto cached = authenticator_.cached(route, judgement.presented_, request.facts, &judgement.miss_)) {
+      co_return conclude(route, request, side, std::move(*cached), judgement.presented_.from);
+    }
+    if (auto busy =
+            reserve_attempt(route, judgement.subject_, judgement.presented_.field, judgement.reservation_)) {
+      co_return throttled(route, request, side, *busy, judgement.subject_);
+    }
+  }
   auto result =
       co_await authenticator_.authenticate(route, judgement.presented_, request.facts, &judgement.miss_);
   // NOLINTEND(clang-analyzer-core.CallAndMessage)
   if (!result.cache_hit) count_outcome(route, judgement.subject_, result.outcome);
+  judgement.reservation_.release();  // after counting: the next check sees this failure, not a gap
   co_return conclude(route, request, side, std::move(result), judgement.presented_.from);
 }
 

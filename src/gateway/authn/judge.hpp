@@ -74,7 +74,9 @@ class Judgement {
   schemes::Presented presented_;
   std::string storage_;  // "Bearer <token>" when the token came from the query or a form
   Authenticator::Miss miss_;
-  ThrottleSubject subject_;  // whose failures this request counts as (route.throttle set)
+  ThrottleSubject subject_;          // whose failures this request counts as (route.throttle set)
+  bool ban_unchecked_ = false;       // the store does not answer inline: judge_rest() awaits the ban check
+  ThrottleReservation reservation_;  // held while the credentials are being verified
 };
 
 class Judge {
@@ -87,9 +89,10 @@ class Judge {
 
   /// The same in two steps, for the reverse proxy's hot path: judge_now() sets `judgement.verdict` when
   /// no wait is needed (an anonymous route, no or malformed credentials, credentials the verify cache
-  /// holds, or that a never-cached scheme verifies without waiting; a plain function, no coroutine), and
-  /// judge_rest() — called at once, with the same arguments, only when it did not — verifies and returns the
-  /// verdict.
+  /// holds, or that a never-cached scheme verifies without waiting; a plain function, no coroutine) —
+  /// never on a throttled route whose state store does not answer inline (Redis), whose ban check waits —
+  /// and judge_rest() — called at once, with the same arguments, only when it did not — verifies and
+  /// returns the verdict.
   void judge_now(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
                  Judgement& judgement) const;
   boost::asio::awaitable<Verdict> judge_rest(const config::CompiledRoute& route, const RequestView& request,

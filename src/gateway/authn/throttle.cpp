@@ -3,14 +3,28 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
 
+#include <spdlog/spdlog.h>
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "authgate/grammar/ascii.hpp"
 #include "authgate/grammar/parse.hpp"
 
 namespace authgate::gateway {
 namespace {
+
+namespace asio = boost::asio;
+using TimePoint = std::chrono::system_clock::time_point;
 
 using stores::FailureWindow;
 using stores::StateResult;
@@ -71,7 +85,61 @@ std::optional<FailureWindow> window_now(stores::StateStore& store, const std::st
   return found;
 }
 
-/// Adds a failure for `key` and bans it for `limit.ban` once it reaches `limit.max_failures`.
+/// Makes `ban` the longer of itself and the ban `window` holds for the key named `by`.
+void consider(std::optional<Ban>& ban, const FailureWindow& window, std::string_view by, TimePoint now) {
+  if (window.count == 0) return;
+  const auto left = std::chrono::ceil<std::chrono::seconds>(window.resets_at - now);
+  const auto retry_after = std::max(left, std::chrono::seconds{1});
+  if (!ban || retry_after > ban->outcome.retry_after) ban = Ban{Throttled{retry_after}, by};
+}
+
+/// Why fail open: with its store down a throttle could only ban everyone or no one, and banning everyone
+/// hands an attacker a switch that locks every user out. Logged at most once per interval, not per request.
+void log_fail_open(const stores::StateError& error) {
+  constexpr std::int64_t interval_ms = 10'000;
+  static std::atomic<std::int64_t> last_ms{INT64_MIN / 2};
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now().time_since_epoch())
+                                  .count();
+  std::int64_t previous = last_ms.load(std::memory_order_relaxed);
+  if (now_ms - previous < interval_ms) return;
+  if (!last_ms.compare_exchange_strong(previous, now_ms, std::memory_order_relaxed)) return;
+  spdlog::warn("throttle: the state store failed ({}: {}); throttling fails open until it answers again",
+               stores::to_string(error.code), error.detail);
+}
+
+/// The ban checks of one request in flight: the last answer resumes the request on its executor.
+class PendingBan {
+ public:
+  using Handler = asio::any_completion_handler<void(std::optional<Ban>)>;
+  PendingBan(std::size_t answers, TimePoint now, Handler handler, asio::any_io_executor executor)
+      : left_(answers), now_(now), handler_(std::move(handler)), executor_(std::move(executor)) {}
+
+  void answer(std::string_view by, const StateResult<FailureWindow>& result) {
+    {
+      const std::lock_guard lock(mutex_);
+      if (result) {
+        consider(ban_, *result, by, now_);
+      } else {
+        log_fail_open(result.error());
+      }
+      if (--left_ != 0) return;
+    }
+    asio::post(executor_, [handler = std::move(handler_), ban = ban_]() mutable { std::move(handler)(ban); });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::size_t left_;  // guarded by mutex_
+  TimePoint now_;
+  std::optional<Ban> ban_;  // guarded by mutex_
+  Handler handler_;         // moved out by the last answer
+  asio::any_io_executor executor_;
+};
+
+/// Adds a failure for `key` and bans it for `limit.ban` once it reaches `limit.max_failures`. The callback
+/// holds `store` by reference: every store lives as long as the process (config/compile_state.hpp), and
+/// the limit is copied (a reload may free the snapshot it came from before a Redis answer arrives).
 void add_failure(stores::StateStore& store, const std::string& key, const config::ThrottleLimit& limit) {
   store.add_failure(failure_key(key), limit.window,
                     [&store, ban = ban_key(key), limit](StateResult<FailureWindow> result) {
@@ -81,7 +149,67 @@ void add_failure(stores::StateStore& store, const std::string& key, const config
                     });
 }
 
+/// The distinct credentials being verified per failure key, in this process. Bounded by the hashing
+/// queue: an entry lives only while its verification does.
+class InFlight {
+ public:
+  /// Adds `id` under `key` unless it is there; the number of distinct ids under `key` before the add.
+  std::size_t add(const std::string& key, std::uint64_t id, bool& added) {
+    const std::lock_guard lock(mutex_);
+    auto& ids = table_[key];
+    const std::size_t before = ids.size();
+    added = std::find(ids.begin(), ids.end(), id) == ids.end();
+    if (added) ids.push_back(id);
+    return before - (added ? 0 : 1);
+  }
+  void remove(const std::string& key, std::uint64_t id) noexcept {
+    const std::lock_guard lock(mutex_);
+    const auto it = table_.find(key);
+    if (it == table_.end()) return;
+    auto& ids = it->second;
+    const auto at = std::find(ids.begin(), ids.end(), id);
+    if (at != ids.end()) ids.erase(at);
+    if (ids.empty()) table_.erase(it);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<std::uint64_t>> table_;  // guarded
+};
+
+InFlight& in_flight() {
+  static InFlight table;
+  return table;
+}
+
 }  // namespace
+
+void ThrottleReservation::release() noexcept {
+  for (const auto& [key, id] : held_) in_flight().remove(key, id);
+  held_.clear();
+}
+
+std::optional<Ban> reserve_attempt(const config::CompiledRoute& route, const ThrottleSubject& subject,
+                                   std::string_view credentials, ThrottleReservation& reservation) {
+  if (route.throttle == nullptr || route.state == nullptr) return std::nullopt;
+  const auto id = std::hash<std::string_view>{}(credentials);
+  const auto reserve = [&](const std::string& key, const config::ThrottleLimit& limit) -> bool {
+    if (key.empty()) return true;
+    const std::string failures = failure_key(key);
+    const auto window = window_now(*route.state, failures);
+    bool added = false;
+    const std::size_t others = in_flight().add(failures, id, added);
+    if (added) reservation.held_.emplace_back(failures, id);
+    // The count alone never refuses (the ban does that, for its own time): only guesses waiting beside
+    // others that, failing, would reach the limit.
+    return others == 0 || (window ? window->count : 0) + others < limit.max_failures;
+  };
+  const bool user_ok = reserve(subject.user_key, route.throttle->users);
+  const bool address_ok = reserve(subject.address_key, route.throttle->addresses);
+  if (user_ok && address_ok) return std::nullopt;
+  reservation.release();
+  return Ban{Throttled{std::chrono::seconds{1}}, user_ok ? "address" : "user"};
+}
 
 ThrottleSubject throttle_subject(const config::CompiledRoute& route, const schemes::Presented& presented,
                                  const RequestFacts& facts) {
@@ -109,17 +237,36 @@ std::optional<Ban> ban_in_force(const config::CompiledRoute& route, const Thrott
                                 std::chrono::system_clock::time_point now) {
   if (route.state == nullptr) return std::nullopt;
   std::optional<Ban> ban;
-  const auto consider = [&](const std::string& key, std::string_view by) {
+  const auto check = [&](const std::string& key, std::string_view by) {
     if (key.empty()) return;
-    const auto window = window_now(*route.state, ban_key(key));
-    if (!window || window->count == 0) return;
-    const auto left = std::chrono::ceil<std::chrono::seconds>(window->resets_at - now);
-    const auto retry_after = std::max(left, std::chrono::seconds{1});
-    if (!ban || retry_after > ban->outcome.retry_after) ban = Ban{Throttled{retry_after}, by};
+    if (const auto window = window_now(*route.state, ban_key(key))) consider(ban, *window, by, now);
   };
-  consider(subject.user_key, "user");
-  consider(subject.address_key, "address");
+  check(subject.user_key, "user");
+  check(subject.address_key, "address");
   return ban;
+}
+
+asio::awaitable<std::optional<Ban>> await_ban(const config::CompiledRoute& route,
+                                              const ThrottleSubject& subject, TimePoint now) {
+  // clang-analyzer 14 does not model coroutine frames: the path it reports from here into Asio's awaitable
+  // internals is a false positive (asio#1511).
+  // NOLINTBEGIN(clang-analyzer-core.NullDereference)
+  std::vector<std::pair<std::string, std::string_view>> keys;  // (ban key, "user" | "address")
+  if (!subject.user_key.empty()) keys.emplace_back(ban_key(subject.user_key), "user");
+  if (!subject.address_key.empty()) keys.emplace_back(ban_key(subject.address_key), "address");
+  if (route.state == nullptr || keys.empty()) co_return std::nullopt;
+  auto initiate = [&](auto handler) {
+    auto executor = asio::get_associated_executor(handler);
+    auto pending = std::make_shared<PendingBan>(keys.size(), now, std::move(handler), std::move(executor));
+    // The callbacks hold the pending check, never this coroutine's frame; the store copies the keys.
+    for (const auto& [key, by] : keys) {
+      route.state->failures(
+          key, [pending, by = by](const StateResult<FailureWindow>& result) { pending->answer(by, result); });
+    }
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<Ban>)>(
+      initiate, asio::use_awaitable);
+  // NOLINTEND(clang-analyzer-core.NullDereference)
 }
 
 bool counts_as_failure(const Outcome& outcome) noexcept {

@@ -8,6 +8,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
 
 #include "authgate/outcome.hpp"
 #include "authgate/scheme.hpp"
@@ -37,9 +41,42 @@ struct Ban {
 
 /// The ban in force on `subject` now, if any; the longer one when both keys are banned. Answered without
 /// waiting from a store that completes inline; a store that would make the request wait is not asked
-/// (throttling fails open there, as docs/throttling.md says).
+/// here (the judge awaits await_ban() for it instead).
 std::optional<Ban> ban_in_force(const config::CompiledRoute& route, const ThrottleSubject& subject,
                                 std::chrono::system_clock::time_point now);
+
+/// The same from any store, Redis included: both keys asked at once, resuming on the calling coroutine's
+/// executor once both answered (at most the store's timeout later). A store error or timeout fails OPEN
+/// — no ban, the credentials are verified as usual — and is logged at most once per 10 s: a throttle
+/// whose store is down must not lock every user out (docs/operations.md, "Running several instances").
+boost::asio::awaitable<std::optional<Ban>> await_ban(const config::CompiledRoute& route,
+                                                     const ThrottleSubject& subject,
+                                                     std::chrono::system_clock::time_point now);
+
+/// Guesses being verified right now, held until the verification ends (destruction releases them):
+/// without them, guesses sent all at once would all pass the ban check before the first failure is
+/// counted, and a guesser with many connections would get the whole hashing queue per ban.
+class ThrottleReservation {
+ public:
+  ThrottleReservation() = default;
+  ThrottleReservation(const ThrottleReservation&) = delete;
+  ThrottleReservation& operator=(const ThrottleReservation&) = delete;
+  ~ThrottleReservation() { release(); }
+  /// Ends the reservation (idempotent).
+  void release() noexcept;
+
+ private:
+  friend std::optional<Ban> reserve_attempt(const config::CompiledRoute&, const ThrottleSubject&,
+                                            std::string_view, ThrottleReservation&);
+  std::vector<std::pair<std::string, std::uint64_t>> held_;  // (failure key, credentials id)
+};
+
+/// Before verifying `credentials` (the presented field) for `subject`: when other credentials are being
+/// verified for the key and its failures plus those reach its limit, a 429 (Retry-After 1 s: the
+/// verifications in progress decide what comes next); otherwise the attempt is held in `reservation`.
+/// The same credentials verified concurrently count once (a browser's parallel requests, single-flight).
+std::optional<Ban> reserve_attempt(const config::CompiledRoute& route, const ThrottleSubject& subject,
+                                   std::string_view credentials, ThrottleReservation& reservation);
 
 /// True for the refusals that count as a guess: a wrong password or unknown user (Basic, Digest), a
 /// token whose signature does not verify or cannot be read (Bearer). Not: no credentials, stale nonces,
@@ -48,7 +85,8 @@ bool counts_as_failure(const Outcome& outcome) noexcept;
 
 /// Counts `outcome` of a verification (not a cache hit) for `subject`: a failure adds to both keys and
 /// bans a key that reaches its limit; a success forgets the user name's failures (never the address's:
-/// one user's success must not wipe a guesser's count for others). Works with any store.
+/// one user's success must not wipe a guesser's count for others). Works with any store; the callbacks
+/// hold only the store (which lives as long as the process, config/compile_state.hpp) and copied values.
 void count_outcome(const config::CompiledRoute& route, const ThrottleSubject& subject,
                    const Outcome& outcome);
 

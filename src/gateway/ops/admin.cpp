@@ -67,6 +67,7 @@ Response route_request(const State& state, const Request& request) {
     return response;
   }
   if (path == "/metrics") {
+    if (state.context.state_store) (void)state.context.state_store();  // refreshes the store's gauge
     Response response = text_response(request, http::status::ok, state.context.metrics->render_prometheus());
     response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     return response;
@@ -76,9 +77,18 @@ Response route_request(const State& state, const Request& request) {
     response.set("X-Config-Generation", std::to_string(state.context.metrics->config_generation()));
     return response;
   }
-  const bool ready = state.context.ready && state.context.ready();
-  return ready ? text_response(request, http::status::ok, "ready\n")
-               : text_response(request, http::status::service_unavailable, "not ready\n");
+  if (!state.context.ready || !state.context.ready()) {
+    return text_response(request, http::status::service_unavailable, "not ready\n");
+  }
+  // A gateway whose shared state is unreachable answers Digest with 503: let the balancer route around it.
+  if (state.context.state_store) {
+    const StateStoreHealth health = state.context.state_store();
+    if (!health.up) {
+      return text_response(request, http::status::service_unavailable,
+                           "not ready: state store " + health.detail + "\n");
+    }
+  }
+  return text_response(request, http::status::ok, "ready\n");
 }
 
 /// The response to one parsed request; HEAD gets the GET headers (Content-Length included) and no body.

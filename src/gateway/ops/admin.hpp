@@ -1,6 +1,7 @@
 #pragma once
 // The admin listener, on its own address (never on a public listener): GET/HEAD /metrics (Prometheus text
-// format 0.0.4), /healthz (liveness, with the config generation) and /readyz (readiness). Everything else is
+// format 0.0.4), /healthz (liveness, with the config generation) and /readyz (readiness: listeners up and
+// the state store usable). Everything else is
 // 404; other methods on these paths are 405. HTTP/1.1 keep-alive, small limits, a timeout on every wait.
 
 #include <boost/asio/any_io_executor.hpp>
@@ -9,6 +10,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 #include <system_error>
 
 namespace authgate::gateway {
@@ -24,10 +26,19 @@ struct AdminLimits {
   std::chrono::milliseconds write_timeout{10'000};  // whole response
 };
 
+/// Whether the state store (failure counters, Digest nonce counts) can be used now, for /readyz.
+struct StateStoreHealth {
+  bool up = true;      // in memory: always; Redis: connected
+  std::string detail;  // e.g. "redis down: connection refused"; never a secret or a key
+};
+
 struct AdminContext {
   std::shared_ptr<const Metrics> metrics;  // required: rendered by /metrics, generation for /healthz
   std::function<bool()> ready;  // /readyz: listeners up and a config loaded; thread-safe, fast; empty = 503
   AdminLimits limits;
+  /// /readyz answers 503 while it says down; also called before /metrics renders (the caller updates
+  /// authgate_state_store_up there). Thread-safe, fast; empty: always up.
+  std::function<StateStoreHealth()> state_store{};
 };
 
 /// A running admin listener. Its acceptor and sessions share one strand, so the traffic of a scraper or a

@@ -189,6 +189,8 @@ void Metrics::set_access_log_dropped(std::uint64_t lines) noexcept {
   access_log_dropped_.store(lines, relaxed);
 }
 
+void Metrics::set_state_store_up(bool up) noexcept { state_store_up_.store(up ? 1 : 0, relaxed); }
+
 std::uint64_t Metrics::config_generation() const noexcept { return config_generation_.load(relaxed); }
 
 void Metrics::render_requests(std::string& out) const {
@@ -248,6 +250,9 @@ void Metrics::render_scalars(std::string& out) const {
                 "Requests answered 429 by brute-force throttling, by the banned key.");
   append_sample(out, "authgate_throttled_total", "by=\"user\"", throttled_users_.load(relaxed));
   append_sample(out, "authgate_throttled_total", "by=\"address\"", throttled_addresses_.load(relaxed));
+  append_family(out, "authgate_state_store_up", "gauge",
+                "1 when the state store (throttling counters, Digest nonce counts) is usable, else 0.");
+  append_sample(out, "authgate_state_store_up", "", state_store_up_.load(relaxed));
   append_family(out, "authgate_worker_queue_depth", "gauge", "Password verifications waiting for a worker.");
   append_sample(out, "authgate_worker_queue_depth", "", worker_queue_depth_.load(relaxed));
   append_family(out, "authgate_access_log_dropped_lines_total", "counter",

@@ -76,6 +76,9 @@ class Metrics {
   /// Access-log lines dropped so far (the writer fell behind or a write failed); a running total.
   void set_access_log_dropped(std::uint64_t lines) noexcept;
 
+  /// Whether the state store is usable (authgate_state_store_up, 1 or 0).
+  void set_state_store_up(bool up) noexcept;
+
   /// The remote key sources' counters (JWKS refresher).
   KeySourceMetrics& key_sources() noexcept { return key_sources_; }
 
@@ -116,6 +119,7 @@ class Metrics {
   std::atomic<std::uint64_t> reloads_error_{0};
   std::atomic<std::uint64_t> worker_queue_depth_{0};
   std::atomic<std::uint64_t> access_log_dropped_{0};
+  std::atomic<std::uint64_t> state_store_up_{1};
   KeySourceMetrics key_sources_;
 };
 

@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <future>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -30,7 +31,7 @@ class AdminListener : public ::testing::Test {
   void start(AdminLimits limits = {}) {
     metrics_ = std::make_shared<Metrics>("9.9.9");
     metrics_->set_config_generation(7);
-    AdminContext context{metrics_, [this] { return probe(); }, limits};
+    AdminContext context{metrics_, [this] { return probe(); }, limits, [this] { return store_health(); }};
     std::error_code ec;
     server_ = AdminServer::open(server_ioc_.get_executor(), {asio::ip::make_address("127.0.0.1"), 0},
                                 std::move(context), ec);
@@ -108,6 +109,15 @@ class AdminListener : public ::testing::Test {
     return ready_.load();
   }
 
+  StateStoreHealth store_health() {
+    const std::lock_guard lock(store_mutex_);
+    return store_;
+  }
+  void set_store(StateStoreHealth health) {
+    const std::lock_guard lock(store_mutex_);
+    store_ = std::move(health);
+  }
+
   asio::io_context server_ioc_;
   asio::io_context client_ioc_;
   std::shared_ptr<Metrics> metrics_;
@@ -116,6 +126,8 @@ class AdminListener : public ::testing::Test {
   beast::flat_buffer buffer_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> probe_throws_{false};
+  std::mutex store_mutex_;
+  StateStoreHealth store_;  // guarded by store_mutex_
 };
 
 struct EndpointCase {
@@ -183,6 +195,20 @@ TEST_F(AdminListener, ReadyzFollowsTheProbeAndSurvivesAThrowingOne) {
   probe_throws_ = true;
   EXPECT_EQ(exchange(stream, http::verb::get, "/readyz").result(), http::status::internal_server_error);
   EXPECT_EQ(exchange(stream, http::verb::get, "/healthz").result(), http::status::ok) << "still serving";
+}
+
+TEST_F(AdminListener, ReadyzIsServiceUnavailableWhileTheStateStoreIsDownAndSaysWhy) {
+  start();
+  ready_ = true;
+  beast::tcp_stream stream = connect();
+  set_store({false, "redis down: connection refused"});
+  const Response down = exchange(stream, http::verb::get, "/readyz");
+  EXPECT_EQ(down.result(), http::status::service_unavailable) << "Digest would answer 503: route around it";
+  EXPECT_EQ(down.body(), "not ready: state store redis down: connection refused\n");
+  set_store({true, "redis connected"});
+  const Response up = exchange(stream, http::verb::get, "/readyz");
+  EXPECT_EQ(up.result(), http::status::ok);
+  EXPECT_EQ(up.body(), "ready\n");
 }
 
 TEST_F(AdminListener, HeadGetsTheGetHeadersAndNoBody) {

@@ -136,6 +136,27 @@ TEST(Throttle, ASuccessForgetsTheNamesFailuresButNotTheAddresss) {
   EXPECT_EQ(w.judge(bob_right, guesser).decision.status, 429);
 }
 
+TEST(Throttle, GuessesSentAtOnceAreHeldToTheLimit) {
+  // Why: every guess in flight passed the ban check before the first failure was counted, so thirty
+  // guesses sent at once were thirty hashes whatever the limit (found by test_throttle.py).
+  World w{limits(3, 0)};
+  const RequestFacts facts{"GET",       "/", "h", "192.0.2.9", false, std::chrono::system_clock::now(),
+                           std::nullopt};
+  const schemes::Presented presented{alice_wrong, "Basic", schemes::CredentialSource::field};
+  const auto subject = throttle_subject(w.route, presented, facts);
+  ThrottleReservation first, second, again, third, fourth, fifth;
+  EXPECT_FALSE(reserve_attempt(w.route, subject, "Basic guess-1", first));
+  EXPECT_FALSE(reserve_attempt(w.route, subject, "Basic guess-2", second));
+  EXPECT_FALSE(reserve_attempt(w.route, subject, "Basic guess-1", again));  // the same guess twice: once
+  EXPECT_FALSE(reserve_attempt(w.route, subject, "Basic guess-3", third));  // three in flight: the limit
+  const auto refused = reserve_attempt(w.route, subject, "Basic guess-4", fourth);
+  ASSERT_TRUE(refused.has_value());  // a fourth could only be a fourth failure
+  EXPECT_EQ(refused->by, "user");
+  EXPECT_EQ(refused->outcome.retry_after, std::chrono::seconds{1});
+  for (auto* held : {&first, &second, &again, &third}) held->release();
+  EXPECT_FALSE(reserve_attempt(w.route, subject, "Basic guess-5", fifth));  // nothing in flight now
+}
+
 TEST(Throttle, OnlyGuessesCount) {
   EXPECT_TRUE(counts_as_failure(Rejected{Reason::wrong_password, "Basic", {}}));
   EXPECT_TRUE(counts_as_failure(Rejected{Reason::unknown_user, "Digest", {}}));
