@@ -52,7 +52,8 @@ enum class Reason : std::uint8_t {
   destination_not_allowed,  // forward proxy: the user's rule does not allow this host, port or method → 403
   destination_internal,     // forward proxy: the destination resolves only to internal addresses → 403
   untrusted_source,         // forward-auth: asked by a peer outside trusted_sources → 403, nothing judged
-  bad_forwarded_request,    // forward-auth: the original request's fields are missing, repeated or invalid → 400
+  bad_forwarded_request,  // forward-auth: the original request's fields are missing, repeated or invalid →
+                          // 400
   upstream_unreachable,
   upstream_timeout,
   upstream_error,
