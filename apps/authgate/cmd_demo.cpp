@@ -150,7 +150,7 @@ config::Config demo_config(const TempDir& dir, std::uint16_t echo_port, const st
   c.listeners.push_back(proxy_listener(proxy, echo_port));
   c.listeners.push_back(decision_listener(decide));
   auto [admin_address, admin_port] = split_host_port(admin);
-  c.admin = config::Admin{admin_address, admin_port, {}};
+  c.admin = config::Admin{admin_address, admin_port, {}, {}};
   config::Upstream echo;
   echo.name = "echo";
   echo.url = "http://127.0.0.1:" + std::to_string(echo_port);
@@ -204,11 +204,13 @@ void print_banner(const gateway::BoundListener& listener, const gateway::BoundLi
       "curl -i %s-H 'X-Forwarded-Uri: /private' %s\n"
       "curl -i %s-H 'X-Forwarded-Uri: /admin' -u bob:builder %s\n"
       "metrics:  curl -s http://%s/metrics\n"
+      "revoke bob everywhere for a minute (POST /revocations on the admin listener), then he gets 401:\n"
+      "authgate revoke --admin %s --user bob --for 1m\n"
       "Ctrl-C stops the demo.\n\n",
       base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(),
       base.c_str(), base.c_str(), base.c_str(), proxy_url.c_str(), origin.c_str(), proxy_url.c_str(),
       origin.c_str(), proxy_url.c_str(), origin.c_str(), decide_url.c_str(), asked.c_str(),
-      decide_url.c_str(), asked.c_str(), decide_url.c_str(), asked.c_str(), decide_url.c_str(),
+      decide_url.c_str(), asked.c_str(), decide_url.c_str(), asked.c_str(), decide_url.c_str(), admin.c_str(),
       admin.c_str());
   std::fflush(stdout);
 }

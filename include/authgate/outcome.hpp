@@ -55,9 +55,11 @@ struct Throttled {
   std::chrono::seconds retry_after;
 };
 
-/// The machinery broke (store, keys, introspection endpoint) → 5xx, never 401.
+/// The machinery broke (store, keys, introspection endpoint), or is too busy (overloaded) → 5xx, never 401.
+/// `retry_after`: when to try again, for the 503's Retry-After; 0 = no estimate (sent as 1 s).
 struct Unavailable {
   Reason reason;
+  std::chrono::seconds retry_after{0};
 };
 
 using Outcome = std::variant<NoCredentials, Authenticated, Rejected, Malformed, Throttled, Unavailable>;

@@ -32,6 +32,7 @@ enum class Reason : std::uint8_t {
   bad_audience,
   alg_not_allowed,
   token_inactive,     // introspection said active=false
+  revoked,            // verified, but its token id (jti) or its user is on the deny-list → 401
   unsafe_identity,    // a verified user or group name that no header field may carry (CR, LF, ',' …)
   stale_nonce,        // Digest nonce expired: 401 with stale=true
   nonce_replayed,     // Digest: an nc not above every nc seen for its nonce: 401 with stale=true

@@ -6,6 +6,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -50,8 +52,8 @@ class RedisHost {
   std::thread thread_;
 };
 
-/// The stores made so far, by an HMAC of (url, prefix, timeout, password): a password (in the url or from
-/// its file) is never a map key.
+/// The stores made so far, by an HMAC of (url, prefix, timeout, password, pool, TLS settings and the bytes
+/// of their files): a password (in the url or from its file) or a private key is never a map key.
 struct RedisHosts {
   std::mutex mutex;
   std::map<std::string, std::unique_ptr<RedisHost>> hosts;  // guarded by mutex
@@ -78,16 +80,52 @@ std::string keyed_tag(const std::string& text) {
   return std::string(reinterpret_cast<const char*>(mac), length);
 }
 
+/// SHA-256 of the file's bytes (of nothing when unreadable: the store's own load then says why). The bytes
+/// (a private key's among them) are wiped; only the digest joins the identity.
+std::string file_digest(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  std::string bytes(ec ? 0 : static_cast<std::size_t>(size), '\0');
+  std::ifstream in(path, std::ios::binary);
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), static_cast<std::size_t>(in.gcount()), digest, &length, EVP_sha256(), nullptr);
+  OPENSSL_cleanse(bytes.data(), bytes.size());
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+/// Appends the TLS settings and a digest of each of their files: certificates replaced on disk make a new
+/// store at the next reload, which reads them (a store reads its files once, when made).
+void append_tls(std::string& identity, const net::RedisTls& tls) {
+  identity.append(tls.enabled ? "tls" : "plain").append(1, '\0').append(tls.server_name).append(1, '\0');
+  for (const std::string* path : {&tls.ca_file, &tls.cert_file, &tls.key_file}) {
+    identity.append(*path).append(1, '\0');
+    if (!path->empty()) identity.append(file_digest(*path)).append(1, '\0');
+  }
+}
+
+net::RedisTls tls_options(const RedisState& redis) {
+  if (!redis.tls) return {};
+  const RedisState::Tls& tls = *redis.tls;
+  return net::RedisTls{true, tls.ca_file, tls.cert_file, tls.key_file, tls.server_name};
+}
+
 std::shared_ptr<stores::StateStore> redis_store(const Config& config, Problems& problems) {
   const RedisState& redis = *config.state.redis;
   net::RedisStateOptions options;
   options.url = redis.url;
   options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(redis.timeout);
   options.key_prefix = redis.key_prefix;
+  options.tls = tls_options(redis);
+  options.pool = redis.pool;
   if (!redis.password_file.empty()) options.password = read_secret_file(redis.password_file);
   std::string identity = redis.url;
   identity.append(1, '\0').append(redis.key_prefix).append(1, '\0');
-  identity.append(std::to_string(options.timeout.count())).append(1, '\0').append(options.password);
+  identity.append(std::to_string(options.timeout.count())).append(1, '\0');
+  identity.append(std::to_string(options.pool)).append(1, '\0');
+  append_tls(identity, options.tls);
+  identity.append(options.password);
   const std::string key = keyed_tag(identity);
   OPENSSL_cleanse(identity.data(), identity.size());
 
@@ -100,8 +138,10 @@ std::shared_ptr<stores::StateStore> redis_store(const Config& config, Problems& 
     auto io = std::make_unique<asio::io_context>(1);
     auto made = net::make_redis_state_store(io->get_executor(), std::move(options));
     if (!made) {
-      problems.push_back(
-          Problem{Severity::error, position_of(config, "state.redis.url"), "state.redis", made.error()});
+      // A url that parsed but could not be used, or TLS files that could not be loaded.
+      const char* at =
+          redis.tls && made.error().starts_with("redis tls:") ? "state.redis.tls" : "state.redis.url";
+      problems.push_back(Problem{Severity::error, position_of(config, at), "state.redis", made.error()});
       return nullptr;
     }
     it = registry.hosts.emplace(key, std::make_unique<RedisHost>(std::move(*made), std::move(io))).first;

@@ -47,6 +47,9 @@ void read_limits(MapReader& root, HttpLimits& limits) {
   m.read_duration("idle_timeout", limits.idle_timeout, seconds(1), hours(1));
   m.read_duration("body_timeout", limits.body_timeout, seconds(1), hours(24));
   m.read_number("max_connections", limits.max_connections, 1, 1'000'000);
+  m.read_number("max_connections_per_address", limits.max_connections_per_address, 0, 1'000'000);
+  m.read_number("max_pending_heads_per_address", limits.max_pending_heads_per_address, 0, 1'000'000);
+  m.read_duration("max_hash_wait", limits.max_hash_wait, milliseconds(100), seconds(60));
   m.finish();
 }
 
@@ -95,6 +98,22 @@ void read_throttle(MapReader& root, std::optional<Throttle>& throttle) {
   m.finish();
 }
 
+namespace {
+
+void read_redis_tls(MapReader& redis, std::optional<RedisState::Tls>& tls) {
+  const YAML::Node* node = redis.find("tls");
+  if (node == nullptr) return;
+  tls.emplace();
+  MapReader m(redis.context(), *node, redis.child("tls"));
+  m.read_file("ca_file", tls->ca_file);
+  m.read_file("cert_file", tls->cert_file);
+  m.read_file("key_file", tls->key_file);
+  m.read_string("server_name", tls->server_name);
+  m.finish();
+}
+
+}  // namespace
+
 void read_state(MapReader& root, SharedState& state) {
   const YAML::Node* node = root.find("state");
   if (node == nullptr) return;
@@ -107,6 +126,8 @@ void read_state(MapReader& root, SharedState& state) {
     r.read_duration("timeout", redis.timeout, milliseconds(0), hours(24));
     r.read_string("key_prefix", redis.key_prefix);
     r.read_file("password_file", redis.password_file);
+    read_redis_tls(r, redis.tls);
+    r.read_number("pool", redis.pool, 1, 64);
     r.finish();
   }
   m.finish();
@@ -129,6 +150,7 @@ void read_admin(MapReader& root, std::optional<Admin>& admin) {
   a.pos = position(root.context(), node->Mark());
   m.read_string("address", a.address);
   m.read_number("port", a.port, 1, 65535);
+  m.read_file("revoke_token_file", a.revoke_token_file);
   m.finish();
   admin = std::move(a);
 }

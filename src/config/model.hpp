@@ -96,6 +96,11 @@ struct HttpLimits {
   Duration idle_timeout = std::chrono::seconds(60);    // keep-alive between requests
   Duration body_timeout = std::chrono::seconds(60);    // no body progress for this long → close
   std::size_t max_connections = 10000;
+  /// Per client network (IPv4 address, IPv6 /64; trusted proxies exempt): open connections, and those of
+  /// them still sending a request head. 0 = no limit.
+  std::size_t max_connections_per_address = 1024;
+  std::size_t max_pending_heads_per_address = 256;
+  Duration max_hash_wait = std::chrono::seconds(2);  // a password hash expected to wait longer → 503
 };
 
 struct UpstreamTls {
@@ -256,13 +261,24 @@ struct Throttle {
 };
 
 /// `state.redis`: the StateStore shared by every gateway instance pointing at one Redis (docs/operations.md,
-/// "Running several instances"). One connection per process for a given url, prefix, password and timeout,
-/// kept across reloads.
+/// "Running several instances"). `pool` connections per process for a given url, prefix, password,
+/// timeout, TLS settings (and the bytes of their files) and pool, kept across reloads.
 struct RedisState {
+  /// `state.redis.tls`: present (even empty), or a `rediss://` url, turns TLS on. The server's certificate
+  /// is always verified; there is no switch to turn that off.
+  struct Tls {
+    std::string ca_file;      // PEM trust anchors; empty: the system's trust store
+    std::string cert_file;    // client certificate chain for mutual TLS; with key_file, or neither
+    std::string key_file;     // its unencrypted PEM private key
+    std::string server_name;  // the name the certificate must hold (and SNI); empty: the url's host
+  };
+
   std::string url = "redis://127.0.0.1:6379/0";       // net::parse_redis_url() syntax; a unix socket too
   Duration timeout = std::chrono::milliseconds(250);  // per operation: the most a request waits for Redis
   std::string key_prefix = "authgate:";               // no `{` or `}` (they would move the hash tag)
   std::string password_file;                          // AUTH password; empty: none (or the url's)
+  std::optional<Tls> tls;                             // absent: plain TCP (unless the url is rediss://)
+  std::size_t pool = 1;                               // connections per process, 1..64
 };
 
 /// `state`: where failure counters and Digest nonce counts live. No `redis`: in this process's memory.
@@ -281,6 +297,8 @@ struct Server {
 struct Admin {
   std::string address = "127.0.0.1";
   std::uint16_t port = 9090;
+  /// The bearer token POST /revocations requires (read at each request); empty: loopback peers only.
+  std::string revoke_token_file;
   SourcePos pos;
 };
 

@@ -3,7 +3,10 @@
 
 #include <openssl/crypto.h>
 
+#include <filesystem>
 #include <fstream>
+
+#include "config/syntax.hpp"
 
 namespace authgate::config::detail {
 
@@ -20,6 +23,19 @@ std::string read_secret_file(const std::string& path) {
   OPENSSL_cleanse(secret.data() + size, secret.size() - size);
   secret.resize(size);
   return secret;
+}
+
+std::optional<std::string> secret_file_problem(const std::string& path, std::size_t min_bytes) {
+  if (auto problem = unreadable_file_problem(path)) return problem;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > max_secret_bytes) return "the file holds more than 4 KiB";
+  std::string secret = read_secret_file(path);
+  const std::size_t length = secret.size();
+  OPENSSL_cleanse(secret.data(), secret.size());
+  if (length == 0) return std::string("the file is empty");
+  if (length < min_bytes) return "the secret must be at least " + std::to_string(min_bytes) + " bytes";
+  return std::nullopt;
 }
 
 }  // namespace authgate::config::detail

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "config/checker.hpp"
+#include "config/secret_file.hpp"
 #include "config/syntax.hpp"
 #include "config/upstream_url.hpp"
 #include "net/destination_policy.hpp"
@@ -139,6 +140,12 @@ void check_admin(Checker& check) {
                   "/metrics and /healthz are reachable from the network on " + admin.address);
   }
   if (admin.port == 0) check.error("admin.port", "expected a port from 1 to 65535");
+  if (!admin.revoke_token_file.empty()) {
+    // A token anyone could guess would hand out the deny-list (locking every user out).
+    if (auto problem = secret_file_problem(admin.revoke_token_file, 16)) {
+      check.error("admin.revoke_token_file", *problem + " (e.g. openssl rand -hex 32)");
+    }
+  }
 }
 
 void check_upstreams(Checker& check) {

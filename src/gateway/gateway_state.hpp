@@ -17,6 +17,7 @@
 
 #include "config/snapshot.hpp"
 #include "gateway/authn/judge.hpp"
+#include "gateway/conn/connection_table.hpp"
 #include "gateway/proxy/upstream_pool.hpp"
 
 namespace authgate::gateway {
@@ -51,7 +52,8 @@ struct GatewayState {
   /// Test seam: also sees every record (called on the I/O thread that finished the request).
   std::function<void(const RequestRecord&)> observer;
   std::atomic<bool> draining{false};
-  std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> connections{0};  // sessions running (drain waits for 0)
+  ConnectionTable connection_table;         // admission at accept: limits in total and per address
 
   /// Hands a finished request to the access log and the metrics.
   void record(const RequestRecord& record) const;

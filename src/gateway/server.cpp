@@ -17,6 +17,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "authgate/stores/verify_cache.hpp"
+#include "config/secret_file.hpp"
 #include "gateway/authn/authenticator.hpp"
 #include "gateway/authn/worker_pool.hpp"
 #include "gateway/conn/listeners.hpp"
@@ -26,6 +27,7 @@
 #include "gateway/ops/access_log.hpp"
 #include "gateway/ops/admin.hpp"
 #include "gateway/ops/file_watch.hpp"
+#include "gateway/ops/memory_trim.hpp"
 #include "gateway/ops/metrics.hpp"
 #include "gateway/ops/startup_report.hpp"
 #include "net/redis_state_store.hpp"
@@ -73,6 +75,7 @@ class Server {
   asio::awaitable<void> accept_loop(ListenerSlot& slot);
   asio::awaitable<void> handle_signals();
   asio::awaitable<void> watch_files();
+  MemoryTrim memory_trim_;  // control thread only
   void begin_reload(const char* why);
   void apply_reload(config::SnapshotResult result);
   void begin_shutdown();
@@ -110,7 +113,10 @@ Server::Server(std::shared_ptr<const config::Snapshot> initial, ServerOptions op
   metrics_->set_config_generation(initial_->generation);
   cache_ =
       std::make_unique<stores::VerifyCache>(stores::VerifyCache::Options{initial_->config.cache.max_entries});
-  pool_ = std::make_unique<WorkerPool>(or_cores(server.worker_threads), server.max_pending_hashes);
+  pool_ = std::make_unique<WorkerPool>(WorkerPool::Options{.threads = or_cores(server.worker_threads),
+                                                           .max_pending = server.max_pending_hashes,
+                                                           .max_wait = initial_->config.limits.max_hash_wait,
+                                                           .metrics = metrics_.get()});
   authenticator_ = std::make_unique<Authenticator>(*pool_, *cache_, initial_->config.cache.ttl);
   state_ = std::make_unique<GatewayState>(initial_, *authenticator_);
   state_->metrics = metrics_.get();
@@ -148,6 +154,16 @@ bool Server::open_admin() {
                          auto health = state_store_health(*state_->snapshots.current());
                          metrics_->set_state_store_up(health.up);
                          return health;
+                       },
+                       [this] { return state_->snapshots.current()->state; },
+                       [this] {
+                         // Read at each revocation: a rotated token file takes effect without a reload.
+                         const auto snapshot = state_->snapshots.current();
+                         const auto& admin_config = snapshot->config.admin;
+                         if (!admin_config || admin_config->revoke_token_file.empty()) return std::string();
+                         auto token = config::detail::read_secret_file(admin_config->revoke_token_file);
+                         // An unreadable file must not open revocations to loopback: nobody may revoke.
+                         return token.empty() ? std::string(1, '\0') : token;
                        }};
   admin_ = AdminServer::open(control_.get_executor(), *endpoint, std::move(context), error);
   if (!admin_) {
@@ -188,7 +204,7 @@ int Server::run() {
   }
   if (admin_) {
     const auto local = admin_->local_endpoint();
-    std::fprintf(stderr, "authgate: admin on %s:%u (/metrics, /healthz, /readyz)\n",
+    std::fprintf(stderr, "authgate: admin on %s:%u (/metrics, /healthz, /readyz, /revocations)\n",
                  format_address(local.address()).c_str(), local.port());
   }
   std::fflush(stderr);
@@ -219,12 +235,23 @@ asio::awaitable<void> Server::accept_loop(ListenerSlot& slot) {
       co_await backoff.async_wait(use_tuple);
       continue;
     }
-    if (state_->connections.load() >= state_->snapshots.current()->config.limits.max_connections) {
-      socket.close(ec);  // over limits.max_connections: refuse at once rather than queue
-      continue;
-    }
     const auto remote = socket.remote_endpoint(ec);
     if (ec) continue;
+    // Counted here, before a session exists: a burst of connects cannot overshoot max_connections.
+    const auto snapshot = state_->snapshots.current();
+    const auto& limits = snapshot->config.limits;
+    const auto* proxies = snapshot->trusted_proxies_of(slot.config.name);
+    ConnectionTable::Ticket ticket;
+    const auto refusal = state_->connection_table.admit(
+        remote.address(), proxies != nullptr && proxies->contains(remote.address()),
+        {limits.max_connections, limits.max_connections_per_address, limits.max_pending_heads_per_address,
+         std::chrono::milliseconds(1000)},
+        ticket);
+    if (refusal != ConnectionRefusal::none) {
+      metrics_->connection_refused(refusal);
+      socket.close(ec);  // refused at once rather than queued: other addresses are served
+      continue;
+    }
     socket.set_option(tcp::no_delay{true}, ec);
     SessionInfo info{slot.config.name,
                      remote.address().to_string(),
@@ -235,7 +262,8 @@ asio::awaitable<void> Server::accept_loop(ListenerSlot& slot) {
     // The Stream is built here and the session spawned directly: a wrapper coroutine choosing TLS or
     // not would stay suspended for the connection's whole life (672 bytes per idle connection).
     Stream stream = slot.tls ? Stream{std::move(socket), *slot.tls} : Stream{std::move(socket)};
-    asio::co_spawn(thread.context, run_session(std::move(stream), *state_, thread, std::move(info)),
+    asio::co_spawn(thread.context,
+                   run_session(std::move(stream), *state_, thread, std::move(info), std::move(ticket)),
                    asio::detached);
   }
 }
@@ -270,6 +298,8 @@ asio::awaitable<void> Server::watch_files() {
     auto [ec] = co_await timer.async_wait(use_tuple);
     if (ec || stopping_) co_return;
     metrics_->set_worker_queue_depth(pool_->pending());
+    metrics_->set_connections_evicted(state_->connection_table.evicted());
+    memory_trim_.tick(state_->connection_table.open(), state_->connection_table.admitted());
     if (access_log_) metrics_->set_access_log_dropped(access_log_->dropped_lines());
     if (options_.reload && watch_.changed()) begin_reload("a watched file changed");
   }

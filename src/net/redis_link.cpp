@@ -8,6 +8,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <new>
 
@@ -72,15 +73,26 @@ std::string encode_command(const std::vector<std::string_view>& args) {
   return out;
 }
 
-std::shared_ptr<RedisLink> RedisLink::create(const asio::any_io_executor& executor,
-                                             RedisLinkOptions options) {
-  return std::shared_ptr<RedisLink>(new RedisLink(executor, std::move(options)));
+RedisTransport::RedisTransport(const asio::any_io_executor& executor, std::shared_ptr<asio::ssl::context> tls)
+    : context_(std::move(tls)) {
+  if (context_) {
+    tls_.emplace(executor, *context_);
+  } else {
+    plain_.emplace(executor);
+  }
 }
 
-RedisLink::RedisLink(const asio::any_io_executor& executor, RedisLinkOptions options)
+std::shared_ptr<RedisLink> RedisLink::create(const asio::any_io_executor& executor,
+                                             RedisLinkOptions options) {
+  auto tls = make_tls_context(options.endpoint);  // throws; see the header
+  return std::shared_ptr<RedisLink>(new RedisLink(executor, std::move(options), std::move(tls)));
+}
+
+RedisLink::RedisLink(const asio::any_io_executor& executor, RedisLinkOptions options,
+                     std::shared_ptr<asio::ssl::context> tls)
     : strand_(asio::make_strand(executor)),
       options_(std::move(options)),
-      socket_(strand_),
+      tls_(std::move(tls)),
       deadline_timer_(strand_),
       retry_timer_(strand_),
       reader_(new_reader(), &redisReaderFree) {}
@@ -121,9 +133,7 @@ void RedisLink::shutdown() {
     if (self->stopped_) return;
     self->stopped_ = true;
     ++self->generation_;
-    boost::system::error_code ignored;
-    self->socket_.close(ignored);
-    self->open_ = false;
+    self->close_transport();
     self->queued_.clear();
     self->retry_timer_.cancel();
     self->deadline_timer_.cancel();
@@ -153,29 +163,35 @@ void RedisLink::write() {
   // The bytes belong to this write alone, so a connection given up mid-write cannot touch the next one's.
   auto bytes = std::make_shared<std::string>(std::move(queued_));
   queued_.clear();
-  asio::async_write(socket_, asio::buffer(*bytes),
-                    asio::bind_executor(strand_, [self = shared_from_this(), generation = generation_, bytes](
-                                                     boost::system::error_code ec, std::size_t) {
-                      if (generation != self->generation_) return;
-                      self->writing_ = false;
-                      if (ec) return self->fail("cannot write to redis: " + ec.message());
-                      self->write();
-                    }));
+  transport_->async_write(asio::buffer(*bytes),
+                          asio::bind_executor(strand_, [self = shared_from_this(), generation = generation_,
+                                                        transport = transport_,
+                                                        bytes](boost::system::error_code ec, std::size_t) {
+                            if (generation != self->generation_) return;
+                            self->writing_ = false;
+                            if (ec) return self->fail("cannot write to redis: " + ec.message());
+                            self->write();
+                          }));
 }
 
 void RedisLink::read() {
   auto buffer = std::make_shared<std::vector<char>>(read_chunk);
-  socket_.async_read_some(asio::buffer(*buffer),
-                          asio::bind_executor(strand_, [self = shared_from_this(), generation = generation_,
-                                                        buffer](boost::system::error_code ec, std::size_t n) {
-                            self->on_read(generation, ec, buffer->data(), n);
-                          }));
+  transport_->async_read_some(
+      asio::buffer(*buffer),
+      asio::bind_executor(
+          strand_, [self = shared_from_this(), generation = generation_, transport = transport_, buffer](
+                       boost::system::error_code ec, std::size_t n) {
+            self->on_read(generation, ec, buffer->data(), n);
+          }));
 }
 
 void RedisLink::on_read(std::uint64_t generation, boost::system::error_code ec, const char* data,
                         std::size_t n) {
   if (generation != generation_) return;
-  if (ec == asio::error::eof) return fail("redis closed the connection");
+  // Over TLS a server that closes without close_notify ends the stream "truncated": closed all the same.
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+    return fail("redis closed the connection");
+  }
   if (ec) return fail("cannot read from redis: " + ec.message());
   if (redisReaderFeed(reader_.get(), data, n) != REDIS_OK) return fail("redis reply unreadable");
   for (;;) {
@@ -237,11 +253,19 @@ void RedisLink::on_timer() {
   if (!pending_.empty()) on_timer();
 }
 
+void RedisLink::close_transport() {
+  // Closing cancels this connection's operations; their handlers hold the transport until they ran.
+  if (transport_) {
+    boost::system::error_code ignored;
+    transport_->socket().close(ignored);
+  }
+  open_ = false;
+  tls_handshaking_ = false;
+}
+
 void RedisLink::fail(const std::string& why) {
   ++generation_;
-  boost::system::error_code ignored;
-  socket_.close(ignored);
-  open_ = false;
+  close_transport();
   writing_ = false;
   queued_.clear();
   reader_.reset(new_reader());  // a partial reply of the old connection must not prefix the next one's

@@ -1,8 +1,8 @@
 #pragma once
 // One pipelined connection to a Redis server for the Redis StateStore (net/redis_state_store.hpp):
-// connect (TCP or a unix socket), AUTH/SELECT/PING, commands written in order and replies matched in
-// order, a deadline per command, reconnect with capped exponential backoff. Internal to net/; Asio in
-// this header, so only net/*.cpp include it.
+// connect (TCP, TLS over TCP, or a unix socket), AUTH/SELECT/PING, commands written in order and replies
+// matched in order, a deadline per command, reconnect with capped exponential backoff. Internal to net/;
+// Asio (and Asio.SSL) in this header, so only net/*.cpp include it.
 //
 // Why our own RESP pipeline over an Asio socket rather than hiredis's redisAsyncContext driven through
 // an Asio adapter: hiredis 0.14 (Debian 12) has no timeouts in its async API (redisAsyncSetTimeout is
@@ -17,14 +17,19 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/system/result.hpp>
 
 #include "authgate/stores/state_store.hpp"
@@ -51,12 +56,44 @@ using RedisHandler = std::function<void(RedisResult)>;
 std::string encode_command(const std::vector<std::string_view>& args);
 
 struct RedisLinkOptions {
-  RedisEndpoint endpoint;
+  RedisEndpoint endpoint;                           // endpoint.tls.enabled: TLS over TCP
   std::chrono::milliseconds timeout{250};           // per command, queueing included
-  std::chrono::milliseconds connect_timeout{1000};  // resolve + connect
+  std::chrono::milliseconds connect_timeout{1000};  // resolve + connect + TLS handshake
   std::chrono::milliseconds reconnect_min{50};      // first backoff; doubles per failure
   std::chrono::milliseconds reconnect_max{5000};    // cap
   std::size_t max_pending = 10'000;                 // commands waiting or in flight; more → unavailable
+};
+
+/// One connection attempt's byte stream: a socket, or TLS over one. Every attempt makes its own, and
+/// every operation's handler holds it, so an operation of a connection given up ends on its own objects
+/// and never touches the next connection's (a TLS stream cannot start a second session).
+class RedisTransport {
+ public:
+  using Socket = boost::asio::generic::stream_protocol::socket;
+  using TlsStream = boost::asio::ssl::stream<Socket>;
+
+  /// Plain when `tls` is null; otherwise TLS with that context (kept alive as long as this).
+  RedisTransport(const boost::asio::any_io_executor& executor,
+                 std::shared_ptr<boost::asio::ssl::context> tls);
+  Socket& socket() noexcept { return tls_ ? tls_->next_layer() : *plain_; }
+  /// Null when plain.
+  TlsStream* tls() noexcept { return tls_ ? &*tls_ : nullptr; }
+
+  template <class Buffers, class Handler>
+  void async_read_some(const Buffers& buffers, Handler&& handler) {
+    if (tls_) return tls_->async_read_some(buffers, std::forward<Handler>(handler));
+    plain_->async_read_some(buffers, std::forward<Handler>(handler));
+  }
+  template <class Buffers, class Handler>
+  void async_write(const Buffers& buffers, Handler&& handler) {
+    if (tls_) return boost::asio::async_write(*tls_, buffers, std::forward<Handler>(handler));
+    boost::asio::async_write(*plain_, buffers, std::forward<Handler>(handler));
+  }
+
+ private:
+  std::shared_ptr<boost::asio::ssl::context> context_;  // declared first: destroyed after the stream
+  std::optional<Socket> plain_;
+  std::optional<TlsStream> tls_;
 };
 
 /// The connection. Thread-safe: send() and status() may be called from any thread; everything else runs
@@ -68,6 +105,11 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
  public:
   using SteadyClock = std::chrono::steady_clock;
 
+  /// With `endpoint.tls.enabled` the TLS context is made here, once: the trust anchors (`ca_file`, or
+  /// the system's default paths) and the client certificate and key are read now, not per connection.
+  /// Throws std::runtime_error when TLS cannot be set up — TLS over a unix socket, a file that cannot be
+  /// read or parsed, a certificate without its key, a key that does not match its certificate; the
+  /// message names the setting and the file, never a file's contents.
   static std::shared_ptr<RedisLink> create(const boost::asio::any_io_executor& executor,
                                            RedisLinkOptions options);
   ~RedisLink();
@@ -92,7 +134,6 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   SteadyClock::time_point current_deadline() const noexcept { return current_deadline_; }
 
  private:
-  using Socket = boost::asio::generic::stream_protocol::socket;
   using Endpoints = std::vector<boost::asio::generic::stream_protocol::endpoint>;
 
   struct Pending {
@@ -100,12 +141,19 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
     RedisHandler done;
   };
 
-  RedisLink(const boost::asio::any_io_executor& executor, RedisLinkOptions options);
+  RedisLink(const boost::asio::any_io_executor& executor, RedisLinkOptions options,
+            std::shared_ptr<boost::asio::ssl::context> tls);
+
+  /// Null for a plain link; throws as create() says.
+  static std::shared_ptr<boost::asio::ssl::context> make_tls_context(const RedisEndpoint& endpoint);
 
   void enqueue(const std::string& command, SteadyClock::time_point deadline, RedisHandler done);
   void connect();
   void on_resolved(std::uint64_t generation, const Endpoints& endpoints);
   void on_connected(std::uint64_t generation, boost::system::error_code ec);
+  void tls_handshake(std::uint64_t generation);
+  void on_tls_handshake(std::uint64_t generation, boost::system::error_code ec);
+  void opened();
   void handshake();
   void write();
   void read();
@@ -113,13 +161,15 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   void arm_timer(SteadyClock::time_point deadline);
   void on_timer();
   void retry_later();
+  void close_transport();
   void fail(const std::string& why);
   void fail_all(stores::StateError::Code code, const std::string& why);
   void set_status(RedisState state, const std::string* error);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   RedisLinkOptions options_;
-  Socket socket_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // null: plain; shared by every connection of the link
+  std::shared_ptr<RedisTransport> transport_;       // this attempt's; null before the first
   boost::asio::steady_timer deadline_timer_;
   boost::asio::steady_timer retry_timer_;
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
@@ -128,7 +178,8 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   std::uint64_t generation_ = 0;  // one per connection attempt; stale completions compare against it
   RedisState state_ = RedisState::down;
   bool stopped_ = false;
-  bool open_ = false;  // the socket is connected (the handshake may still be unanswered)
+  bool open_ = false;  // connected, TLS set up (the AUTH/SELECT/PING handshake may still be unanswered)
+  bool tls_handshaking_ = false;  // connected, the TLS handshake not yet done
   bool writing_ = false;
   bool timer_armed_ = false;
   SteadyClock::time_point armed_at_{};

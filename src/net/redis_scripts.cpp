@@ -62,17 +62,29 @@ return 2
   return s;
 }
 
-// Never shortened: a second, shorter revocation must not lift the first one early. A deny without a ttl
-// (-1, written by hand) stays forever.
+// Never shortened: a second, shorter revocation must not lift the first one early.
 const RedisScript& deny_script() {
   static const RedisScript s = script(R"lua(
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl == -2 then
-  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
-elseif ttl >= 0 and ttl < tonumber(ARGV[1]) then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+local old = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if old and tonumber(old) >= tonumber(ARGV[2]) then return 0 end
+if not old and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[5]) then return -1 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[4])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+local ttl = math.max(1, tonumber(last[2]) - tonumber(ARGV[3]))
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
 return 1
+)lua");
+  return s;
+}
+
+const RedisScript& deny_list_script() {
+  static const RedisScript s = script(R"lua(
+local v = redis.call('GET', KEYS[2]) or ''
+if v == ARGV[1] then return {v} end
+return {v, redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, ARGV[3])}
 )lua");
   return s;
 }

@@ -19,7 +19,14 @@ const RedisScript& add_failure_script();
 const RedisScript& failures_script();
 /// KEYS[1] nonce, ARGV[1] nc → 0 unknown or expired, 1 replayed, 2 fresh (stored, ttl kept).
 const RedisScript& use_nonce_script();
-/// KEYS[1] deny entry, ARGV[1] ttl (ms) → 1. Created with the ttl, or its ttl raised to it; never lowered.
+/// The deny-list is one sorted set (member: the denied key, score: denied until, ms since the epoch) and
+/// a version string that changes with every write, so instances poll it cheaply (deny_list_script).
+/// KEYS[1] list, KEYS[2] version; ARGV[1] key, ARGV[2] until (ms), ARGV[3] now (ms), ARGV[4] new version,
+/// ARGV[5] most entries → 1 written, 0 already denied as long, -1 full. Never shortens a deny; drops
+/// lapsed entries; both keys expire with the last deny.
 const RedisScript& deny_script();
+/// KEYS[1] list, KEYS[2] version; ARGV[1] the version known, ARGV[2] now (ms), ARGV[3] most entries →
+/// {version} when it is the known one, else {version, {key, until, key, until, …}} of the denies in force.
+const RedisScript& deny_list_script();
 
 }  // namespace authgate::net::detail

@@ -15,9 +15,15 @@
 // capped exponential backoff) operations fail at once with `unavailable`. shutdown(), and the
 // destructor, complete every pending callback with `unavailable`; the executor must still run then.
 //
-// Keys: `<prefix>{<base64url(key)>}:<f|n|d>` (failure, nonce, deny). Keys may be any bytes; base64url
-// keeps them printable. The hash tag puts every key of one logical entry in one Redis Cluster slot
-// (this client speaks to one server: no Cluster redirections, no Sentinel). Every key has a TTL.
+// Keys: `<prefix>{<base64url(key)>}:<f|n>` (failure, nonce). Keys may be any bytes; base64url keeps them
+// printable. The hash tag puts every key of one logical entry in one Redis Cluster slot (this client
+// speaks to one server: no Cluster redirections, no Sentinel). The deny-list is one sorted set,
+// `<prefix>{deny}:list` (member: the denied key, score: until, ms since the epoch), with a version string
+// `<prefix>{deny}:v` that every write changes; each instance polls the version every
+// StateStore::deny_refresh and reads the whole list when it changed, into the local copy the request path
+// asks (denied_locally): a deny reaches every instance within about deny_refresh plus one round trip,
+// and while Redis is down each instance keeps its last copy. Instances compare "until" with their own
+// clocks: keep them in sync (NTP). Every key has a TTL.
 //
 // Eviction: configure Redis with `maxmemory-policy noeviction` (its default). A full Redis then refuses
 // writes (`OOM`), which the store answers as `too_many_keys` (a 5xx: fail closed). Every other policy,
@@ -27,8 +33,11 @@
 // an evicted deny lifts early. Likewise, asynchronous replication can lose the latest writes on a
 // failover; use a single primary (or accept that window).
 //
-// Requires Redis 6.0 or later (SET … KEEPTTL). TLS (rediss://) is out of scope for now: use a unix socket
-// or a trusted network.
+// Requires Redis 6.0 or later (SET … KEEPTTL). TLS: `rediss://` or `tls.enabled` (Redis 6's `tls-port`);
+// the server's certificate and name are always verified, a client certificate is sent when given
+// (`tls-auth-clients yes`). The TLS files are read once, by make_redis_state_store (a bad one is its
+// error); the TLS handshake is part of connecting (bounded by connect_timeout, a failure is a failed
+// connection: backoff, `down`, last_error says why). No TLS over a unix socket.
 
 #include <chrono>
 #include <cstddef>
@@ -41,6 +50,7 @@
 #include "authgate/clock.hpp"
 #include "authgate/stores/state_store.hpp"
 #include "net/redis_status.hpp"
+#include "net/redis_url.hpp"
 
 namespace authgate::net {
 
@@ -49,6 +59,10 @@ struct RedisStateOptions {
   std::string url = "redis://127.0.0.1:6379";
   /// AUTH password (read by the caller from a file); overrides one in the url when not empty.
   std::string password{};
+  /// TLS settings; `enabled` or a `rediss://` url turns TLS on (the url's own settings are only `enabled`).
+  RedisTls tls{};
+  /// Connections to open (each pipelined); operations are spread over them. At least 1.
+  std::size_t pool = 1;
   std::chrono::milliseconds timeout{250};  // per operation, > 0
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds reconnect_min{50};    // first backoff; doubles per failed attempt

@@ -1,4 +1,4 @@
-// Parsing the Redis StateStore's url (redis://, unix:, or a socket path).
+// Parsing the Redis StateStore's url (redis://, rediss://, unix:, or a socket path).
 #include "net/redis_url.hpp"
 
 #include <boost/url/parse.hpp>
@@ -80,8 +80,12 @@ boost::system::result<RedisEndpoint, std::string> parse_redis_url(std::string_vi
   if (!url) return bad("redis url: not a url");
   if (url->scheme() == "redis") return parse_tcp(*url);
   if (url->scheme() == "unix") return parse_unix(*url);
-  if (url->scheme() == "rediss") return bad("redis url: TLS (rediss://) is not supported yet");
-  return bad("redis url: the scheme must be redis:// or unix:");
+  if (url->scheme() == "rediss") {
+    auto endpoint = parse_tcp(*url);
+    if (endpoint) endpoint->tls.enabled = true;
+    return endpoint;
+  }
+  return bad("redis url: the scheme must be redis://, rediss:// or unix:");
 }
 
 }  // namespace authgate::net

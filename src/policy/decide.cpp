@@ -84,6 +84,7 @@ Decision on_unavailable(const Unavailable& outcome) {
   Decision d;
   d.status = 503;
   d.reason = outcome.reason;
+  d.retry_after = outcome.retry_after;  // RFC 9110 §10.2.3: how long the service expects to be unavailable
   return d;
 }
 

@@ -52,6 +52,8 @@ std::string_view to_string(Reason reason) noexcept {
       return "alg_not_allowed";
     case Reason::token_inactive:
       return "token_inactive";
+    case Reason::revoked:
+      return "revoked";
     case Reason::stale_nonce:
       return "stale_nonce";
     case Reason::nonce_replayed:

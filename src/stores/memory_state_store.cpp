@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -66,6 +67,16 @@ class MemoryStateStore final : public StateStore {
   }
   void deny(std::string_view key, Duration ttl, Callback<void> done) override { done(add_deny(key, ttl)); }
   void is_denied(std::string_view key, Callback<bool> done) override { done(find_deny(key)); }
+  bool denied_locally(std::string_view key) const noexcept override {
+    if (!has_local_denies()) return false;
+    try {
+      auto denied = find_deny(key);
+      return denied.has_value() && *denied;
+    } catch (...) {  // an allocation failure: the caller cannot wait or fail, so answer from what is known
+      return false;
+    }
+  }
+  bool has_local_denies() const noexcept override { return any_denies_.load(std::memory_order_acquire); }
 
  private:
   /// A key of one kind: the shard that holds it and its bytes in that shard.
@@ -81,13 +92,14 @@ class MemoryStateStore final : public StateStore {
   StateResult<void> add_nonce(std::string_view nonce, Duration ttl);
   StateResult<NonceUse> count_nonce(std::string_view nonce, std::uint32_t nc);
   StateResult<void> add_deny(std::string_view key, Duration ttl);
-  StateResult<bool> find_deny(std::string_view key);
+  StateResult<bool> find_deny(std::string_view key) const;
   StateResult<void> erase(Kind kind, std::string_view key);
 
   std::shared_ptr<const Clock> clock_;
   std::size_t max_key_bytes_;
   detail::SipKey hash_key_{};
   std::vector<std::unique_ptr<StateShard>> shards_;
+  std::atomic<bool> any_denies_{false};  // set by the first deny, never cleared (a fast path only)
 };
 
 StateResult<MemoryStateStore::Slot> MemoryStateStore::slot(Kind kind, std::string_view key) const {
@@ -168,6 +180,7 @@ StateResult<void> MemoryStateStore::add_deny(std::string_view key, Duration ttl)
   if (!s) return s.error();
   const TimePoint now = clock_->now();
   const TimePoint until = expiry(now, ttl);
+  any_denies_.store(true, std::memory_order_release);
   const std::lock_guard lock(s->shard.mutex);
   if (StateEntry* entry = s->shard.find(s->key, now); entry != nullptr) {
     // Never shortened: a second, shorter revocation must not lift the first one early.
@@ -178,7 +191,7 @@ StateResult<void> MemoryStateStore::add_deny(std::string_view key, Duration ttl)
   return {};
 }
 
-StateResult<bool> MemoryStateStore::find_deny(std::string_view key) {
+StateResult<bool> MemoryStateStore::find_deny(std::string_view key) const {
   auto s = slot(Kind::deny, key);
   if (!s) return s.error();
   const TimePoint now = clock_->now();

@@ -11,6 +11,7 @@ import time
 import pytest
 import requests
 
+from harness.gateway import authgate_bin
 from harness.ports import free_port
 
 
@@ -195,3 +196,16 @@ def test_demo_decision_lines_answer_as_a_front_proxy_expects(demo):
     assert 'WWW-Authenticate: Basic realm="authgate demo", charset="UTF-8"' in head
     assert answers[bob][0] == "403", answers[bob]
 
+
+def test_demo_revoke_line_locks_bob_out_everywhere(demo):
+    """The printed `authgate revoke` line, run as printed, makes bob's right password a 401; alice is served."""
+    process, port, _, _ = demo
+    text = process.stdout_text()
+    line = next(l.strip() for l in text.splitlines() if l.strip().startswith("authgate revoke "))
+    words = shlex.split(line)
+    done = subprocess.run([authgate_bin(), *words[1:]], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["revoked"] == {"user": "bob"}
+    base = f"http://127.0.0.1:{port}"
+    assert requests.get(f"{base}/private", auth=("bob", "builder"), timeout=10).status_code == 401
+    assert requests.get(f"{base}/private", auth=("alice", "wonderland"), timeout=10).status_code == 200

@@ -792,6 +792,8 @@ def test_idle_tunnels_are_closed_on_time(module_launcher, module_upstream, echo,
     store = passwords.write_default_store(tmp_path_factory.mktemp("idle"))
     config = configs.gateway_config(module_upstream.url, *store, admin=False)
     config["limits"]["idle_timeout"] = "2s"
+    # 1,000 tunnels from one address: that address's connection limits are not what is tested here.
+    config["limits"].update({"max_connections_per_address": 0, "max_pending_heads_per_address": 0})
     config["realms"]["proxy"] = {"scheme": "basic", "realm": PROXY_REALM, "store": "staff"}
     config["listeners"].append(fp.listener("idle", ["proxy"], [
         {"hosts": ["127.0.0.1"], "connect_ports": [str(echo.port)]}], allow_internal=["127.0.0.1"]))

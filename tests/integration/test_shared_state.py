@@ -7,10 +7,8 @@ Failures counted on instance A throttle the same user name, and the same client 
 fresh on B. With Redis paused or killed no request waits much beyond `state.redis.timeout`, throttling
 fails open (a wrong password is a 401, the right one gets in), Digest fails closed (503), /readyz answers
 503 and authgate_state_store_up is 0; once Redis is back both work again and /readyz answers 200."""
-import os
 import signal
 import socket
-import subprocess
 import time
 import uuid
 
@@ -20,59 +18,13 @@ import requests
 from harness import configs, digest, passwords
 from harness.digest import DigestUser
 from harness.fixtures import basic
-from harness.ports import free_port
 from harness.raw_http import RawConnection
+from harness.redis_server import redis  # noqa: F401  (a fixture)
 
 TIMEOUT_MS = 300
 DIGEST_REALM = "Digest area"
 ALICE = DigestUser("alice", passwords.ALICE.password, ("admins", "staff"))
 USER_LIMIT, ADDRESS_LIMIT = 3, 4
-
-
-class RedisServer:
-    """/usr/bin/redis-server on 127.0.0.1:port in `workdir`, without persistence."""
-
-    def __init__(self, workdir):
-        self.workdir = workdir
-        self.port = free_port()
-        self.popen = None
-
-    def start(self):
-        self.popen = subprocess.Popen(
-            ["/usr/bin/redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir), "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 10
-        while self.ping() != b"+PONG\r\n":
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.02)
-
-    def ping(self) -> bytes:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(64)
-        except OSError:
-            return b""
-
-    def signal(self, sig):
-        os.kill(self.popen.pid, sig)
-
-    def kill(self):
-        if self.popen is None:
-            return
-        self.signal(signal.SIGCONT)
-        self.signal(signal.SIGKILL)
-        self.popen.wait(timeout=10)
-        self.popen = None
-
-
-@pytest.fixture(scope="module")
-def redis(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.kill()
 
 
 def instance_config(upstream, workdir, redis_port: int) -> dict:

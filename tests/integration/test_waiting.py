@@ -74,6 +74,8 @@ def waiting_config(upstream, bcrypt_store, idp, tmp_path, refetch_wait="1s", jwk
     config = configs.gateway_config(upstream.url, *bcrypt_store)
     config["server"].update({"io_threads": 2, "worker_threads": 2})
     config["cache"] = {"ttl": "0s"}
+    # 200 clients connect from one address at once: that address's limits are not what is tested here.
+    config["limits"].update({"max_connections_per_address": 0, "max_pending_heads_per_address": 0})
     secret = tmp_path / "client.secret"
     secret.write_text("s3cret\n")
     jwks = {"url": idp.url + "/jwks", "min_refresh_interval": "1s", "refresh_interval": "10m",

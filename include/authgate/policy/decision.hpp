@@ -32,7 +32,7 @@ struct Decision {
   /// The scheme that produced the outcome (e.g. "Bearer"); its challenge gets `extra_params`.
   std::string scheme;
   std::vector<grammar::AuthParam> extra_params;
-  std::chrono::seconds retry_after{0};  // 429: Retry-After
+  std::chrono::seconds retry_after{0};  // 429 and 503: Retry-After
   bool allowed() const noexcept { return status == 200; }
 };
 
@@ -41,7 +41,7 @@ struct Decision {
 ///  Rejected → 401/407 + all challenges, the rejecting scheme's with its params
 ///  Malformed → 400 (+ the scheme's challenge when it has params, e.g. Bearer invalid_request)
 ///  Authenticated → 200, or 403 when the allow-list, scopes or claims say no
-///  Throttled → 429 + Retry-After; Unavailable → 503
+///  Throttled → 429 + Retry-After; Unavailable → 503 (+ its retry_after)
 Decision decide(const Requirement& requirement, const Outcome& outcome, Side side);
 
 /// Whether the identity satisfies users/groups (any listed) and scopes/claims (all listed).

@@ -111,6 +111,17 @@ class StateStore {
   virtual void deny(std::string_view key, Duration ttl, Callback<void> done) = 0;
   /// Whether `key` is denied now. Thread-safe.
   virtual void is_denied(std::string_view key, Callback<bool> done) = 0;
+
+  /// Whether `key` is denied now, answered at once from this process's copy of the deny-list, for the
+  /// request path (no wait, no error): the in-memory store's own entries; a networked store's copy,
+  /// refreshed every `deny_refresh` and kept as last known while the store cannot be reached. A deny made
+  /// through this store is in its own copy before `deny` calls back. Thread-safe.
+  virtual bool denied_locally(std::string_view key) const noexcept = 0;
+  /// False while the local copy holds no deny at all: callers skip building keys (one atomic load).
+  virtual bool has_local_denies() const noexcept = 0;
+
+  /// The most a deny made on one instance takes to reach every other instance's local copy.
+  static constexpr Duration deny_refresh{250};
 };
 
 }  // namespace authgate::stores

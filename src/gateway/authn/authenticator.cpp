@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "authgate/grammar/parse.hpp"
+#include "gateway/authn/client_network.hpp"
 #include "gateway/authn/worker_pool.hpp"
 
 namespace authgate::gateway {
@@ -53,6 +54,15 @@ std::optional<stores::VerifyCache::Key> cache_key(const stores::VerifyCache& cac
 }
 
 bool is_rejected(const Outcome& outcome) { return std::holds_alternative<Rejected>(outcome); }
+
+// Whose share of the hashing threads a verification takes: the client's network, then the user the
+// credentials claim, so neither one address nor one user name can crowd the others out.
+FairKey fair_key(const Scheme& scheme, const grammar::Credentials& credentials, const RequestFacts& facts) {
+  constexpr std::size_t max_user_bytes = 128;  // enough to tell users apart; bounds what a queue entry holds
+  auto user = scheme.claimed_user(credentials);
+  if (user.size() > max_user_bytes) user.resize(max_user_bytes);
+  return FairKey{client_network(facts.client_address), std::move(user)};
+}
 
 }  // namespace
 
@@ -235,8 +245,10 @@ asio::awaitable<Outcome> Authenticator::verify_in_flight(std::shared_ptr<const S
       }
       conclude(std::move(outcome));
     };
-    // Why: a bounded queue turns a hash flood into quick 503s instead of unbounded latency.
-    if (!pool_.try_post(std::move(job))) deliver(Unavailable{Reason::overloaded});
+    // Why: a queue bounded by its expected wait turns a hash flood into quick 503s for the flooder
+    // instead of unbounded latency for everyone.
+    const auto admission = pool_.try_post(fair_key(*scheme, credentials, facts), std::move(job));
+    if (!admission.admitted) deliver(Unavailable{Reason::overloaded, admission.retry_after});
   };
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Outcome)>(initiate,
                                                                                         asio::use_awaitable);

@@ -52,7 +52,8 @@ class Authenticator {
 
   /// Verifies the credentials a request presents for `route` (not anonymous). Never throws for bad
   /// input: unparsable → the scheme's Malformed malformed_header; no realm of that scheme → Rejected
-  /// scheme_not_accepted; hashing queue full → Unavailable overloaded. Resumes on the calling
+  /// scheme_not_accepted; a hash that would wait longer than the pool's maximum wait, or a full
+  /// hashing queue → Unavailable overloaded with a retry_after. Resumes on the calling
   /// coroutine's executor. `miss`: what cached() left for the same request, or nullptr.
   boost::asio::awaitable<AuthResult> authenticate(const config::CompiledRoute& route,
                                                   const schemes::Presented& presented,

@@ -7,6 +7,7 @@
 
 #include "authgate/grammar/serialize.hpp"
 #include "authgate/policy/challenges.hpp"
+#include "gateway/authn/revocation.hpp"
 
 namespace authgate::gateway {
 namespace {
@@ -18,6 +19,10 @@ std::string_view info_field_name(policy::Side side) noexcept {
 
 Verdict conclude(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
                  Outcome outcome) {
+  if (const auto* ok = std::get_if<Authenticated>(&outcome); ok != nullptr && route.state != nullptr) {
+    // Cached or verified now alike: a revocation holds from the next request on.
+    if (auto refusal = revocation_of(*route.state, *ok->identity)) outcome = std::move(*refusal);
+  }
   Verdict verdict;
   verdict.decision = policy::decide(route.requirement, outcome, side);
   if (verdict.decision.allowed()) {
@@ -79,7 +84,8 @@ void Judge::judge_now(const config::CompiledRoute& route, const RequestView& req
     if (route.throttle != nullptr) {
       // Why before the cache: a banned guesser must learn nothing, not even from a cached right answer.
       judgement.subject_ = throttle_subject(route, *presented, request.facts);
-      if (route.state != nullptr && !route.state->completes_inline()) {
+      if (route.state != nullptr && !route.state->completes_inline() &&
+          !recently_unbanned(judgement.subject_)) {
         judgement.ban_unchecked_ = true;  // Redis: the ban check waits, so the cache waits behind it
         return;
       }

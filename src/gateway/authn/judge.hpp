@@ -90,7 +90,8 @@ class Judge {
   /// The same in two steps, for the reverse proxy's hot path: judge_now() sets `judgement.verdict` when
   /// no wait is needed (an anonymous route, no or malformed credentials, credentials the verify cache
   /// holds, or that a never-cached scheme verifies without waiting; a plain function, no coroutine) —
-  /// never on a throttled route whose state store does not answer inline (Redis), whose ban check waits —
+  /// never on a throttled route whose state store does not answer inline (Redis), whose ban check waits,
+  /// unless that store said moments ago that the subject is not banned (ban_memo.hpp) —
   /// and judge_rest() — called at once, with the same arguments, only when it did not — verifies and
   /// returns the verdict.
   void judge_now(const config::CompiledRoute& route, const RequestView& request, policy::Side side,

@@ -1,11 +1,12 @@
 #include "gateway/authn/throttle.hpp"
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <atomic>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <unordered_map>
 #include <vector>
 
@@ -19,6 +20,9 @@
 
 #include "authgate/grammar/ascii.hpp"
 #include "authgate/grammar/parse.hpp"
+#include "authgate/stores/memory_state_store.hpp"
+#include "gateway/authn/ban_memo.hpp"
+#include "gateway/authn/client_network.hpp"
 
 namespace authgate::gateway {
 namespace {
@@ -33,8 +37,13 @@ constexpr std::size_t key_digest_bytes = 16;  // of SHA-256: collisions stay out
 
 /// `kind` + the first bytes of SHA-256(content): a bounded key whatever the user sent.
 std::string store_key(char kind, std::string_view content) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(content.data()), content.size(), digest);
+  // Fetched once: SHA256() looks the algorithm up by name on every call (OpenSSL 3), a third of the cost.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  if (sha256 == nullptr ||
+      EVP_Digest(content.data(), content.size(), digest, nullptr, sha256, nullptr) != 1) {
+    throw std::runtime_error("throttle: SHA-256 is not available");
+  }
   std::string key(1, kind);
   key.append(reinterpret_cast<const char*>(digest), key_digest_bytes);
   return key;
@@ -43,23 +52,6 @@ std::string store_key(char kind, std::string_view content) {
 // The failure and ban keys of one subject key: two windows in the store's failure space.
 std::string failure_key(const std::string& key) { return "f" + key; }
 std::string ban_key(const std::string& key) { return "b" + key; }
-
-/// The client address as it counts: IPv4 (or IPv4-mapped IPv6) as is, IPv6 cut to its network, because
-/// one subscriber gets a whole /64 and would otherwise have 2^64 addresses to guess from.
-std::string address_content(std::string_view client, unsigned ipv6_prefix) {
-  boost::system::error_code ec;
-  auto address = boost::asio::ip::make_address(client, ec);
-  if (ec) return std::string(client);
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
-  }
-  if (address.is_v4()) return address.to_string();
-  auto bytes = address.to_v6().to_bytes();
-  for (std::size_t bit = ipv6_prefix; bit < 128; ++bit) {
-    bytes[bit / 8] = static_cast<unsigned char>(bytes[bit / 8] & ~(0x80u >> (bit % 8)));
-  }
-  return boost::asio::ip::address_v6(bytes).to_string() + "/" + std::to_string(ipv6_prefix);
-}
 
 const Scheme* scheme_for(const config::CompiledRoute& route, std::string_view name) {
   const auto it = std::find_if(
@@ -108,30 +100,52 @@ void log_fail_open(const stores::StateError& error) {
                stores::to_string(error.code), error.detail);
 }
 
+/// Where failures are counted while the shared store fails (Redis down): this process's memory, so a
+/// guesser is still slowed by each instance on its own (fail open, but not wide open).
+stores::StateStore& local_fallback() {
+  static const auto store = stores::make_memory_state_store(std::make_shared<SystemClock>(),
+                                                            stores::MemoryStateLimits{20'000, 16, 512});
+  return *store;
+}
+
 /// The ban checks of one request in flight: the last answer resumes the request on its executor.
 class PendingBan {
  public:
   using Handler = asio::any_completion_handler<void(std::optional<Ban>)>;
-  PendingBan(std::size_t answers, TimePoint now, Handler handler, asio::any_io_executor executor)
-      : left_(answers), now_(now), handler_(std::move(handler)), executor_(std::move(executor)) {}
+  PendingBan(std::vector<std::string> keys, TimePoint now, Handler handler, asio::any_io_executor executor)
+      : keys_(std::move(keys)),
+        left_(keys_.size()),
+        now_(now),
+        handler_(std::move(handler)),
+        executor_(std::move(executor)) {}
 
-  void answer(std::string_view by, const StateResult<FailureWindow>& result) {
+  void answer(std::string_view by, const std::string& key, const StateResult<FailureWindow>& result) {
+    // The shared store failed: the bans this process counted meanwhile (local_fallback) still hold.
+    const auto local = result ? std::nullopt : window_now(local_fallback(), key);
     {
       const std::lock_guard lock(mutex_);
       if (result) {
         consider(ban_, *result, by, now_);
       } else {
         log_fail_open(result.error());
+        failed_ = true;
+        if (local) consider(ban_, *local, by, now_);
       }
       if (--left_ != 0) return;
+    }
+    if (!ban_ && !failed_) {
+      const auto checked = std::chrono::steady_clock::now();
+      for (const auto& checked_key : keys_) remember_unbanned(checked_key, checked);
     }
     asio::post(executor_, [handler = std::move(handler_), ban = ban_]() mutable { std::move(handler)(ban); });
   }
 
  private:
   std::mutex mutex_;
-  std::size_t left_;  // guarded by mutex_
+  std::vector<std::string> keys_;  // the ban keys asked
+  std::size_t left_;               // guarded by mutex_
   TimePoint now_;
+  bool failed_ = false;     // guarded by mutex_: an answer was an error (nothing to remember)
   std::optional<Ban> ban_;  // guarded by mutex_
   Handler handler_;         // moved out by the last answer
   asio::any_io_executor executor_;
@@ -141,12 +155,16 @@ class PendingBan {
 /// holds `store` by reference: every store lives as long as the process (config/compile_state.hpp), and
 /// the limit is copied (a reload may free the snapshot it came from before a Redis answer arrives).
 void add_failure(stores::StateStore& store, const std::string& key, const config::ThrottleLimit& limit) {
-  store.add_failure(failure_key(key), limit.window,
-                    [&store, ban = ban_key(key), limit](StateResult<FailureWindow> result) {
-                      // A failure the store could not count is over every limit (FailureWindow::recorded).
-                      if (!result || result->count < limit.max_failures) return;
-                      store.add_failure(ban, limit.ban, [](const StateResult<FailureWindow>&) {});
-                    });
+  store.add_failure(failure_key(key), limit.window, [&store, key, limit](StateResult<FailureWindow> result) {
+    if (!result) {
+      // Counted here instead (fail open, not wide open); never twice: memory does not fail.
+      if (&store != &local_fallback()) add_failure(local_fallback(), key, limit);
+      return;
+    }
+    // A failure the store could not count is over every limit (FailureWindow::recorded).
+    if (result->count < limit.max_failures) return;
+    store.add_failure(ban_key(key), limit.ban, [](const StateResult<FailureWindow>&) {});
+  });
 }
 
 /// The distinct credentials being verified per failure key, in this process. Bounded by the hashing
@@ -228,7 +246,7 @@ ThrottleSubject throttle_subject(const config::CompiledRoute& route, const schem
     }
   }
   if (throttle.addresses.max_failures != 0 && !facts.client_address.empty()) {
-    subject.address_key = store_key('a', address_content(facts.client_address, throttle.ipv6_prefix));
+    subject.address_key = store_key('a', client_network(facts.client_address, throttle.ipv6_prefix));
   }
   return subject;
 }
@@ -257,16 +275,29 @@ asio::awaitable<std::optional<Ban>> await_ban(const config::CompiledRoute& route
   if (route.state == nullptr || keys.empty()) co_return std::nullopt;
   auto initiate = [&](auto handler) {
     auto executor = asio::get_associated_executor(handler);
-    auto pending = std::make_shared<PendingBan>(keys.size(), now, std::move(handler), std::move(executor));
+    std::vector<std::string> asked;
+    asked.reserve(keys.size());
+    for (const auto& key : keys) asked.push_back(key.first);
+    auto pending =
+        std::make_shared<PendingBan>(std::move(asked), now, std::move(handler), std::move(executor));
     // The callbacks hold the pending check, never this coroutine's frame; the store copies the keys.
     for (const auto& [key, by] : keys) {
-      route.state->failures(
-          key, [pending, by = by](const StateResult<FailureWindow>& result) { pending->answer(by, result); });
+      route.state->failures(key, [pending, by = by, key = key](const StateResult<FailureWindow>& result) {
+        pending->answer(by, key, result);
+      });
     }
   };
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<Ban>)>(
       initiate, asio::use_awaitable);
   // NOLINTEND(clang-analyzer-core.NullDereference)
+}
+
+bool recently_unbanned(const ThrottleSubject& subject) noexcept {
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto* key : {&subject.user_key, &subject.address_key}) {
+    if (!key->empty() && !memo_unbanned(ban_key(*key), now)) return false;
+  }
+  return true;
 }
 
 bool counts_as_failure(const Outcome& outcome) noexcept {
@@ -289,6 +320,10 @@ void count_outcome(const config::CompiledRoute& route, const ThrottleSubject& su
   if (route.throttle == nullptr || route.state == nullptr) return;
   auto& store = *route.state;
   if (counts_as_failure(outcome)) {
+    // The next request for these keys asks the store again: this failure may have banned them.
+    for (const auto* key : {&subject.user_key, &subject.address_key}) {
+      if (!key->empty()) forget_unbanned(ban_key(*key));
+    }
     if (!subject.user_key.empty()) add_failure(store, subject.user_key, route.throttle->users);
     if (!subject.address_key.empty()) add_failure(store, subject.address_key, route.throttle->addresses);
   } else if (std::holds_alternative<Authenticated>(outcome) && !subject.user_key.empty()) {

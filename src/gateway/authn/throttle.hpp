@@ -53,6 +53,11 @@ boost::asio::awaitable<std::optional<Ban>> await_ban(const config::CompiledRoute
                                                      const ThrottleSubject& subject,
                                                      std::chrono::system_clock::time_point now);
 
+/// True when a networked store said, moments ago (gateway/authn/ban_memo.hpp), that neither key of
+/// `subject` is banned, and this instance counted no failure for them since: the judge then goes on
+/// without waiting for the store (a subject without keys has nothing to ban: true).
+bool recently_unbanned(const ThrottleSubject& subject) noexcept;
+
 /// Guesses being verified right now, held until the verification ends (destruction releases them):
 /// without them, guesses sent all at once would all pass the ban check before the first failure is
 /// counted, and a guesser with many connections would get the whole hashing queue per ban.

@@ -64,6 +64,8 @@ asio::awaitable<bool> Session::wait_for_request(bool first) {
   stream_.expires_after(first ? limits.header_timeout : limits.idle_timeout);
   release_idle_buffers();
   idle_ = true;
+  if (ticket_ != nullptr)
+    ticket_->set_phase(first ? ConnectionTable::Phase::head : ConnectionTable::Phase::idle);
   std::size_t n = 0;
   boost::system::error_code ec;
   if (stream_.is_tls()) {
@@ -80,6 +82,8 @@ asio::awaitable<bool> Session::wait_for_request(bool first) {
     if (!ec) landing_.landed(n);
   }
   idle_ = false;
+  // Bytes of a head came (or the wait ended): until the head is complete this connection owes one.
+  if (ticket_ != nullptr && !first) ticket_->set_phase(ConnectionTable::Phase::head);
   co_return !ec;
 }
 
@@ -131,6 +135,7 @@ asio::awaitable<bool> Session::serve_one() {
   x.record.client = client_;
   x.record.listener = info_.listener;
   const auto ec = co_await read_head(x);
+  if (ticket_ != nullptr && !ec) ticket_->set_phase(ConnectionTable::Phase::busy);
   x.started = std::chrono::steady_clock::now();
   x.record.start = std::chrono::system_clock::now();
   if (ec) co_return co_await on_head_error(x, ec);
@@ -262,9 +267,18 @@ void Session::finish(Exchange& x) {
   state_.record(x.record);
 }
 
-asio::awaitable<void> run_session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info) {
+asio::awaitable<void> run_session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info,
+                                  ConnectionTable::Ticket ticket) {
   Session session{std::move(stream), state, thread, std::move(info)};
   thread.sessions.insert(&session);
+  // Closed to make room for another connection (connection_table.hpp): on this thread, if still open.
+  auto alive = std::make_shared<bool>(true);
+  ticket.on_evict([executor = thread.context.get_executor(), weak = std::weak_ptr<bool>(alive), &session] {
+    asio::post(executor, [weak, &session] {
+      if (weak.lock()) session.close_for_room();
+    });
+  });
+  session.track(ticket);
   state.connections.fetch_add(1, std::memory_order_relaxed);
   if (state.metrics != nullptr) state.metrics->connection_opened();
   try {
@@ -275,6 +289,8 @@ asio::awaitable<void> run_session(Stream stream, GatewayState& state, IoThread& 
   if (state.metrics != nullptr) state.metrics->connection_closed();
   state.connections.fetch_sub(1, std::memory_order_relaxed);
   thread.sessions.erase(&session);
+  alive.reset();
+  ticket.release();
 }
 
 void close_idle_sessions(IoThread& thread) {

@@ -12,6 +12,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "authgate/policy/decision.hpp"
+#include "gateway/conn/connection_table.hpp"
 #include "gateway/conn/stream.hpp"
 
 namespace authgate::gateway {
@@ -33,8 +34,9 @@ struct SessionInfo {
 
 /// Serves one accepted connection until it closes, times out or the server drains. Never throws:
 /// unexpected exceptions are logged and end the connection only.
+/// `ticket`: the connection's place in GatewayState::connection_table (empty in tests that do not count).
 boost::asio::awaitable<void> run_session(Stream stream, GatewayState& state, IoThread& thread,
-                                         SessionInfo info);
+                                         SessionInfo info, ConnectionTable::Ticket ticket = {});
 
 /// Shutdown: closes the connections of `thread` that wait for their next request (idle keep-alive).
 /// Busy ones finish their request and close afterwards. Call on the thread's own executor.

@@ -41,6 +41,13 @@ class Session {
   void close_if_idle() {
     if (idle_) stream_.close();
   }
+  /// Closed to make room (connection_table.hpp): it was idle or sending a head for long; a request it
+  /// began meanwhile finishes first.
+  void close_for_room() {
+    if (ticket_ == nullptr || ticket_->phase() != ConnectionTable::Phase::busy) stream_.close();
+  }
+  /// Reports this connection's phases to `ticket` (which outlives the session's run).
+  void track(ConnectionTable::Ticket& ticket) noexcept { ticket_ = ticket ? &ticket : nullptr; }
 
  private:
   struct Exchange {
@@ -122,7 +129,8 @@ class Session {
   std::unique_ptr<UpstreamPool> origin_pool_;
   std::string origin_authority_;
   bool idle_ = false;
-  bool unread_input_ = false;  // we answered without reading everything the client sent
+  ConnectionTable::Ticket* ticket_ = nullptr;  // run_session()'s; null in tests that do not count
+  bool unread_input_ = false;                  // we answered without reading everything the client sent
 };
 
 }  // namespace authgate::gateway

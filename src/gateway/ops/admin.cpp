@@ -15,6 +15,7 @@
 #include <string_view>
 #include <utility>
 
+#include "gateway/ops/admin_revoke.hpp"
 #include "gateway/ops/metrics.hpp"
 
 namespace authgate::gateway {
@@ -39,7 +40,7 @@ struct AdminServer::State {
 namespace {
 
 using State = AdminServer::State;
-using Request = http::request<http::empty_body>;
+using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
@@ -58,7 +59,7 @@ Response text_response(const Request& request, http::status status, std::string 
 Response route_request(const State& state, const Request& request) {
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find('?'));
-  if (path != "/metrics" && path != "/healthz" && path != "/readyz") {
+  if (path != "/metrics" && path != "/healthz" && path != "/readyz") {  // /revocations: handle_revocation
     return text_response(request, http::status::not_found, "not found\n");
   }
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
@@ -91,6 +92,11 @@ Response route_request(const State& state, const Request& request) {
   return text_response(request, http::status::ok, "ready\n");
 }
 
+bool is_revocation(const Request& request) {
+  const std::string_view target = request.target();
+  return target.substr(0, target.find('?')) == "/revocations";
+}
+
 /// The response to one parsed request; HEAD gets the GET headers (Content-Length included) and no body.
 Response handle(const State& state, const Request& request) {
   Response response;
@@ -104,6 +110,77 @@ Response handle(const State& state, const Request& request) {
   if (request.method() == http::verb::head)
     response.body().clear();  // Content-Length stays (RFC 9110 §9.3.2)
   return response;
+}
+
+Response json_response(const Request& request, http::status status, std::string body) {
+  Response response{status, request.version()};
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::cache_control, "no-store");
+  response.body() = std::move(body) + "\n";
+  return response;
+}
+
+/// A JSON string literal of `text` (printable ASCII kept, the rest escaped).
+std::string json_quoted(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte >= 0x7F) {
+      static constexpr std::string_view hex = "0123456789abcdef";
+      out += "\\u00";
+      out += hex[byte >> 4];
+      out += hex[byte & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+/// POST /revocations (admin_revoke.hpp): who may, what, then the deny call.
+asio::awaitable<Response> handle_revocation(const State& state, const Request& request, bool from_loopback) {
+  if (request.method() != http::verb::post) {
+    Response response = text_response(request, http::status::method_not_allowed, "method not allowed\n");
+    response.set(http::field::allow, "POST");
+    co_return response;
+  }
+  const std::string token = state.context.revoke_token ? state.context.revoke_token() : std::string();
+  if (!token.empty()) {
+    if (!carries_admin_token(request[http::field::authorization], token)) {
+      Response response = text_response(request, http::status::unauthorized, "unauthorized\n");
+      response.set(http::field::www_authenticate, "Bearer realm=\"authgate admin\"");
+      co_return response;
+    }
+  } else if (!from_loopback) {
+    co_return text_response(request, http::status::forbidden,
+                            "forbidden: set admin.revoke_token_file to revoke from another host\n");
+  }
+  // A JSON content type: a browser cannot send it cross-site without a CORS preflight this listener fails.
+  const std::string_view type = request[http::field::content_type];
+  if (!beast::iequals(type.substr(0, type.find(';')), "application/json")) {
+    co_return text_response(request, http::status::unsupported_media_type, "expected application/json\n");
+  }
+  const auto now = std::chrono::system_clock::now();
+  auto parsed = parse_revoke_request(request.body(), now);
+  if (!parsed)
+    co_return text_response(request, http::status::bad_request, "bad request: " + parsed.error() + "\n");
+  auto store = state.context.revocation_store();
+  if (!store) co_return text_response(request, http::status::service_unavailable, "no state store\n");
+  const auto done = co_await revoke(*store, *parsed, now);
+  if (!done) {
+    co_return text_response(request, http::status::service_unavailable,
+                            "state store: " + std::string(stores::to_string(done.error().code)) + "\n");
+  }
+  const auto until =
+      std::chrono::duration_cast<std::chrono::seconds>(parsed->until.time_since_epoch()).count();
+  std::string body = "{\"revoked\":{";
+  body += parsed->kind == RevokedKind::token_id ? "\"jti\":" : "\"user\":";
+  body += json_quoted(parsed->value);
+  body += "},\"until\":" + std::to_string(until) + "}";
+  co_return json_response(request, http::status::ok, std::move(body));
 }
 
 /// Registers a session's stream for stop() while it lives.
@@ -137,6 +214,7 @@ std::optional<http::status> parse_failure_status(const beast::error_code& ec) {
   if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
     return http::status::request_header_fields_too_large;
   }
+  if (ec == http::error::body_limit) return http::status::payload_too_large;
   const bool peer_left = ec == http::error::end_of_stream || ec == http::error::partial_message;
   if (!peer_left && ec.category() == http::make_error_code(http::error::bad_target).category()) {
     return http::status::bad_request;  // malformed request or an unexpected body
@@ -145,9 +223,11 @@ std::optional<http::status> parse_failure_status(const beast::error_code& ec) {
 }
 
 Response failure_response(http::status status) {
-  Response response = text_response(
-      Request{}, status,
-      status == http::status::bad_request ? "bad request\n" : "request header fields too large\n");
+  Response response =
+      text_response(Request{}, status,
+                    status == http::status::bad_request         ? "bad request\n"
+                    : status == http::status::payload_too_large ? "payload too large\n"
+                                                                : "request header fields too large\n");
   response.keep_alive(false);
   response.prepare_payload();
   return response;
@@ -156,10 +236,17 @@ Response failure_response(http::status status) {
 asio::awaitable<void> serve_connection(std::shared_ptr<State> state, beast::tcp_stream stream) {
   const SessionEntry entry(*state, stream);
   const AdminLimits& limits = state->context.limits;
-  beast::flat_buffer buffer(limits.max_header_bytes);
+  beast::error_code peer_ec;
+  const auto peer = stream.socket().remote_endpoint(peer_ec);
+  const bool from_loopback =
+      !peer_ec && (peer.address().is_loopback() ||
+                   (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped() &&
+                    asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).is_loopback()));
+  beast::flat_buffer buffer(limits.max_header_bytes + max_revoke_body_bytes);
   while (!state->stopped && co_await await_first_byte(stream, buffer, limits)) {
-    http::request_parser<http::empty_body> parser;
+    http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.body_limit(max_revoke_body_bytes);
     stream.expires_after(limits.read_timeout);
     auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     Response response;
@@ -167,6 +254,12 @@ asio::awaitable<void> serve_connection(std::shared_ptr<State> state, beast::tcp_
       const auto status = parse_failure_status(read_ec);
       if (!status) break;
       response = failure_response(*status);
+    } else if (!parser.get().body().empty() && !is_revocation(parser.get())) {
+      response = failure_response(http::status::bad_request);  // only /revocations takes a body
+    } else if (is_revocation(parser.get()) && state->context.revocation_store) {
+      response = co_await handle_revocation(*state, parser.get(), from_loopback);
+      response.keep_alive(parser.get().keep_alive());
+      response.prepare_payload();
     } else {
       response = handle(*state, parser.get());
     }

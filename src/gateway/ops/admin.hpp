@@ -1,7 +1,7 @@
 #pragma once
 // The admin listener, on its own address (never on a public listener): GET/HEAD /metrics (Prometheus text
 // format 0.0.4), /healthz (liveness, with the config generation) and /readyz (readiness: listeners up and
-// the state store usable). Everything else is
+// the state store usable), and POST /revocations (the deny-list, admin_revoke.hpp). Everything else is
 // 404; other methods on these paths are 405. HTTP/1.1 keep-alive, small limits, a timeout on every wait.
 
 #include <boost/asio/any_io_executor.hpp>
@@ -12,6 +12,8 @@
 #include <memory>
 #include <string>
 #include <system_error>
+
+#include "authgate/stores/state_store.hpp"
 
 namespace authgate::gateway {
 
@@ -39,6 +41,10 @@ struct AdminContext {
   /// /readyz answers 503 while it says down; also called before /metrics renders (the caller updates
   /// authgate_state_store_up there). Thread-safe, fast; empty: always up.
   std::function<StateStoreHealth()> state_store{};
+  /// POST /revocations: the store revocations go to (the current config's) and the token that authorises
+  /// them ("" when none is configured: loopback peers only). Empty function: 404, no revocations.
+  std::function<std::shared_ptr<stores::StateStore>()> revocation_store{};
+  std::function<std::string()> revoke_token{};
 };
 
 /// A running admin listener. Its acceptor and sessions share one strand, so the traffic of a scraper or a

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "authgate/reason.hpp"
+#include "gateway/authn/worker_pool.hpp"
 
 namespace authgate::gateway {
 namespace {
@@ -173,6 +174,10 @@ void Metrics::tunnel_opened() noexcept { tunnels_.fetch_add(1, relaxed); }
 
 void Metrics::connection_closed() noexcept { connections_open_.fetch_sub(1, relaxed); }
 
+void Metrics::connection_refused(ConnectionRefusal why) noexcept {
+  refused_[static_cast<std::size_t>(why) % refused_.size()].fetch_add(1, relaxed);
+}
+
 void Metrics::set_config_generation(std::uint64_t generation) noexcept {
   config_generation_.store(generation, relaxed);
 }
@@ -183,6 +188,14 @@ void Metrics::count_config_reload(bool ok) noexcept {
 
 void Metrics::set_worker_queue_depth(std::uint64_t depth) noexcept {
   worker_queue_depth_.store(depth, relaxed);
+}
+
+void Metrics::count_hash_refused(HashRefusal why) noexcept {
+  (why == HashRefusal::wait ? hash_refused_wait_ : hash_refused_full_).fetch_add(1, relaxed);
+}
+
+void Metrics::set_hash_mean_time(std::chrono::microseconds mean) noexcept {
+  hash_mean_us_.store(static_cast<std::uint64_t>(std::max<std::int64_t>(mean.count(), 0)), relaxed);
 }
 
 void Metrics::set_access_log_dropped(std::uint64_t lines) noexcept {
@@ -239,6 +252,17 @@ void Metrics::render_scalars(std::string& out) const {
   out.push_back('\n');
   append_family(out, "authgate_connections_total", "counter", "Client connections accepted.");
   append_sample(out, "authgate_connections_total", "", connections_total_.load(relaxed));
+  append_family(out, "authgate_connections_refused_total", "counter",
+                "Client connections closed at accept, by the limit they met.");
+  for (const auto why :
+       {ConnectionRefusal::total, ConnectionRefusal::address, ConnectionRefusal::pending_heads}) {
+    const std::string label = "why=\"" + std::string(to_string(why)) + "\"";
+    append_sample(out, "authgate_connections_refused_total", label,
+                  refused_[static_cast<std::size_t>(why)].load(relaxed));
+  }
+  append_family(out, "authgate_connections_evicted_total", "counter",
+                "Idle or slow-head connections closed at max_connections to make room for new ones.");
+  append_sample(out, "authgate_connections_evicted_total", "", evicted_.load(relaxed));
   append_family(out, "authgate_config_generation", "gauge", "Generation of the config snapshot serving now.");
   append_sample(out, "authgate_config_generation", "", config_generation_.load(relaxed));
   append_family(out, "authgate_config_reload_total", "counter", "Config reload attempts, by result.");
@@ -255,6 +279,15 @@ void Metrics::render_scalars(std::string& out) const {
   append_sample(out, "authgate_state_store_up", "", state_store_up_.load(relaxed));
   append_family(out, "authgate_worker_queue_depth", "gauge", "Password verifications waiting for a worker.");
   append_sample(out, "authgate_worker_queue_depth", "", worker_queue_depth_.load(relaxed));
+  append_family(out, "authgate_hash_queue_refused_total", "counter",
+                "Password verifications answered 503, by why: the expected wait or the count bound.");
+  append_sample(out, "authgate_hash_queue_refused_total", "why=\"wait\"", hash_refused_wait_.load(relaxed));
+  append_sample(out, "authgate_hash_queue_refused_total", "why=\"full\"", hash_refused_full_.load(relaxed));
+  append_family(out, "authgate_hash_mean_seconds", "gauge",
+                "Measured mean time of one password verification on a worker (smoothed).");
+  out.append("authgate_hash_mean_seconds ");
+  append_seconds(out, hash_mean_us_.load(relaxed));
+  out.push_back('\n');
   append_family(out, "authgate_access_log_dropped_lines_total", "counter",
                 "Access-log lines dropped because the writer fell behind or a write failed.");
   append_sample(out, "authgate_access_log_dropped_lines_total", "", access_log_dropped_.load(relaxed));

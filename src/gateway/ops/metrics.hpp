@@ -17,10 +17,13 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/conn/connection_table.hpp"
 #include "gateway/keys/key_source_metrics.hpp"
 #include "gateway/ops/request_record.hpp"
 
 namespace authgate::gateway {
+
+enum class HashRefusal : unsigned char;  // gateway/authn/worker_pool.hpp
 
 /// A latency histogram with fixed bucket bounds (seconds, as in the Prometheus convention), lock-free.
 class LatencyHistogram {
@@ -67,12 +70,22 @@ class Metrics {
   void tunnel_opened() noexcept;
   /// A client connection was closed (connections_open − 1).
   void connection_closed() noexcept;
+  /// A connection refused at accept (connections_refused_total{why}).
+  void connection_refused(ConnectionRefusal why) noexcept;
+  /// Connections closed so far to make room for others (read from the connection table when rendered).
+  void set_connections_evicted(std::uint64_t total) noexcept {
+    evicted_.store(total, std::memory_order_relaxed);
+  }
   /// The generation of the config snapshot now serving.
   void set_config_generation(std::uint64_t generation) noexcept;
   /// A reload attempt finished; `ok` false when the old snapshot stayed.
   void count_config_reload(bool ok) noexcept;
   /// Password verifications waiting for the worker pool.
   void set_worker_queue_depth(std::uint64_t depth) noexcept;
+  /// The hashing pool refused a job (authgate_hash_queue_refused_total{why}).
+  void count_hash_refused(HashRefusal why) noexcept;
+  /// The hashing pool's measured mean time of one hash (authgate_hash_mean_seconds).
+  void set_hash_mean_time(std::chrono::microseconds mean) noexcept;
   /// Access-log lines dropped so far (the writer fell behind or a write failed); a running total.
   void set_access_log_dropped(std::uint64_t lines) noexcept;
 
@@ -114,10 +127,15 @@ class Metrics {
   LatencyHistogram upstream_duration_;
   std::atomic<std::int64_t> connections_open_{0};
   std::atomic<std::uint64_t> connections_total_{0};
+  std::array<std::atomic<std::uint64_t>, 4> refused_{};  // by ConnectionRefusal
+  std::atomic<std::uint64_t> evicted_{0};
   std::atomic<std::uint64_t> config_generation_{0};
   std::atomic<std::uint64_t> reloads_ok_{0};
   std::atomic<std::uint64_t> reloads_error_{0};
   std::atomic<std::uint64_t> worker_queue_depth_{0};
+  std::atomic<std::uint64_t> hash_refused_wait_{0};  // the expected wait was over limits.max_hash_wait
+  std::atomic<std::uint64_t> hash_refused_full_{0};  // server.max_pending_hashes were waiting
+  std::atomic<std::uint64_t> hash_mean_us_{0};
   std::atomic<std::uint64_t> access_log_dropped_{0};
   std::atomic<std::uint64_t> state_store_up_{1};
   KeySourceMetrics key_sources_;

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config/units.hpp"
+#include "net/redis_url.hpp"
+
 namespace authgate::gateway {
 namespace {
 
@@ -46,6 +49,20 @@ bool same_listeners(const config::Config& a, const config::Config& b) {
   return true;
 }
 
+/// Where shared state lives, for the start-up log: never the password (the url's is left out).
+std::string describe_state(const config::Config& config) {
+  if (!config.state.redis) return "state: in this process's memory (not shared with other instances)";
+  const auto& redis = *config.state.redis;
+  auto endpoint = net::parse_redis_url(redis.url);
+  if (!endpoint) return "state: redis (url not understood)";
+  std::string where = endpoint->unix_path.empty() ? endpoint->host + ":" + std::to_string(endpoint->port)
+                                                  : "unix:" + endpoint->unix_path;
+  if (endpoint->tls.enabled) where += " over TLS";
+  return "state: redis at " + where + " db " + std::to_string(endpoint->db) + ", key prefix " +
+         redis.key_prefix + ", timeout " + config::format_duration(redis.timeout) +
+         " (throttling fails open and Digest closed while it is down)";
+}
+
 }  // namespace
 
 void report_startup(const config::Snapshot& snapshot) {
@@ -57,6 +74,7 @@ void report_startup(const config::Snapshot& snapshot) {
     spdlog::info("forward proxy {}: realms {}; {} rule(s)", proxy.listener,
                  join(proxy.route.requirement.realms), proxy.rules.size());
   }
+  spdlog::info("{}", describe_state(snapshot.config));
   for (const auto& warning : snapshot.warnings) spdlog::warn("{}", warning);
 }
 

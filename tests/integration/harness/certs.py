@@ -23,12 +23,12 @@ def make_ca(directory: Path, name: str = "ca") -> Path:
     return directory / f"{name}.pem"
 
 
-def make_leaf(directory: Path, ca: Path, name: str, serial: int = 1) -> Leaf:
-    """A server certificate for 127.0.0.1 and localhost signed by `ca`."""
+def make_leaf(directory: Path, ca: Path, name: str, serial: int = 1, usage: str = "serverAuth") -> Leaf:
+    """A certificate for 127.0.0.1 and localhost signed by `ca`; `usage` "clientAuth" makes a client's."""
     _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", f"/CN={name}",
              "-keyout", f"{name}.key", "-out", f"{name}.csr", cwd=directory)
     ext = directory / f"{name}.ext"
-    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+    ext.write_text(f"subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage={usage}\n")
     _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", ca, "-CAkey", ca.with_suffix(".key"), "-days", "1",
              "-set_serial", serial, "-extfile", ext, "-out", f"{name}.crt", cwd=directory)
     chain = directory / f"{name}.chain.pem"

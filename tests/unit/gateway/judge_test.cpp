@@ -16,6 +16,7 @@
 #include "authgate/schemes/bearer.hpp"
 #include "authgate/schemes/introspection.hpp"
 #include "authgate/stores/htpasswd.hpp"
+#include "authgate/stores/memory_state_store.hpp"
 #include "fake_idp.hpp"
 #include "gateway/authn/worker_pool.hpp"
 #include "http/local_reply.hpp"
@@ -140,6 +141,30 @@ TEST_P(BothSides, AWrongPasswordIsChallengedAgain) {
   EXPECT_EQ(v.decision.status, unauthenticated());
   EXPECT_EQ(v.decision.reason, Reason::wrong_password);
   EXPECT_EQ(fields_of(v), all_challenges);
+}
+
+TEST_P(BothSides, ARevokedUserOrTokenIdIsRefusedEvenFromTheCache) {
+  auto state = stores::make_memory_state_store(std::make_shared<PinnedClock>());
+  for (auto* each : {&w.route, &w.scoped}) each->state = state.get();
+  ASSERT_TRUE(w.judge(GetParam(), {"Basic YWxpY2U6c2VjcmV0"}).allowed());  // alice:secret, now cached
+  const std::string with_jti =
+      "Bearer " + test::hmac_jws(hmac_secret, jose::Alg::hs256, test::header("HS256"),
+                                 R"({"sub":"bob","jti":"t-1","exp":)" + std::to_string(now_s + 300) + "}");
+  ASSERT_TRUE(w.judge(GetParam(), {with_jti}).allowed());
+  state->deny("user:alice", std::chrono::hours(1),
+              [](const stores::StateResult<void>& r) { ASSERT_TRUE(r); });
+  state->deny("jti:t-1", std::chrono::hours(1), [](const stores::StateResult<void>& r) { ASSERT_TRUE(r); });
+
+  const auto basic = w.judge(GetParam(), {"Basic YWxpY2U6c2VjcmV0"});
+  EXPECT_EQ(basic.decision.status, unauthenticated());
+  EXPECT_EQ(basic.decision.reason, Reason::revoked);
+  EXPECT_EQ(fields_of(basic), all_challenges) << "the usual challenges, nothing more";
+  const auto token = w.judge(GetParam(), {with_jti});
+  EXPECT_EQ(token.decision.status, unauthenticated());
+  EXPECT_EQ(token.decision.reason, Reason::revoked);
+  EXPECT_EQ(fields_of(token)[1],
+            R"(Bearer realm="api", error="invalid_token", error_description="The token is revoked")");
+  EXPECT_TRUE(w.judge(GetParam(), {"Bearer " + jwt()}).allowed()) << "bob's token without that jti";
 }
 
 TEST_P(BothSides, BearerVerifiesInTheFieldAndInTheQuery) {

@@ -78,6 +78,7 @@ TEST(Metrics, RendersASmallScenarioExactly) {
   metrics.connection_opened();
   metrics.connection_opened();
   metrics.connection_closed();
+  metrics.connection_refused(ConnectionRefusal::address);
   metrics.set_config_generation(3);
   metrics.count_config_reload(true);
   metrics.count_config_reload(false);
@@ -110,6 +111,17 @@ TEST(Metrics, RendersASmallScenarioExactly) {
       "# HELP authgate_connections_total Client connections accepted.\n"
       "# TYPE authgate_connections_total counter\n"
       "authgate_connections_total 2\n"
+      "# HELP authgate_connections_refused_total Client connections closed at accept, by the limit they "
+      "met.\n"
+      "# TYPE authgate_connections_refused_total counter\n"
+      "authgate_connections_refused_total{why=\"max_connections\"} 0\n"
+      "authgate_connections_refused_total{why=\"per_address\"} 1\n"
+      "authgate_connections_refused_total{why=\"pending_heads\"} 0\n"
+      "# HELP authgate_connections_evicted_total Idle or slow-head connections closed at max_connections to "
+      "make "
+      "room for new ones.\n"
+      "# TYPE authgate_connections_evicted_total counter\n"
+      "authgate_connections_evicted_total 0\n"
       "# HELP authgate_config_generation Generation of the config snapshot serving now.\n"
       "# TYPE authgate_config_generation gauge\n"
       "authgate_config_generation 3\n"
@@ -131,6 +143,15 @@ TEST(Metrics, RendersASmallScenarioExactly) {
       "# HELP authgate_worker_queue_depth Password verifications waiting for a worker.\n"
       "# TYPE authgate_worker_queue_depth gauge\n"
       "authgate_worker_queue_depth 5\n"
+      "# HELP authgate_hash_queue_refused_total Password verifications answered 503, by why: the expected "
+      "wait or the count bound.\n"
+      "# TYPE authgate_hash_queue_refused_total counter\n"
+      "authgate_hash_queue_refused_total{why=\"wait\"} 0\n"
+      "authgate_hash_queue_refused_total{why=\"full\"} 0\n"
+      "# HELP authgate_hash_mean_seconds Measured mean time of one password verification on a worker "
+      "(smoothed).\n"
+      "# TYPE authgate_hash_mean_seconds gauge\n"
+      "authgate_hash_mean_seconds 0\n"
       "# HELP authgate_access_log_dropped_lines_total Access-log lines dropped because the writer fell "
       "behind "
       "or a write failed.\n"

@@ -118,7 +118,8 @@ TestGateway::TestGateway(std::function<void(config::Config&)> tweak) {
     for (const auto& problem : snapshot.error()) all += problem.to_string() + "\n";
     throw std::runtime_error("test config refused:\n" + all);
   }
-  pool_ = std::make_unique<WorkerPool>(2, 64);
+  pool_ = std::make_unique<WorkerPool>(WorkerPool::Options{
+      .threads = 2, .max_pending = 64, .max_wait = (*snapshot)->config.limits.max_hash_wait});
   auth_ = std::make_unique<Authenticator>(*pool_, cache_, std::chrono::minutes(5));
   state_ = std::make_unique<GatewayState>(*snapshot, *auth_);
   state_->observer = [this](const RequestRecord& r) {

@@ -73,6 +73,8 @@ class LaterStore : public stores::StateStore {
   void is_denied(std::string_view key, Callback<bool> done) override {
     inner_->is_denied(key, later(std::move(done)));
   }
+  bool denied_locally(std::string_view key) const noexcept override { return inner_->denied_locally(key); }
+  bool has_local_denies() const noexcept override { return inner_->has_local_denies(); }
 
  private:
   template <class T>

@@ -294,6 +294,48 @@ TEST_F(RedisStateStoreTest, DenyLastsItsTtlAndIsNeverShortened) {
   EXPECT_FALSE(is_denied("T").value()) << "keys are exact bytes";
 }
 
+TEST_F(RedisStateStoreTest, ADenyReachesEveryInstancesLocalCopyWithinASecondAndOutlivesAnOutage) {
+  make({});
+  auto other = make_redis_state_store(io_.get_executor(), RedisStateOptions{.url = server_.url()});
+  ASSERT_TRUE(other.has_value()) << other.error();
+  EXPECT_FALSE((*other)->has_local_denies());
+  ASSERT_TRUE(deny("jti:abc", 1h).has_value());
+  EXPECT_TRUE(store_->denied_locally("jti:abc")) << "in the local copy of the store that denied it at once";
+  const auto start = SteadyClock::now();
+  while (!(*other)->denied_locally("jti:abc") && SteadyClock::now() - start < 2s) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_LT(SteadyClock::now() - start, 1s) << "another instance's copy has it within a second";
+  EXPECT_FALSE((*other)->denied_locally("jti:abd"));
+  EXPECT_FALSE((*other)->denied_locally("user:abc")) << "keys are exact";
+
+  server_.stop(SIGKILL);
+  std::this_thread::sleep_for(600ms);  // polls fail meanwhile
+  EXPECT_TRUE((*other)->denied_locally("jti:abc")) << "Redis down: the last known copy holds";
+  EXPECT_EQ(deny("jti:new", 1h).error().code, StateError::Code::unavailable);
+  server_.start();
+  (*other)->shutdown();
+}
+
+TEST_F(RedisStateStoreTest, ADenyInTheLocalCopyLapsesAtItsTtl) {
+  make({});
+  ASSERT_TRUE(deny("user:bob", 300ms).has_value());
+  EXPECT_TRUE(store_->denied_locally("user:bob"));
+  std::this_thread::sleep_for(400ms);
+  EXPECT_FALSE(store_->denied_locally("user:bob")) << "checked against the clock, not only at the next poll";
+  EXPECT_FALSE(is_denied("user:bob").value());
+}
+
+TEST_F(RedisStateStoreTest, APoolSpreadsOperationsOverItsConnections) {
+  make({.pool = 3});
+  ASSERT_TRUE(wait_for(RedisState::connected));
+  for (int i = 0; i < 30; ++i) ASSERT_EQ(add_failure("k", 1min)->count, static_cast<std::uint32_t>(i + 1));
+  const std::string clients = server_.cli("CLIENT LIST");
+  std::size_t connections = 0;
+  for (std::size_t at = 0; (at = clients.find("cmd=", at)) != std::string::npos; ++at) ++connections;
+  EXPECT_EQ(connections, 4u) << "three pooled connections and redis-cli's own";
+}
+
 TEST_F(RedisStateStoreTest, TheThreeKindsHaveSeparateKeySpaces) {
   ASSERT_TRUE(add_failure("x", 1min).has_value());
   ASSERT_TRUE(deny("x", 1h).has_value());
@@ -312,7 +354,8 @@ TEST_F(RedisStateStoreTest, KeysAreBinarySafeAndLaidOutWithHashTags) {
   EXPECT_EQ(failures(binary)->count, 1u);
   ASSERT_TRUE(deny("t", 1h).has_value());
   ASSERT_TRUE(issue_nonce("n", 1h).has_value());
-  EXPECT_EQ(server_.cli("EXISTS authgate:{dA}:d authgate:{bg}:n"), "2") << "<prefix>{base64url(key)}:<kind>";
+  EXPECT_EQ(server_.cli("EXISTS authgate:{deny}:list authgate:{deny}:v authgate:{bg}:n"), "3")
+      << "<prefix>{base64url(key)}:<kind>; the deny-list's two keys share the {deny} tag";
   EXPECT_EQ(server_.cli("--raw KEYS 'authgate:{*}:f'"),
             "authgate:{" + grammar::encode_base64url(binary) + "}:f");
 }
@@ -428,7 +471,7 @@ TEST_F(RedisStateStoreTest, EveryKeyExpiresSoNothingGrowsWithoutBound) {
     ASSERT_EQ(use_nonce(key, 1).value(), NonceUse::fresh);
     ASSERT_TRUE(deny(key, 200ms).has_value());
   }
-  EXPECT_EQ(server_.cli("DBSIZE"), "150");
+  EXPECT_EQ(server_.cli("DBSIZE"), "102") << "50 failure and 50 nonce keys, the deny-list and its version";
   std::string size;
   for (int i = 0; i < 100 && (size = server_.cli("DBSIZE")) != "0"; ++i) std::this_thread::sleep_for(50ms);
   EXPECT_EQ(size, "0") << "Redis's own expiry removed every key";

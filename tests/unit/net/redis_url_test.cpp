@@ -1,4 +1,4 @@
-// The Redis StateStore's url: redis://, unix: and socket paths; errors never quote the password.
+// The Redis StateStore's url: redis://, rediss://, unix: and socket paths; errors never quote the password.
 #include "net/redis_url.hpp"
 
 #include <gtest/gtest.h>
@@ -38,11 +38,26 @@ TEST(RedisUrl, ParsesEachForm) {
   }
 }
 
+TEST(RedisUrl, RedissIsTheSameUrlOverTls) {
+  const auto tls = parse_redis_url("rediss://gw:p%40ss@cache.internal/3");
+  ASSERT_TRUE(tls.has_value()) << tls.error();
+  EXPECT_TRUE(tls->tls.enabled);
+  EXPECT_EQ(tls->host, "cache.internal");
+  EXPECT_EQ(tls->port, 6379) << "the default port stays 6379 (Redis has no separate TLS port number)";
+  EXPECT_EQ(tls->db, 3U);
+  EXPECT_EQ(tls->user, "gw");
+  EXPECT_EQ(tls->password, "p@ss");
+  EXPECT_EQ(parse_redis_url("rediss://[::1]:6380")->port, 6380);
+  EXPECT_FALSE(parse_redis_url("redis://h")->tls.enabled) << "redis:// is plain text";
+  EXPECT_FALSE(parse_redis_url("unix:/run/redis.sock")->tls.enabled);
+  EXPECT_TRUE(parse_redis_url("rediss://h")->tls.ca_file.empty()) << "the url turns TLS on, nothing more";
+}
+
 TEST(RedisUrl, RefusesWhatItCannotUse) {
   const std::vector<const char*> bad = {
-      "rediss://:secret@h",  "http://h", "redis://:secret@h:0",   "redis://:secret@h:99999",
-      "redis://:secret@h/x", "redis://", "redis://:secret@h?a=b", "unix:relative.sock",
-      "unix:/s?db=x",        "not a url"};
+      "rediss://:secret@h:0", "http://h",  "redis://:secret@h:0",    "redis://:secret@h:99999",
+      "redis://:secret@h/x",  "redis://",  "redis://:secret@h?a=b",  "unix:relative.sock",
+      "unix:/s?db=x",         "not a url", "rediss://:secret@h?a=b", "rediss://:secret@h/x"};
   for (const char* url : bad) {
     SCOPED_TRACE(url);
     const auto got = parse_redis_url(url);

@@ -426,6 +426,8 @@ class LaterStateStore final : public stores::StateStore {
   }
   void deny(std::string_view k, Duration t, Callback<void> d) override { inner_->deny(k, t, std::move(d)); }
   void is_denied(std::string_view k, Callback<bool> d) override { inner_->is_denied(k, std::move(d)); }
+  bool denied_locally(std::string_view k) const noexcept override { return inner_->denied_locally(k); }
+  bool has_local_denies() const noexcept override { return inner_->has_local_denies(); }
 
  private:
   std::shared_ptr<stores::StateStore> inner_;

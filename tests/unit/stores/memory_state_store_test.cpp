@@ -174,5 +174,18 @@ TEST_F(MemoryStateStoreTest, ConcurrentUsesOfOneNonceCountEachNcOnce) {
   EXPECT_EQ(fresh[last_nc].load(), 1) << "the highest nc is above all others the first time it comes";
 }
 
+TEST_F(MemoryStateStoreTest, TheLocalCopyIsTheStoreItselfAndLapsesWithIt) {
+  make({});
+  EXPECT_FALSE(store_->has_local_denies()) << "nothing to build keys for yet";
+  EXPECT_FALSE(store_->denied_locally("jti:a"));
+  ASSERT_TRUE(deny("jti:a", 1h).has_value());
+  EXPECT_TRUE(store_->has_local_denies());
+  EXPECT_TRUE(store_->denied_locally("jti:a")) << "a deny is in the local copy before deny() calls back";
+  EXPECT_FALSE(store_->denied_locally("jti:b"));
+  EXPECT_FALSE(store_->denied_locally(std::string(600, 'k'))) << "a key over the limit was never denied";
+  clock_->advance(1h);
+  EXPECT_FALSE(store_->denied_locally("jti:a")) << "lapsed at its ttl";
+}
+
 }  // namespace
 }  // namespace authgate::stores::test

@@ -85,10 +85,10 @@ def _publish(opts, profile, chosen, rows, openssl, idle, authgate_bin, started):
     print()
     print(report.table(chosen, rows))
     print()
-    forward_auth = report.forward_auth_table(chosen, rows)
-    if forward_auth:
-        print(forward_auth)
-        print()
+    for extra in (report.forward_auth_table(chosen, rows), report.throttle_table(chosen, rows)):
+        if extra:
+            print(extra)
+            print()
     if openssl and "verify_per_s" in openssl:
         print(f"OpenSSL alone (one core): RSA-2048 verify {openssl['verify_per_s']:,.0f}/s, "
               f"sign {openssl['sign_per_s']:,.0f}/s")
@@ -112,8 +112,8 @@ def _announce(opts, profile, chosen, authgate_missing):
     print(f"compare: {_plan_text(chosen, opts, profile)}")
     missing = scenarios.companions(chosen)
     if missing:
-        print(f"compare: note: forward-auth ratios and its round-trip target need {', '.join(missing)} "
-              "in the same run; they will be n/a")
+        print(f"compare: note: the forward-auth and throttle ratios and their targets need "
+              f"{', '.join(missing)} in the same run; they will be n/a")
 
 
 def main(argv):

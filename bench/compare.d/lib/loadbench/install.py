@@ -9,10 +9,12 @@ import subprocess
 
 # executable or python module → Debian package
 _PROGRAMS = {"wrk": "wrk", "haproxy": "haproxy", "lighttpd": "lighttpd", "nginx": "nginx-light",
-             "squid": "squid", "htpasswd": "apache2-utils", "openssl": "openssl"}
-# Packages whose own service apt-get may start (Squid on 127.0.0.1:3128 and every other address): stopped
-# and disabled right after they are installed. The comparison runs its own instances on free ports.
-_SERVICES = {"squid": "squid"}
+             "squid": "squid", "redis-server": "redis-server", "htpasswd": "apache2-utils",
+             "openssl": "openssl"}
+# Packages whose own service apt-get may start (Squid on 127.0.0.1:3128 and every other address, Redis on
+# 127.0.0.1:6379): stopped and disabled right after they are installed. The comparison runs its own
+# instances on free ports.
+_SERVICES = {"squid": "squid", "redis-server": "redis-server"}
 _MODULES = {"jwt": "python3-jwt", "cryptography": "python3-cryptography"}
 _CLIENT_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "client")
 _CACHE_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "cache")  # gitignored, as fixtures.py's

@@ -62,6 +62,7 @@ def versions(repo, authgate_bin):
         "haproxy": _first_line(["haproxy", "-v"]).split(" - ")[0].replace("HAProxy version ", ""),
         "lighttpd": _first_line(["lighttpd", "-v"]).split(" - ")[0],
         "squid": _first_line(["squid", "-v"]).replace("Squid Cache: Version ", "squid "),
+        "redis": _first_line(["redis-server", "--version"]).split(" sha=")[0],
         "wrk": _first_line(["wrk", "-v"]).split(" Copyright")[0],
         "openssl": _first_line(["openssl", "version"]),
         "python": platform.python_version(),

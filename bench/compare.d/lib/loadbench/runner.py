@@ -4,7 +4,7 @@ import threading
 from dataclasses import dataclass
 from typing import Optional
 
-from . import clients, http_probe, load, scenarios, servers
+from . import clients, http_probe, load, scenarios, servers, throttling
 from .processes import StartError
 
 CACHING = ("authgate", "lighttpd")  # servers with a verified-credential cache worth warming
@@ -50,7 +50,7 @@ def _launch_all(ctx, scenario, names, rows, upstream):
             continue
         try:
             launched[name] = servers.launch(ctx, name, f"{scenario.id}-{name}", scenario)
-        except OSError as exc:
+        except (OSError, StartError) as exc:
             rows.append(_cannot(scenario, name, f"cannot start: {exc}"))
     return launched
 
@@ -76,6 +76,8 @@ def _probe(ctx, scenario, name, process, rows):
             return client, f"accepted a wrong credential (answered {wrong})"
         if refusal is not None and wrong != refusal:
             return client, f"a wrong credential got {wrong}, not {refusal}"
+    if scenario.throttle:
+        return client, throttling.ban_probe(process.port)
     return client, ""
 
 
@@ -127,16 +129,26 @@ def _measure(ctx, scenario, name, process, client, plan, probe_note):
         baseline = load.run(process.port, "/noauth", plan, plan.duration_s, "digest")
     if plan.warmup_s:
         offset += wrk(plan.warmup_s).requests
-    cpu_before = process.cpu_by_part()
+    redis = _redis_port(process)
+    cpu_before, redis_before = process.cpu_by_part(), throttling.commandstats(redis) if redis else {}
     result = wrk(plan.duration_s)
     result.rss_kib = process.rss_kib()
     cpu = cpu_per_request(cpu_before, process.cpu_by_part(), result.requests)
     if cpu:
         result.extra["cpu_us_per_request"] = cpu
+    if redis:
+        after = throttling.commandstats(redis)
+        result.extra["redis_per_request"] = throttling.per_request(redis_before, after, result.requests)
     if baseline is not None and not baseline.problems(200):
         result.extra["client_noauth_rps"] = round(baseline.rps, 1)
     problems = ([probe_note] if probe_note else []) + result.problems(scenario.expect)
     return Row(scenario.id, name, "flagged" if problems else "ok", "; ".join(problems), result)
+
+
+def _redis_port(process):
+    """The port of the redis-server part of a throttle scenario's Chain; 0 for any other server."""
+    parts = getattr(process, "parts", ())
+    return next((part.port for part in parts if part.name == throttling.REDIS), 0)
 
 
 def cpu_per_request(before, after, requests):

@@ -1,4 +1,4 @@
-"""The scenarios of issues 5, 13, 14 and 15: what is requested, what answer is expected, who takes part.
+"""The scenarios of issues 5, 13, 14, 15 and 16: what is requested, what answer is expected, who takes part.
 
 An anchor that lacks a feature is listed with the reason (shown as "n/a (...)" in the table). authgate
 takes part in every scenario except `direct`; where a scenario is marked pending (the Bearer ones, kept
@@ -14,6 +14,13 @@ whose location asks authgate's decision listener with `auth_request` before prox
 Their figures are compared with rows of other scenarios of the same run: the reverse-proxy scenario with
 the same request (`forward_auth`: authgate there, and nginx `auth_basic` for Basic), nginx's plain proxying
 (`noauth`) and the upstream alone (`direct`); see targets.forward_auth_ratios.
+
+The throttle scenarios (issue 16) are a reverse-proxy scenario again, authgate alone, with a `throttle:`
+section (templates/authgate-throttle.yaml): every request with credentials checks the ban of its user
+name and its address before the verify cache. `throttle="memory"` keeps the counts in the process;
+`"redis"` adds `state.redis` pointing at a redis-server started for the scenario, so that check is a round
+trip to Redis. Each is compared with `unthrottled`, the same request without the section, from the same run;
+see targets.throttle_ratios.
 """
 
 from dataclasses import dataclass, field
@@ -41,16 +48,22 @@ class Scenario:
     forward_proxy: bool = False  # absolute-form target through the server, Proxy-Authorization, 407
     forward_auth: str = ""      # nginx auth_request → authgate: id of the reverse-proxy scenario with the
     #                             same request, whose authgate (and nginx auth_basic) rows it is compared with
+    throttle: str = ""          # memory | redis: authgate with a throttle section, counts kept there
+    unthrottled: str = ""       # id of the same scenario without throttling, whose authgate row it is
+    #                             compared with
     unsupported: dict = field(default_factory=dict)  # anchor → why it cannot take part
 
 
 _NO_BEARER = {"nginx": "no JWT in nginx (nginx Plus only)", "lighttpd": "no JWT in lighttpd mod_auth"}
 _NO_CRYPT_HASH = "crypt(3) userlist has no {}"
-
 SCENARIOS = (
     Scenario("direct", "Direct upstream (no proxy)", "/noauth", "none", servers=("upstream",)),
     Scenario("noauth", "No-auth proxying", "/noauth", "none"),
     Scenario("basic-bcrypt", "Basic, bcrypt cost 10, same user", "/basic/bcrypt", "basic"),
+    Scenario("basic-bcrypt-throttle", "Basic, bcrypt cost 10, same user, throttle (state in memory)",
+             "/basic/bcrypt", "basic", servers=("authgate",), throttle="memory", unthrottled="basic-bcrypt"),
+    Scenario("basic-bcrypt-throttle-redis", "Basic, bcrypt cost 10, same user, throttle (state in Redis)",
+             "/basic/bcrypt", "basic", servers=("authgate",), throttle="redis", unthrottled="basic-bcrypt"),
     Scenario("basic-bcrypt-1000", "Basic, bcrypt cost 10, 1,000 users in rotation", "/basic/many",
              "basic-many", warm_cache=True),
     Scenario("basic-apr1", "Basic, apr1 (Apache MD5), same user", "/basic/apr1", "basic",
@@ -59,6 +72,12 @@ SCENARIOS = (
              unsupported={"haproxy": _NO_CRYPT_HASH.format("{SHA}")}),
     Scenario("bearer-rs256", "Bearer RS256, repeated token", "/bearer/rs256", "bearer:rs256",
              fragment="bearer", pending=True, unsupported=_NO_BEARER),
+    Scenario("bearer-rs256-throttle", "Bearer RS256, repeated token, throttle (state in memory)",
+             "/bearer/rs256", "bearer:rs256", fragment="bearer", servers=("authgate",), throttle="memory",
+             unthrottled="bearer-rs256"),
+    Scenario("bearer-rs256-throttle-redis", "Bearer RS256, repeated token, throttle (state in Redis)",
+             "/bearer/rs256", "bearer:rs256", fragment="bearer", servers=("authgate",), throttle="redis",
+             unthrottled="bearer-rs256"),
     Scenario("bearer-es256", "Bearer ES256, repeated token", "/bearer/es256", "bearer:es256",
              fragment="bearer", pending=True, unsupported=_NO_BEARER),
     Scenario("bearer-eddsa", "Bearer EdDSA (Ed25519), repeated token", "/bearer/eddsa", "bearer:eddsa",
@@ -110,13 +129,14 @@ def wanted(name, server_list):
 
 
 def companions(chosen):
-    """The scenario ids the chosen forward-auth scenarios are compared with that are not chosen: their
-    ratios and the round-trip target are n/a without them (bench/compare says so before the run)."""
+    """The scenario ids the chosen forward-auth and throttle scenarios are compared with that are not
+    chosen: their ratios and targets are n/a without them (bench/compare says so before the run)."""
     ids = {s.id for s in chosen}
     need = []
     for s in chosen:
-        if s.forward_auth:
-            need += [i for i in (*FORWARD_AUTH_COMPARED, s.forward_auth) if i not in ids and i not in need]
+        compared = (*FORWARD_AUTH_COMPARED, s.forward_auth) if s.forward_auth else ()
+        compared += (s.unthrottled,) if s.unthrottled else ()
+        need += [i for i in compared if i not in ids and i not in need]
     return need
 
 

@@ -7,13 +7,16 @@ process, Squid one process (`-N`, `workers 1`) with one basic_ncsa_auth helper, 
 `nginx+authgate` (the forward-auth scenarios) is two processes started together: authgate with a decision
 listener (`authgate-forward-auth.yaml`), then one nginx process in front of it (`nginx-forward-auth.conf`:
 `auth_request` to authgate, then `proxy_pass` to the upstream). The load goes to nginx.
+
+A throttle scenario with its counts in Redis (issue 16) starts a redis-server first, waits until it
+listens, then authgate with `state.redis` pointing at it: a Chain named `authgate` whose front is authgate.
 """
 
 import os
 import pwd
 from dataclasses import dataclass
 
-from . import fixtures, templates
+from . import fixtures, templates, throttling
 from .processes import Chain, Process, free_port
 from .scenarios import FORWARD_AUTH
 
@@ -95,13 +98,14 @@ def _argv_squid(ctx, port, label, scenario):
     return ["squid", "-N", "-d", "1", "-f", conf]
 
 
-def authgate_config(ctx, port, fragment):
+def authgate_config(ctx, port, fragment, throttle="", redis_port=0):
     """The merged authgate YAML: base + Basic (for the no-auth route) + the scenario's fragment.
 
     forward-proxy: the fragment's proxy listener takes `port` (the one the load goes to); the base's
     reverse-proxy listener, which stays in the same process as in a mixed deployment, gets a spare port.
     forward-auth: the same with the decision listener on `port` (where nginx sends its subrequests), over
-    the Basic and the Bearer routes."""
+    the Basic and the Bearer routes. throttle (memory | redis): templates/authgate-throttle.yaml too, and
+    for redis templates/authgate-state-redis.yaml naming 127.0.0.1:redis_port."""
     names = ["authgate-base.yaml", "authgate-basic.yaml"]
     if fragment in ("forward-proxy", "forward-auth"):
         if fragment == "forward-auth":
@@ -112,12 +116,18 @@ def authgate_config(ctx, port, fragment):
         return templates.merge_yaml(texts)
     if fragment != "basic":
         names.append(f"authgate-{fragment}.yaml")
-    return templates.merge_yaml([templates.render(n, _values(ctx, port)) for n in names])
+    texts = [templates.render(n, _values(ctx, port)) for n in names]
+    if throttle:
+        texts.append(templates.render("authgate-throttle.yaml", {"user_failures": throttling.USER_FAILURES}))
+    if throttle == "redis":
+        texts.append(templates.render("authgate-state-redis.yaml", {"redis_port": redis_port}))
+    return templates.merge_yaml(texts)
 
 
-def _argv_authgate(ctx, port, label, scenario):
-    fragment = scenario.fragment if scenario else "basic"
-    conf = _write_conf(ctx, f"{label}.authgate.yaml", authgate_config(ctx, port, fragment))
+def _argv_authgate(ctx, port, label, scenario, redis_port=0):
+    fragment, throttle = (scenario.fragment, scenario.throttle) if scenario else ("basic", "")
+    text = authgate_config(ctx, port, fragment, throttle, redis_port)
+    conf = _write_conf(ctx, f"{label}.authgate.yaml", text)
     return [ctx.authgate_bin, "serve", "--config", conf]
 
 
@@ -143,10 +153,31 @@ def _launch_forward_auth(ctx, label, scenario):
     return Chain(FORWARD_AUTH, [authgate, nginx])
 
 
+def _launch_with_redis(ctx, label, scenario):
+    """redis-server, listening before authgate starts (so its first connection succeeds), then authgate
+    with `state.redis` naming it; a Chain whose port is authgate's. Raises StartError if Redis fails."""
+    workdir = os.path.join(ctx.run_dir, f"{label}-redis")
+    os.makedirs(workdir, exist_ok=True)
+    redis = throttling.redis_process(free_port(), workdir, _log(ctx, f"{label}-redis"))
+    redis.start()
+    try:
+        redis.wait_ready(10)
+        port = free_port()
+        authgate = Process("authgate", _argv_authgate(ctx, port, label, scenario, redis.port), port,
+                           _log(ctx, label))
+        authgate.start()
+    except Exception:
+        redis.stop()
+        raise
+    return Chain("authgate", [redis, authgate])
+
+
 def launch(ctx, server, label, scenario=None):
     """Starts one server on a fresh port without waiting; the caller waits with start_timeout()."""
     if server == FORWARD_AUTH:
         return _launch_forward_auth(ctx, label, scenario)
+    if server == "authgate" and scenario and scenario.throttle == "redis":
+        return _launch_with_redis(ctx, label, scenario)
     port = free_port()
     process = Process(server, _ARGV[server](ctx, port, label, scenario), port, _log(ctx, label))
     process.start()

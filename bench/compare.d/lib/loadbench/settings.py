@@ -79,4 +79,4 @@ def parse(argv):
 
 
 def describe_scenarios():
-    return "\n".join(f"  {s.id:22} {s.title}" for s in SCENARIOS)
+    return "\n".join(f"  {s.id:28} {s.title}" for s in SCENARIOS)

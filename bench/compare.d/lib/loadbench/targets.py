@@ -1,4 +1,4 @@
-"""Ratios per scenario and the targets of issues 5, 13, 14 and 15, computed from the rows of one run.
+"""Ratios per scenario and the targets of issues 5, 13, 14, 15 and 16, computed from the rows of one run.
 
 Only clean rows count: a flagged run (wrong statuses, socket errors) is never the best anchor and never
 gives authgate a ratio. Ratios compare rates measured in the same run, on the same machine.
@@ -14,9 +14,14 @@ run's load, so CPU on either core counts):
     nginx asking authgate costs no more than chaining nginx → authgate (reverse proxy) → upstream.
 
 The target's value is t(forward auth) ÷ that budget (≤ 1.0 is met). bench/README.md explains it.
+
+Throttling (issue 16) is judged against the same request without throttling, in the same run: ≥ 0.9× its
+rate with the counts in memory. With Redis the ratio is reported, with no target: the ban check is then a
+round trip to another process on the same cores (throttle_ratios gives what it costs each process).
 """
 
 from .scenarios import ANCHORS, BY_ID, FORWARD_AUTH, SCENARIOS
+from .throttling import REDIS
 
 
 def _ok(rows, scenario, server):
@@ -106,6 +111,27 @@ def _forward_auth_target(rows, scenario):
                     if r["missing"] else "budget not positive")
 
 
+def throttle_ratios(rows, scenario):
+    """A throttle scenario against its unthrottled twin (authgate in both), None where a side did not run
+    clean: {unthrottled, rps, rps_unthrottled, vs_unthrottled, p99_ms, p99_unthrottled_ms,
+    p99_vs_unthrottled, cpu_authgate_us, cpu_authgate_unthrottled_us, cpu_redis_us, redis_per_request}."""
+    base = BY_ID[scenario].unthrottled
+    mine, without = _ok(rows, scenario, "authgate"), _ok(rows, base, "authgate")
+    return {
+        "unthrottled": base,
+        "rps": mine.rps if mine else None,
+        "rps_unthrottled": without.rps if without else None,
+        "vs_unthrottled": mine.rps / without.rps if mine and without else None,
+        "p99_ms": mine.p99_ms if mine else None,
+        "p99_unthrottled_ms": without.p99_ms if without else None,
+        "p99_vs_unthrottled": mine.p99_ms / without.p99_ms if mine and without and without.p99_ms else None,
+        "cpu_authgate_us": _cpu(mine, "authgate"),
+        "cpu_authgate_unthrottled_us": _cpu(without, "authgate"),
+        "cpu_redis_us": _cpu(mine, REDIS),
+        "redis_per_request": mine.extra.get("redis_per_request") if mine else None,
+    }
+
+
 _OWN = ("noauth", "authgate")
 _OPENSSL = ("openssl", "rsa2048 verify")
 _RATE_TARGETS = (  # (target, authgate's (scenario, server), reference, minimum ratio)
@@ -125,6 +151,10 @@ _RATE_TARGETS = (  # (target, authgate's (scenario, server), reference, minimum 
     # Issue 14 asks for the ratio and names no number; parity with the anchor it names is the bar here.
     ("Forward proxy Basic bcrypt-10 ≥ 1.0× Squid", ("forward-proxy-basic", "authgate"),
      ("forward-proxy-basic", "squid"), 1.0),
+    ("Basic bcrypt-10, throttle in memory ≥ 0.9× without throttle", ("basic-bcrypt-throttle", "authgate"),
+     ("basic-bcrypt", "authgate"), 0.9),
+    ("Bearer RS256, throttle in memory ≥ 0.9× without throttle", ("bearer-rs256-throttle", "authgate"),
+     ("bearer-rs256", "authgate"), 0.9),
 )
 
 

@@ -1,0 +1,62 @@
+"""A real redis-server from Debian for the shared-state tests, on a free loopback port, without persistence,
+started and stopped by the tests."""
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from harness.ports import free_port
+
+
+class RedisServer:
+    """/usr/bin/redis-server on 127.0.0.1:port in `workdir`, without persistence."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.port = free_port()
+        self.popen = None
+
+    def listen_arguments(self) -> list:
+        """Where and how it listens (a TLS server overrides this)."""
+        return ["--port", str(self.port), "--bind", "127.0.0.1"]
+
+    def start(self):
+        self.popen = subprocess.Popen(
+            ["/usr/bin/redis-server", *self.listen_arguments(), "--save", "", "--appendonly", "no",
+             "--dir", str(self.workdir), "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while self.ping() != b"+PONG\r\n":
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.02)
+
+    def ping(self) -> bytes:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(64)
+        except OSError:
+            return b""
+
+    def signal(self, sig):
+        os.kill(self.popen.pid, sig)
+
+    def kill(self):
+        if self.popen is None:
+            return
+        self.signal(signal.SIGCONT)
+        self.signal(signal.SIGKILL)
+        self.popen.wait(timeout=10)
+        self.popen = None
+
+
+@pytest.fixture(scope="module")
+def redis(tmp_path_factory):
+    """One plain redis-server for a test module (import this fixture into the module that uses it)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.kill()
