@@ -49,6 +49,9 @@ StateStoreHealth state_store_health(const config::Snapshot& snapshot) {
   return {false, std::move(detail)};
 }
 
+/// How long a connection must have been idle or sending its head before it may be closed for room.
+constexpr std::chrono::milliseconds kEvictAfter{1000};
+
 unsigned or_cores(unsigned n) { return n != 0 ? n : std::max(1u, std::thread::hardware_concurrency()); }
 
 asio::awaitable<void> sweep_idle_upstreams(IoThread& thread) {
@@ -73,6 +76,11 @@ class Server {
   bool open_admin();
   void start_threads();
   asio::awaitable<void> accept_loop(ListenerSlot& slot);
+  /// Waits until one more connection fits under max_connections, closing the longest-silent one for room
+  /// when there is one. False when the server is stopping.
+  asio::awaitable<bool> wait_for_room(ListenerSlot& slot);
+  /// Admits `socket` (per-address limits) and runs its session on `thread`, or closes it.
+  void start_session(ListenerSlot& slot, IoThread& thread, asio::ip::tcp::socket socket);
   asio::awaitable<void> handle_signals();
   asio::awaitable<void> watch_files();
   MemoryTrim memory_trim_;  // control thread only
@@ -191,6 +199,12 @@ int Server::run() {
   refresher_->apply(*initial_);  // first fetches start with control_; remote realms answer 503 until then
   start_threads();
   std::vector<BoundListener> bound;
+  // A closed connection wakes the accept loops waiting at max_connections (on control_, where they run).
+  state_->connection_table.on_room([this] {
+    asio::post(control_, [this] {
+      for (auto& slot : listeners_) slot->room.cancel();
+    });
+  });
   for (auto& slot : listeners_) {
     const auto local = slot->acceptor.local_endpoint();
     bound.push_back({slot->config.name, format_address(local.address()), local.port(), slot->tls != nullptr});
@@ -223,49 +237,79 @@ int Server::run() {
 
 asio::awaitable<void> Server::accept_loop(ListenerSlot& slot) {
   asio::steady_timer backoff{control_};
-  for (;;) {
-    auto& thread = *threads_[next_thread_++ % threads_.size()];
-    auto [ec, socket] =
-        co_await slot.acceptor.async_accept(asio::any_io_executor{thread.context.get_executor()}, use_tuple);
-    if (stopping_ || ec == asio::error::operation_aborted) co_return;
-    if (ec) {
-      // Out of file descriptors or similar: pause instead of spinning on the error.
-      spdlog::warn("listener {}: accept failed: {}", slot.config.name, ec.message());
-      backoff.expires_after(std::chrono::milliseconds(100));
-      co_await backoff.async_wait(use_tuple);
-      continue;
+  boost::system::error_code ec;
+  slot.acceptor.non_blocking(true, ec);
+  while (!stopping_) {
+    // Readiness first, then accept: a connection leaves the listen backlog only when there is room for
+    // it, so the sockets open never exceed max_connections, not even for a refused one's moment.
+    auto [wait_ec] = co_await slot.acceptor.async_wait(tcp::acceptor::wait_read, use_tuple);
+    if (stopping_ || wait_ec == asio::error::operation_aborted) co_return;
+    for (int taken = 0; taken < 64; ++taken) {  // then back to the reactor: other listeners get a turn
+      if (!co_await wait_for_room(slot)) co_return;
+      auto& thread = *threads_[next_thread_ % threads_.size()];
+      tcp::socket socket = slot.acceptor.accept(asio::any_io_executor{thread.context.get_executor()}, ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+      if (ec) {
+        // Out of file descriptors or similar: pause instead of spinning on the error.
+        spdlog::warn("listener {}: accept failed: {}", slot.config.name, ec.message());
+        backoff.expires_after(std::chrono::milliseconds(100));
+        co_await backoff.async_wait(use_tuple);
+        break;
+      }
+      ++next_thread_;
+      start_session(slot, thread, std::move(socket));
     }
-    const auto remote = socket.remote_endpoint(ec);
-    if (ec) continue;
-    // Counted here, before a session exists: a burst of connects cannot overshoot max_connections.
-    const auto snapshot = state_->snapshots.current();
-    const auto& limits = snapshot->config.limits;
-    const auto* proxies = snapshot->trusted_proxies_of(slot.config.name);
-    ConnectionTable::Ticket ticket;
-    const auto refusal = state_->connection_table.admit(
-        remote.address(), proxies != nullptr && proxies->contains(remote.address()),
-        {limits.max_connections, limits.max_connections_per_address, limits.max_pending_heads_per_address,
-         std::chrono::milliseconds(1000)},
-        ticket);
-    if (refusal != ConnectionRefusal::none) {
-      metrics_->connection_refused(refusal);
-      socket.close(ec);  // refused at once rather than queued: other addresses are served
-      continue;
-    }
-    socket.set_option(tcp::no_delay{true}, ec);
-    SessionInfo info{slot.config.name,
-                     remote.address().to_string(),
-                     remote.port(),
-                     slot.tls,
-                     slot.config.forward_proxy ? policy::Side::proxy : policy::Side::origin,
-                     slot.config.forward_auth.has_value()};
-    // The Stream is built here and the session spawned directly: a wrapper coroutine choosing TLS or
-    // not would stay suspended for the connection's whole life (672 bytes per idle connection).
-    Stream stream = slot.tls ? Stream{std::move(socket), *slot.tls} : Stream{std::move(socket)};
-    asio::co_spawn(thread.context,
-                   run_session(std::move(stream), *state_, thread, std::move(info), std::move(ticket)),
-                   asio::detached);
   }
+}
+
+asio::awaitable<bool> Server::wait_for_room(ListenerSlot& slot) {
+  auto& table = state_->connection_table;
+  bool counted = false;
+  while (!stopping_) {
+    const auto max_connections = state_->snapshots.current()->config.limits.max_connections;
+    table.want_room();  // before the check: a slot freed after it wakes the wait below
+    if (table.has_room(max_connections)) co_return true;
+    if (!table.make_room(kEvictAfter) && !counted) {
+      metrics_->accept_paused();  // every connection is busy: new ones wait in the listen backlog
+      counted = true;
+    }
+    slot.room.expires_after(std::chrono::milliseconds(50));  // a missed wake costs at most this
+    co_await slot.room.async_wait(use_tuple);
+  }
+  co_return false;
+}
+
+void Server::start_session(ListenerSlot& slot, IoThread& thread, tcp::socket socket) {
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone
+  const auto snapshot = state_->snapshots.current();
+  const auto& limits = snapshot->config.limits;
+  const auto* proxies = snapshot->trusted_proxies_of(slot.config.name);
+  ConnectionTable::Ticket ticket;
+  const auto refusal = state_->connection_table.admit(
+      remote.address(), proxies != nullptr && proxies->contains(remote.address()),
+      {limits.max_connections, limits.max_connections_per_address, limits.max_pending_heads_per_address,
+       kEvictAfter},
+      ticket);
+  if (refusal != ConnectionRefusal::none) {
+    metrics_->connection_refused(refusal);
+    socket.close(ec);  // refused at once rather than queued: other addresses are served
+    return;
+  }
+  socket.set_option(tcp::no_delay{true}, ec);
+  SessionInfo info{slot.config.name,
+                   remote.address().to_string(),
+                   remote.port(),
+                   slot.tls,
+                   slot.config.forward_proxy ? policy::Side::proxy : policy::Side::origin,
+                   slot.config.forward_auth.has_value()};
+  // The Stream is built here and the session spawned directly: a wrapper coroutine choosing TLS or
+  // not would stay suspended for the connection's whole life (672 bytes per idle connection).
+  Stream stream = slot.tls ? Stream{std::move(socket), *slot.tls} : Stream{std::move(socket)};
+  asio::co_spawn(thread.context,
+                 run_session(std::move(stream), *state_, thread, std::move(info), std::move(ticket)),
+                 asio::detached);
 }
 
 asio::awaitable<void> Server::handle_signals() {
@@ -351,7 +395,10 @@ void Server::begin_shutdown() {
   spdlog::info("shutting down: {} connection(s) open, grace {} ms", state_->connections.load(),
                state_->snapshots.current()->config.server.shutdown_grace.count());
   boost::system::error_code ignored;
-  for (auto& slot : listeners_) slot->acceptor.close(ignored);
+  for (auto& slot : listeners_) {
+    slot->acceptor.close(ignored);
+    slot->room.cancel();
+  }
   for (auto& thread : threads_) asio::post(thread->context, [t = thread.get()] { close_idle_sessions(*t); });
   asio::co_spawn(control_, drain(), asio::detached);
 }

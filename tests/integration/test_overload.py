@@ -1,6 +1,7 @@
 """Overload that must not shut out legitimate users (issue 17, docs/operations.md "Overload"): one address
 holding silent and half-head connections cannot take the slots another address needs; max_connections is
-counted at accept and never exceeded by a connect burst; at the limit the connection that has sent nothing
+never exceeded by a connect burst, not even for the moment of closing a refused one (past the limit,
+connections wait in the listen backlog); at the limit the connection that has sent nothing
 useful for longest is closed to make room; and memory goes back near its idle level after a burst.
 Several client addresses are several loopback addresses (127.0.0.2, 127.0.0.3: all of 127/8 is ours)."""
 import os
@@ -163,7 +164,9 @@ def test_a_connect_burst_never_pushes_open_connections_above_max_connections(lau
             sock.close()
     assert len(samples) > 20
     assert max(samples) <= limit, f"{max(samples)} connections open against a limit of {limit}"
-    assert metric(gw, "authgate_connections_refused_total", '{why="max_connections"}') > 0
+    assert metric(gw, "authgate_accept_paused_total") > 0, "the connections past the limit waited in the backlog"
+    assert metric(gw, "authgate_connections_refused_total", '{why="max_connections"}') == 0, \
+        "no such refusal: past the limit a connection waits to be accepted"
 
 
 def test_at_the_limit_the_longest_silent_connection_makes_room(launcher, upstream, tmp_path):

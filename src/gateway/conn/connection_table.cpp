@@ -73,18 +73,36 @@ void ConnectionTable::Ticket::release() noexcept {
   entry_.reset();
 }
 
+void ConnectionTable::Ticket::spare() noexcept {
+  if (table_ != nullptr && entry_) table_->spare(entry_);
+}
+
+void ConnectionTable::spare(const std::shared_ptr<Entry>& entry) noexcept {
+  {
+    const std::lock_guard lock(mutex_);
+    if (!entry->evicted.exchange(false, std::memory_order_relaxed)) return;
+    --closing_;
+  }
+  if (wanted_.exchange(false, std::memory_order_acq_rel) && wake_) wake_();  // choose another
+}
+
 void ConnectionTable::release(const std::shared_ptr<Entry>& entry) noexcept {
   {
     const std::lock_guard close_lock(entry->close_mutex);
     entry->close = nullptr;  // nothing left to close; drops what the closure holds
   }
-  const std::lock_guard lock(mutex_);
-  if (!entry->evicted.load(std::memory_order_relaxed)) entries_.erase(entry);
-  if (!entry->counts) return;
-  if (entry->phase.load(std::memory_order_relaxed) == Phase::head) {
-    entry->counts->pending.fetch_sub(1, std::memory_order_relaxed);
+  {
+    const std::lock_guard lock(mutex_);
+    entries_.erase(entry);
+    if (entry->evicted.load(std::memory_order_relaxed)) --closing_;
+    if (entry->counts) {
+      if (entry->phase.load(std::memory_order_relaxed) == Phase::head) {
+        entry->counts->pending.fetch_sub(1, std::memory_order_relaxed);
+      }
+      if (--entry->counts->open == 0) by_network_.erase(entry->network);
+    }
   }
-  if (--entry->counts->open == 0) by_network_.erase(entry->network);
+  if (wanted_.exchange(false, std::memory_order_acq_rel) && wake_) wake_();
 }
 
 bool ConnectionTable::evict_oldest(SteadyClock::time_point now, std::chrono::milliseconds evict_after,
@@ -93,6 +111,7 @@ bool ConnectionTable::evict_oldest(SteadyClock::time_point now, std::chrono::mil
   std::shared_ptr<Entry> oldest;
   std::int64_t oldest_since = latest + 1;
   for (const auto& entry : entries_) {
+    if (entry->evicted.load(std::memory_order_relaxed)) continue;
     if (entry->phase.load(std::memory_order_relaxed) == Phase::busy) continue;
     const std::int64_t since = entry->since_ns.load(std::memory_order_relaxed);
     if (since <= latest && since < oldest_since) {
@@ -101,9 +120,9 @@ bool ConnectionTable::evict_oldest(SteadyClock::time_point now, std::chrono::mil
     }
   }
   if (!oldest) return false;
-  // Out of the total now (its thread closes it at once); its address counts go when its session ends.
+  // Still counted until its session has closed the socket (its own thread does that at once).
   oldest->evicted.store(true, std::memory_order_relaxed);
-  entries_.erase(oldest);
+  ++closing_;
   evicted_.fetch_add(1, std::memory_order_relaxed);
   const std::lock_guard close_lock(oldest->close_mutex);
   close = oldest->close;
@@ -117,7 +136,6 @@ ConnectionRefusal ConnectionTable::admit(const boost::asio::ip::address& peer, b
   entry->exempt = exempt;
   entry->since_ns.store(ticks(now), std::memory_order_relaxed);
   if (!exempt) entry->network = network_of(peer);
-  std::function<void()> close;
   {
     const std::lock_guard lock(mutex_);
     if (!exempt) {
@@ -132,7 +150,7 @@ ConnectionRefusal ConnectionTable::admit(const boost::asio::ip::address& peer, b
       }
       entry->counts = counts;
     }
-    if (entries_.size() >= limits.max_connections && !evict_oldest(now, limits.evict_after, close)) {
+    if (entries_.size() >= limits.max_connections) {
       if (entry->counts && entry->counts->open == 0) by_network_.erase(entry->network);
       return ConnectionRefusal::total;
     }
@@ -144,8 +162,23 @@ ConnectionRefusal ConnectionTable::admit(const boost::asio::ip::address& peer, b
   }
   admitted_.fetch_add(1, std::memory_order_relaxed);
   ticket = Ticket(this, std::move(entry));
-  if (close) close();  // posts to the evicted connection's own thread
   return ConnectionRefusal::none;
+}
+
+bool ConnectionTable::has_room(std::size_t max_connections) const {
+  const std::lock_guard lock(mutex_);
+  return entries_.size() < max_connections;
+}
+
+bool ConnectionTable::make_room(std::chrono::milliseconds evict_after) {
+  std::function<void()> close;
+  {
+    const std::lock_guard lock(mutex_);
+    if (closing_ > 0) return true;  // one at a time: each closed connection admits one new one
+    if (!evict_oldest(SteadyClock::now(), evict_after, close)) return false;
+  }
+  if (close) close();  // posts to the evicted connection's own thread
+  return true;
 }
 
 std::size_t ConnectionTable::open() const {

@@ -1,10 +1,11 @@
 #pragma once
-// Every open client connection, counted at accept (before a session exists), so `max_connections` is
-// never exceeded, not even by a burst of connects; per client address, open connections and connections
-// still sending a request head are limited too, so one address cannot take every slot. At the limit, the
-// connection that has sent nothing useful for the longest (idle keep-alive, or a head still coming) is
-// closed to make room, as nginx and HAProxy users expect of slow-head protection (docs/operations.md,
-// "Overload").
+// Every open client connection, counted from accept until its socket is closed, so `max_connections` is
+// never exceeded, not even by a burst of connects: the accept loop takes a connection off the listen backlog
+// only when there is room (has_room), and a connection closed for room counts until it is really closed.
+// Per client address, open connections and connections still sending a request head are limited too, so
+// one address cannot take every slot. At the limit, the connection that has sent nothing useful for the
+// longest (idle keep-alive, or a head still coming) is closed to make room, as nginx and HAProxy users
+// expect of slow-head protection (docs/operations.md, "Overload").
 
 #include <atomic>
 #include <chrono>
@@ -60,6 +61,8 @@ class ConnectionTable {
     /// What closes the connection when it is chosen to make room: posted to its own thread by the caller's
     /// function. Set once by the session before its first wait.
     void on_evict(std::function<void()> close);
+    /// Chosen to make room but busy again by the time its thread looked: not closing after all.
+    void spare() noexcept;
     void release() noexcept;
 
    private:
@@ -68,10 +71,19 @@ class ConnectionTable {
   };
 
   /// Admits a connection from `peer` (`exempt`: a trusted front proxy, not limited per address), or says
-  /// why not. At max_connections it first closes the oldest connection idle or sending its head for at
-  /// least evict_after (it is no longer counted), and refuses only when there is none. Thread-safe.
+  /// why not. Refuses with `total` at max_connections: callers accept only after has_room(). Thread-safe.
   ConnectionRefusal admit(const boost::asio::ip::address& peer, bool exempt, const ConnectionLimits& limits,
                           Ticket& ticket);
+
+  /// True while fewer than `max_connections` sockets are open (those closing for room included).
+  bool has_room(std::size_t max_connections) const;
+  /// At the limit: closes the oldest connection idle or sending its head for at least `evict_after`,
+  /// unless one is already closing for room. True when one is on its way out (room will come soon).
+  bool make_room(std::chrono::milliseconds evict_after);
+  /// `wake` is called (on the releasing thread) by the first release after want_room(). Set once.
+  void on_room(std::function<void()> wake) { wake_ = std::move(wake); }
+  /// Asks for one wake call when a connection goes.
+  void want_room() noexcept { wanted_.store(true, std::memory_order_release); }
 
   /// Connections admitted and not yet released. Thread-safe.
   std::size_t open() const;
@@ -90,16 +102,20 @@ class ConnectionTable {
   };
 
   void release(const std::shared_ptr<Entry>& entry) noexcept;
-  /// Takes the oldest connection idle or sending a head for evict_after out of the table; `close` gets
-  /// its closer. False when there is none. mutex_ held.
+  void spare(const std::shared_ptr<Entry>& entry) noexcept;
+  /// Marks the oldest connection idle or sending a head for evict_after as closing; `close` gets its
+  /// closer. False when there is none. mutex_ held.
   bool evict_oldest(std::chrono::steady_clock::time_point now, std::chrono::milliseconds evict_after,
                     std::function<void()>& close);
 
   mutable std::mutex mutex_;
-  std::unordered_set<std::shared_ptr<Entry>> entries_;                   // guarded
+  std::unordered_set<std::shared_ptr<Entry>> entries_;                   // guarded; closing ones too
+  std::size_t closing_ = 0;                                              // guarded: evicted, not yet released
   std::unordered_map<std::string, std::shared_ptr<Counts>> by_network_;  // guarded; erased at 0 open
   std::atomic<std::uint64_t> evicted_{0};
   std::atomic<std::uint64_t> admitted_{0};
+  std::atomic<bool> wanted_{false};
+  std::function<void()> wake_;
 };
 
 struct ConnectionTable::Entry {
@@ -108,7 +124,7 @@ struct ConnectionTable::Entry {
   std::shared_ptr<Counts> counts;
   std::atomic<Phase> phase{Phase::head};
   std::atomic<std::int64_t> since_ns{0};  // steady clock: when the phase began
-  std::atomic<bool> evicted{false};       // taken out of the total to make room; its session is closing
+  std::atomic<bool> evicted{false};       // chosen to make room; its session is closing (still counted)
   std::mutex close_mutex;
   std::function<void()> close;  // guarded by close_mutex
 };

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/system/result.hpp>
 
 #include "config/snapshot.hpp"
@@ -18,9 +19,11 @@ namespace authgate::gateway {
 namespace asio = boost::asio;
 
 struct ListenerSlot {
-  ListenerSlot(asio::io_context& context, config::Listener c) : config(std::move(c)), acceptor(context) {}
+  ListenerSlot(asio::io_context& context, config::Listener c)
+      : config(std::move(c)), acceptor(context), room(context) {}
   config::Listener config;
   asio::ip::tcp::acceptor acceptor;
+  asio::steady_timer room;  // the accept loop waits on it at max_connections; a freed slot cancels it
   std::shared_ptr<asio::ssl::context> tls;  // null for plain TCP; replaced on reload (control thread only)
 };
 

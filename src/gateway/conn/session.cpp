@@ -269,27 +269,29 @@ void Session::finish(Exchange& x) {
 
 asio::awaitable<void> run_session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info,
                                   ConnectionTable::Ticket ticket) {
-  Session session{std::move(stream), state, thread, std::move(info)};
-  thread.sessions.insert(&session);
-  // Closed to make room for another connection (connection_table.hpp): on this thread, if still open.
-  auto alive = std::make_shared<bool>(true);
-  ticket.on_evict([executor = thread.context.get_executor(), weak = std::weak_ptr<bool>(alive), &session] {
-    asio::post(executor, [weak, &session] {
-      if (weak.lock()) session.close_for_room();
+  {
+    Session session{std::move(stream), state, thread, std::move(info)};
+    thread.sessions.insert(&session);
+    // Closed to make room for another connection (connection_table.hpp): on this thread, if still open.
+    auto alive = std::make_shared<bool>(true);
+    ticket.on_evict([executor = thread.context.get_executor(), weak = std::weak_ptr<bool>(alive), &session] {
+      asio::post(executor, [weak, &session] {
+        if (weak.lock()) session.close_for_room();
+      });
     });
-  });
-  session.track(ticket);
-  state.connections.fetch_add(1, std::memory_order_relaxed);
-  if (state.metrics != nullptr) state.metrics->connection_opened();
-  try {
-    co_await session.run();
-  } catch (const std::exception& e) {
-    spdlog::error("session ended by an unexpected error: {}", e.what());
+    session.track(ticket);
+    state.connections.fetch_add(1, std::memory_order_relaxed);
+    if (state.metrics != nullptr) state.metrics->connection_opened();
+    try {
+      co_await session.run();
+    } catch (const std::exception& e) {
+      spdlog::error("session ended by an unexpected error: {}", e.what());
+    }
+    if (state.metrics != nullptr) state.metrics->connection_closed();
+    state.connections.fetch_sub(1, std::memory_order_relaxed);
+    thread.sessions.erase(&session);
   }
-  if (state.metrics != nullptr) state.metrics->connection_closed();
-  state.connections.fetch_sub(1, std::memory_order_relaxed);
-  thread.sessions.erase(&session);
-  alive.reset();
+  // Only now, with the socket closed, is the slot free: max_connections counts sockets, not sessions.
   ticket.release();
 }
 

@@ -44,7 +44,11 @@ class Session {
   /// Closed to make room (connection_table.hpp): it was idle or sending a head for long; a request it
   /// began meanwhile finishes first.
   void close_for_room() {
-    if (ticket_ == nullptr || ticket_->phase() != ConnectionTable::Phase::busy) stream_.close();
+    if (ticket_ != nullptr && ticket_->phase() == ConnectionTable::Phase::busy) {
+      ticket_->spare();  // a request arrived meanwhile: it is served, and another connection is chosen
+    } else {
+      stream_.close();
+    }
   }
   /// Reports this connection's phases to `ticket` (which outlives the session's run).
   void track(ConnectionTable::Ticket& ticket) noexcept { ticket_ = ticket ? &ticket : nullptr; }

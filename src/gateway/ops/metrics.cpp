@@ -253,9 +253,8 @@ void Metrics::render_scalars(std::string& out) const {
   append_family(out, "authgate_connections_total", "counter", "Client connections accepted.");
   append_sample(out, "authgate_connections_total", "", connections_total_.load(relaxed));
   append_family(out, "authgate_connections_refused_total", "counter",
-                "Client connections closed at accept, by the limit they met.");
-  for (const auto why :
-       {ConnectionRefusal::total, ConnectionRefusal::address, ConnectionRefusal::pending_heads}) {
+                "Client connections closed at accept, by the per-address limit they met.");
+  for (const auto why : {ConnectionRefusal::address, ConnectionRefusal::pending_heads}) {
     const std::string label = "why=\"" + std::string(to_string(why)) + "\"";
     append_sample(out, "authgate_connections_refused_total", label,
                   refused_[static_cast<std::size_t>(why)].load(relaxed));
@@ -263,6 +262,10 @@ void Metrics::render_scalars(std::string& out) const {
   append_family(out, "authgate_connections_evicted_total", "counter",
                 "Idle or slow-head connections closed at max_connections to make room for new ones.");
   append_sample(out, "authgate_connections_evicted_total", "", evicted_.load(relaxed));
+  append_family(out, "authgate_accept_paused_total", "counter",
+                "Times accepting paused at max_connections with nothing to close for room; new connections "
+                "wait in the listen backlog.");
+  append_sample(out, "authgate_accept_paused_total", "", accept_paused_.load(relaxed));
   append_family(out, "authgate_config_generation", "gauge", "Generation of the config snapshot serving now.");
   append_sample(out, "authgate_config_generation", "", config_generation_.load(relaxed));
   append_family(out, "authgate_config_reload_total", "counter", "Config reload attempts, by result.");

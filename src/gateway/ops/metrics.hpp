@@ -72,6 +72,8 @@ class Metrics {
   void connection_closed() noexcept;
   /// A connection refused at accept (connections_refused_total{why}).
   void connection_refused(ConnectionRefusal why) noexcept;
+  /// Accepting paused at max_connections with no connection to close for room (authgate_accept_paused_total).
+  void accept_paused() noexcept { accept_paused_.fetch_add(1, std::memory_order_relaxed); }
   /// Connections closed so far to make room for others (read from the connection table when rendered).
   void set_connections_evicted(std::uint64_t total) noexcept {
     evicted_.store(total, std::memory_order_relaxed);
@@ -129,6 +131,7 @@ class Metrics {
   std::atomic<std::uint64_t> connections_total_{0};
   std::array<std::atomic<std::uint64_t>, 4> refused_{};  // by ConnectionRefusal
   std::atomic<std::uint64_t> evicted_{0};
+  std::atomic<std::uint64_t> accept_paused_{0};
   std::atomic<std::uint64_t> config_generation_{0};
   std::atomic<std::uint64_t> reloads_ok_{0};
   std::atomic<std::uint64_t> reloads_error_{0};

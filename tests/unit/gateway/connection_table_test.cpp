@@ -115,29 +115,55 @@ TEST(ConnectionTable, AtTheLimitTheOldestIdleConnectionIsClosedToMakeRoom) {
   }
   tickets[0].set_phase(Phase::busy);  // the oldest is busy: never closed for room
   tickets[2].set_phase(Phase::idle);  // the newest went idle just now
+  EXPECT_FALSE(table.has_room(3));
+  EXPECT_TRUE(table.make_room(0ms));
+  EXPECT_EQ(closed, std::vector<int>{1}) << "the one sending its head since it connected";
+  EXPECT_TRUE(table.make_room(0ms)) << "one is on its way out";
+  EXPECT_EQ(closed, std::vector<int>{1}) << "one at a time";
+  EXPECT_FALSE(table.has_room(3)) << "a connection closing for room counts until its socket is closed";
+  EXPECT_EQ(table.evicted(), 1u);
+
+  int woken = 0;
+  table.on_room([&woken] { ++woken; });
+  table.want_room();
+  tickets[1].release();  // its session ends
+  EXPECT_EQ(woken, 1);
+  EXPECT_TRUE(table.has_room(3));
   ConnectionTable::Ticket fresh;
   EXPECT_EQ(table.admit(b, false, limits(3, 0, 0, 0ms), fresh), ConnectionRefusal::none);
-  EXPECT_EQ(closed, std::vector<int>{1}) << "the one sending its head since it connected";
-  EXPECT_EQ(table.open(), 3u);
-  EXPECT_EQ(table.evicted(), 1u);
-  tickets[1].release();  // its session ends: counted once only
-  EXPECT_EQ(table.open(), 3u);
 
   tickets[2].set_phase(Phase::busy);
-  ConnectionTable::Ticket refused;
-  EXPECT_EQ(table.admit(b, false, limits(3, 0, 0, 0ms), refused), ConnectionRefusal::none)
-      << "fresh is evictable";
-  ConnectionTable::Ticket none;
   fresh.set_phase(Phase::busy);
-  refused.set_phase(Phase::busy);
-  EXPECT_EQ(table.admit(b, false, limits(3, 0, 0, 0ms), none), ConnectionRefusal::total) << "every one busy";
+  EXPECT_FALSE(table.make_room(0ms)) << "every one busy: nothing to close";
+  ConnectionTable::Ticket none;
+  EXPECT_EQ(table.admit(b, false, limits(3, 0, 0, 0ms), none), ConnectionRefusal::total);
+}
+
+TEST(ConnectionTable, AConnectionThatTurnedBusyIsSparedAndAnotherChosen) {
+  ConnectionTable table;
+  std::vector<ConnectionTable::Ticket> tickets(2);
+  std::vector<int> closed;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(table.admit(a, false, limits(2, 0, 0, 0ms), tickets[i]), ConnectionRefusal::none);
+    tickets[i].on_evict([&closed, i] { closed.push_back(i); });
+    std::this_thread::sleep_for(2ms);
+  }
+  ASSERT_TRUE(table.make_room(0ms));
+  tickets[0].set_phase(Phase::busy);  // a request came before its thread closed it
+  int woken = 0;
+  table.on_room([&woken] { ++woken; });
+  table.want_room();
+  tickets[0].spare();
+  EXPECT_EQ(woken, 1) << "the waiting accept loop chooses again";
+  ASSERT_TRUE(table.make_room(0ms));
+  EXPECT_EQ(closed, (std::vector<int>{0, 1}));
 }
 
 TEST(ConnectionTable, AConnectionYoungerThanEvictAfterIsNotClosedForRoom) {
   ConnectionTable table;
-  ConnectionTable::Ticket only, next;
+  ConnectionTable::Ticket only;
   ASSERT_EQ(table.admit(a, false, limits(1, 0, 0, 1h), only), ConnectionRefusal::none);
-  EXPECT_EQ(table.admit(b, false, limits(1, 0, 0, 1h), next), ConnectionRefusal::total);
+  EXPECT_FALSE(table.make_room(1h));
 }
 
 }  // namespace
