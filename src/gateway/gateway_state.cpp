@@ -1,5 +1,7 @@
 #include "gateway/gateway_state.hpp"
 
+#include <algorithm>
+
 #include "gateway/ops/access_log.hpp"
 #include "gateway/ops/metrics.hpp"
 #include "gateway/ops/request_record.hpp"
@@ -32,7 +34,16 @@ std::vector<char> IoThread::take_scratch() {
   if (spare_scratch_.empty()) return std::vector<char>(scratch_bytes);
   std::vector<char> scratch = std::move(spare_scratch_.back());
   spare_scratch_.pop_back();
+  spare_low_water_ = std::min(spare_low_water_, spare_scratch_.size());
   return scratch;
+}
+
+void IoThread::trim_scratch() {
+  // The bottom `spare_low_water_` buffers sat unused for the whole interval: no one needs them now.
+  const auto unused = static_cast<std::ptrdiff_t>(spare_low_water_);
+  spare_scratch_.erase(spare_scratch_.begin(), spare_scratch_.begin() + unused);
+  if (spare_scratch_.empty()) spare_scratch_.shrink_to_fit();
+  spare_low_water_ = spare_scratch_.size();
 }
 
 std::span<char> LazyScratch::get() {

@@ -88,9 +88,13 @@ struct IoThread {
   /// would otherwise pin 640 MiB). This thread only.
   std::vector<char> take_scratch();
   void give_back_scratch(std::vector<char> scratch);
+  /// Frees the spare buffers no session needed since the last call (called about once a second), so a
+  /// burst's buffers go back once it has passed while a steady load keeps what it uses.
+  void trim_scratch();
 
  private:
   std::vector<std::vector<char>> spare_scratch_;  // at most max_spare_scratch, reused LIFO
+  std::size_t spare_low_water_ = 0;               // fewest spares since the last trim_scratch()
   std::string date_;
   std::chrono::system_clock::time_point date_second_{};
 };

@@ -50,7 +50,7 @@ StateStoreHealth state_store_health(const config::Snapshot& snapshot) {
 }
 
 /// How long a connection must have been idle or sending its head before it may be closed for room.
-constexpr std::chrono::milliseconds kEvictAfter{1000};
+constexpr std::chrono::milliseconds evictable_after{1000};
 
 unsigned or_cores(unsigned n) { return n != 0 ? n : std::max(1u, std::thread::hardware_concurrency()); }
 
@@ -61,6 +61,7 @@ asio::awaitable<void> sweep_idle_upstreams(IoThread& thread) {
     auto [ec] = co_await timer.async_wait(use_tuple);
     if (ec) co_return;
     thread.pool.sweep();
+    thread.trim_scratch();
   }
 }
 
@@ -269,7 +270,7 @@ asio::awaitable<bool> Server::wait_for_room(ListenerSlot& slot) {
     const auto max_connections = state_->snapshots.current()->config.limits.max_connections;
     table.want_room();  // before the check: a slot freed after it wakes the wait below
     if (table.has_room(max_connections)) co_return true;
-    if (!table.make_room(kEvictAfter) && !counted) {
+    if (!table.make_room(evictable_after) && !counted) {
       metrics_->accept_paused();  // every connection is busy: new ones wait in the listen backlog
       counted = true;
     }
@@ -290,7 +291,7 @@ void Server::start_session(ListenerSlot& slot, IoThread& thread, tcp::socket soc
   const auto refusal = state_->connection_table.admit(
       remote.address(), proxies != nullptr && proxies->contains(remote.address()),
       {limits.max_connections, limits.max_connections_per_address, limits.max_pending_heads_per_address,
-       kEvictAfter},
+       evictable_after},
       ticket);
   if (refusal != ConnectionRefusal::none) {
     metrics_->connection_refused(refusal);
@@ -304,12 +305,18 @@ void Server::start_session(ListenerSlot& slot, IoThread& thread, tcp::socket soc
                    slot.tls,
                    slot.config.forward_proxy ? policy::Side::proxy : policy::Side::origin,
                    slot.config.forward_auth.has_value()};
-  // The Stream is built here and the session spawned directly: a wrapper coroutine choosing TLS or
+  // Built and spawned on the connection's own thread, so the session's memory comes from that thread's
+  // allocator arena and not from the control thread's, where Asio's long-lived per-socket records are
+  // made: mixed in one arena, those few bytes would pin the pages a burst's sessions freed.
+  // The Stream is built there and the session spawned directly: a wrapper coroutine choosing TLS or
   // not would stay suspended for the connection's whole life (672 bytes per idle connection).
-  Stream stream = slot.tls ? Stream{std::move(socket), *slot.tls} : Stream{std::move(socket)};
-  asio::co_spawn(thread.context,
-                 run_session(std::move(stream), *state_, thread, std::move(info), std::move(ticket)),
-                 asio::detached);
+  asio::post(thread.context, [socket = std::move(socket), tls = slot.tls, &state = *state_, &thread,
+                              info = std::move(info), ticket = std::move(ticket)]() mutable {
+    Stream stream = tls ? Stream{std::move(socket), *tls} : Stream{std::move(socket)};
+    asio::co_spawn(thread.context,
+                   run_session(std::move(stream), state, thread, std::move(info), std::move(ticket)),
+                   asio::detached);
+  });
 }
 
 asio::awaitable<void> Server::handle_signals() {

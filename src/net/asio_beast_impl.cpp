@@ -1,5 +1,7 @@
 // The one translation unit that compiles Asio, Asio.SSL and Beast (BOOST_*_SEPARATE_COMPILATION):
 // every other file includes only their declarations, which keeps the 2-core build fast.
+#include "net/asio_descriptor_slab.hpp"  // first: it specialises how Asio makes its socket records
+
 #include <boost/asio/impl/src.hpp>
 #include <boost/asio/ssl/impl/src.hpp>
 #include <boost/beast/src.hpp>

@@ -10,7 +10,6 @@ import socket
 import threading
 import time
 
-import pytest
 import requests
 
 from harness import configs
@@ -193,9 +192,6 @@ def test_at_the_limit_the_longest_silent_connection_makes_room(launcher, upstrea
             sock.close()
 
 
-@pytest.mark.xfail(reason="not met yet (issue 17): malloc_trim gives back about half of a burst's growth; live "
-                          "allocations made during the burst keep the rest of glibc's heap pages (bench/README.md)",
-                   strict=False)
 def test_memory_goes_back_near_its_idle_level_after_a_burst(launcher, upstream, tmp_path):
     gw = serve(launcher, upstream, tmp_path, max_connections=5000, max_connections_per_address=0,
                max_pending_heads_per_address=0)

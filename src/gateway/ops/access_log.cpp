@@ -292,6 +292,12 @@ void AccessLog::run_writer() {
     write_out(batch);
     const std::uint64_t done = batch.size();
     batch.clear();
+    // A burst can grow a buffer far past flush_bytes; keeping that capacity would hold the memory
+    // forever (it alternates with pending_), so it goes back and the buffer starts at its usual size.
+    if (batch.capacity() > options_.flush_bytes * 4) {
+      std::string{}.swap(batch);
+      batch.reserve(options_.flush_bytes * 2);
+    }
     lock.lock();
     written_bytes_ += done;
     written_.notify_all();
