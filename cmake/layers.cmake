@@ -8,9 +8,12 @@ function(authgate_layer name)
   set(target authgate_${name})
   if(sources)
     add_library(${target} STATIC ${sources})
-    target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_BINARY_DIR}/include
+    # BUILD_INTERFACE: these paths exist only in this tree; cmake/install.cmake adds the installed one.
+    target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+                                                $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
                                          PRIVATE ${PROJECT_SOURCE_DIR}/src)
-    target_link_libraries(${target} PUBLIC ${L_DEPENDS} PRIVATE authgate_warnings)
+    # The warning flags are ours: an installed static library must not ask its users for them.
+    target_link_libraries(${target} PUBLIC ${L_DEPENDS} PRIVATE $<BUILD_INTERFACE:authgate_warnings>)
     if(AUTHGATE_FUZZ)
       set_target_properties(${target} PROPERTIES EXCLUDE_FROM_ALL TRUE)
     endif()
@@ -19,7 +22,8 @@ function(authgate_layer name)
     endif()
   else()
     add_library(${target} INTERFACE)
-    target_include_directories(${target} INTERFACE ${PROJECT_SOURCE_DIR}/include ${PROJECT_BINARY_DIR}/include)
+    target_include_directories(${target} INTERFACE $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+                                                   $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>)
     target_link_libraries(${target} INTERFACE ${L_DEPENDS})
   endif()
   set(AUTHGATE_LAYERS ${AUTHGATE_LAYERS} ${name} PARENT_SCOPE)

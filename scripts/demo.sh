@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-AUTHGATE_BROWSER_TESTS=0 scripts/install-deps.sh >/dev/null
+scripts/install-deps.sh >/dev/null   # build dependencies only: no test tools, no npm
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/release -j "$(nproc)" --target authgate
 exec build/release/authgate demo "$@"

@@ -1,19 +1,43 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages authgate needs to build, test and benchmark. Idempotent: it asks
-# apt-get only for what is missing, so a second run costs a second. Needs root (or sudo).
+# Installs the Debian 12 packages authgate needs. Idempotent: it asks apt-get only for what is missing, so
+# a second run costs a second. Needs root (or sudo).
+#
+#   scripts/install-deps.sh             build: what `cmake` + a plain build (and scripts/demo.sh) need
+#   scripts/install-deps.sh --package   build, and what `cpack -G DEB` needs (docs/install.md)
+#   scripts/install-deps.sh --test      build, package, and everything scripts/test.sh runs: clang
+#                                       tools, real clients and servers, python and npm packages, and
+#                                       Chromium for tests/browser unless AUTHGATE_BROWSER_TESTS=0
+#   scripts/install-deps.sh --browser   as --test, with Chromium whatever AUTHGATE_BROWSER_TESTS says
 set -euo pipefail
 
-build=(cmake ninja-build g++ clang libclang-rt-14-dev clang-format clang-tidy pkg-config
+# A plain configure finds GoogleTest and Google Benchmark too (AUTHGATE_TESTS and AUTHGATE_BENCH are on).
+build=(cmake ninja-build g++ pkg-config
        libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
        libssl-dev libcrypt-dev libargon2-dev libaprutil1-dev libapr1-dev libyaml-cpp-dev
        libspdlog-dev libfmt-dev libcli11-dev libhiredis-dev libgtest-dev libgmock-dev libbenchmark-dev)
-test=(curl ca-certificates openssl python3 python3-pytest python3-requests python3-httpx
+# CPack's DEB generator runs dpkg-shlibdeps (dpkg-dev) on the files `file` says are ELF.
+package=(dpkg-dev file)
+test=(clang libclang-rt-14-dev clang-format clang-tidy
+      curl ca-certificates openssl python3 python3-pytest python3-requests python3-httpx
       python3-jwt python3-jwcrypto python3-cryptography nodejs
       apache2-utils whois argon2 nginx-light caddy redis-server procps)
 browser=(chromium nodejs npm)
 
-want=("${build[@]}" "${test[@]}")
-[[ "${1:-}" == "--browser" || "${AUTHGATE_BROWSER_TESTS:-1}" == "1" ]] && want+=("${browser[@]}")
+with_package=0 with_test=0 with_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --package) with_package=1 ;;
+    --test) with_package=1 with_test=1 ;;
+    --browser) with_package=1 with_test=1 with_browser=1 ;;
+    *) echo "usage: $0 [--package | --test | --browser]" >&2; exit 2 ;;
+  esac
+done
+((with_test)) && [[ "${AUTHGATE_BROWSER_TESTS:-1}" == "1" ]] && with_browser=1
+
+want=("${build[@]}")
+((with_package)) && want+=("${package[@]}")
+((with_test)) && want+=("${test[@]}")
+((with_browser)) && want+=("${browser[@]}")
 
 missing=()
 for pkg in "${want[@]}"; do
@@ -32,6 +56,7 @@ else
   echo "install-deps: all ${#want[@]} packages present"
 fi
 
+((with_test)) || exit 0
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 # test_bearer.py mints tokens with npm jose too (pinned in tests/integration/node/package.json).
@@ -40,6 +65,6 @@ if [[ ! -d "$here/tests/integration/node/node_modules/jose" ]]; then
 fi
 
 # The browser test drives Debian's Chromium with playwright-core from npm (no browser download).
-if [[ " ${want[*]} " == *" chromium "* && ! -d "$here/tests/browser/node_modules/playwright-core" ]]; then
+if ((with_browser)) && [[ ! -d "$here/tests/browser/node_modules/playwright-core" ]]; then
   (cd "$here/tests/browser" && npm install --no-audit --no-fund --silent)
 fi

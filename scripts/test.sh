@@ -15,7 +15,7 @@ stage() { printf '\n=== %s\n' "$*"; }
 skipped() { [[ "$skip" == *",$1,"* ]]; }
 
 stage "dependencies"
-scripts/install-deps.sh
+scripts/install-deps.sh --test
 
 stage "format (clang-format --dry-run)"
 mapfile -t sources < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find src include apps tests fuzz bench -name '*.[ch]pp')
