@@ -19,7 +19,7 @@ build=(cmake ninja-build g++ pkg-config
 package=(dpkg-dev file)
 test=(clang libclang-rt-14-dev clang-format clang-tidy
       curl ca-certificates openssl python3 python3-pytest python3-requests python3-httpx
-      python3-jwt python3-jwcrypto python3-cryptography nodejs
+      python3-jwt python3-jwcrypto python3-cryptography python3-prometheus-client nodejs
       apache2-utils whois argon2 nginx-light caddy redis-server procps)
 browser=(chromium nodejs npm)
 

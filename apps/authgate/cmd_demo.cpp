@@ -241,7 +241,7 @@ const CommandRegistration demo_command{
     5, [](CLI::App& app) {
       auto* sub = app.add_subcommand("demo", "Run a self-contained demo: echo upstream, users, curl lines");
       auto listen = std::make_shared<std::string>("127.0.0.1:8080");
-      auto admin = std::make_shared<std::string>("127.0.0.1:9090");
+      auto admin = std::make_shared<std::string>("127.0.0.1:9199");
       auto proxy = std::make_shared<std::string>("127.0.0.1:3128");
       auto decide = std::make_shared<std::string>("127.0.0.1:9091");
       sub->add_option("--listen", *listen, "Address and port of the demo listener")->capture_default_str();

@@ -38,7 +38,7 @@ struct RevokeOptions {
 /// Where the admin listener is and the token it wants: from --admin / --token-file, else from the config.
 struct AdminTarget {
   std::string host = "127.0.0.1";
-  std::string port = "9090";
+  std::string port = "9199";
   std::string token;
 };
 
@@ -160,7 +160,7 @@ const CommandRegistration revoke_command{
       auto* where = sub->add_option_group("where")->require_option(0, 1);
       where->add_option("--config,-c", o->config_path,
                         "The gateway's config: its admin address and token file");
-      where->add_option("--admin", o->admin, "The admin listener, HOST:PORT (default 127.0.0.1:9090)");
+      where->add_option("--admin", o->admin, "The admin listener, HOST:PORT (default 127.0.0.1:9199)");
       sub->add_option("--token-file", o->token_file, "File holding admin.revoke_token_file's token");
       return Command{sub, [o] { return revoke(*o); }};
     }};

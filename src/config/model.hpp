@@ -296,7 +296,7 @@ struct Server {
 
 struct Admin {
   std::string address = "127.0.0.1";
-  std::uint16_t port = 9090;
+  std::uint16_t port = 9199;  // off 9090, which Prometheus itself listens on
   /// The bearer token POST /revocations requires (read at each request); empty: loopback peers only.
   std::string revoke_token_file;
   SourcePos pos;

@@ -52,6 +52,11 @@ StateStoreHealth state_store_health(const config::Snapshot& snapshot) {
 /// How long a connection must have been idle or sending its head before it may be closed for room.
 constexpr std::chrono::milliseconds evictable_after{1000};
 
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 unsigned or_cores(unsigned n) { return n != 0 ? n : std::max(1u, std::thread::hardware_concurrency()); }
 
 asio::awaitable<void> sweep_idle_upstreams(IoThread& thread) {
@@ -120,6 +125,7 @@ Server::Server(std::shared_ptr<const config::Snapshot> initial, ServerOptions op
   const auto& server = initial_->config.server;
   metrics_ = std::make_shared<Metrics>(options_.version);
   metrics_->set_config_generation(initial_->generation);
+  metrics_->set_last_reload_success(unix_now());
   cache_ =
       std::make_unique<stores::VerifyCache>(stores::VerifyCache::Options{initial_->config.cache.max_entries});
   pool_ = std::make_unique<WorkerPool>(WorkerPool::Options{.threads = or_cores(server.worker_threads),
@@ -197,6 +203,7 @@ int Server::run() {
     return 1;
   }
   report_startup(*initial_);
+  metrics_->set_certificate_expiry(certificate_expiry(listeners_));
   refresher_->apply(*initial_);  // first fetches start with control_; remote realms answer 503 until then
   start_threads();
   std::vector<BoundListener> bound;
@@ -385,6 +392,8 @@ void Server::apply_reload(config::SnapshotResult result) {
     watch_.reset(next->watched_files);
     metrics_->set_config_generation(next->generation);
     metrics_->count_config_reload(true);
+    metrics_->set_last_reload_success(unix_now());
+    metrics_->set_certificate_expiry(certificate_expiry(listeners_));
     report_reload(*initial_, *next);
   } else {
     metrics_->count_config_reload(false);

@@ -639,7 +639,7 @@ def test_decisions_are_counted_per_route_and_status(gw):
     for _ in range(2):
         response, _ = decide(port(gw, "authz"), traefik(port(gw, "authz"), f"/metered/{marker()}"))
         assert response.status == 200
-    sample = 'authgate_requests_total{route="metered",status="200"} 2'
+    sample = 'authgate_requests_total{route="metered",code="200"} 2'
     deadline = time.monotonic() + 10  # the record lands just after the response bytes
     while sample not in (text := requests.get(gw.admin_url("/metrics"), timeout=10).text).splitlines():
         assert time.monotonic() < deadline, [l for l in text.splitlines() if 'route="metered"' in l]

@@ -735,8 +735,8 @@ def test_metrics_count_tunnels_407s_and_403s_by_listener(gw, echo, module_upstre
     tunnel.close()
     ask(port, "GET", f"{module_upstream.url}/metrics/407")
     ask(port, "DELETE", f"{module_upstream.url}/metrics/403", ALICE)
-    samples = [("authgate_proxy_tunnels_total", ""), ("authgate_requests_total", 'route="proxy",status="407"'),
-               ("authgate_requests_total", 'route="proxy",status="403"'),
+    samples = [("authgate_proxy_tunnels_total", ""), ("authgate_requests_total", 'route="proxy",code="407"'),
+               ("authgate_requests_total", 'route="proxy",code="403"'),
                ("authgate_auth_outcomes_total", 'reason="destination_not_allowed"')]
     deadline = time.monotonic() + 10
     while True:  # a request's record lands just after its response: /metrics may be asked first
@@ -848,7 +848,7 @@ def test_the_example_config_passes_check_and_behaves_as_its_comments_say(launche
         (tmp_path / "data" / name).write_bytes((example.parent / "data" / name).read_bytes())
     config = tmp_path / "forward-proxy.yaml"
     config.write_text(example.read_text().replace("port: 3128", f"port: {port}").replace(
-        "port: 9090", f"port: {admin}"))
+        "port: 9199", f"port: {admin}"))
     process = launcher.spawn(["serve", "--config", config], label="example")
     process.wait_ready([port])
     wait_accepting(admin, process)

@@ -1,7 +1,9 @@
 """Operations: the admin listener (/healthz, Prometheus /metrics), the JSON access log without credentials,
 graceful SIGTERM, and the clear-text warning."""
 import re
+import shutil
 import signal
+import subprocess
 import threading
 import time
 
@@ -33,6 +35,39 @@ def test_metrics_are_prometheus_text(gateway):
     assert "# TYPE authgate_requests_total counter" in response.text
 
 
+def test_metrics_parse_as_the_text_format_with_process_and_route_families(gateway):
+    """The whole exposition parses with the Prometheus client's own text-format parser (and promtool's
+    lint where it is installed); the standard process families, the per-route histogram, the `code` label
+    and the last-reload time are there with sane values."""
+    from prometheus_client.parser import text_string_to_metric_families
+    requests.get(gateway.url("/public"), timeout=10)
+    deadline = time.monotonic() + 10
+    while True:
+        text = requests.get(gateway.admin_url("/metrics"), timeout=10).text
+        if metric(text, "authgate_requests_total", 'route="public",code="200"') or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    families = {family.name: family for family in text_string_to_metric_families(text)}
+    value = lambda name: families[name].samples[0].value  # noqa: E731
+    assert 1 << 20 < value("process_resident_memory_bytes") < 1 << 30
+    assert value("process_virtual_memory_bytes") > value("process_resident_memory_bytes")
+    assert 3 < value("process_open_fds") < value("process_max_fds")
+    assert 0 <= value("process_cpu_seconds") < 600  # the parser names counter families without _total
+    assert time.time() - 600 < value("process_start_time_seconds") <= time.time() + 1
+    assert time.time() - 600 < value("authgate_config_last_reload_success_timestamp_seconds") <= time.time() + 1
+    assert families["process_cpu_seconds"].type == "counter"
+    route_buckets = [s for s in families["authgate_route_request_duration_seconds"].samples
+                     if s.name.endswith("_count") and s.labels == {"route": "public"}]
+    assert [s.value for s in route_buckets] == [1.0]
+    codes = {s.labels.get("code") for s in families["authgate_requests"].samples}
+    assert "200" in codes
+    assert all("status" not in s.labels for s in families["authgate_requests"].samples)
+    promtool = shutil.which("promtool")
+    if promtool:
+        lint = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True)
+        assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
 def test_metrics_count_requests_by_route_status_and_reason(gateway):
     requests.get(gateway.url("/"), auth=(ALICE.name, ALICE.password), timeout=10)
     requests.get(gateway.url("/"), auth=(ALICE.name, "wrong"), timeout=10)
@@ -41,12 +76,12 @@ def test_metrics_count_requests_by_route_status_and_reason(gateway):
     deadline = time.monotonic() + 10
     while True:
         text = requests.get(gateway.admin_url("/metrics"), timeout=10).text
-        if metric(text, "authgate_requests_total", 'route="public",status="200"') == 1 or time.monotonic() > deadline:
+        if metric(text, "authgate_requests_total", 'route="public",code="200"') == 1 or time.monotonic() > deadline:
             break
         time.sleep(0.05)
-    assert metric(text, "authgate_requests_total", 'route="app",status="200"') == 1
-    assert metric(text, "authgate_requests_total", 'route="app",status="401"') == 1
-    assert metric(text, "authgate_requests_total", 'route="public",status="200"') == 1
+    assert metric(text, "authgate_requests_total", 'route="app",code="200"') == 1
+    assert metric(text, "authgate_requests_total", 'route="app",code="401"') == 1
+    assert metric(text, "authgate_requests_total", 'route="public",code="200"') == 1
     assert metric(text, "authgate_auth_outcomes_total", 'reason="wrong_password"') == 1
 
 

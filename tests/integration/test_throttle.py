@@ -378,7 +378,7 @@ def test_a_throttled_request_is_logged_and_counted(launcher, upstream, store_fil
     """The 401s before a ban log no user (people type passwords into the user field); a 429 logs the
     claimed name (UTF-8 intact), reason rate_limited and throttled_by — "user" or "address" — and is
     counted in authgate_throttled_total{by}, authgate_auth_outcomes_total{reason="rate_limited"} and
-    authgate_requests_total{route, status="429"}."""
+    authgate_requests_total{route, code="429"}."""
     gw = start(launcher, upstream, store_files, users=limit(2), addresses=limit(5))
     before = metrics(gw)
     for n in range(2):
@@ -402,7 +402,7 @@ def test_a_throttled_request_is_logged_and_counted(launcher, upstream, store_fil
     assert delta("authgate_throttled_total", 'by="user"') == 1
     assert delta("authgate_throttled_total", 'by="address"') == 1
     assert delta("authgate_auth_outcomes_total", 'reason="rate_limited"') == 2
-    assert delta("authgate_requests_total", 'route="app",status="429"') == 2
+    assert delta("authgate_requests_total", 'route="app",code="429"') == 2
     assert delta("authgate_auth_outcomes_total", 'reason="wrong_password"') == 2
 
 

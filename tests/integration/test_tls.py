@@ -129,3 +129,14 @@ def test_https_upstream_failing_verification_gets_502(launcher, config, pki, tls
 
 def test_https_upstream_with_verification_off(launcher, config, tls_upstream):
     assert https_upstream_status(launcher, config, tls_upstream, {"verify": False}) == 200
+
+
+def test_certificate_expiry_is_a_metric_per_tls_listener(launcher, config, pki):
+    from cryptography import x509
+    ca, leaf = pki
+    gateway = serve_tls(launcher, config, leaf)
+    not_after = x509.load_pem_x509_certificate(leaf.cert.read_bytes()).not_valid_after
+    expected = int(not_after.replace(tzinfo=__import__("datetime").timezone.utc).timestamp())
+    listener = config["listeners"][0]["name"]
+    text = requests.get(gateway.admin_url("/metrics"), timeout=10).text
+    assert f'authgate_tls_certificate_expiry_timestamp_seconds{{listener="{listener}"}} {expected}\n' in text

@@ -1,5 +1,11 @@
 #include "gateway/conn/listeners.hpp"
 
+#include <openssl/asn1.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <ctime>
+
 #include <spdlog/spdlog.h>
 
 #include "gateway/conn/tls_context.hpp"
@@ -84,6 +90,19 @@ bool install_tls_contexts(std::vector<std::unique_ptr<ListenerSlot>>& slots, con
   }
   for (std::size_t i = 0; i < slots.size(); ++i) slots[i]->tls = contexts[i];
   return true;
+}
+
+std::vector<std::pair<std::string, std::int64_t>> certificate_expiry(
+    const std::vector<std::unique_ptr<ListenerSlot>>& slots) {
+  std::vector<std::pair<std::string, std::int64_t>> expiry;
+  for (const auto& slot : slots) {
+    if (!slot->tls) continue;
+    X509* certificate = SSL_CTX_get0_certificate(slot->tls->native_handle());
+    std::tm when{};
+    if (certificate == nullptr || ASN1_TIME_to_tm(X509_get0_notAfter(certificate), &when) != 1) continue;
+    expiry.emplace_back(slot->config.name, static_cast<std::int64_t>(timegm(&when)));
+  }
+  return expiry;
 }
 
 }  // namespace authgate::gateway

@@ -36,6 +36,10 @@ bool open_listeners(asio::io_context& context, const std::vector<config::Listene
 /// does not load, logs why, changes nothing and returns false (the reload is refused).
 bool install_tls_contexts(std::vector<std::unique_ptr<ListenerSlot>>& slots, const config::Snapshot& next);
 
+/// Each TLS listener's name and its certificate's notAfter time in unix seconds (for metrics).
+std::vector<std::pair<std::string, std::int64_t>> certificate_expiry(
+    const std::vector<std::unique_ptr<ListenerSlot>>& slots);
+
 /// The endpoint for an IP literal or "localhost"; error: one sentence.
 boost::system::result<asio::ip::tcp::endpoint, std::string> endpoint_of(const std::string& address,
                                                                         std::uint16_t port);

@@ -17,6 +17,7 @@
 
 #include "gateway/ops/admin_revoke.hpp"
 #include "gateway/ops/metrics.hpp"
+#include "gateway/ops/process_metrics.hpp"
 
 namespace authgate::gateway {
 
@@ -69,7 +70,9 @@ Response route_request(const State& state, const Request& request) {
   }
   if (path == "/metrics") {
     if (state.context.state_store) (void)state.context.state_store();  // refreshes the store's gauge
-    Response response = text_response(request, http::status::ok, state.context.metrics->render_prometheus());
+    std::string text = state.context.metrics->render_prometheus();
+    append_process_metrics(text);
+    Response response = text_response(request, http::status::ok, std::move(text));
     response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     return response;
   }

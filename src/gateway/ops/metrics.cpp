@@ -41,7 +41,8 @@ void append_family(std::string& out, std::string_view name, std::string_view typ
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
 
-void append_sample(std::string& out, std::string_view name, std::string_view labels, std::uint64_t value) {
+template <typename Int>
+void append_sample(std::string& out, std::string_view name, std::string_view labels, Int value) {
   out.append(name);
   if (!labels.empty()) out.append("{").append(labels).append("}");
   out.push_back(' ');
@@ -79,11 +80,19 @@ void LatencyHistogram::observe(std::chrono::microseconds value) noexcept {
   sum_us_.fetch_add(us, relaxed);
 }
 
-void LatencyHistogram::render(std::string& out, std::string_view name) const {
+std::uint64_t LatencyHistogram::count() const noexcept {
+  std::uint64_t total = 0;
+  for (const auto& bucket : buckets_) total += bucket.load(relaxed);
+  return total;
+}
+
+void LatencyHistogram::render(std::string& out, std::string_view name, std::string_view labels) const {
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i <= bounds_us.size(); ++i) {
     cumulative += buckets_[i].load(relaxed);
-    out.append(name).append("_bucket{le=\"");
+    out.append(name).append("_bucket{");
+    if (!labels.empty()) out.append(labels).push_back(',');
+    out.append("le=\"");
     if (i < bounds_us.size()) {
       append_seconds(out, bounds_us[i]);
     } else {
@@ -93,10 +102,15 @@ void LatencyHistogram::render(std::string& out, std::string_view name) const {
     append_int(out, cumulative);
     out.push_back('\n');
   }
-  out.append(name).append("_sum ");
+  const auto with_labels = [&](std::string_view suffix) {
+    out.append(name).append(suffix);
+    if (!labels.empty()) out.append("{").append(labels).append("}");
+    out.push_back(' ');
+  };
+  with_labels("_sum");
   append_seconds(out, sum_us_.load(relaxed));
   out.push_back('\n');
-  out.append(name).append("_count ");
+  with_labels("_count");
   append_int(out, cumulative);  // the +Inf bucket, so the two always agree
   out.push_back('\n');
 }
@@ -107,8 +121,9 @@ struct Metrics::RouteSeries {
   RouteSeries(std::string_view n, std::size_t h) : name(n), hash(h) {}
   std::string name;
   std::size_t hash;
-  // [0] counts statuses outside 100–599 (rendered as status="0"); [code − 99] counts each real code.
+  // [0] counts statuses outside 100–599 (rendered as code="0"); [code − 99] counts each real code.
   std::array<std::atomic<std::uint64_t>, max_status - min_status + 2> by_status{};
+  LatencyHistogram duration;
 };
 
 Metrics::Metrics(std::string version) : version_(std::move(version)) {
@@ -159,6 +174,7 @@ void Metrics::record(const RequestRecord& record) noexcept {
     cache_misses_.fetch_add(1, relaxed);
   }
   request_duration_.observe(record.total_time);
+  series.duration.observe(record.total_time);
   if (record.upstream_time.count() > 0) upstream_duration_.observe(record.upstream_time);
   if (!record.throttled_by.empty()) {
     (record.throttled_by == "user" ? throttled_users_ : throttled_addresses_).fetch_add(1, relaxed);
@@ -184,6 +200,12 @@ void Metrics::set_config_generation(std::uint64_t generation) noexcept {
 
 void Metrics::count_config_reload(bool ok) noexcept {
   (ok ? reloads_ok_ : reloads_error_).fetch_add(1, relaxed);
+}
+
+void Metrics::set_certificate_expiry(std::vector<std::pair<std::string, std::int64_t>> by_listener) {
+  std::sort(by_listener.begin(), by_listener.end());
+  const std::lock_guard lock(certificates_mutex_);
+  certificate_expiry_ = std::move(by_listener);
 }
 
 void Metrics::set_worker_queue_depth(std::uint64_t depth) noexcept {
@@ -215,6 +237,7 @@ void Metrics::render_requests(std::string& out) const {
   }
   std::sort(series.begin(), series.end(), [](auto* a, auto* b) { return a->name < b->name; });
   constexpr std::string_view family = "authgate_requests_total";
+  // `code`, as promhttp and Traefik name the status label, so dashboards made for them work here.
   append_family(out, family, "counter", "Requests answered, by matched route and status code.");
   for (const RouteSeries* s : series) {
     for (std::size_t i = 0; i < s->by_status.size(); ++i) {
@@ -222,11 +245,21 @@ void Metrics::render_requests(std::string& out) const {
       if (count == 0) continue;
       std::string labels = "route=\"";
       append_label_value(labels, s->name);
-      labels.append("\",status=\"");
+      labels.append("\",code=\"");
       append_int(labels, i == 0 ? 0 : static_cast<int>(i) + min_status - 1);
       labels.push_back('"');
       append_sample(out, family, labels, count);
     }
+  }
+  constexpr std::string_view histogram = "authgate_route_request_duration_seconds";
+  append_family(out, histogram, "histogram",
+                "Time from a complete request head to the last response byte, by matched route.");
+  for (const RouteSeries* s : series) {
+    if (s->duration.count() == 0) continue;
+    std::string labels = "route=\"";
+    append_label_value(labels, s->name);
+    labels.push_back('"');
+    s->duration.render(out, histogram, labels);
   }
 }
 
@@ -271,6 +304,21 @@ void Metrics::render_scalars(std::string& out) const {
   append_family(out, "authgate_config_reload_total", "counter", "Config reload attempts, by result.");
   append_sample(out, "authgate_config_reload_total", "result=\"ok\"", reloads_ok_.load(relaxed));
   append_sample(out, "authgate_config_reload_total", "result=\"error\"", reloads_error_.load(relaxed));
+  append_family(out, "authgate_config_last_reload_success_timestamp_seconds", "gauge",
+                "When the config now serving was loaded (start or last successful reload), unix seconds.");
+  append_sample(out, "authgate_config_last_reload_success_timestamp_seconds", "",
+                last_reload_success_.load(relaxed));
+  append_family(out, "authgate_tls_certificate_expiry_timestamp_seconds", "gauge",
+                "When each TLS listener's certificate expires (notAfter), unix seconds.");
+  {
+    const std::lock_guard lock(certificates_mutex_);
+    for (const auto& [listener, expiry] : certificate_expiry_) {
+      std::string labels = "listener=\"";
+      append_label_value(labels, listener);
+      labels.push_back('"');
+      append_sample(out, "authgate_tls_certificate_expiry_timestamp_seconds", labels, expiry);
+    }
+  }
   append_family(out, "authgate_proxy_tunnels_total", "counter", "CONNECT tunnels a forward proxy opened.");
   append_sample(out, "authgate_proxy_tunnels_total", "", tunnels_.load(relaxed));
   append_family(out, "authgate_throttled_total", "counter",

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gateway/conn/connection_table.hpp"
@@ -35,10 +36,13 @@ class LatencyHistogram {
 
   /// Adds one observation. Thread-safe, lock-free.
   void observe(std::chrono::microseconds value) noexcept;
+  /// Observations so far.
+  std::uint64_t count() const noexcept;
 
-  /// Appends the `_bucket` (cumulative, `le` in seconds, then +Inf), `_sum` and `_count` samples of `name`.
+  /// Appends the `_bucket` (cumulative, `le` in seconds, then +Inf), `_sum` and `_count` samples of `name`,
+  /// each with `labels` (e.g. `route="app"`; rendered escaped by the caller) before `le`.
   /// `_count` equals the +Inf bucket even while other threads observe.
-  void render(std::string& out, std::string_view name) const;
+  void render(std::string& out, std::string_view name, std::string_view labels = {}) const;
 
  private:
   std::array<std::atomic<std::uint64_t>, bounds_us.size() + 1> buckets_{};  // not cumulative; last = +Inf
@@ -82,6 +86,12 @@ class Metrics {
   void set_config_generation(std::uint64_t generation) noexcept;
   /// A reload attempt finished; `ok` false when the old snapshot stayed.
   void count_config_reload(bool ok) noexcept;
+  /// When the config now serving was loaded (at start, then each successful reload): unix seconds.
+  void set_last_reload_success(std::int64_t unix_seconds) noexcept {
+    last_reload_success_.store(unix_seconds, std::memory_order_relaxed);
+  }
+  /// The notAfter time of each TLS listener's certificate (unix seconds), replacing the last set.
+  void set_certificate_expiry(std::vector<std::pair<std::string, std::int64_t>> by_listener);
   /// Password verifications waiting for the worker pool.
   void set_worker_queue_depth(std::uint64_t depth) noexcept;
   /// The hashing pool refused a job (authgate_hash_queue_refused_total{why}).
@@ -132,6 +142,9 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, 4> refused_{};  // by ConnectionRefusal
   std::atomic<std::uint64_t> evicted_{0};
   std::atomic<std::uint64_t> accept_paused_{0};
+  std::atomic<std::int64_t> last_reload_success_{0};
+  mutable std::mutex certificates_mutex_;
+  std::vector<std::pair<std::string, std::int64_t>> certificate_expiry_;  // guarded by certificates_mutex_
   std::atomic<std::uint64_t> config_generation_{0};
   std::atomic<std::uint64_t> reloads_ok_{0};
   std::atomic<std::uint64_t> reloads_error_{0};

@@ -196,7 +196,7 @@ TEST(LoadYamlTest, TheShippedExampleLoadsEveryKey) {
   EXPECT_EQ(c.limits.max_header_bytes, 16u * 1024);
   EXPECT_EQ(c.limits.max_body_bytes, 1ull << 30);
   ASSERT_TRUE(c.admin.has_value());
-  EXPECT_EQ(c.admin->port, 9090);
+  EXPECT_EQ(c.admin->port, 9199);
   ASSERT_EQ(c.upstreams.size(), 1u);
   EXPECT_EQ(c.upstreams[0].name, "app");
   EXPECT_EQ(c.upstreams[0].response_timeout, std::chrono::seconds(60));

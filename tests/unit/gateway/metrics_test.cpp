@@ -50,6 +50,22 @@ std::string reason_block(const std::vector<std::pair<Reason, int>>& counts) {
   return out;
 }
 
+/// The samples of one labelled histogram series (no HELP/TYPE): `labels` e.g. `route="private"`.
+std::string histogram_series(std::string_view name, std::string_view labels,
+                             const std::vector<int>& cumulative, std::string_view sum) {
+  static const char* const kLe[] = {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
+                                    "0.25",   "0.5",   "1",      "2.5",   "5",    "10",    "30",   "+Inf"};
+  const std::string n(name);
+  const std::string l(labels);
+  std::string out;
+  for (std::size_t i = 0; i < 16; ++i) {
+    out += n + "_bucket{" + l + ",le=\"" + kLe[i] + "\"} " + std::to_string(cumulative[i]) + "\n";
+  }
+  out += n + "_sum{" + l + "} " + std::string(sum) + "\n" + n + "_count{" + l + "} " +
+         std::to_string(cumulative[15]) + "\n";
+  return out;
+}
+
 std::string histogram_block(std::string_view name, std::string_view help, const std::vector<int>& cumulative,
                             std::string_view sum) {
   static const char* const kLe[] = {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
@@ -84,13 +100,22 @@ TEST(Metrics, RendersASmallScenarioExactly) {
   metrics.count_config_reload(false);
   metrics.set_worker_queue_depth(5);
   metrics.set_access_log_dropped(7);
+  metrics.set_last_reload_success(1'700'000'000);
+  metrics.set_certificate_expiry({{"secure", 1'800'000'000}, {"admin \"tls\"", 1'750'000'000}});
 
   const std::string expected =
       "# HELP authgate_requests_total Requests answered, by matched route and status code.\n"
       "# TYPE authgate_requests_total counter\n"
-      "authgate_requests_total{route=\"\",status=\"404\"} 1\n"
-      "authgate_requests_total{route=\"private\",status=\"200\"} 1\n"
-      "authgate_requests_total{route=\"private\",status=\"401\"} 2\n" +
+      "authgate_requests_total{route=\"\",code=\"404\"} 1\n"
+      "authgate_requests_total{route=\"private\",code=\"200\"} 1\n"
+      "authgate_requests_total{route=\"private\",code=\"401\"} 2\n"
+      "# HELP authgate_route_request_duration_seconds Time from a complete request head to the last response "
+      "byte, by matched route.\n"
+      "# TYPE authgate_route_request_duration_seconds histogram\n" +
+      histogram_series("authgate_route_request_duration_seconds", "route=\"\"",
+                       {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, "0.0001") +
+      histogram_series("authgate_route_request_duration_seconds", "route=\"private\"",
+                       {1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3}, "0.0416") +
       reason_block({{Reason::ok, 1},
                     {Reason::wrong_password, 1},
                     {Reason::no_credentials, 1},
@@ -132,6 +157,15 @@ TEST(Metrics, RendersASmallScenarioExactly) {
       "# TYPE authgate_config_reload_total counter\n"
       "authgate_config_reload_total{result=\"ok\"} 1\n"
       "authgate_config_reload_total{result=\"error\"} 1\n"
+      "# HELP authgate_config_last_reload_success_timestamp_seconds When the config now serving was loaded "
+      "(start or last successful reload), unix seconds.\n"
+      "# TYPE authgate_config_last_reload_success_timestamp_seconds gauge\n"
+      "authgate_config_last_reload_success_timestamp_seconds 1700000000\n"
+      "# HELP authgate_tls_certificate_expiry_timestamp_seconds When each TLS listener's certificate expires "
+      "(notAfter), unix seconds.\n"
+      "# TYPE authgate_tls_certificate_expiry_timestamp_seconds gauge\n"
+      "authgate_tls_certificate_expiry_timestamp_seconds{listener=\"admin \\\"tls\\\"\"} 1750000000\n"
+      "authgate_tls_certificate_expiry_timestamp_seconds{listener=\"secure\"} 1800000000\n"
       "# HELP authgate_proxy_tunnels_total CONNECT tunnels a forward proxy opened.\n"
       "# TYPE authgate_proxy_tunnels_total counter\n"
       "authgate_proxy_tunnels_total 0\n"
@@ -196,7 +230,7 @@ TEST(Metrics, EscapesLabelValuesAsTheTextFormatRequires) {
     Metrics metrics("v\"1");
     metrics.record(make_record(c.input, 200, Reason::ok));
     const std::string text = metrics.render_prometheus();
-    EXPECT_NE(text.find("authgate_requests_total{route=\"" + c.expected + "\",status=\"200\"} 1\n"),
+    EXPECT_NE(text.find("authgate_requests_total{route=\"" + c.expected + "\",code=\"200\"} 1\n"),
               std::string::npos)
         << c.name << ": " << c.why;
     EXPECT_NE(text.find("authgate_build_info{version=\"v\\\"1\"} 1\n"), std::string::npos);
@@ -253,7 +287,7 @@ TEST(Metrics, CountsStatusesOutsideHttpRangeAsZero) {
   metrics.record(make_record("r", 0, Reason::request_timeout));
   metrics.record(make_record("r", 600, Reason::internal_error));
   metrics.record(make_record("r", 99, Reason::internal_error));
-  EXPECT_EQ(sample(metrics.render_prometheus(), "authgate_requests_total{route=\"r\",status=\"0\"}"), 3);
+  EXPECT_EQ(sample(metrics.render_prometheus(), "authgate_requests_total{route=\"r\",code=\"0\"}"), 3);
 }
 
 TEST(Metrics, ObservesUpstreamTimeOnlyForRequestsThatReachedAnUpstream) {
@@ -286,12 +320,11 @@ TEST(Metrics, BoundsDistinctRouteLabelsAndCountsTheRestAsOther) {
   for (std::size_t at = 0; (at = text.find("\nauthgate_requests_total{", at)) != std::string::npos; ++at)
     ++series;
   EXPECT_EQ(series, Metrics::max_routes + 1) << "max_routes names plus \"other\"";
-  EXPECT_EQ(sample(text, "authgate_requests_total{route=\"other\",status=\"200\"}"),
+  EXPECT_EQ(sample(text, "authgate_requests_total{route=\"other\",code=\"200\"}"),
             static_cast<long long>(extra));
-  EXPECT_EQ(sample(text, "authgate_requests_total{route=\"route-0\",status=\"200\"}"), 1);
+  EXPECT_EQ(sample(text, "authgate_requests_total{route=\"route-0\",code=\"200\"}"), 1);
   metrics.record(make_record("route-0", 200, Reason::ok));
-  EXPECT_EQ(sample(metrics.render_prometheus(), "authgate_requests_total{route=\"route-0\",status=\"200\"}"),
-            2)
+  EXPECT_EQ(sample(metrics.render_prometheus(), "authgate_requests_total{route=\"route-0\",code=\"200\"}"), 2)
       << "names seen before the cap keep their own series";
 }
 
@@ -320,7 +353,7 @@ TEST(Metrics, ConcurrentRecordsAreAllCountedWhileRendering) {
   const std::string text = metrics.render_prometheus();
   long long total = 0;
   for (const auto& route : routes) {
-    total += sample(text, "authgate_requests_total{route=\"" + route + "\",status=\"200\"}");
+    total += sample(text, "authgate_requests_total{route=\"" + route + "\",code=\"200\"}");
   }
   EXPECT_EQ(total, kThreads * kRecords);
   EXPECT_EQ(sample(text, "authgate_auth_outcomes_total{reason=\"ok\"}"), kThreads * kRecords);
