@@ -7,6 +7,7 @@
 #include <boost/beast/http/status.hpp>
 
 #include "authgate/grammar/serialize.hpp"
+#include "http/error_page.hpp"
 
 namespace authgate::gateway {
 // Written straight to wire bytes: a 401 is the gateway's most frequent answer, and building a Beast
@@ -23,7 +24,18 @@ RenderedReply render_local_reply(const LocalReply& reply) {
   // HTTP/1.1 in the status line whatever the request's version (RFC 9110 §2.5), as nginx does.
   rendered.wire.append("HTTP/1.1 ").append(code).append(" ").append(reason).append("\r\n");
   if (!reply.date.empty()) line("Date", reply.date);
-  line("Content-Type", "text/plain; charset=utf-8");
+  const int meant = reply.meant_status != 0 ? reply.meant_status : reply.status;
+  std::string body;
+  if (reply.html) {
+    body = error_page_html(meant, http::obsolete_reason(static_cast<http::status>(meant)), reply.retry_after,
+                           reply.side);
+    line("Content-Type", "text/html; charset=utf-8");
+    line("X-Content-Type-Options", "nosniff");
+    line("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+  } else {
+    body.append(code).append(" ").append(reason).append("\n");  // "401 Unauthorized\n"
+    line("Content-Type", "text/plain; charset=utf-8");
+  }
   // Why: a 401/403 must not be served from a shared cache to another user (RFC 9111 §5.2.2.5).
   if (reply.status == 401 || reply.status == 403 || reply.status == 407) line("Cache-Control", "no-store");
   const std::string_view challenge_field =
@@ -39,14 +51,12 @@ RenderedReply render_local_reply(const LocalReply& reply) {
   } else {
     for (const auto& challenge : reply.challenges) line(challenge_field, grammar::to_field(challenge));
   }
-  const int meant = reply.meant_status != 0 ? reply.meant_status : reply.status;
   if (reply.meant_status != 0) line("X-Authgate-Status", std::to_string(reply.meant_status));
   if (meant == 429 || meant == 503) {
     const auto seconds = std::max<std::chrono::seconds::rep>(reply.retry_after.count(), 1);
     line("Retry-After", std::to_string(seconds));
   }
-  const std::size_t body_size = code.size() + 1 + reason.size() + 1;  // "401 Unauthorized\n"
-  line("Content-Length", std::to_string(body_size));
+  line("Content-Length", std::to_string(body.size()));
   if (!reply.keep_alive) {
     line("Connection", "close");
   } else if (reply.client_version < 11) {
@@ -54,8 +64,8 @@ RenderedReply render_local_reply(const LocalReply& reply) {
   }
   rendered.wire.append("\r\n");
   if (!reply.head) {
-    rendered.wire.append(code).append(" ").append(reason).append("\n");
-    rendered.body_bytes = body_size;
+    rendered.wire.append(body);
+    rendered.body_bytes = body.size();
   }
   return rendered;
 }

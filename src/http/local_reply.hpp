@@ -30,13 +30,16 @@ struct LocalReply {
   /// and deciding Retry-After, while `status` is what goes on the status line. 0 = `status` itself.
   int meant_status = 0;
   bool one_challenge_field = false;  // every challenge in one field line (nginx passes only the first)
-  std::string date;                  // IMF-fixdate, RFC 9110 §6.6.1
+  bool html = false;  // the client prefers HTML (http/accept_html.hpp): the page of error_page.hpp
+  std::string date;   // IMF-fixdate, RFC 9110 §6.6.1
 };
 
 /// The response: status line, Date, Content-Type text/plain, Cache-Control: no-store on 401/403/407,
 /// the challenge lines, Retry-After on 429/503, Connection: close when not keeping the connection (keep-alive
 /// for an HTTP/1.0 client that keeps it),
-/// the body "<code> <reason>\n" (none for HEAD) with a correct Content-Length.
+/// the body "<code> <reason>\n" (none for HEAD) with a correct Content-Length. With `html`: Content-Type
+/// text/html, nosniff and a Content-Security-Policy that allows nothing but the page's own style, and the
+/// page as body.
 /// A local reply as it goes on the wire, head and body.
 struct RenderedReply {
   std::string wire;

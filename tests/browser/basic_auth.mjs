@@ -1,7 +1,9 @@
 // Opens one URL in Debian's Chromium (driven by playwright-core, no browser download) with optional
 // httpCredentials, and prints one JSON line: the final status, body, challenge and every status seen.
 //
-//   node basic_auth.mjs --url http://127.0.0.1:8080/private [--user alice --password secret]
+//   node basic_auth.mjs --url http://127.0.0.1:8080/private [--user alice --password secret] [--screenshot F]
+//
+// With --screenshot, the page as shown is saved there (PNG), with its title and heading in the JSON line.
 //
 // Exit status 0 when the page loaded (whatever its status), 1 when the browser itself failed.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     user: { type: 'string' },
     password: { type: 'string' },
     timeout: { type: 'string', default: '30000' },
+    screenshot: { type: 'string' },
   },
 });
 
@@ -38,11 +41,20 @@ async function visit(userDataDir) {
     const statuses = [];
     page.on('response', (response) => statuses.push(response.status()));
     const response = await page.goto(values.url, { timeout });
+    const shown = {};
+    if (values.screenshot !== undefined) {
+      await page.screenshot({ path: values.screenshot, fullPage: true });
+      shown.title = await page.title();
+      shown.heading = (await page.locator('h1').allInnerTexts()).join('|');
+      shown.lang = await page.locator('html').getAttribute('lang');
+    }
     return {
       status: response.status(),
       body: await response.text(),
       challenge: response.headers()['www-authenticate'] ?? null,
+      contentType: response.headers()['content-type'] ?? null,
       statuses,
+      ...shown,
     };
   } finally {
     await context.close();

@@ -17,6 +17,7 @@
 #include "gateway/ops/metrics.hpp"
 #include "gateway/ops/request_record.hpp"
 #include "gateway/proxy/proxy.hpp"
+#include "http/accept_html.hpp"
 #include "http/buffered_head.hpp"
 #include "http/head_check.hpp"
 #include "http/local_reply.hpp"
@@ -197,6 +198,7 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
   local.challenges = std::move(challenges);
   local.retry_after = retry_after;
   local.date = thread_.date();
+  local.html = x.parser.is_header_done() && prefers_html(x.parser.get()[http::field::accept]);
   if (info_.decides) adapt_for_front_proxy(*x.snapshot, local);
   auto response = render_local_reply(local);
   x.record.status = status;

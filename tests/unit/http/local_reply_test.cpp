@@ -16,6 +16,7 @@ std::string bytes(const RenderedReply& reply) { return reply.wire; }
 // The rendered bytes read back by Beast's parser: what a client sees.
 http::response<http::string_body> parsed(const RenderedReply& reply) {
   http::response_parser<http::string_body> parser;
+  parser.eager(true);  // head and body in one put()
   boost::system::error_code ec;
   parser.put(boost::asio::buffer(reply.wire), ec);
   EXPECT_FALSE(ec) << ec.message();
@@ -40,6 +41,68 @@ TEST(RenderLocalReply, A401CarriesEveryChallengeOnItsOwnLine) {
             "Content-Length: 17\r\n"
             "\r\n"
             "401 Unauthorized\n");
+}
+
+TEST(RenderLocalReply, ABrowserGetsAnHtmlPageWithItsChallengesIntact) {
+  LocalReply reply;
+  reply.status = 401;
+  reply.date = date;
+  reply.html = true;
+  reply.challenges = {{"Basic", std::nullopt, {{"realm", "staff"}}}};
+  const auto rendered = render_local_reply(reply);
+  const auto response = parsed(rendered);
+  EXPECT_EQ(response[http::field::content_type], "text/html; charset=utf-8");
+  EXPECT_EQ(response[http::field::www_authenticate], "Basic realm=\"staff\"")
+      << "the browser's prompt still comes";
+  EXPECT_EQ(response[http::field::cache_control], "no-store");
+  EXPECT_EQ(response["X-Content-Type-Options"], "nosniff");
+  EXPECT_EQ(response["Content-Security-Policy"], "default-src 'none'; style-src 'unsafe-inline'");
+  const std::string& body = response.body();
+  EXPECT_EQ(rendered.body_bytes, body.size());
+  EXPECT_EQ(body.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0), 0u);
+  EXPECT_NE(body.find("<title>401 Unauthorized</title>"), std::string::npos);
+  EXPECT_NE(body.find("<main>\n<h1>401 Unauthorized</h1>\n<p>This page needs you to sign in."),
+            std::string::npos);
+}
+
+TEST(RenderLocalReply, EveryHtmlPageNamesItsStatusAndWhatToDo) {
+  for (const int status : {400, 401, 403, 404, 405, 407, 408, 413, 414, 429, 431, 500, 502, 503, 504}) {
+    LocalReply reply;
+    reply.status = status;
+    reply.html = true;
+    reply.retry_after = std::chrono::seconds(30);
+    reply.side = status == 407 ? policy::Side::proxy : policy::Side::origin;
+    const auto response = parsed(render_local_reply(reply));
+    const std::string title =
+        std::to_string(status) + " " + std::string(http::obsolete_reason(static_cast<http::status>(status)));
+    EXPECT_NE(response.body().find("<h1>" + title + "</h1>\n<p>"), std::string::npos) << status;
+    if (status == 429 || status == 503) {
+      EXPECT_NE(response.body().find("Wait 30 seconds, then try again."), std::string::npos) << status;
+    }
+  }
+}
+
+TEST(RenderLocalReply, HeadOfAnHtmlPageHasItsLengthAndNoBody) {
+  LocalReply reply;
+  reply.status = 403;
+  reply.html = true;
+  reply.head = true;
+  const auto rendered = render_local_reply(reply);
+  LocalReply get = reply;
+  get.head = false;
+  const auto full = render_local_reply(get);
+  EXPECT_EQ(rendered.body_bytes, 0u);
+  EXPECT_EQ(rendered.wire, full.wire.substr(0, full.wire.size() - full.body_bytes));
+}
+
+TEST(RenderLocalReply, NginxCompatPagesSayTheMeantStatus) {
+  LocalReply reply;
+  reply.status = 403;
+  reply.meant_status = 429;
+  reply.html = true;
+  reply.retry_after = std::chrono::seconds(5);
+  EXPECT_NE(parsed(render_local_reply(reply)).body().find("<h1>429 Too Many Requests</h1>"),
+            std::string::npos);
 }
 
 TEST(RenderLocalReply, HeadGetsTheSameFieldsAndLengthWithoutABody) {

@@ -1,0 +1,90 @@
+// Reading the Accept field for HTML (see accept_html.hpp).
+#include "http/accept_html.hpp"
+
+#include <algorithm>
+#include <optional>
+
+namespace authgate::gateway {
+namespace {
+
+constexpr std::string_view whitespace = " \t";
+
+std::string_view trim(std::string_view text) {
+  const auto start = text.find_first_not_of(whitespace);
+  if (start == std::string_view::npos) return {};
+  const auto end = text.find_last_not_of(whitespace);
+  return text.substr(start, end - start + 1);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+/// A qvalue (RFC 9110 §12.4.2) in thousandths: "0", "0.5", "1", "1.000"; nullopt when malformed.
+std::optional<int> qvalue(std::string_view text) {
+  if (text.empty() || (text[0] != '0' && text[0] != '1')) return std::nullopt;
+  int thousandths = text[0] == '1' ? 1000 : 0;
+  if (text.size() == 1) return thousandths;
+  if (text[1] != '.' || text.size() > 5) return std::nullopt;
+  int scale = 100;
+  for (const char c : text.substr(2)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (thousandths == 1000 && c != '0') return std::nullopt;  // above 1
+    thousandths += (c - '0') * scale;
+    scale /= 10;
+  }
+  return thousandths;
+}
+
+/// The weight of one element, 1000 without a q parameter; nullopt when a parameter is malformed.
+std::optional<int> weight_of(std::string_view parameters) {
+  int weight = 1000;
+  while (!parameters.empty()) {
+    const auto semicolon = parameters.find(';');
+    const std::string_view parameter = trim(parameters.substr(0, semicolon));
+    parameters = semicolon == std::string_view::npos ? std::string_view{} : parameters.substr(semicolon + 1);
+    if (parameter.empty()) continue;
+    const auto equals = parameter.find('=');
+    if (equals == std::string_view::npos) return std::nullopt;
+    if (iequals(trim(parameter.substr(0, equals)), "q")) {
+      const auto value = qvalue(trim(parameter.substr(equals + 1)));
+      if (!value) return std::nullopt;
+      weight = *value;
+    }
+  }
+  return weight;
+}
+
+}  // namespace
+
+bool prefers_html(std::string_view accept) noexcept {
+  int html = -1;   // best weight given to an HTML type by name
+  int plain = -1;  // weight given to text/plain by name
+  int elements = 0;
+  while (!accept.empty() && elements++ < max_accept_elements) {
+    // A comma inside a quoted parameter value would split an element here: that element is then
+    // malformed and skipped, which can only make the answer plain text.
+    const auto comma = accept.find(',');
+    const std::string_view element = trim(accept.substr(0, comma));
+    accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
+    if (element.empty()) continue;
+    const auto semicolon = element.find(';');
+    const std::string_view type = trim(element.substr(0, semicolon));
+    const auto weight =
+        weight_of(semicolon == std::string_view::npos ? std::string_view{} : element.substr(semicolon + 1));
+    if (!weight) continue;
+    if (iequals(type, "text/html") || iequals(type, "application/xhtml+xml")) {
+      html = std::max(html, *weight);
+    } else if (iequals(type, "text/plain")) {
+      plain = std::max(plain, *weight);
+    }
+  }
+  return html > 0 && html >= plain;
+}
+
+}  // namespace authgate::gateway

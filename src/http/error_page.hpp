@@ -1,0 +1,23 @@
+#pragma once
+// The small HTML page a browser gets for the gateway's own answers (401, 403, 429, 5xx, …) instead of a
+// bare "401 Unauthorized" in monospace: one heading, one sentence on what to do, readable on any screen and
+// by screen readers, with no outside resources. The 401 page travels with its challenges, so the browser
+// still shows its own sign-in prompt first; the page is what remains if the user cancels.
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "authgate/policy/decision.hpp"
+
+namespace authgate::gateway {
+
+/// The page for `status` (reason phrase `reason`); `retry_after` is named on 429 and 503; `side` says
+/// whether the sign-in is for a site or for a proxy (407).
+std::string error_page_html(int status, std::string_view reason, std::chrono::seconds retry_after,
+                            policy::Side side);
+
+/// The sentence the page shows for `status`: what happened and what to do (empty for codes without one).
+std::string error_page_advice(int status, std::chrono::seconds retry_after, policy::Side side);
+
+}  // namespace authgate::gateway
