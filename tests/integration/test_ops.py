@@ -3,6 +3,7 @@ graceful SIGTERM, and the clear-text warning."""
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -119,6 +120,28 @@ def test_access_log_line(gateway, auth, status, user, reason):
         "method": "GET", "path": "/docs", "route": "app", "status": status, "reason": reason}
     assert (entry.get("user") or None) == user
     assert {"time", "client", "scheme", "upstream_us"} <= entry.keys()
+
+
+def test_access_log_names_host_agent_protocol_and_the_client_apart(gateway):
+    """The fields log pipelines and fail2ban expect: host, user agent, protocol, client address and port."""
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as sock:
+        sock.sendall(b"GET /public/x HTTP/1.0\r\nHost: App.Example:8080\r\nUser-Agent: probe/1.0 \"q\"\r\n\r\n")
+        while sock.recv(4096):
+            pass
+        port = sock.getsockname()[1]
+    (entry,) = gateway.wait_for_access_log(1)
+    assert {k: entry.get(k) for k in ("client", "client_ip", "client_port", "protocol", "host", "user_agent")} == {
+        "client": f"127.0.0.1:{port}", "client_ip": "127.0.0.1", "client_port": port, "protocol": "HTTP/1.0",
+        "host": "App.Example:8080", "user_agent": 'probe/1.0 "q"'}
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as sock:
+        sock.sendall(b"GET /public/y HTTP/1.0\r\n\r\n")  # no Host, no User-Agent: null, not the upstream's
+        while sock.recv(4096):
+            pass
+    (_, second) = gateway.wait_for_access_log(2)
+    assert (second["host"], second["user_agent"], second["protocol"]) == (None, None, "HTTP/1.0")
+    requests.get(gateway.url("/public/z"), timeout=10)
+    (_, _, third) = gateway.wait_for_access_log(3)
+    assert third["protocol"] == "HTTP/1.1" and third["user_agent"].startswith("python-requests/")
 
 
 def test_no_credentials_anywhere_in_the_output(gateway):

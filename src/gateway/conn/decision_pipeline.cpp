@@ -71,6 +71,7 @@ asio::awaitable<bool> Session::handle_decision(Exchange& x) {
   }
   x.record.method = original->method;
   x.record.path = original->parsed.path;
+  x.record.original_host = original->host_field;
   x.record.forwarded_for = forwarded_client(request, decider->trusted_sources);
   x.route = x.snapshot->match(original->host, original->parsed.match_path(), original->method);
   if (x.route == nullptr) co_return co_await reply(x, x.snapshot->unmatched_status, Reason::route_not_found);

@@ -134,6 +134,8 @@ asio::awaitable<bool> Session::serve_one() {
   x.parser.on_chunk_header(*x.chunk_guard);
   cap_read_buffer(buffer_, limits.max_header_bytes, limits.max_chunk_metadata_bytes);
   x.record.client = client_;
+  x.record.client_ip = info_.client_ip;
+  x.record.client_port = info_.client_port;
   x.record.listener = info_.listener;
   const auto ec = co_await read_head(x);
   if (ticket_ != nullptr && !ec) ticket_->set_phase(ConnectionTable::Phase::busy);
@@ -141,6 +143,9 @@ asio::awaitable<bool> Session::serve_one() {
   x.record.start = std::chrono::system_clock::now();
   if (ec) co_return co_await on_head_error(x, ec);
   x.record.method = std::string{x.parser.get().method_string()};
+  // The proxy rewrites the version and may write a Host for an HTTP/1.0 client that sent none.
+  x.record.protocol = x.parser.get().version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  x.host_sent = x.parser.get().count(http::field::host) != 0;
   x.keep_alive = x.parser.get().keep_alive() && !state_.draining.load(std::memory_order_relaxed);
   const bool keep = co_await handle(x);
   finish(x);
@@ -266,6 +271,16 @@ asio::awaitable<void> Session::linger_close() {
 
 void Session::finish(Exchange& x) {
   x.record.total_time = since(x.started);
+  if (x.parser.is_header_done()) {
+    const auto& request = x.parser.get();
+    // Read now, not kept from the head: the proxy may have replaced or removed these fields since.
+    if (!x.record.original_host.empty()) {
+      x.record.host = x.record.original_host;
+    } else if (!x.record.protocol.empty() && x.host_sent) {
+      x.record.host = request[http::field::host];
+    }
+    x.record.user_agent = request[http::field::user_agent];
+  }
   state_.record(x.record);
 }
 

@@ -59,6 +59,7 @@ class Session {
     RequestParser parser;
     std::optional<ChunkMetadataGuard> chunk_guard;  // the parser's chunk-header callback
     RequestRecord record;
+    bool host_sent = false;  // the request head had a Host field (the log says null otherwise)
     std::chrono::steady_clock::time_point started;
     HeadCheck head;
     const config::CompiledRoute* route = nullptr;

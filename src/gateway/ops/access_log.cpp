@@ -195,8 +195,12 @@ void append_access_line(std::string& out, const RequestRecord& r) {
   append_rfc3339_ms(out, r.start);
   out.push_back('"');
   string_field(out, "client", r.client);
+  string_field(out, "client_ip", r.client_ip);
+  number_field(out, "client_port", r.client_port);
   string_field(out, "listener", r.listener);
+  nullable_field(out, "protocol", r.protocol);
   string_field(out, "method", r.method);
+  nullable_field(out, "host", r.host);
   string_field(out, "path", path);
   nullable_field(out, "route", r.route);
   if (!r.destination.empty()) string_field(out, "destination", r.destination);
@@ -205,6 +209,7 @@ void append_access_line(std::string& out, const RequestRecord& r) {
   nullable_field(out, "user", r.user);
   nullable_field(out, "scheme", r.scheme);
   string_field(out, "reason", to_string(r.reason));
+  nullable_field(out, "user_agent", r.user_agent);
   if (!r.throttled_by.empty()) string_field(out, "throttled_by", r.throttled_by);
   out.append(r.cache_hit ? ",\"cache_hit\":true" : ",\"cache_hit\":false");
   number_field(out, "auth_us", r.auth_time.count());

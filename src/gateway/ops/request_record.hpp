@@ -14,9 +14,16 @@ namespace authgate::gateway {
 struct RequestRecord {
   std::chrono::system_clock::time_point start;  // when the request head was complete
   std::string client;                           // peer address:port
+  std::string_view client_ip;                   // peer address (no brackets, no port)
+  std::uint16_t client_port = 0;                // peer port
   std::string_view listener;                    // listener name
   std::string method;
-  std::string path;               // request-target path without the query (may hold PII; no query)
+  std::string path;  // request-target path without the query (may hold PII; no query)
+  // Views into the request head, set just before the record is written (the head outlives the write).
+  std::string_view host;          // the Host field as sent (forward auth: the original request's host)
+  std::string_view user_agent;    // the User-Agent field as sent
+  std::string_view protocol;      // "HTTP/1.1" or "HTTP/1.0"; empty when no request line was read
+  std::string original_host;      // forward auth: the original request's host[:port] (host points here)
   std::string_view route;         // matched route name (a forward proxy: its listener), empty when none
   std::string destination;        // forward proxy: the host:port asked for, empty otherwise
   std::string forwarded_for;      // forward-auth: the client a trusted front proxy named, empty otherwise

@@ -98,8 +98,13 @@ RequestRecord sample_record() {
   RequestRecord r;
   r.start = sys_days{year{2024} / 5 / 1} + hours{12} + minutes{34} + seconds{56} + milliseconds{789};
   r.client = "192.0.2.7:51234";
+  r.client_ip = "192.0.2.7";
+  r.client_port = 51234;
   r.listener = "public";
+  r.protocol = "HTTP/1.1";
   r.method = "GET";
+  r.host = "app.example";
+  r.user_agent = "curl/7.88.1";
   r.path = "/private/report";
   r.route = "private";
   r.status = 200;
@@ -119,11 +124,14 @@ RequestRecord sample_record() {
 TEST(AppendAccessLine, WritesEveryFieldInOneJsonLine) {
   std::string line;
   append_access_line(line, sample_record());
-  EXPECT_EQ(line,
-            "{\"time\":\"2024-05-01T12:34:56.789Z\",\"client\":\"192.0.2.7:51234\",\"listener\":\"public\","
-            "\"method\":\"GET\",\"path\":\"/private/report\",\"route\":\"private\",\"status\":200,"
-            "\"user\":\"alice\",\"scheme\":\"Basic\",\"reason\":\"ok\",\"cache_hit\":true,\"auth_us\":12,"
-            "\"upstream_us\":345,\"total_us\":400,\"bytes_in\":0,\"bytes_out\":1234}\n");
+  EXPECT_EQ(
+      line,
+      "{\"time\":\"2024-05-01T12:34:56.789Z\",\"client\":\"192.0.2.7:51234\",\"client_ip\":\"192.0.2.7\","
+      "\"client_port\":51234,\"listener\":\"public\",\"protocol\":\"HTTP/1.1\",\"method\":\"GET\","
+      "\"host\":\"app.example\",\"path\":\"/private/report\",\"route\":\"private\",\"status\":200,"
+      "\"user\":\"alice\",\"scheme\":\"Basic\",\"reason\":\"ok\",\"user_agent\":\"curl/7.88.1\","
+      "\"cache_hit\":true,\"auth_us\":12,\"upstream_us\":345,\"total_us\":400,\"bytes_in\":0,"
+      "\"bytes_out\":1234}\n");
 }
 
 TEST(AppendAccessLine, WritesNullForNoRouteNoUserNoScheme) {
