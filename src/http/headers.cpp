@@ -205,6 +205,11 @@ void prepare_upstream_request(http::request_header<>& request, const ForwardCont
     request.set(names.scheme, context.identity->scheme);
   }
 
+  // The id of this request's log line, for the upstream's logs; the client's own is replaced unless a
+  // trusted proxy sent it (then it is the same value). A forward proxy's origins are not ours: untouched.
+  if (context.side == policy::Side::origin && !context.request_id.empty()) {
+    request.set("X-Request-Id", context.request_id);
+  }
   append_list(request, "X-Forwarded-For", context.client_address);
   request.set("X-Forwarded-Proto", context.secure ? "https" : "http");
   const auto host = request[http::field::host];

@@ -84,3 +84,34 @@ def test_check_refuses_bad_trusted_proxies_at_their_line(tmp_path, config, liste
     assert result.returncode == 1
     assert message in result.stderr, result.stderr
     assert f"{path}:" in result.stderr
+
+
+def request_ids(gw, upstream, source: str, fields: list) -> tuple:
+    """(the X-Request-Id values the upstream got, the request_id logged) for one /public request."""
+    with SourceConnection(gw.port, source) as conn:
+        response = conn.request("GET", "/public/id", [("Host", "app.example"), *fields])
+    assert response.status == 200
+    echoed = json.loads(response.body)
+    sent = [value for name, value in echoed["headers"] if name.lower() == "x-request-id"]
+    (entry,) = gw.wait_for_access_log(1, lambda e: e["path"] == "/public/id")
+    return sent, entry["request_id"]
+
+
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+@pytest.mark.parametrize("source, fields, kept", [
+    ("127.0.0.2", [], None),
+    ("127.0.0.2", [("X-Request-Id", "forged-by-a-client")], None),
+    ("127.0.0.1", [("X-Request-Id", "lb-7f3a-9")], "lb-7f3a-9"),
+    ("127.0.0.1", [("traceparent", TRACEPARENT)], "4bf92f3577b34da6a3ce929d0e0e4736"),
+    ("127.0.0.1", [("X-Request-Id", "bad id with spaces")], None),
+], ids=["made here when none came", "a client's own id is replaced", "a trusted proxy's id is kept",
+        "a trusted proxy's traceparent gives the trace-id", "a malformed id from a trusted proxy is replaced"])
+def test_the_request_id_in_the_log_is_the_one_the_upstream_gets(gw, upstream, source, fields, kept):
+    sent, logged = request_ids(gw, upstream, source, fields)
+    assert sent == [logged], "exactly one X-Request-Id, the logged one"
+    if kept is None:
+        assert len(logged) == 32 and all(c in "0123456789abcdef" for c in logged), logged
+    else:
+        assert logged == kept

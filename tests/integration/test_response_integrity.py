@@ -2,7 +2,7 @@
 pooled upstream connections. A byte the gateway leaves behind on an upstream connection (a second
 last-chunk, a body not sent whole) shifts every later answer on it by one, across clients and identities.
 
-Each request carries a unique id (X-Request-Id, and `id=` in the target); the echo upstream sends the id
+Each request carries a unique id (X-Test-Id, and `id=` in the target); the echo upstream sends the id
 back on every answer, with the X-Auth-User it received (harness/upstream.py), so even HEAD, 204 and 304
 answers say whose they are. The strict upstream checks that it received nothing but whole requests."""
 import hashlib
@@ -58,7 +58,7 @@ def send(conn: RawConnection, ex: Exchange, rng: random.Random):
     """Writes the request for `ex` the way its kind says, waiting for 100 Continue where it asks to."""
     where = "/public/ri" if ex.user is None else "/ri"
     target = f"{where}/{ex.kind.replace(' ', '-')}?id={ex.rid}"
-    headers = [("X-Request-Id", ex.rid)]
+    headers = [("X-Test-Id", ex.rid)]
     if ex.user is not None:
         headers.append(("Authorization", basic(ex.user, USERS[ex.user].password)))
     if ex.kind == "status 204" or ex.kind == "status 304":
@@ -120,8 +120,8 @@ def problems_with(ex: Exchange, response, big_sha: str) -> list:
     found = []
     if response.status != ex.status:
         found.append(f"status {response.status}, expected {ex.status}")
-    if response.headers_named("X-Echo-Request-Id") != [ex.rid]:
-        found.append(f"got the answer to {response.headers_named('X-Echo-Request-Id')}")
+    if response.headers_named("X-Echo-Test-Id") != [ex.rid]:
+        found.append(f"got the answer to {response.headers_named('X-Echo-Test-Id')}")
     if response.headers_named("X-Echo-Auth-User") != ([ex.user] if ex.user else []):
         found.append(f"the upstream saw X-Auth-User {response.headers_named('X-Echo-Auth-User')}")
     if ex.kind.startswith("big") and (len(response.body), hashlib.sha256(response.body).hexdigest()) != (
@@ -176,7 +176,7 @@ def test_every_client_gets_exactly_its_own_response_over_pooled_upstream_connect
     assert len(upstream.requests) == len(sent) == CLIENTS * REQUESTS_PER_CLIENT
     messages = [m for connection in upstream.messages() for m in connection]
     assert len(messages) == len(sent), "every request reached the upstream as exactly one message"
-    by_id = {m.header("X-Request-Id")[0]: m for m in messages}
+    by_id = {m.header("X-Test-Id")[0]: m for m in messages}
     for ex in sent:
         message = by_id[ex.rid]
         assert message.body == ex.body, f"{ex.rid}: the upstream got other body bytes than the client sent"
@@ -189,18 +189,18 @@ def test_a_chunked_post_leaves_nothing_behind_on_its_pooled_connection(gateway, 
     upstream answered the stray `0\\r\\n\\r\\n` as a second request, and that answer sat on the pooled
     connection until the next request on it — an anonymous client's — took it: the anonymous client got
     alice's answer. Now: one message per request on the wire, each answer to its own client."""
-    alice = [("Authorization", basic(ALICE.name, ALICE.password)), ("X-Request-Id", "alice-1"),
+    alice = [("Authorization", basic(ALICE.name, ALICE.password)), ("X-Test-Id", "alice-1"),
              ("Transfer-Encoding", "chunked")]
     with RawConnection(gateway.port, timeout=5) as first, RawConnection(gateway.port, timeout=5) as second:
         first.send(request_bytes("POST", "/ri/upload", alice) + b"5\r\nhello\r\n3\r\nabc\r\n")
         time.sleep(PAUSE)
         first.send(b"0\r\n\r\n")
         mine = first.read_response("POST")
-        theirs = [second.request("GET", f"/public/ri/{n}", [("X-Request-Id", f"anon-{n}")]) for n in range(3)]
-    assert (mine.status, mine.headers_named("X-Echo-Request-Id")) == (200, ["alice-1"])
+        theirs = [second.request("GET", f"/public/ri/{n}", [("X-Test-Id", f"anon-{n}")]) for n in range(3)]
+    assert (mine.status, mine.headers_named("X-Echo-Test-Id")) == (200, ["alice-1"])
     assert json.loads(mine.body)["body_length"] == 8
     for n, response in enumerate(theirs):
-        assert (response.status, response.headers_named("X-Echo-Request-Id")) == (200, [f"anon-{n}"])
+        assert (response.status, response.headers_named("X-Echo-Test-Id")) == (200, [f"anon-{n}"])
         assert response.headers_named("X-Echo-Auth-User") == [], "an anonymous answer carries no identity"
     upstream.assert_clean()
     assert sorted(m.target for c in upstream.messages() for m in c) == [

@@ -178,6 +178,7 @@ asio::awaitable<bool> Session::act(Exchange& x, const config::ForwardTo& forward
   ForwardContext context;
   context.client_address = info_.client_ip;
   context.secure = stream_.is_tls();
+  context.request_id = x.record.request_id.view();
   context.identity_names = &x.snapshot->config.identity_headers;
   context.identity = verdict.identity();
   context.side = info_.side;

@@ -21,6 +21,7 @@
 #include "http/buffered_head.hpp"
 #include "http/head_check.hpp"
 #include "http/local_reply.hpp"
+#include "http/request_id.hpp"
 
 namespace authgate::gateway {
 namespace {
@@ -146,6 +147,8 @@ asio::awaitable<bool> Session::serve_one() {
   // The proxy rewrites the version and may write a Host for an HTTP/1.0 client that sent none.
   x.record.protocol = x.parser.get().version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
   x.host_sent = x.parser.get().count(http::field::host) != 0;
+  x.record.request_id = choose_request_id(x.parser.get()["X-Request-Id"], x.parser.get()["traceparent"],
+                                          peer_is_trusted_proxy(*x.snapshot));
   x.keep_alive = x.parser.get().keep_alive() && !state_.draining.load(std::memory_order_relaxed);
   const bool keep = co_await handle(x);
   finish(x);
@@ -269,8 +272,19 @@ asio::awaitable<void> Session::linger_close() {
   }
 }
 
+bool Session::peer_is_trusted_proxy(const config::Snapshot& snapshot) const {
+  const auto* decider = snapshot.forward_auth(info_.listener);
+  const auto* proxies =
+      decider != nullptr ? &decider->trusted_sources : snapshot.trusted_proxies_of(info_.listener);
+  if (proxies == nullptr) return false;
+  boost::system::error_code ec;
+  const auto peer = asio::ip::make_address(info_.client_ip, ec);
+  return !ec && proxies->contains(peer);
+}
+
 void Session::finish(Exchange& x) {
   x.record.total_time = since(x.started);
+  if (x.record.request_id.empty()) x.record.request_id = fresh_request_id();  // a head that never parsed
   if (x.parser.is_header_done()) {
     const auto& request = x.parser.get();
     // Read now, not kept from the head: the proxy may have replaced or removed these fields since.

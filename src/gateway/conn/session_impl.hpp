@@ -120,6 +120,8 @@ class Session {
   asio::awaitable<bool> drain_body(Exchange& x);
   asio::awaitable<void> linger_close();
   void finish(Exchange& x);
+  /// The peer is a front proxy this listener trusts (trusted_proxies, or a decider's trusted_sources).
+  bool peer_is_trusted_proxy(const config::Snapshot& snapshot) const;
 
   Stream stream_;
   GatewayState& state_;

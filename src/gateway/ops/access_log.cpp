@@ -194,6 +194,7 @@ void append_access_line(std::string& out, const RequestRecord& r) {
   out.append("{\"time\":\"");
   append_rfc3339_ms(out, r.start);
   out.push_back('"');
+  if (!r.request_id.empty()) string_field(out, "request_id", r.request_id.view());
   string_field(out, "client", r.client);
   string_field(out, "client_ip", r.client_ip);
   number_field(out, "client_port", r.client_port);

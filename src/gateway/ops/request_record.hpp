@@ -8,11 +8,13 @@
 #include <string_view>
 
 #include "authgate/reason.hpp"
+#include "http/request_id.hpp"
 
 namespace authgate::gateway {
 
 struct RequestRecord {
   std::chrono::system_clock::time_point start;  // when the request head was complete
+  RequestId request_id;                         // a trusted front proxy's X-Request-Id, else made here
   std::string client;                           // peer address:port
   std::string_view client_ip;                   // peer address (no brackets, no port)
   std::uint16_t client_port = 0;                // peer port

@@ -11,7 +11,7 @@ Endpoints (any method):
   …?linger_close=S       (echo) answered keep-alive, then the connection is closed S seconds later without
                          a word: what an upstream's keep-alive timeout does to a connection in a pool
   …?close=1              (echo) answered with `Connection: close`, then the connection is closed
-A request with an X-Request-Id field gets it back as X-Echo-Request-Id on any answer, next to
+A request with an X-Test-Id field gets it back as X-Echo-Test-Id on any answer, next to
 X-Echo-Auth-User (the X-Auth-User it arrived with, if any): a client knows its own answer even without a body.
 The request body is always read and counted in 64 KiB pieces, never buffered whole.
 
@@ -173,9 +173,9 @@ class EchoHandler(BaseHTTPRequestHandler):
         return done
 
     def _echo_fields(self) -> list:
-        if "X-Request-Id" not in self.headers:
+        if "X-Test-Id" not in self.headers:
             return []
-        fields = [("X-Echo-Request-Id", self.headers["X-Request-Id"])]
+        fields = [("X-Echo-Test-Id", self.headers["X-Test-Id"])]
         return fields + [("X-Echo-Auth-User", user) for user in self.headers.get_all("X-Auth-User", [])]
 
     def _send_head(self, code: int, fields, message=None):
