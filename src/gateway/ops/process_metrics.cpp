@@ -83,7 +83,9 @@ std::string seconds_text(double seconds) {
 }  // namespace
 
 void append_process_metrics(std::string& out) {
-  const auto fields = stat_fields(read_file("/proc/self/stat"));
+  // The fields are views into `stat`: it must outlive them (not a temporary).
+  const std::string stat = read_file("/proc/self/stat");
+  const auto fields = stat_fields(stat);
   const long ticks = ::sysconf(_SC_CLK_TCK);
   const long page = ::sysconf(_SC_PAGESIZE);
   // After the name: state is field 3, so field N is fields[N - 3] (proc(5)).
