@@ -3,6 +3,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -36,6 +37,14 @@ std::optional<std::string> secret_file_problem(const std::string& path, std::siz
   if (length == 0) return std::string("the file is empty");
   if (length < min_bytes) return "the secret must be at least " + std::to_string(min_bytes) + " bytes";
   return std::nullopt;
+}
+
+bool holds_control_character(const std::string& path) {
+  std::string secret = read_secret_file(path);
+  const bool found = std::any_of(secret.begin(), secret.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+  OPENSSL_cleanse(secret.data(), secret.size());
+  return found;
 }
 
 }  // namespace authgate::config::detail

@@ -144,6 +144,11 @@ void check_admin(Checker& check) {
     // A token anyone could guess would hand out the deny-list (locking every user out).
     if (auto problem = secret_file_problem(admin.revoke_token_file, 16)) {
       check.error("admin.revoke_token_file", *problem + " (e.g. openssl rand -hex 32)");
+    } else if (holds_control_character(admin.revoke_token_file)) {
+      // The token travels in an Authorization field: one with a control character could never be sent.
+      check.error(
+          "admin.revoke_token_file",
+          "the token holds a control character; it must fit in a header field (e.g. openssl rand -hex 32)");
     }
   }
 }

@@ -197,10 +197,12 @@ def test_with_a_token_file_only_its_bearer_may_revoke(guarded, ring):
     assert done.returncode == 0, done.stderr  # the CLI reads the token file the config names
 
 
-def test_check_refuses_a_short_or_missing_token_file(tmp_path, module_upstream, ring):
+def test_check_refuses_a_short_missing_or_unsendable_token_file(tmp_path, module_upstream, ring):
     config = revocation_config(module_upstream.url, tmp_path, ring)
     (tmp_path / "short.token").write_text("abc\n")
-    for path, why in [(tmp_path / "short.token", "at least 16 bytes"), (tmp_path / "none.token", "")]:
+    (tmp_path / "crlf.token").write_bytes(b"0123456789abcdef\r\nX-Auth-User: admin\n")
+    for path, why in [(tmp_path / "short.token", "at least 16 bytes"), (tmp_path / "none.token", ""),
+                      (tmp_path / "crlf.token", "control character")]:
         config["admin"]["revoke_token_file"] = str(path)
         file = tmp_path / "check.yaml"
         file.write_text(yaml_text.dump(config))
