@@ -77,11 +77,9 @@ std::optional<AdminTarget> target_of(const RevokeOptions& o) {
       return std::nullopt;
     }
     // The token goes into a header line: a CR or LF in the file must not add fields to the request.
-    for (const char c : target.token) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
-        std::fprintf(stderr, "authgate revoke: %s holds a control character\n", token_file.c_str());
-        return std::nullopt;
-      }
+    if (config::detail::has_control_character(target.token)) {
+      std::fprintf(stderr, "authgate revoke: %s holds a control character\n", token_file.c_str());
+      return std::nullopt;
     }
   }
   return target;

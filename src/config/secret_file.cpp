@@ -39,10 +39,14 @@ std::optional<std::string> secret_file_problem(const std::string& path, std::siz
   return std::nullopt;
 }
 
+bool has_control_character(std::string_view text) noexcept {
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+}
+
 bool holds_control_character(const std::string& path) {
   std::string secret = read_secret_file(path);
-  const bool found = std::any_of(secret.begin(), secret.end(),
-                                 [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+  const bool found = has_control_character(secret);
   OPENSSL_cleanse(secret.data(), secret.size());
   return found;
 }

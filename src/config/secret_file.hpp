@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace authgate::config::detail {
 
@@ -18,7 +19,10 @@ std::string read_secret_file(const std::string& path);
 /// empty or too short once the trailing newline is removed), for validate(); nullopt when it can.
 std::optional<std::string> secret_file_problem(const std::string& path, std::size_t min_bytes = 1);
 
-/// True when the secret in `path` (as read_secret_file reads it) holds a C0 control character or DEL.
+/// True when `text` holds a C0 control character or DEL: it could not travel in a header field.
+bool has_control_character(std::string_view text) noexcept;
+
+/// has_control_character() of the secret in `path`, as read_secret_file reads it.
 bool holds_control_character(const std::string& path);
 
 }  // namespace authgate::config::detail

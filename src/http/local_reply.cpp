@@ -25,17 +25,18 @@ RenderedReply render_local_reply(const LocalReply& reply) {
   rendered.wire.append("HTTP/1.1 ").append(code).append(" ").append(reason).append("\r\n");
   if (!reply.date.empty()) line("Date", reply.date);
   const int meant = reply.meant_status != 0 ? reply.meant_status : reply.status;
-  std::string body;
+  std::string page;  // HTML only: the plain body is written straight into the wire, with no string of its own
   if (reply.html) {
-    body = error_page_html(meant, http::obsolete_reason(static_cast<http::status>(meant)), reply.retry_after,
+    page = error_page_html(meant, http::obsolete_reason(static_cast<http::status>(meant)), reply.retry_after,
                            reply.side);
     line("Content-Type", "text/html; charset=utf-8");
     line("X-Content-Type-Options", "nosniff");
     line("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
   } else {
-    body.append(code).append(" ").append(reason).append("\n");  // "401 Unauthorized\n"
     line("Content-Type", "text/plain; charset=utf-8");
   }
+  const std::size_t body_size =
+      reply.html ? page.size() : code.size() + 1 + reason.size() + 1;  // "401 Unauthorized\n"
   // Why: a 401/403 must not be served from a shared cache to another user (RFC 9111 §5.2.2.5).
   if (reply.status == 401 || reply.status == 403 || reply.status == 407) line("Cache-Control", "no-store");
   const std::string_view challenge_field =
@@ -56,7 +57,7 @@ RenderedReply render_local_reply(const LocalReply& reply) {
     const auto seconds = std::max<std::chrono::seconds::rep>(reply.retry_after.count(), 1);
     line("Retry-After", std::to_string(seconds));
   }
-  line("Content-Length", std::to_string(body.size()));
+  line("Content-Length", std::to_string(body_size));
   if (!reply.keep_alive) {
     line("Connection", "close");
   } else if (reply.client_version < 11) {
@@ -64,8 +65,12 @@ RenderedReply render_local_reply(const LocalReply& reply) {
   }
   rendered.wire.append("\r\n");
   if (!reply.head) {
-    rendered.wire.append(body);
-    rendered.body_bytes = body.size();
+    if (reply.html) {
+      rendered.wire.append(page);
+    } else {
+      rendered.wire.append(code).append(" ").append(reason).append("\n");
+    }
+    rendered.body_bytes = body_size;
   }
   return rendered;
 }

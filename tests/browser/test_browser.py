@@ -2,18 +2,12 @@
 answers our 401 challenge and gets the protected page; with wrong credentials it ends on 401 again."""
 import json
 import os
-import shutil
-import signal
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from harness.configs import CHALLENGE
 from harness.passwords import ALICE, JURGEN
-
-HERE = Path(__file__).resolve().parent
-SCRIPT = HERE / "basic_auth.mjs"
+from node_script import run_node_script
 
 # scripts/install-deps.sh installs no browser when AUTHGATE_BROWSER_TESTS=0: an explicit opt-out, not a failure.
 pytestmark = pytest.mark.skipif(os.environ.get("AUTHGATE_BROWSER_TESTS") == "0",
@@ -22,22 +16,7 @@ pytestmark = pytest.mark.skipif(os.environ.get("AUTHGATE_BROWSER_TESTS") == "0",
 
 def browse(url: str, user: str, password: str) -> dict:
     """Runs basic_auth.mjs in Node and returns its JSON line (status, body, challenge, statuses)."""
-    assert shutil.which("node"), "node is missing: run scripts/install-deps.sh"
-    assert Path("/usr/bin/chromium").exists(), "Debian's chromium is missing: run scripts/install-deps.sh"
-    assert (HERE / "node_modules" / "playwright-core").is_dir(), "run `npm install` in tests/browser"
-    # Own process group: if anything hangs, node and every Chromium process it started go together.
-    node = subprocess.Popen(["node", SCRIPT, "--url", url, "--user", user, "--password", password], cwd=HERE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        stdout, stderr = node.communicate(timeout=180)
-    finally:
-        try:
-            os.killpg(node.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        node.wait()
-    assert node.returncode == 0, stderr
-    return json.loads(stdout.strip().splitlines()[-1])
+    return run_node_script("basic_auth.mjs", ["--url", url, "--user", user, "--password", password])
 
 
 def logged_reasons(gateway, path: str, count: int) -> list:

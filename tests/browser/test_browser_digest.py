@@ -8,19 +8,14 @@ or stays on the 401 when there is none; within a protection space it reuses its 
 nc=00000002, meeting no 401."""
 import json
 import os
-import shutil
-import signal
-import subprocess
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from harness import configs, digest, passwords
 from harness.digest import DigestUser
+from node_script import run_node_script
 
-HERE = Path(__file__).resolve().parent
-SCRIPT = HERE / "digest_auth.mjs"
 ALICE = DigestUser("alice", "alice-digest-secret")
 
 # (route path, the algorithms its realm offers, what Chromium answers with: None = it cannot)
@@ -62,25 +57,10 @@ def gw(module_launcher, module_upstream, tmp_path_factory):
 
 def browse(urls, user: DigestUser) -> dict:
     """Runs digest_auth.mjs in Node over `urls` in one browser context; its JSON line, pages by path."""
-    assert shutil.which("node"), "node is missing: run scripts/install-deps.sh"
-    assert Path("/usr/bin/chromium").exists(), "Debian's chromium is missing: run scripts/install-deps.sh"
-    assert (HERE / "node_modules" / "playwright-core").is_dir(), "run `npm install` in tests/browser"
-    args = ["node", SCRIPT, "--user", user.name, "--password", user.password]
+    args = ["--user", user.name, "--password", user.password]
     for url in urls:
         args += ["--url", url]
-    # Own process group: if anything hangs, node and every Chromium process it started go together.
-    node = subprocess.Popen(args, cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        stdout, stderr = node.communicate(timeout=180)
-    finally:
-        try:
-            os.killpg(node.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        node.wait()
-    assert node.returncode == 0, stderr
-    return {urlsplit(page["url"]).path: page for page in json.loads(stdout.strip().splitlines()[-1])["pages"]}
+    return {urlsplit(page["url"]).path: page for page in run_node_script("digest_auth.mjs", args)["pages"]}
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,6 @@ playwright-core with `proxy: {server, username, password}`, meets the gateway's 
 Proxy-Authorization itself, and loads a local page over plain HTTP and an https page through CONNECT."""
 import json
 import os
-import shutil
-import signal
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +10,8 @@ from harness import certs
 from harness import forward_proxy as fp
 from harness.passwords import ALICE
 from harness.upstream import EchoUpstream
+from node_script import run_node_script
 
-HERE = Path(__file__).resolve().parent
-SCRIPT = HERE / "forward_proxy.mjs"
 PROXY_REALM = "Proxy area"
 
 # scripts/install-deps.sh installs no browser when AUTHGATE_BROWSER_TESTS=0: an explicit opt-out, not a failure.
@@ -49,25 +44,10 @@ def proxy_gateway(launcher, config, upstream, tls_origin):
 
 def browse(proxy_port: int, urls, user: str, password: str) -> list:
     """Runs forward_proxy.mjs in Node and returns its pages (url, status, body, statuses)."""
-    assert shutil.which("node"), "node is missing: run scripts/install-deps.sh"
-    assert Path("/usr/bin/chromium").exists(), "Debian's chromium is missing: run scripts/install-deps.sh"
-    assert (HERE / "node_modules" / "playwright-core").is_dir(), "run `npm install` in tests/browser"
-    args = ["node", SCRIPT, "--proxy", f"http://127.0.0.1:{proxy_port}", "--user", user, "--password", password]
+    args = ["--proxy", f"http://127.0.0.1:{proxy_port}", "--user", user, "--password", password]
     for url in urls:
         args += ["--url", url]
-    # Own process group: if anything hangs, node and every Chromium process it started go together.
-    node = subprocess.Popen(args, cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env=fp.client_env())
-    try:
-        stdout, stderr = node.communicate(timeout=180)
-    finally:
-        try:
-            os.killpg(node.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        node.wait()
-    assert node.returncode == 0, stderr
-    return json.loads(stdout.strip().splitlines()[-1])["pages"]
+    return run_node_script("forward_proxy.mjs", args, env=fp.client_env())["pages"]
 
 
 def proxy_port(gateway) -> int:

@@ -1,11 +1,7 @@
 """What a browser user sees when the gateway answers itself (issue 18): Chromium gets a small HTML page for
 401, 403, 429 and 502 (plain text stays for every other client), the 401 page still comes with its
 challenge so the browser's own sign-in prompt works, and each page is screenshotted for review."""
-import json
 import os
-import shutil
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,9 +11,7 @@ from harness import configs
 from harness.configs import CHALLENGE
 from harness.passwords import ALICE, BOB
 from harness.ports import free_port
-
-HERE = Path(__file__).resolve().parent
-SCRIPT = HERE / "basic_auth.mjs"
+from node_script import run_node_script
 
 pytestmark = pytest.mark.skipif(os.environ.get("AUTHGATE_BROWSER_TESTS") == "0",
                                 reason="AUTHGATE_BROWSER_TESTS=0: the browser was deliberately not installed")
@@ -25,22 +19,10 @@ pytestmark = pytest.mark.skipif(os.environ.get("AUTHGATE_BROWSER_TESTS") == "0",
 
 def show(url: str, screenshot: Path, user: str = None, password: str = None) -> dict:
     """Opens `url` in Chromium (with credentials if given), saves a screenshot, returns basic_auth.mjs's line."""
-    assert shutil.which("node") and Path("/usr/bin/chromium").exists(), "run scripts/install-deps.sh --test"
-    args = ["node", SCRIPT, "--url", url, "--screenshot", str(screenshot)]
+    args = ["--url", url, "--screenshot", screenshot]
     if user is not None:
         args += ["--user", user, "--password", password]
-    node = subprocess.Popen(args, cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        stdout, stderr = node.communicate(timeout=180)
-    finally:
-        try:
-            os.killpg(node.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        node.wait()
-    assert node.returncode == 0, stderr
-    return json.loads(stdout.strip().splitlines()[-1])
+    return run_node_script("basic_auth.mjs", args)
 
 
 @pytest.fixture

@@ -58,9 +58,7 @@ asio::awaitable<bool> Session::handle_decision(Exchange& x) {
   x.record.path = x.head.target.path;
   // Why: the fields that name the original request are only the front proxy's word when the front proxy
   // sent them; from anyone else they are the client's, who would choose the path to be authorised.
-  boost::system::error_code ec;
-  const auto peer = asio::ip::make_address(info_.client_ip, ec);
-  if (ec || !decider->trusted_sources.contains(peer)) {
+  if (!x.from_trusted_proxy) {  // decided at the head, against decider->trusted_sources
     co_return co_await reply(x, 403, Reason::untrusted_source);
   }
   auto original = read_original_request(request, decider->style, decider->path_prefix, limits.max_uri_bytes);

@@ -145,11 +145,8 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
 
 std::string_view Session::client_address(Exchange& x) const {
   const auto* proxies = x.snapshot->trusted_proxies_of(info_.listener);
-  if (proxies == nullptr) return info_.client_ip;
   // Why: X-Forwarded-For is the client's own claim unless a proxy we trust wrote it.
-  boost::system::error_code ec;
-  const auto peer = asio::ip::make_address(info_.client_ip, ec);
-  if (ec || !proxies->contains(peer)) return info_.client_ip;
+  if (proxies == nullptr || !x.from_trusted_proxy) return info_.client_ip;
   x.record.forwarded_for = forwarded_client(x.parser.get(), *proxies);
   return x.record.forwarded_for;
 }

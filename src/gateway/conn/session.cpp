@@ -37,6 +37,8 @@ bool expects_continue(const http::request_header<>& request) {
 Session::Session(Stream stream, GatewayState& state, IoThread& thread, SessionInfo info)
     : stream_(std::move(stream)), state_(state), thread_(thread), info_(std::move(info)) {
   client_ = info_.client_ip + ":" + std::to_string(info_.client_port);
+  boost::system::error_code ec;
+  peer_ = asio::ip::make_address(info_.client_ip, ec);  // once per connection, not per request
 }
 
 asio::awaitable<void> Session::run() {
@@ -147,8 +149,9 @@ asio::awaitable<bool> Session::serve_one() {
   // The proxy rewrites the version and may write a Host for an HTTP/1.0 client that sent none.
   x.record.protocol = x.parser.get().version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
   x.host_sent = x.parser.get().count(http::field::host) != 0;
-  x.record.request_id = choose_request_id(x.parser.get()["X-Request-Id"], x.parser.get()["traceparent"],
-                                          peer_is_trusted_proxy(*x.snapshot));
+  x.from_trusted_proxy = peer_is_trusted_proxy(*x.snapshot);
+  x.record.request_id =
+      choose_request_id(x.parser.get()["X-Request-Id"], x.parser.get()["traceparent"], x.from_trusted_proxy);
   x.keep_alive = x.parser.get().keep_alive() && !state_.draining.load(std::memory_order_relaxed);
   const bool keep = co_await handle(x);
   finish(x);
@@ -276,10 +279,7 @@ bool Session::peer_is_trusted_proxy(const config::Snapshot& snapshot) const {
   const auto* decider = snapshot.forward_auth(info_.listener);
   const auto* proxies =
       decider != nullptr ? &decider->trusted_sources : snapshot.trusted_proxies_of(info_.listener);
-  if (proxies == nullptr) return false;
-  boost::system::error_code ec;
-  const auto peer = asio::ip::make_address(info_.client_ip, ec);
-  return !ec && proxies->contains(peer);
+  return proxies != nullptr && !peer_.is_unspecified() && proxies->contains(peer_);
 }
 
 void Session::finish(Exchange& x) {
@@ -290,7 +290,7 @@ void Session::finish(Exchange& x) {
     // Read now, not kept from the head: the proxy may have replaced or removed these fields since.
     if (!x.record.original_host.empty()) {
       x.record.host = x.record.original_host;
-    } else if (!x.record.protocol.empty() && x.host_sent) {
+    } else if (x.host_sent) {
       x.record.host = request[http::field::host];
     }
     x.record.user_agent = request[http::field::user_agent];

@@ -59,7 +59,8 @@ class Session {
     RequestParser parser;
     std::optional<ChunkMetadataGuard> chunk_guard;  // the parser's chunk-header callback
     RequestRecord record;
-    bool host_sent = false;  // the request head had a Host field (the log says null otherwise)
+    bool host_sent = false;           // the request head had a Host field (the log says null otherwise)
+    bool from_trusted_proxy = false;  // the peer is in the listener's trusted proxies (a decider's sources)
     std::chrono::steady_clock::time_point started;
     HeadCheck head;
     const config::CompiledRoute* route = nullptr;
@@ -128,6 +129,7 @@ class Session {
   IoThread& thread_;
   SessionInfo info_;
   std::string client_;
+  asio::ip::address peer_;  // info_.client_ip, parsed (unspecified if it did not parse: trusted by no range)
   beast::flat_buffer buffer_;
   LandingArea landing_;        // where an idle plain connection's next request lands (see wait_for_request)
   std::vector<char> scratch_;  // empty while idle (see scratch())

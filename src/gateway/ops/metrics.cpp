@@ -36,11 +36,6 @@ void append_seconds(std::string& out, std::uint64_t us) {
   out.append(digits, static_cast<std::size_t>(len));
 }
 
-void append_family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
-  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
-  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
-}
-
 template <typename Int>
 void append_sample(std::string& out, std::string_view name, std::string_view labels, Int value) {
   out.append(name);
@@ -51,6 +46,11 @@ void append_sample(std::string& out, std::string_view name, std::string_view lab
 }
 
 }  // namespace
+
+void append_family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
 
 void append_label_value(std::string& out, std::string_view value) {
   for (const char c : value) {

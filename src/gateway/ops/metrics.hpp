@@ -160,4 +160,7 @@ class Metrics {
 /// Appends `value` escaped as a Prometheus label value (backslash, double quote, line feed).
 void append_label_value(std::string& out, std::string_view value);
 
+/// Appends a family's `# HELP` and `# TYPE` lines (text exposition format 0.0.4).
+void append_family(std::string& out, std::string_view name, std::string_view type, std::string_view help);
+
 }  // namespace authgate::gateway

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/ops/metrics.hpp"
+
 namespace authgate::gateway {
 namespace {
 
@@ -68,8 +70,7 @@ std::size_t open_fds() {
 
 void append_gauge(std::string& out, std::string_view name, std::string_view type, std::string_view help,
                   const std::string& value) {
-  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
-  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+  append_family(out, name, type, help);
   out.append(name).append(" ").append(value).append("\n");
 }
 
