@@ -297,8 +297,7 @@ void Server::start_session(ListenerSlot& slot, IoThread& thread, tcp::socket soc
   ConnectionTable::Ticket ticket;
   const auto refusal = state_->connection_table.admit(
       remote.address(), proxies != nullptr && proxies->contains(remote.address()),
-      {limits.max_connections, limits.max_connections_per_address, limits.max_pending_heads_per_address,
-       evictable_after},
+      {limits.max_connections, limits.max_connections_per_address, limits.max_pending_heads_per_address},
       ticket);
   if (refusal != ConnectionRefusal::none) {
     metrics_->connection_refused(refusal);

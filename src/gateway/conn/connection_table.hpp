@@ -26,8 +26,6 @@ struct ConnectionLimits {
   std::size_t max_connections = 10000;
   std::size_t per_address = 1024;         // open connections of one client network; 0 = no limit
   std::size_t pending_per_address = 256;  // of those, still sending a head; 0 = no limit
-  /// A connection must have been idle or sending its head this long before it may be closed for room.
-  std::chrono::milliseconds evict_after{1000};
 };
 
 /// Why a connection was refused at accept, for metrics and logs.

@@ -17,9 +17,8 @@ namespace ip = boost::asio::ip;
 const ip::address a = ip::make_address("192.0.2.1");
 const ip::address b = ip::make_address("192.0.2.2");
 
-ConnectionLimits limits(std::size_t total, std::size_t per_address, std::size_t pending,
-                        std::chrono::milliseconds evict_after = 1h) {
-  return {total, per_address, pending, evict_after};
+ConnectionLimits limits(std::size_t total, std::size_t per_address, std::size_t pending) {
+  return {total, per_address, pending};
 }
 
 TEST(ConnectionTable, TheTotalIsExactAndFreedOnRelease) {
@@ -109,7 +108,7 @@ TEST(ConnectionTable, AtTheLimitTheOldestIdleConnectionIsClosedToMakeRoom) {
   std::vector<ConnectionTable::Ticket> tickets(3);
   std::vector<int> closed;
   for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(table.admit(a, false, limits(3, 0, 0, 0ms), tickets[i]), ConnectionRefusal::none);
+    ASSERT_EQ(table.admit(a, false, limits(3, 0, 0), tickets[i]), ConnectionRefusal::none);
     tickets[i].on_evict([&closed, i] { closed.push_back(i); });
     std::this_thread::sleep_for(2ms);
   }
@@ -130,13 +129,13 @@ TEST(ConnectionTable, AtTheLimitTheOldestIdleConnectionIsClosedToMakeRoom) {
   EXPECT_EQ(woken, 1);
   EXPECT_TRUE(table.has_room(3));
   ConnectionTable::Ticket fresh;
-  EXPECT_EQ(table.admit(b, false, limits(3, 0, 0, 0ms), fresh), ConnectionRefusal::none);
+  EXPECT_EQ(table.admit(b, false, limits(3, 0, 0), fresh), ConnectionRefusal::none);
 
   tickets[2].set_phase(Phase::busy);
   fresh.set_phase(Phase::busy);
   EXPECT_FALSE(table.make_room(0ms)) << "every one busy: nothing to close";
   ConnectionTable::Ticket none;
-  EXPECT_EQ(table.admit(b, false, limits(3, 0, 0, 0ms), none), ConnectionRefusal::total);
+  EXPECT_EQ(table.admit(b, false, limits(3, 0, 0), none), ConnectionRefusal::total);
 }
 
 TEST(ConnectionTable, AConnectionThatTurnedBusyIsSparedAndAnotherChosen) {
@@ -144,7 +143,7 @@ TEST(ConnectionTable, AConnectionThatTurnedBusyIsSparedAndAnotherChosen) {
   std::vector<ConnectionTable::Ticket> tickets(2);
   std::vector<int> closed;
   for (int i = 0; i < 2; ++i) {
-    ASSERT_EQ(table.admit(a, false, limits(2, 0, 0, 0ms), tickets[i]), ConnectionRefusal::none);
+    ASSERT_EQ(table.admit(a, false, limits(2, 0, 0), tickets[i]), ConnectionRefusal::none);
     tickets[i].on_evict([&closed, i] { closed.push_back(i); });
     std::this_thread::sleep_for(2ms);
   }
@@ -162,7 +161,7 @@ TEST(ConnectionTable, AConnectionThatTurnedBusyIsSparedAndAnotherChosen) {
 TEST(ConnectionTable, AConnectionYoungerThanEvictAfterIsNotClosedForRoom) {
   ConnectionTable table;
   ConnectionTable::Ticket only;
-  ASSERT_EQ(table.admit(a, false, limits(1, 0, 0, 1h), only), ConnectionRefusal::none);
+  ASSERT_EQ(table.admit(a, false, limits(1, 0, 0), only), ConnectionRefusal::none);
   EXPECT_FALSE(table.make_room(1h));
 }
 
