@@ -24,13 +24,18 @@ class RedisServer:
         return ["--port", str(self.port), "--bind", "127.0.0.1"]
 
     def start(self):
-        self.popen = subprocess.Popen(
-            ["/usr/bin/redis-server", *self.listen_arguments(), "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir), "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        # Redis logs to standard output: kept in a file, so a server that does not start says why.
+        self.log_path = self.workdir / f"redis-{self.port}.log"
+        with open(self.log_path, "wb") as log:
+            self.popen = subprocess.Popen(
+                ["/usr/bin/redis-server", *self.listen_arguments(), "--save", "", "--appendonly", "no",
+                 "--dir", str(self.workdir), "--loglevel", "warning"],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 10
         while self.ping() != b"+PONG\r\n":
-            assert time.monotonic() < deadline, "redis-server did not start"
+            exited = self.popen.poll()
+            assert exited is None and time.monotonic() < deadline, \
+                f"redis-server did not start (exit {exited}): {self.log_path.read_text(errors='replace')[-2000:]}"
             time.sleep(0.02)
 
     def ping(self) -> bytes:
