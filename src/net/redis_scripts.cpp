@@ -9,7 +9,9 @@
 namespace authgate::net::detail {
 namespace {
 
-RedisScript script(std::string_view body) {
+/// Never destroyed: a Redis link thread may still run a script while the process exits (static
+/// destructors run on the main thread then), so the scripts outlive every thread.
+const RedisScript& script(std::string_view body) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
   if (EVP_Digest(body.data(), body.size(), digest.data(), &size, EVP_sha1(), nullptr) != 1) {
@@ -22,13 +24,13 @@ RedisScript script(std::string_view body) {
     name += hex[digest[i] >> 4];
     name += hex[digest[i] & 0xF];
   }
-  return {body, std::move(name)};
+  return *new RedisScript{body, std::move(name)};  // NOLINT(cppcoreguidelines-owning-memory)
 }
 
 }  // namespace
 
 const RedisScript& add_failure_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript& s = script(R"lua(
 local n = redis.call('INCR', KEYS[1])
 local ttl = redis.call('PTTL', KEYS[1])
 if n == 1 or ttl < 0 then
@@ -41,7 +43,7 @@ return {n, ttl}
 }
 
 const RedisScript& failures_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript& s = script(R"lua(
 local n = redis.call('GET', KEYS[1])
 if not n then return {0, 0} end
 return {tonumber(n), redis.call('PTTL', KEYS[1])}
@@ -52,7 +54,7 @@ return {tonumber(n), redis.call('PTTL', KEYS[1])}
 // RFC 7616 §3.4: only an nc above every one seen is fresh. A nonce that is not there (never issued,
 // expired, or evicted) is never created here: use_nonce cannot revive what issue_nonce did not make.
 const RedisScript& use_nonce_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript& s = script(R"lua(
 local seen = redis.call('GET', KEYS[1])
 if not seen then return 0 end
 if tonumber(ARGV[1]) <= tonumber(seen) then return 1 end
@@ -64,7 +66,7 @@ return 2
 
 // Never shortened: a second, shorter revocation must not lift the first one early.
 const RedisScript& deny_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript& s = script(R"lua(
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 local old = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if old and tonumber(old) >= tonumber(ARGV[2]) then return 0 end
@@ -81,7 +83,7 @@ return 1
 }
 
 const RedisScript& deny_list_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript& s = script(R"lua(
 local v = redis.call('GET', KEYS[2]) or ''
 if v == ARGV[1] then return {v} end
 return {v, redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, ARGV[3])}
