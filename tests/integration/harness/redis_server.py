@@ -18,12 +18,27 @@ class RedisServer:
         self.workdir = workdir
         self.port = free_port()
         self.popen = None
+        self.started = False
 
     def listen_arguments(self) -> list:
         """Where and how it listens (a TLS server overrides this)."""
         return ["--port", str(self.port), "--bind", "127.0.0.1"]
 
     def start(self):
+        """Start it. A port taken between choosing and binding (another test's socket on the same address) is
+        retried on a fresh port, so the race free_port() admits never fails a test; a restart keeps its port
+        (gateways are configured with it) and waits for it instead."""
+        for _ in range(5):
+            if self.start_once():
+                self.started = True
+                return
+            if self.started:
+                time.sleep(0.5)
+            else:
+                self.port = free_port()
+        raise AssertionError(f"redis-server found no free port: {self.log_path.read_text(errors='replace')[-2000:]}")
+
+    def start_once(self) -> bool:
         # Redis logs to standard output: kept in a file, so a server that does not start says why.
         self.log_path = self.workdir / f"redis-{self.port}.log"
         with open(self.log_path, "wb") as log:
@@ -34,9 +49,13 @@ class RedisServer:
         deadline = time.monotonic() + 10
         while self.ping() != b"+PONG\r\n":
             exited = self.popen.poll()
+            if exited is not None and b"Address already in use" in self.log_path.read_bytes():
+                self.popen = None
+                return False
             assert exited is None and time.monotonic() < deadline, \
                 f"redis-server did not start (exit {exited}): {self.log_path.read_text(errors='replace')[-2000:]}"
             time.sleep(0.02)
+        return True
 
     def ping(self) -> bytes:
         try:
