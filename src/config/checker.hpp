@@ -71,6 +71,9 @@ void check_forward_proxy(Checker& check, const ForwardProxy& proxy, const std::s
 /// sources, Envoy's path prefix.
 void check_forward_auth(Checker& check, const ForwardAuth& auth, const std::string& path);
 
+/// An `error_pages` map at `path` (validate_error_pages.cpp): statuses the gateway answers itself, once each.
+void check_error_pages(Checker& check, const std::vector<ErrorPage>& pages, const std::string& path);
+
 /// True when some route accepts a Basic realm (clear-text passwords on the wire).
 bool uses_basic(const Config& config);
 

@@ -9,6 +9,7 @@
 #include "authgate/stores/htpasswd.hpp"
 #include "config/compile_bearer.hpp"
 #include "config/compile_digest.hpp"
+#include "config/compile_error_pages.hpp"
 #include "config/compile_forward_proxy.hpp"
 #include "config/compile_introspection.hpp"
 #include "config/load_yaml.hpp"
@@ -57,6 +58,11 @@ std::vector<std::string> watched_files_of(const Config& config) {
     add_watched(files, listener.tls->key_file);
   }
   for (const auto& upstream : config.upstreams) add_watched(files, upstream.tls.ca_file);
+  // An edited error page is served after the reload its change triggers.
+  for (const auto& page : config.error_pages) add_watched(files, page.file);
+  for (const auto& route : config.routes) {
+    for (const auto& page : route.error_pages) add_watched(files, page.file);
+  }
   detail::add_bearer_files(config, files);  // key rotation by replacing the file reloads
   detail::add_introspection_files(config, files);
   detail::add_digest_files(config, files);
@@ -137,6 +143,7 @@ SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<
   const StoreMap stores = load_stores(config, generation, problems);
   const detail::DigestStoreMap digest_stores = detail::load_digest_stores(config, generation, problems);
   const detail::KeySetMap keys = detail::load_bearer_keys(config, problems);
+  const detail::PageFiles pages = detail::load_error_pages(config, problems);
   if (has_errors(problems)) return problems;
   // Chosen once per process and config, not per snapshot: a reload keeps the store and its counts.
   auto state = detail::state_store_for(config, connection, problems);
@@ -154,9 +161,13 @@ SnapshotResult compile(Config config, std::uint64_t generation, std::shared_ptr<
   snapshot->unmatched_status = snapshot->config.server.unmatched == "403" ? 403 : 404;
   snapshot->state = std::move(state);
   build_realms(*snapshot, stores, digest_stores, keys);
+  snapshot->error_pages = detail::merge_error_pages(snapshot->config.error_pages, {}, pages);
   snapshot->routes.reserve(snapshot->config.routes.size());
-  for (const Route& route : snapshot->config.routes)
+  for (const Route& route : snapshot->config.routes) {
     snapshot->routes.push_back(build_route(*snapshot, route));
+    snapshot->routes.back().error_pages =
+        detail::merge_error_pages(route.error_pages, snapshot->config.error_pages, pages);
+  }
   detail::build_forward_proxies(*snapshot);
   detail::build_forward_auths(*snapshot);
   snapshot->watched_files = watched_files_of(snapshot->config);

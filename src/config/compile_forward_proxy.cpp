@@ -48,6 +48,8 @@ void build_forward_proxies(Snapshot& snapshot) {
     route.max_body_bytes = snapshot.config.limits.max_body_bytes;
     if (snapshot.config.throttle) route.throttle = &*snapshot.config.throttle;
     route.state = snapshot.state.get();
+    route.error_pages =
+        snapshot.error_pages;  // a forward proxy has no routes of its own: the top-level pages
   }
 }
 

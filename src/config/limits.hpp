@@ -20,6 +20,9 @@ inline constexpr std::size_t max_methods_per_route = 32;
 inline constexpr std::size_t max_realms_per_route = 16;
 /// users and groups each; longer allow-lists belong in a group file.
 inline constexpr std::size_t max_principals_per_route = 1000;
+/// `error_pages` entries per map, and the bytes of one page (it is held in memory and sent as it is).
+inline constexpr std::size_t max_error_pages = 32;
+inline constexpr std::uint64_t max_error_page_bytes = 256u << 10;
 inline constexpr std::size_t max_name_bytes = 128;  // names of listeners, upstreams, stores, realms, routes
 
 }  // namespace authgate::config::limits

@@ -121,6 +121,7 @@ Route read_route(LoadContext& ctx, const YAML::Node& node, const std::string& pa
     m.read_size("max_body_bytes", bytes, 0, 1ull << 40);
     route.max_body_bytes = bytes;
   }
+  read_error_pages(m, route.error_pages);
   m.finish();
   return route;
 }

@@ -23,6 +23,8 @@ void read_upstreams(MapReader& root, std::vector<Upstream>& upstreams);
 void read_stores(MapReader& root, std::vector<Store>& stores);
 void read_realms(MapReader& root, std::vector<Realm>& realms);
 void read_routes(MapReader& root, std::vector<Route>& routes);
+/// `error_pages` of `parent` (the document or a route): status code → page file (load_error_pages.cpp).
+void read_error_pages(MapReader& parent, std::vector<ErrorPage>& pages);
 
 /// The keys of a `scheme: bearer` realm (load_bearer.cpp), and their readers.
 std::span<const std::string_view> bearer_realm_keys() noexcept;

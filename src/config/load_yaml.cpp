@@ -36,6 +36,7 @@ void read_document(detail::LoadContext& ctx, const YAML::Node& document, Config&
   detail::read_throttle(root, config.throttle);
   detail::read_state(root, config.state);
   detail::read_access_log(root, config.access_log);
+  detail::read_error_pages(root, config.error_pages);
   root.finish();
 }
 

@@ -219,6 +219,13 @@ struct RouteMatch {
   std::vector<std::string> methods;  // empty = any
 };
 
+/// One entry of `error_pages` (top level, or a route's): the operator's HTML page for a status the gateway
+/// answers itself, sent instead of the built-in page to clients that prefer HTML (docs/configuration.md).
+struct ErrorPage {
+  int status = 0;
+  std::string file;  // resolved against the config file's directory
+};
+
 struct Route {
   std::string name;
   RouteMatch match;
@@ -233,6 +240,7 @@ struct Route {
   bool token_in_form = false;       // Bearer: accept a form-body access_token (RFC 6750 §2.2)
   bool pass_authorization = false;  // forward the client's Authorization upstream
   std::optional<std::uint64_t> max_body_bytes;
+  std::vector<ErrorPage> error_pages;  // over the top-level ones, status by status
   SourcePos pos;
 };
 
@@ -325,6 +333,7 @@ struct Config {
   std::optional<Throttle> throttle;  // absent: no throttling
   SharedState state;                 // default: in memory
   AccessLog access_log;
+  std::vector<ErrorPage> error_pages;  // every answer's, unless its route names its own for that status
 };
 
 }  // namespace authgate::config

@@ -44,6 +44,20 @@ struct ForwardTo {
   const UpstreamUrl* upstream_url = nullptr;  // the parsed upstream->url; points into Snapshot::upstream_urls
 };
 struct CompiledForwardProxy;
+
+/// `error_pages`, compiled (docs/configuration.md#error_pages): status → the page's bytes, read once per
+/// load and shared by every route that names the same file.
+struct ErrorPages {
+  std::vector<std::pair<int, std::shared_ptr<const std::string>>> pages;
+  /// The page for `status`, or nullptr (the built-in page). Allocation-free.
+  const std::string* find(int status) const noexcept {
+    for (const auto& [code, page] : pages) {
+      if (code == status) return page.get();
+    }
+    return nullptr;
+  }
+};
+
 /// A forward-proxy listener's action (docs/forward-proxy.md): the request's own destination, within the
 /// rules of `proxy`.
 struct ProxyTo {
@@ -64,6 +78,7 @@ struct CompiledRoute {
   /// not throttled.
   const Throttle* throttle = nullptr;
   stores::StateStore* state = nullptr;
+  ErrorPages error_pages;  // the route's own, then the top-level ones for the statuses it leaves out
 };
 
 /// One rule of a forward proxy, parsed (config::ProxyRule).
@@ -114,6 +129,7 @@ struct Snapshot {
   /// Where state beyond a request lives (Digest nonce counts): the process's, shared by every snapshot.
   std::shared_ptr<stores::StateStore> state;
   int unmatched_status = 404;              // server.unmatched, compiled: 404 or 403
+  ErrorPages error_pages;                  // top-level: answers before or without a route
   std::uint64_t generation = 0;            // increases with every successful (re)load
   std::shared_ptr<const Clock> clock;      // the clock of token checks and cache expiry (never null)
   std::vector<std::string> watched_files;  // config + every store/group/cert file, for reload on change

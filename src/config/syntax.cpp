@@ -92,15 +92,14 @@ std::optional<std::string> unreadable_file_problem(const std::string& path) {
   if (path.empty()) return "no file named";
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
-  if (!std::filesystem::exists(status)) return "cannot read " + in_quotes(path) + ": no such file";
+  if (!std::filesystem::exists(status)) return "cannot read " + path_in_quotes(path) + ": no such file";
   if (!std::filesystem::is_regular_file(status))
-    return "cannot read " + in_quotes(path) + ": not a regular file";
-  if (::access(path.c_str(), R_OK) != 0) return "cannot read " + in_quotes(path) + ": permission denied";
+    return "cannot read " + path_in_quotes(path) + ": not a regular file";
+  if (::access(path.c_str(), R_OK) != 0) return "cannot read " + path_in_quotes(path) + ": permission denied";
   return std::nullopt;
 }
 
-std::string in_quotes(std::string_view value) {
-  constexpr std::size_t max_shown = 64;
+std::string in_quotes(std::string_view value, std::size_t max_shown) {
   std::string out = "'";
   for (std::size_t i = 0; i < value.size() && i < max_shown; ++i) {
     const auto c = static_cast<unsigned char>(value[i]);

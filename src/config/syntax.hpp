@@ -33,8 +33,10 @@ bool is_loopback_address(std::string_view address) noexcept;
 /// Why the file at `path` cannot be read, or nullopt when it is a readable regular file.
 std::optional<std::string> unreadable_file_problem(const std::string& path);
 
-/// `value` in single quotes for a message: cut to 64 bytes, control characters shown as '?'.
-std::string in_quotes(std::string_view value);
+/// `value` in single quotes for a message: cut to `max_shown` bytes, control characters shown as '?'.
+std::string in_quotes(std::string_view value, std::size_t max_shown = 64);
+/// A file path in quotes, whole: a cut path would hide the one part that names the file.
+inline std::string path_in_quotes(std::string_view path) { return in_quotes(path, 4096); }
 
 /// ASCII lower/upper case copies (one definition, in the grammar layer).
 using grammar::to_lower;

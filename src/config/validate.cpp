@@ -58,6 +58,7 @@ Problems validate(Config& config) {
   detail::check_realms(check);
   detail::check_routes(check);
   detail::check_state(check);
+  detail::check_error_pages(check, config.error_pages, "error_pages");
   return problems;
 }
 

@@ -158,6 +158,7 @@ void check_routes(Checker& check) {
                                           " (defined: " + list_names(config.upstreams) + ")");
     }
     check_auth(check, route, path);
+    check_error_pages(check, route.error_pages, path + ".error_pages");
   }
   check_shadowed(check);
 }

@@ -25,10 +25,21 @@ RenderedReply render_local_reply(const LocalReply& reply) {
   rendered.wire.append("HTTP/1.1 ").append(code).append(" ").append(reason).append("\r\n");
   if (!reply.date.empty()) line("Date", reply.date);
   const int meant = reply.meant_status != 0 ? reply.meant_status : reply.status;
-  std::string page;  // HTML only: the plain body is written straight into the wire, with no string of its own
-  if (reply.html) {
-    page = error_page_html(meant, http::obsolete_reason(static_cast<http::status>(meant)), reply.retry_after,
-                           reply.side);
+  // HTML only: the plain body is written straight into the wire, with no string of its own.
+  std::string built_in;
+  const std::string* page = nullptr;
+  if (reply.html && reply.custom_page != nullptr) {
+    page = reply.custom_page;
+    line("Content-Type", "text/html; charset=utf-8");
+    line("X-Content-Type-Options", "nosniff");
+    // An operator's page may use its site's stylesheet, logo and fonts; scripts and frames stay off on an
+    // answer that a credential prompt sits on.
+    line("Content-Security-Policy",
+         "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:");
+  } else if (reply.html) {
+    built_in = error_page_html(meant, http::obsolete_reason(static_cast<http::status>(meant)),
+                               reply.retry_after, reply.side);
+    page = &built_in;
     line("Content-Type", "text/html; charset=utf-8");
     line("X-Content-Type-Options", "nosniff");
     line("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
@@ -36,7 +47,7 @@ RenderedReply render_local_reply(const LocalReply& reply) {
     line("Content-Type", "text/plain; charset=utf-8");
   }
   const std::size_t body_size =
-      reply.html ? page.size() : code.size() + 1 + reason.size() + 1;  // "401 Unauthorized\n"
+      page != nullptr ? page->size() : code.size() + 1 + reason.size() + 1;  // "401 Unauthorized\n"
   // Why: a 401/403 must not be served from a shared cache to another user (RFC 9111 §5.2.2.5).
   if (reply.status == 401 || reply.status == 403 || reply.status == 407) line("Cache-Control", "no-store");
   const std::string_view challenge_field =
@@ -65,8 +76,8 @@ RenderedReply render_local_reply(const LocalReply& reply) {
   }
   rendered.wire.append("\r\n");
   if (!reply.head) {
-    if (reply.html) {
-      rendered.wire.append(page);
+    if (page != nullptr) {
+      rendered.wire.append(*page);
     } else {
       rendered.wire.append(code).append(" ").append(reason).append("\n");
     }

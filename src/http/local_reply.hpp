@@ -31,7 +31,10 @@ struct LocalReply {
   int meant_status = 0;
   bool one_challenge_field = false;  // every challenge in one field line (nginx passes only the first)
   bool html = false;  // the client prefers HTML (http/accept_html.hpp): the page of error_page.hpp
-  std::string date;   // IMF-fixdate, RFC 9110 §6.6.1
+  /// The operator's page for this status (config `error_pages`), sent instead of the built-in one when
+  /// `html`; nullptr: the built-in page. Must outlive the call (it points into the config snapshot).
+  const std::string* custom_page = nullptr;
+  std::string date;  // IMF-fixdate, RFC 9110 §6.6.1
 };
 
 /// The response: status line, Date, Content-Type text/plain, Cache-Control: no-store on 401/403/407,
@@ -39,7 +42,7 @@ struct LocalReply {
 /// for an HTTP/1.0 client that keeps it),
 /// the body "<code> <reason>\n" (none for HEAD) with a correct Content-Length. With `html`: Content-Type
 /// text/html, nosniff and a Content-Security-Policy that allows nothing but the page's own style, and the
-/// page as body.
+/// page as body; a custom page may also use styles, images and fonts from its own origin (never scripts).
 /// A local reply as it goes on the wire, head and body.
 struct RenderedReply {
   std::string wire;

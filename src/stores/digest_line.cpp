@@ -2,6 +2,7 @@
 #include "stores/digest_line.hpp"
 
 #include "authgate/grammar/ascii.hpp"
+#include "grammar/utf8.hpp"
 
 namespace authgate::stores::detail {
 namespace {
@@ -10,40 +11,6 @@ constexpr auto npos = std::string_view::npos;
 
 LoadError line_error(std::string_view file, const Line& line, std::size_t index, std::string reason) {
   return LoadError{std::string(file), line.number, line.column(index), std::move(reason)};
-}
-
-/// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629 §4: no overlong forms, no surrogates,
-/// nothing above U+10FFFF), 0 when ill-formed; its code point goes to `code_point`.
-std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& code_point) noexcept {
-  const auto byte = [&](std::size_t k) -> unsigned {
-    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;  // 0 is never a continuation
-  };
-  const unsigned lead = byte(0);
-  std::size_t length = 0;
-  unsigned low = 0x80, high = 0xBF;  // the second byte's range (Unicode Table 3-7)
-  if (lead < 0x80) {
-    code_point = lead;
-    return 1;
-  }
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2, code_point = lead & 0x1Fu;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3, code_point = lead & 0x0Fu;
-    low = lead == 0xE0 ? 0xA0 : low;
-    high = lead == 0xED ? 0x9F : high;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4, code_point = lead & 0x07u;
-    low = lead == 0xF0 ? 0x90 : low;
-    high = lead == 0xF4 ? 0x8F : high;
-  } else {
-    return 0;
-  }
-  for (std::size_t k = 1; k < length; ++k) {
-    const unsigned b = byte(k);
-    if (b < (k == 1 ? low : 0x80u) || b > (k == 1 ? high : 0xBFu)) return 0;
-    code_point = (code_point << 6) | (b & 0x3Fu);
-  }
-  return length;
 }
 
 /// One `TAG=hex` entry of an authgate line, at index `at` of the line.
@@ -102,7 +69,7 @@ std::optional<NameProblem> check_digest_name(std::string_view name, std::string_
   }
   for (std::size_t i = 0; i < name.size();) {
     char32_t code_point = 0;
-    const std::size_t length = utf8_sequence(name, i, code_point);
+    const std::size_t length = grammar::utf8_sequence(name, i, code_point);
     // RFC 7616 §4: user names (and realms, charset=UTF-8) are UTF-8; anything else could never be sent
     // as `username*` (RFC 8187) nor match what a client hashes.
     if (length == 0) return NameProblem{i, "invalid UTF-8 in " + noun};

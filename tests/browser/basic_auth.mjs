@@ -3,7 +3,8 @@
 //
 //   node basic_auth.mjs --url http://127.0.0.1:8080/private [--user alice --password secret] [--screenshot F]
 //
-// With --screenshot, the page as shown is saved there (PNG), with its title and heading in the JSON line.
+// With --screenshot, the page as shown is saved there (PNG), with its title, heading and body background
+// in the JSON line.
 //
 // Exit status 0 when the page loaded (whatever its status), 1 when the browser itself failed.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,6 +48,8 @@ async function visit(userDataDir) {
       shown.title = await page.title();
       shown.heading = (await page.locator('h1').allInnerTexts()).join('|');
       shown.lang = await page.locator('html').getAttribute('lang');
+      // What the page's own style did (an operator's page may bring one; its scripts must not run).
+      shown.background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     }
     return {
       status: response.status(),

@@ -1,6 +1,7 @@
 """What a browser user sees when the gateway answers itself (issue 18): Chromium gets a small HTML page for
 401, 403, 429 and 502 (plain text stays for every other client), the 401 page still comes with its
-challenge so the browser's own sign-in prompt works, and each page is screenshotted for review."""
+challenge so the browser's own sign-in prompt works, an operator's own page (`error_pages`) shows with its
+style but without its scripts, and each page is screenshotted for review."""
 import os
 from pathlib import Path
 
@@ -82,3 +83,39 @@ def test_other_clients_keep_plain_text(pages_gateway):
     assert html.headers["Content-Type"] == "text/html; charset=utf-8"
     assert html.headers["WWW-Authenticate"] == CHALLENGE
     assert html.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+
+
+OPERATOR_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Staff sign-in</title>
+<style>body{background:rgb(12, 34, 56);color:white;font:1.25rem sans-serif;padding:2rem}</style>
+<script>document.title = "a script ran";</script>
+</head>
+<body>
+<h1>Sign in with your staff account</h1>
+<p>Forgotten your password? Ask the IT desk — room 4.</p>
+</body>
+</html>
+"""
+
+
+def test_an_operators_own_401_page_shows_after_the_prompt_with_its_style_and_without_its_scripts(
+        launcher, upstream, store_files, tmp_path):
+    page_file = tmp_path / "sign-in.html"
+    page_file.write_text(OPERATOR_PAGE, encoding="utf-8")
+    config = configs.gateway_config(upstream.url, *store_files)
+    next(route for route in config["routes"] if route["name"] == "app")["error_pages"] = {401: str(page_file)}
+    gateway = launcher.serve(config)
+    shot = tmp_path / "custom-401.png"
+    page = show(gateway.url("/private"), shot, ALICE.name, "wrong password")
+    assert page["status"] == 401 and page["challenge"] == CHALLENGE
+    assert page["body"] == OPERATOR_PAGE, "the operator's bytes"
+    assert page["title"] == "Staff sign-in", "the Content-Security-Policy kept the page's script from running"
+    assert page["heading"] == "Sign in with your staff account"
+    assert page["background"] == "rgb(12, 34, 56)", "the page's own style applies"
+    assert shot.stat().st_size > 2000
+    logged = gateway.wait_for_access_log(2, lambda e: e.get("path") == "/private")
+    assert [e["reason"] for e in logged][:2] == ["no_credentials", "wrong_password"], \
+        "the browser's own prompt came first"

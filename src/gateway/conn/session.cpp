@@ -210,6 +210,10 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
   local.retry_after = retry_after;
   local.date = thread_.date();
   local.html = x.parser.is_header_done() && prefers_html(x.parser.get()[http::field::accept]);
+  if (local.html) {
+    const auto& pages = x.route != nullptr ? x.route->error_pages : x.snapshot->error_pages;
+    local.custom_page = pages.find(status);
+  }
   if (info_.decides) adapt_for_front_proxy(*x.snapshot, local);
   auto response = render_local_reply(local);
   x.record.status = status;

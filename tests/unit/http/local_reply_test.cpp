@@ -82,6 +82,43 @@ TEST(RenderLocalReply, EveryHtmlPageNamesItsStatusAndWhatToDo) {
   }
 }
 
+TEST(RenderLocalReply, AnOperatorsPageIsSentAsItIsWithTheChallengesAndTheRetryAfter) {
+  const std::string custom = "<!DOCTYPE html>\n<title>Slow down</title>\n<p>Caf\xc3\xa9 closed</p>\n";
+  LocalReply reply;
+  reply.status = 429;
+  reply.date = date;
+  reply.html = true;
+  reply.custom_page = &custom;
+  reply.retry_after = std::chrono::seconds(7);
+  EXPECT_EQ(bytes(render_local_reply(reply)),
+            "HTTP/1.1 429 Too Many Requests\r\n"
+            "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            "Content-Type: text/html; charset=utf-8\r\n"
+            "X-Content-Type-Options: nosniff\r\n"
+            "Content-Security-Policy: default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' "
+            "data:; font-src 'self' data:\r\n"
+            "Retry-After: 7\r\n"
+            "Content-Length: " +
+                std::to_string(custom.size()) + "\r\n\r\n" + custom);
+}
+
+TEST(RenderLocalReply, AnOperatorsPageGoesOnlyToClientsThatPreferHtml) {
+  const std::string custom = "<p>members only</p>";
+  LocalReply reply;
+  reply.status = 401;
+  reply.custom_page = &custom;
+  reply.challenges = {{"Basic", std::nullopt, {{"realm", "staff"}}}};
+  const auto plain = parsed(render_local_reply(reply));
+  EXPECT_EQ(plain.body(), "401 Unauthorized\n") << "curl and API clients keep the plain answer";
+  reply.html = true;
+  reply.head = true;
+  const auto head = render_local_reply(reply);
+  EXPECT_EQ(head.body_bytes, 0u);
+  EXPECT_NE(head.wire.find("Content-Length: " + std::to_string(custom.size()) + "\r\n"), std::string::npos);
+  EXPECT_NE(head.wire.find("WWW-Authenticate: Basic realm=\"staff\"\r\n"), std::string::npos)
+      << "the browser's prompt still comes";
+}
+
 TEST(RenderLocalReply, HeadOfAnHtmlPageHasItsLengthAndNoBody) {
   LocalReply reply;
   reply.status = 403;
