@@ -62,6 +62,9 @@ class Scheme {
   virtual std::vector<grammar::Challenge> challenges(const ChallengeContext& context) const {
     return {challenge(context)};
   }
+  /// True when challenges() differ from one call to the next (Digest: a fresh nonce each time). Otherwise
+  /// a server may render them once, at configuration time, and send the same bytes with every 401.
+  virtual bool challenges_vary() const noexcept { return false; }
   /// Where authenticate() must run for these credentials.
   virtual Work work(const grammar::Credentials& credentials) const noexcept = 0;
   /// True when a successful verification may be cached under HMAC(scheme ‖ credentials).

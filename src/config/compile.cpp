@@ -8,6 +8,7 @@
 #include "authgate/schemes/basic.hpp"
 #include "authgate/stores/htpasswd.hpp"
 #include "config/compile_bearer.hpp"
+#include "config/compile_challenges.hpp"
 #include "config/compile_digest.hpp"
 #include "config/compile_error_pages.hpp"
 #include "config/compile_forward_proxy.hpp"
@@ -122,6 +123,7 @@ CompiledRoute build_route(const Snapshot& snapshot, const Route& route) {
   compiled.max_body_bytes = route.max_body_bytes.value_or(snapshot.config.limits.max_body_bytes);
   if (snapshot.config.throttle) compiled.throttle = &*snapshot.config.throttle;
   compiled.state = snapshot.state.get();
+  compiled.fixed_challenges = detail::fixed_challenges_of(compiled.schemes);
   return compiled;
 }
 

@@ -1,6 +1,8 @@
 // compile() for forward-proxy listeners (see compile_forward_proxy.hpp).
 #include "config/compile_forward_proxy.hpp"
 
+#include "config/compile_challenges.hpp"
+
 namespace authgate::config::detail {
 namespace {
 
@@ -48,8 +50,9 @@ void build_forward_proxies(Snapshot& snapshot) {
     route.max_body_bytes = snapshot.config.limits.max_body_bytes;
     if (snapshot.config.throttle) route.throttle = &*snapshot.config.throttle;
     route.state = snapshot.state.get();
-    route.error_pages =
-        snapshot.error_pages;  // a forward proxy has no routes of its own: the top-level pages
+    // A forward proxy has no routes of its own: the top-level pages.
+    route.error_pages = snapshot.error_pages;
+    route.fixed_challenges = fixed_challenges_of(route.schemes);
   }
 }
 

@@ -20,6 +20,7 @@
 #include "authgate/stores/state_store.hpp"
 #include "config/model.hpp"
 #include "config/upstream_url.hpp"
+#include "http/local_reply.hpp"
 #include "http/original_request.hpp"
 #include "net/destination_policy.hpp"
 
@@ -79,6 +80,8 @@ struct CompiledRoute {
   const Throttle* throttle = nullptr;
   stores::StateStore* state = nullptr;
   ErrorPages error_pages;  // the route's own, then the top-level ones for the statuses it leaves out
+  /// Every challenge of a plain 401/407, rendered at load; absent when a scheme varies them (Digest).
+  std::optional<gateway::RenderedChallenges> fixed_challenges;
 };
 
 /// One rule of a forward proxy, parsed (config::ProxyRule).

@@ -9,6 +9,7 @@
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
+#include <boost/container/small_vector.hpp>
 
 namespace authgate::gateway {
 namespace {
@@ -24,15 +25,6 @@ constexpr std::array<std::string_view, 9> hop_by_hop_fields{
 // (RFC 9110 §7.2), and framing is re-set by the relay anyway.
 bool is_protected(std::string_view name) {
   return beast::iequals(name, "Host") || beast::iequals(name, "Content-Length");
-}
-
-std::vector<std::string> connection_tokens(const http::fields& fields) {
-  std::vector<std::string> tokens;
-  for (const auto& field : fields) {
-    if (field.name() != http::field::connection) continue;
-    for (const auto token : http::token_list{field.value()}) tokens.emplace_back(token);
-  }
-  return tokens;
 }
 
 // All field lines of one name joined by ", " (RFC 9110 §5.3), then erased.
@@ -154,8 +146,11 @@ std::string join_groups(const std::vector<std::string>& groups) {
 }
 
 bool connection_has(const http::fields& fields, std::string_view token) {
-  for (const auto& listed : connection_tokens(fields)) {
-    if (beast::iequals(listed, token)) return true;
+  for (const auto& field : fields) {
+    if (field.name() != http::field::connection) continue;
+    for (const auto listed : http::token_list{field.value()}) {
+      if (beast::iequals(listed, token)) return true;
+    }
   }
   return false;
 }
@@ -174,7 +169,14 @@ bool is_websocket_upgrade(const http::fields& fields) {
 }
 
 void strip_hop_by_hop(http::fields& fields) {
-  for (const auto& token : connection_tokens(fields)) {
+  // Copied out first (erasing a field frees the value the tokens point into); inline room for the usual
+  // one or two, so a plain `Connection: keep-alive` costs no allocation.
+  boost::container::small_vector<std::string, 4> tokens;
+  for (const auto& field : fields) {
+    if (field.name() != http::field::connection) continue;
+    for (const auto token : http::token_list{field.value()}) tokens.emplace_back(token);
+  }
+  for (const auto& token : tokens) {
     if (!is_protected(token)) fields.erase(token);
   }
   for (const auto name : hop_by_hop_fields) fields.erase(name);

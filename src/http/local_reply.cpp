@@ -54,7 +54,13 @@ RenderedReply render_local_reply(const LocalReply& reply) {
       reply.side == policy::Side::proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
   // One field line per challenge (RFC 9110 §11.6.1 allows a list, but several real clients only
   // read the first challenge of a line) — unless the front proxy in between passes only one line.
-  if (reply.one_challenge_field && !reply.challenges.empty()) {
+  if (reply.rendered_challenges != nullptr) {
+    if (reply.one_challenge_field) {
+      line(challenge_field, reply.rendered_challenges->joined);
+    } else {
+      for (const auto& value : reply.rendered_challenges->values) line(challenge_field, value);
+    }
+  } else if (reply.one_challenge_field && !reply.challenges.empty()) {
     std::string joined;
     for (const auto& challenge : reply.challenges) {
       joined.append(joined.empty() ? "" : ", ").append(grammar::to_field(challenge));

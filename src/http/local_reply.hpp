@@ -18,14 +18,23 @@ namespace authgate::gateway {
 
 namespace http = boost::beast::http;
 
+/// A route's challenges rendered once, at config load, when no scheme of the route varies them (no Digest
+/// nonce): the field values in realm order, and all of them as one list for a front proxy that passes only
+/// one line. The plain 401 then builds no challenge at all.
+struct RenderedChallenges {
+  std::vector<std::string> values;
+  std::string joined;
+};
+
 struct LocalReply {
   int status = 500;
   unsigned client_version = 11;  // the request's HTTP version: 10 gets `Connection: keep-alive`
   bool head = false;             // HEAD request: same fields and Content-Length, no body
   bool keep_alive = true;
   policy::Side side = policy::Side::origin;
-  std::vector<grammar::Challenge> challenges;  // one WWW-/Proxy-Authenticate line each
-  std::chrono::seconds retry_after{0};         // sent on 429 and 503 (at least 1 s on 503)
+  std::vector<grammar::Challenge> challenges;               // one WWW-/Proxy-Authenticate line each
+  const RenderedChallenges* rendered_challenges = nullptr;  // instead of `challenges`: already rendered
+  std::chrono::seconds retry_after{0};                      // sent on 429 and 503 (at least 1 s on 503)
   /// Forward-auth's nginx_compat (docs/forward-auth.md): the status meant, sent as `X-Authgate-Status`
   /// and deciding Retry-After, while `status` is what goes on the status line. 0 = `status` itself.
   int meant_status = 0;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "authgate/grammar/ascii.hpp"
 
 namespace authgate::gateway {
@@ -76,7 +78,8 @@ boost::system::result<std::string, TargetError> decode_unreserved(std::string_vi
 
 // RFC 3986 §5.2.4 remove_dot_segments on a path whose repeated '/' are merged: a stack of segments.
 std::string remove_dot_segments(std::string_view path) {
-  std::vector<std::string_view> segments;
+  // Inline room for the segments of any ordinary path: this runs for every request.
+  boost::container::small_vector<std::string_view, 16> segments;
   bool trailing_slash = false;
   std::size_t pos = 1;  // path[0] == '/'
   while (pos <= path.size()) {
@@ -271,10 +274,10 @@ boost::system::result<std::string, TargetError> parse_host(std::string_view fiel
     if (!valid_host(host) || host.back() == '.') return TargetError::bad_host;
   }
   if (!valid_port(port)) return TargetError::bad_host;
-  std::string out;
-  out.reserve(host.size() + 2);
   const bool ipv6 = !field.empty() && field.front() == '[';
-  if (ipv6) out.push_back('[');  // the route table spells IPv6 hosts in brackets
+  std::string out;
+  out.reserve(host.size() + (ipv6 ? 2 : 0));  // a short name stays in the string's own buffer
+  if (ipv6) out.push_back('[');               // the route table spells IPv6 hosts in brackets
   for (const char c : host) out.push_back(to_lower(c));
   if (ipv6) out.push_back(']');
   return out;

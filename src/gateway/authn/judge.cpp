@@ -33,7 +33,13 @@ Verdict conclude(const config::CompiledRoute& route, const RequestView& request,
   } else {
     // The request's one clock: challenges (Digest nonces) and verification read the same instant.
     const ChallengeContext context{request.facts.now, false};
-    verdict.challenges = policy::collect_challenges(verdict.decision, route.schemes, context);
+    const bool plain =
+        verdict.decision.challenges == policy::ChallengeSet::all && verdict.decision.extra_params.empty();
+    if (plain && route.fixed_challenges) {
+      verdict.rendered_challenges = &*route.fixed_challenges;
+    } else {
+      verdict.challenges = policy::collect_challenges(verdict.decision, route.schemes, context);
+    }
   }
   verdict.outcome = std::move(outcome);
   return verdict;

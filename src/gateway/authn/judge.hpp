@@ -36,6 +36,9 @@ struct Verdict {
   policy::Decision decision;                   // allowed() → act; otherwise answer decision.status
   Outcome outcome;                             // the identity when Authenticated
   std::vector<grammar::Challenge> challenges;  // refusals: one WWW-/Proxy-Authenticate line each
+  /// A plain 401/407 on a route whose challenges never vary: the route's, rendered at load (points into
+  /// the snapshot), and `challenges` stays empty.
+  const RenderedChallenges* rendered_challenges = nullptr;
   std::vector<ResponseField> response_fields;  // allowed: added to the response the client gets
   schemes::CredentialSource source = schemes::CredentialSource::field;  // where the credentials were
   bool cache_lookup = false;

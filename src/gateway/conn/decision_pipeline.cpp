@@ -92,7 +92,7 @@ asio::awaitable<bool> Session::handle_decision(Exchange& x) {
   auto& verdict = *x.verdict;
   if (verdict.allowed()) co_return co_await answer_allowed(x, decider->nginx_compat);
   co_return co_await reply(x, verdict.decision.status, verdict.decision.reason, std::move(verdict.challenges),
-                           verdict.decision.retry_after);
+                           verdict.decision.retry_after, verdict.rendered_challenges);
 }
 
 // Not a coroutine, like reply(): send_answer() owns the rendered answer.

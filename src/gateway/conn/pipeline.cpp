@@ -140,7 +140,7 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
     co_return co_await std::visit([&](const auto& action) { return act(x, action); }, route.action);
   }
   co_return co_await reply(x, verdict.decision.status, verdict.decision.reason, std::move(verdict.challenges),
-                           verdict.decision.retry_after);
+                           verdict.decision.retry_after, verdict.rendered_challenges);
 }
 
 std::string_view Session::client_address(Exchange& x) const {

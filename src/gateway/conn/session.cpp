@@ -198,7 +198,8 @@ Session::AnswerPlan Session::plan_answer(const Exchange& x) const {
 // coroutine frame, not two.
 asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
                                      std::vector<grammar::Challenge> challenges,
-                                     std::chrono::seconds retry_after) {
+                                     std::chrono::seconds retry_after,
+                                     const RenderedChallenges* rendered_challenges) {
   const auto plan = plan_answer(x);
   LocalReply local;
   local.status = status;
@@ -207,6 +208,7 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
   local.keep_alive = plan.keep;
   local.side = info_.side;
   local.challenges = std::move(challenges);
+  local.rendered_challenges = rendered_challenges;
   local.retry_after = retry_after;
   local.date = thread_.date();
   local.html = x.parser.is_header_done() && prefers_html(x.parser.get()[http::field::accept]);

@@ -113,7 +113,8 @@ class Session {
   AnswerPlan plan_answer(const Exchange& x) const;
   asio::awaitable<bool> reply(Exchange& x, int status, Reason reason,
                               std::vector<grammar::Challenge> challenges = {},
-                              std::chrono::seconds retry_after = std::chrono::seconds{0});
+                              std::chrono::seconds retry_after = std::chrono::seconds{0},
+                              const RenderedChallenges* rendered_challenges = nullptr);
   /// nginx_compat on a forward-auth listener: the status and challenge lines nginx can pass on.
   void adapt_for_front_proxy(const config::Snapshot& snapshot, LocalReply& local) const;
   /// Writes `wire`, then drains or marks the unread body as `plan` says; true = keep the connection.

@@ -73,6 +73,8 @@ class DigestScheme final : public Scheme {
     return challenges(context).front();
   }
 
+  bool challenges_vary() const noexcept override { return true; }  // a fresh nonce in every 401
+
   std::vector<grammar::Challenge> challenges(const ChallengeContext& context) const override {
     // One nonce for the whole 401: whichever algorithm the client picks, it answers this nonce.
     const std::string nonce = nonces_.issue(context.now);

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <stdexcept>
 
 #include <boost/asio/as_tuple.hpp>
@@ -88,6 +89,8 @@ asio::awaitable<void> accept_sessions(tcp::acceptor& acceptor, GatewayState& sta
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay{true}, ignored);  // as the server's accept loop does
     const auto remote = socket.remote_endpoint();
     asio::co_spawn(thread.context,
                    run_session(Stream{std::move(socket)}, state, thread,
@@ -123,6 +126,7 @@ TestGateway::TestGateway(std::function<void(config::Config&)> tweak) {
   auth_ = std::make_unique<Authenticator>(*pool_, cache_, std::chrono::minutes(5));
   state_ = std::make_unique<GatewayState>(*snapshot, *auth_);
   state_->observer = [this](const RequestRecord& r) {
+    if (!recording_) return;
     std::lock_guard lock{records_mutex_};
     records_.push_back({r.status, r.reason, r.method, r.path, std::string{r.route}, r.user,
                         std::string{r.scheme}, r.cache_hit, r.bytes_in});
@@ -144,6 +148,15 @@ TestGateway::~TestGateway() {
   acceptor_.reset();
   pool_.reset();
   thread_.reset();
+}
+
+void TestGateway::run_on_io_thread(const std::function<void()>& task) {
+  std::promise<void> done;
+  asio::post(thread_->context, [&] {
+    task();
+    done.set_value();
+  });
+  done.get_future().wait();
 }
 
 std::vector<SeenRecord> TestGateway::records(std::size_t expected) const {

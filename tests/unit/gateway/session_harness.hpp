@@ -3,6 +3,7 @@
 // running accepted sessions against a compiled in-code config, the demo's echo upstream behind it, and
 // a blocking client that speaks raw bytes. For session and proxy tests.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -62,6 +63,11 @@ class TestGateway {
   /// The request records once there are at least `expected` (or after 5 s): a record is written
   /// after the response bytes, so a client that has read its response may be ahead of it.
   std::vector<SeenRecord> records(std::size_t expected) const;
+  /// Runs `task` on the gateway's I/O thread and waits for it (e.g. to mark the thread for counting).
+  void run_on_io_thread(const std::function<void()>& task);
+  /// Stops keeping request records: what the gateway does per request is then all that runs on its
+  /// thread (the allocation budget counts it).
+  void stop_recording() { recording_ = false; }
 
  private:
   UserFiles files_;
@@ -76,6 +82,7 @@ class TestGateway {
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::thread runner_;
   std::uint16_t port_ = 0;
+  std::atomic<bool> recording_{true};
   mutable std::mutex records_mutex_;
   mutable std::condition_variable records_changed_;
   std::vector<SeenRecord> records_;

@@ -119,6 +119,28 @@ TEST(RenderLocalReply, AnOperatorsPageGoesOnlyToClientsThatPreferHtml) {
       << "the browser's prompt still comes";
 }
 
+TEST(RenderLocalReply, ChallengesRenderedAtLoadAreTheSameBytesAsChallengesBuiltPerRequest) {
+  const std::vector<grammar::Challenge> challenges = {
+      {"Basic", std::nullopt, {{"realm", "staff"}, {"charset", "UTF-8"}}},
+      {"Bearer", std::nullopt, {{"realm", "api"}}}};
+  const RenderedChallenges rendered{{R"(Basic realm="staff", charset="UTF-8")", R"(Bearer realm="api")"},
+                                    R"(Basic realm="staff", charset="UTF-8", Bearer realm="api")"};
+  for (const bool one_field : {false, true}) {
+    for (const auto side : {policy::Side::origin, policy::Side::proxy}) {
+      LocalReply built;
+      built.status = side == policy::Side::proxy ? 407 : 401;
+      built.side = side;
+      built.date = date;
+      built.one_challenge_field = one_field;
+      built.challenges = challenges;
+      LocalReply ready = built;
+      ready.challenges.clear();
+      ready.rendered_challenges = &rendered;
+      EXPECT_EQ(bytes(render_local_reply(ready)), bytes(render_local_reply(built))) << one_field;
+    }
+  }
+}
+
 TEST(RenderLocalReply, HeadOfAnHtmlPageHasItsLengthAndNoBody) {
   LocalReply reply;
   reply.status = 403;
