@@ -53,4 +53,4 @@ fi
 
 stage "integration and browser tests (pytest, real clients)"
 export AUTHGATE_BIN="$root/build/release/authgate"
-/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration tests/browser
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration tests/browser bench/cost.d/test_cost.py

@@ -2,8 +2,12 @@
 #include "http/error_page.hpp"
 
 #include <algorithm>
+#include <vector>
+
+#include <boost/beast/http/status.hpp>
 
 namespace authgate::gateway {
+namespace http = boost::beast::http;
 namespace {
 
 std::string wait_sentence(std::chrono::seconds retry_after, std::string_view what) {
@@ -52,6 +56,27 @@ std::string error_page_advice(int status, std::chrono::seconds retry_after, poli
     default:
       return {};
   }
+}
+
+const std::string* fixed_error_page(int status, policy::Side side) {
+  struct Page {
+    int status;
+    std::string origin, proxy;
+  };
+  // Built once, on first use (thread-safe), from the same function every other page comes from.
+  static const std::vector<Page> pages = [] {
+    std::vector<Page> built;
+    for (const int code : {400, 401, 403, 404, 405, 407, 408, 413, 414, 431, 500, 501, 502, 504, 505}) {
+      const auto reason = http::obsolete_reason(static_cast<http::status>(code));
+      built.push_back({code, error_page_html(code, reason, std::chrono::seconds(0), policy::Side::origin),
+                       error_page_html(code, reason, std::chrono::seconds(0), policy::Side::proxy)});
+    }
+    return built;
+  }();
+  for (const auto& page : pages) {
+    if (page.status == status) return side == policy::Side::proxy ? &page.proxy : &page.origin;
+  }
+  return nullptr;
 }
 
 std::string error_page_html(int status, std::string_view reason, std::chrono::seconds retry_after,

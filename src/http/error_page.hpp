@@ -17,6 +17,11 @@ namespace authgate::gateway {
 std::string error_page_html(int status, std::string_view reason, std::chrono::seconds retry_after,
                             policy::Side side);
 
+/// The same page, rendered once per process for the statuses whose page never changes (all but 429 and
+/// 503, which name the wait): a browser's 401 then costs no page building. nullptr for 429, 503 and
+/// statuses without a page of their own.
+const std::string* fixed_error_page(int status, policy::Side side);
+
 /// The sentence the page shows for `status`: what happened and what to do (empty for codes without one).
 std::string error_page_advice(int status, std::chrono::seconds retry_after, policy::Side side);
 

@@ -37,9 +37,12 @@ RenderedReply render_local_reply(const LocalReply& reply) {
     line("Content-Security-Policy",
          "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:");
   } else if (reply.html) {
-    built_in = error_page_html(meant, http::obsolete_reason(static_cast<http::status>(meant)),
-                               reply.retry_after, reply.side);
-    page = &built_in;
+    page = fixed_error_page(meant, reply.side);
+    if (page == nullptr) {
+      built_in = error_page_html(meant, http::obsolete_reason(static_cast<http::status>(meant)),
+                                 reply.retry_after, reply.side);
+      page = &built_in;
+    }
     line("Content-Type", "text/html; charset=utf-8");
     line("X-Content-Type-Options", "nosniff");
     line("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");

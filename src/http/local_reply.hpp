@@ -43,7 +43,7 @@ struct LocalReply {
   /// The operator's page for this status (config `error_pages`), sent instead of the built-in one when
   /// `html`; nullptr: the built-in page. Must outlive the call (it points into the config snapshot).
   const std::string* custom_page = nullptr;
-  std::string date;  // IMF-fixdate, RFC 9110 §6.6.1
+  std::string_view date;  // IMF-fixdate, RFC 9110 §6.6.1 (the I/O thread's, valid while rendering)
 };
 
 /// The response: status line, Date, Content-Type text/plain, Cache-Control: no-store on 401/403/407,

@@ -111,7 +111,7 @@ INSTANTIATE_TEST_SUITE_P(
     RequestPath, AllocationBudget,
     ::testing::Values(
         Kind{"NoAuthGetProxied", request("GET", "/public/item"), 200, 26.5},
-        Kind{"Unauthorized401", request("GET", "/private/item"), 401, 12.5},
+        Kind{"Unauthorized401", request("GET", "/private/item"), 401, 11.5},
         Kind{"CachedBasicProxied", request("GET", "/private/item", basic), 200, 33.5},
         Kind{"CachedBearerProxied",
              request("GET", "/api/item", "Authorization: Bearer " + bearer_token() + "\r\n"), 200, 33.5},

@@ -107,7 +107,9 @@ void append_padded(std::string& out, long value, int width) {
   out.append(buf, static_cast<std::size_t>(width));
 }
 
-void append_key(std::string& out, std::string_view key) { out.append(",\"").append(key).append("\":"); }
+// `key` is the whole `,"name":` text, one literal per field: one append instead of three, per field
+// and request.
+void append_key(std::string& out, std::string_view key) { out.append(key); }
 
 void string_field(std::string& out, std::string_view key, std::string_view value) {
   append_key(out, key);
@@ -194,30 +196,30 @@ void append_access_line(std::string& out, const RequestRecord& r) {
   out.append("{\"time\":\"");
   append_rfc3339_ms(out, r.start);
   out.push_back('"');
-  if (!r.request_id.empty()) string_field(out, "request_id", r.request_id.view());
-  string_field(out, "client", r.client);
-  string_field(out, "client_ip", r.client_ip);
-  number_field(out, "client_port", r.client_port);
-  string_field(out, "listener", r.listener);
-  nullable_field(out, "protocol", r.protocol);
-  string_field(out, "method", r.method);
-  nullable_field(out, "host", r.host);
-  string_field(out, "path", path);
-  nullable_field(out, "route", r.route);
-  if (!r.destination.empty()) string_field(out, "destination", r.destination);
-  if (!r.forwarded_for.empty()) string_field(out, "forwarded_for", r.forwarded_for);
-  number_field(out, "status", r.status);
-  nullable_field(out, "user", r.user);
-  nullable_field(out, "scheme", r.scheme);
-  string_field(out, "reason", to_string(r.reason));
-  nullable_field(out, "user_agent", r.user_agent);
-  if (!r.throttled_by.empty()) string_field(out, "throttled_by", r.throttled_by);
+  if (!r.request_id.empty()) string_field(out, R"(,"request_id":)", r.request_id.view());
+  string_field(out, R"(,"client":)", r.client);
+  string_field(out, R"(,"client_ip":)", r.client_ip);
+  number_field(out, R"(,"client_port":)", r.client_port);
+  string_field(out, R"(,"listener":)", r.listener);
+  nullable_field(out, R"(,"protocol":)", r.protocol);
+  string_field(out, R"(,"method":)", r.method);
+  nullable_field(out, R"(,"host":)", r.host);
+  string_field(out, R"(,"path":)", path);
+  nullable_field(out, R"(,"route":)", r.route);
+  if (!r.destination.empty()) string_field(out, R"(,"destination":)", r.destination);
+  if (!r.forwarded_for.empty()) string_field(out, R"(,"forwarded_for":)", r.forwarded_for);
+  number_field(out, R"(,"status":)", r.status);
+  nullable_field(out, R"(,"user":)", r.user);
+  nullable_field(out, R"(,"scheme":)", r.scheme);
+  string_field(out, R"(,"reason":)", to_string(r.reason));
+  nullable_field(out, R"(,"user_agent":)", r.user_agent);
+  if (!r.throttled_by.empty()) string_field(out, R"(,"throttled_by":)", r.throttled_by);
   out.append(r.cache_hit ? ",\"cache_hit\":true" : ",\"cache_hit\":false");
-  number_field(out, "auth_us", r.auth_time.count());
-  number_field(out, "upstream_us", r.upstream_time.count());
-  number_field(out, "total_us", r.total_time.count());
-  number_field(out, "bytes_in", r.bytes_in);
-  number_field(out, "bytes_out", r.bytes_out);
+  number_field(out, R"(,"auth_us":)", r.auth_time.count());
+  number_field(out, R"(,"upstream_us":)", r.upstream_time.count());
+  number_field(out, R"(,"total_us":)", r.total_time.count());
+  number_field(out, R"(,"bytes_in":)", r.bytes_in);
+  number_field(out, R"(,"bytes_out":)", r.bytes_out);
   out.append("}\n");
 }
 

@@ -1,6 +1,8 @@
 // The responses the gateway writes itself, byte for byte.
 #include "http/local_reply.hpp"
 
+#include "http/error_page.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -139,6 +141,19 @@ TEST(RenderLocalReply, ChallengesRenderedAtLoadAreTheSameBytesAsChallengesBuiltP
       EXPECT_EQ(bytes(render_local_reply(ready)), bytes(render_local_reply(built))) << one_field;
     }
   }
+}
+
+TEST(RenderLocalReply, PagesRenderedOncePerProcessAreThePagesRenderedEachTime) {
+  for (const int status : {400, 401, 403, 404, 405, 407, 408, 413, 414, 431, 500, 501, 502, 504, 505}) {
+    for (const auto side : {policy::Side::origin, policy::Side::proxy}) {
+      const std::string* fixed = fixed_error_page(status, side);
+      ASSERT_NE(fixed, nullptr) << status;
+      EXPECT_EQ(*fixed, error_page_html(status, http::obsolete_reason(static_cast<http::status>(status)),
+                                        std::chrono::seconds(0), side));
+    }
+  }
+  EXPECT_EQ(fixed_error_page(429, policy::Side::origin), nullptr) << "names the wait";
+  EXPECT_EQ(fixed_error_page(503, policy::Side::origin), nullptr) << "names the wait";
 }
 
 TEST(RenderLocalReply, HeadOfAnHtmlPageHasItsLengthAndNoBody) {
