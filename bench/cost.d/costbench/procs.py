@@ -6,34 +6,16 @@ KeyboardInterrupt). Children run in their own session, so a terminal's Ctrl-C re
 which then stops them in order; each also gets SIGKILL from the kernel should bench/cost die without
 cleaning up (PR_SET_PDEATHSIG, kept across valgrind's exec)."""
 
-import ctypes
+import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 
-_PR_SET_PDEATHSIG = 1
-_handed_out = set()
-
-
-class StartError(Exception):
-    """A process did not come up; the message ends with its log's last lines."""
-
-
-def free_port():
-    """A free TCP port on 127.0.0.1 (bind port 0, close), not handed out before in this run."""
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _handed_out:
-            _handed_out.add(port)
-            return port
-
-
-def _die_with_parent():
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+# Free ports, the start error and the parent-death signal are bench/compare's (one copy for both tools).
+sys.path.insert(0, os.path.realpath(os.path.join(os.path.dirname(__file__), "..", "..", "compare.d", "lib")))
+from loadbench.processes import StartError, die_with_parent, free_port  # noqa: E402,F401
 
 
 def log_tail(path, lines=6):
@@ -58,7 +40,7 @@ class Process:
         with open(self.log_path, "ab") as log:
             self.popen = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=log,
                                           stderr=subprocess.STDOUT, cwd=self.cwd,
-                                          start_new_session=True, preexec_fn=_die_with_parent)
+                                          start_new_session=True, preexec_fn=die_with_parent)
         REGISTRY.append(self)
         return self
 

@@ -32,7 +32,8 @@ def free_port():
             return port
 
 
-def _die_with_parent():
+def die_with_parent():
+    """preexec_fn: the kernel sends this child SIGKILL when the tool that started it dies."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
@@ -88,7 +89,7 @@ class Process:
     def start(self):
         log = open(self.log_path, "wb")
         self.popen = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                      preexec_fn=_die_with_parent)
+                                      preexec_fn=die_with_parent)
         log.close()
         REGISTRY.add(self)
 
