@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "authgate/reason.hpp"
+#include "grammar/utf8.hpp"
 
 namespace authgate::gateway {
 namespace {
@@ -54,32 +55,6 @@ void append_ascii_escape(std::string& out, unsigned char c) {
 }
 
 bool is_plain_ascii(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
-
-/// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629 §4 / Unicode Table 3-7), 0 when ill-formed.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char lead = byte(0);
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xbf;  // allowed range of the second byte
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    len = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    len = 3;
-    if (lead == 0xe0) lo = 0xa0;  // no overlong forms
-    if (lead == 0xed) hi = 0x9f;  // no UTF-16 surrogates
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    len = 4;
-    if (lead == 0xf0) lo = 0x90;  // no overlong forms
-    if (lead == 0xf4) hi = 0x8f;  // nothing above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + len > s.size() || byte(1) < lo || byte(1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k) {
-    if (byte(k) < 0x80 || byte(k) > 0xbf) return 0;
-  }
-  return len;
-}
 
 /// Appends the well-formed sequence s[i, i+len), escaping C1 controls and U+2028/U+2029.
 void append_utf8(std::string& out, std::string_view s, std::size_t i, std::size_t len) {
@@ -137,6 +112,7 @@ void number_field(std::string& out, std::string_view key, Int value) {
 void append_json_string(std::string& out, std::string_view value) {
   out.push_back('"');
   std::size_t i = 0;
+  char32_t code_point = 0;  // unused: append_utf8 works on the bytes
   while (i < value.size()) {
     std::size_t run = i;
     while (run < value.size() && is_plain_ascii(static_cast<unsigned char>(value[run]))) ++run;
@@ -148,7 +124,7 @@ void append_json_string(std::string& out, std::string_view value) {
       // Why: a raw newline or quote from a client-chosen path would forge a log line (CWE-117).
       append_ascii_escape(out, c);
       ++i;
-    } else if (const std::size_t len = utf8_length(value, i); len == 0) {
+    } else if (const std::size_t len = grammar::utf8_sequence(value, i, code_point); len == 0) {
       out.append("\\ufffd");  // one replacement per ill-formed byte; the line stays valid UTF-8 JSON
       ++i;
     } else {
