@@ -6,13 +6,12 @@
 #include <set>
 
 #include "config/checker.hpp"
+#include "http/error_page.hpp"
 
 namespace authgate::config::detail {
 namespace {
 
-// Every status the gateway renders itself (http/local_reply.hpp), on any kind of listener.
-constexpr std::array<int, 17> own_statuses = {400, 401, 403, 404, 405, 407, 408, 413, 414,
-                                              429, 431, 500, 501, 502, 503, 504, 505};
+constexpr const auto& own_statuses = gateway::local_reply_statuses;
 
 std::string own_status_list() {
   std::string out;

@@ -66,7 +66,8 @@ const std::string* fixed_error_page(int status, policy::Side side) {
   // Built once, on first use (thread-safe), from the same function every other page comes from.
   static const std::vector<Page> pages = [] {
     std::vector<Page> built;
-    for (const int code : {400, 401, 403, 404, 405, 407, 408, 413, 414, 431, 500, 501, 502, 504, 505}) {
+    for (const int code : local_reply_statuses) {
+      if (code == 429 || code == 503) continue;  // their pages name the wait
       const auto reason = http::obsolete_reason(static_cast<http::status>(code));
       built.push_back({code, error_page_html(code, reason, std::chrono::seconds(0), policy::Side::origin),
                        error_page_html(code, reason, std::chrono::seconds(0), policy::Side::proxy)});

@@ -4,6 +4,7 @@
 // by screen readers, with no outside resources. The 401 page travels with its challenges, so the browser
 // still shows its own sign-in prompt first; the page is what remains if the user cancels.
 
+#include <array>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -11,6 +12,11 @@
 #include "authgate/policy/decision.hpp"
 
 namespace authgate::gateway {
+
+/// Every status the gateway answers itself, on any kind of listener: each has a page here, and only these
+/// may have an operator's page (config `error_pages`).
+inline constexpr std::array<int, 17> local_reply_statuses = {400, 401, 403, 404, 405, 407, 408, 413, 414,
+                                                             429, 431, 500, 501, 502, 503, 504, 505};
 
 /// The page for `status` (reason phrase `reason`); `retry_after` is named on 429 and 503; `side` says
 /// whether the sign-in is for a site or for a proxy (407).

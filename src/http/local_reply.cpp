@@ -28,24 +28,25 @@ RenderedReply render_local_reply(const LocalReply& reply) {
   // HTML only: the plain body is written straight into the wire, with no string of its own.
   std::string built_in;
   const std::string* page = nullptr;
-  if (reply.html && reply.custom_page != nullptr) {
-    page = reply.custom_page;
-    line("Content-Type", "text/html; charset=utf-8");
-    line("X-Content-Type-Options", "nosniff");
-    // An operator's page may use its site's stylesheet, logo and fonts; scripts and frames stay off on an
-    // answer that a credential prompt sits on.
-    line("Content-Security-Policy",
-         "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:");
-  } else if (reply.html) {
-    page = fixed_error_page(meant, reply.side);
-    if (page == nullptr) {
-      built_in = error_page_html(meant, http::obsolete_reason(static_cast<http::status>(meant)),
-                                 reply.retry_after, reply.side);
-      page = &built_in;
+  if (reply.html) {
+    // An operator's page may use its site's stylesheet, logo and fonts; ours loads nothing. Scripts and
+    // frames stay off on an answer that a credential prompt sits on.
+    std::string_view policy = "default-src 'none'; style-src 'unsafe-inline'";
+    if (reply.custom_page != nullptr) {
+      page = reply.custom_page;
+      policy =
+          "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:";
+    } else {
+      page = fixed_error_page(meant, reply.side);
+      if (page == nullptr) {
+        built_in = error_page_html(meant, http::obsolete_reason(static_cast<http::status>(meant)),
+                                   reply.retry_after, reply.side);
+        page = &built_in;
+      }
     }
     line("Content-Type", "text/html; charset=utf-8");
     line("X-Content-Type-Options", "nosniff");
-    line("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    line("Content-Security-Policy", policy);
   } else {
     line("Content-Type", "text/plain; charset=utf-8");
   }
