@@ -96,6 +96,12 @@ void write_digest_users(const TempDir& dir) {
   write_file(dir.file("users.htdigest"), content);
 }
 
+/// The operator's own page for /admin's 403 (config `error_pages`), shown to clients that prefer HTML.
+constexpr const char* admins_only_page =
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Admins only</title>\n"
+    "</head>\n<body>\n<h1>Admins only</h1>\n<p>This is the demo's own page for /admin's 403 "
+    "(error_pages). Sign in as alice to get in.</p>\n</body>\n</html>\n";
+
 /// "127.0.0.1:8080" or "[::1]:8080" → address and port.
 std::pair<std::string, std::uint16_t> split_host_port(const std::string& text) {
   const auto colon = text.rfind(':');
@@ -166,8 +172,10 @@ config::Config demo_config(const TempDir& dir, std::uint16_t echo_port, const st
   c.realms.push_back(digest);
   auto digest_route = route("digest", "/digest", false);
   digest_route.realms = {"demo-digest"};
-  c.routes = {route("public", "/public", true), route("private", "/private", false),
-              route("admin", "/admin", false, "admins"), digest_route};
+  auto admin_route = route("admin", "/admin", false, "admins");
+  admin_route.error_pages = {config::ErrorPage{403, dir.file("admins-only.html")}};
+  c.routes = {route("public", "/public", true), route("private", "/private", false), admin_route,
+              digest_route};
   return c;
 }
 
@@ -196,6 +204,9 @@ void print_banner(const gateway::BoundListener& listener, const gateway::BoundLi
       "curl -I -u bob:builder %s/private\n"
       "curl -i --digest -u alice:wonderland %s/digest\n"
       "curl -i --digest -u alice:wrong %s/digest\n"
+      "what a browser gets (an HTML page; /admin's 403 is the demo's own, from error_pages):\n"
+      "curl -i -H 'Accept: text/html' %s/private\n"
+      "curl -i -H 'Accept: text/html' -u bob:builder %s/admin\n"
       "forward proxy (407, Proxy-Authorization) on %s, to the echo origin %s only:\n"
       "curl -i -x %s --proxy-user alice:wonderland %s\n"
       "curl -i -x %s %s\n"
@@ -208,8 +219,8 @@ void print_banner(const gateway::BoundListener& listener, const gateway::BoundLi
       "authgate revoke --admin %s --user bob --for 1m\n"
       "Ctrl-C stops the demo.\n\n",
       base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(),
-      base.c_str(), base.c_str(), base.c_str(), proxy_url.c_str(), origin.c_str(), proxy_url.c_str(),
-      origin.c_str(), proxy_url.c_str(), origin.c_str(), decide_url.c_str(), asked.c_str(),
+      base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), proxy_url.c_str(), origin.c_str(),
+      proxy_url.c_str(), origin.c_str(), proxy_url.c_str(), origin.c_str(), decide_url.c_str(), asked.c_str(),
       decide_url.c_str(), asked.c_str(), decide_url.c_str(), asked.c_str(), decide_url.c_str(), admin.c_str(),
       admin.c_str());
   std::fflush(stdout);
@@ -221,6 +232,7 @@ int run_demo(const std::string& listen, const std::string& admin, const std::str
   TempDir dir;
   write_users(dir);
   write_digest_users(dir);
+  write_file(dir.file("admins-only.html"), admins_only_page);
   auto echo = EchoUpstream::start();
   auto snapshot = config::compile(demo_config(dir, echo->port(), listen, admin, proxy, decide), 1);
   if (!snapshot) {

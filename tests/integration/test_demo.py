@@ -209,3 +209,19 @@ def test_demo_revoke_line_locks_bob_out_everywhere(demo):
     base = f"http://127.0.0.1:{port}"
     assert requests.get(f"{base}/private", auth=("bob", "builder"), timeout=10).status_code == 401
     assert requests.get(f"{base}/private", auth=("alice", "wonderland"), timeout=10).status_code == 200
+
+
+def test_demo_browser_lines_show_the_built_in_401_page_and_the_demos_own_403_page(demo):
+    """The two `Accept: text/html` lines, run as printed: the built-in 401 page with its challenge, and the
+    demo's own page for /admin's 403 (error_pages)."""
+    process, _, _, _ = demo
+    lines = [line for line in curl_lines(process) if "Accept: text/html" in line]
+    assert len(lines) == 2, lines
+    for line, status, heading in ((lines[0], "401", "<h1>401 Unauthorized</h1>"),
+                                  (lines[1], "403", "<h1>Admins only</h1>")):
+        result = run_curl_line(line)
+        assert result.returncode == 0, f"{line}: {result.stderr}"
+        assert result.stdout.endswith(status), f"{line} answered {result.stdout[-3:]}"
+        head, body = result.stdout[:-3].split("\n\n", 1)  # text mode turned CRLF into LF
+        assert "Content-Type: text/html; charset=utf-8" in head, head
+        assert heading in body, body
