@@ -49,6 +49,7 @@ std::shared_ptr<const std::string> read_page(const Config& config, const ErrorPa
   if (auto bad = grammar::first_invalid_utf8(text)) {
     return fail(position_in(page.file, text, *bad), "not UTF-8 (the page is sent as charset=utf-8)");
   }
+  text.shrink_to_fit();  // held for the snapshot's life: not the 256 KiB read buffer it started as
   return std::make_shared<const std::string>(std::move(text));
 }
 
