@@ -80,7 +80,7 @@ bool same_folded(std::string_view a, std::string_view b) {
   return true;
 }
 
-Values values(const http::fields& fields, std::string_view name, bool folded) {
+Values values(const Fields& fields, std::string_view name, bool folded) {
   Values out;
   for (const auto& field : fields) {
     const auto got = field.name_string();
@@ -89,12 +89,12 @@ Values values(const http::fields& fields, std::string_view name, bool folded) {
   return out;
 }
 
-bool has_value(const http::fields& fields, std::string_view name, std::string_view value, bool folded) {
+bool has_value(const Fields& fields, std::string_view name, std::string_view value, bool folded) {
   const auto found = values(fields, name, folded);
   return found.size() == 1 && found.front() == value;
 }
 
-std::vector<std::string> connection_tokens(const http::fields& fields) {
+std::vector<std::string> connection_tokens(const Fields& fields) {
   std::vector<std::string> out;
   for (const auto value : values(fields, "Connection", false)) {
     for (const auto token : http::token_list{value}) out.emplace_back(token);
@@ -110,7 +110,7 @@ bool is_listed(std::string_view name, const std::vector<std::string>& list) {
 }
 
 // No CR, LF or NUL anywhere: each would split or cut the line for some peer.
-void check_clean(const http::fields& fields) {
+void check_clean(const Fields& fields) {
   for (const auto& field : fields) {
     check(!field.name_string().empty());
     for (const auto text : {field.name_string(), field.value()}) {
@@ -148,7 +148,7 @@ void check_reparses(const http::header<isRequest>& head) {
 }
 
 // Nothing the client's Connection named survives, unless the gateway sets it itself.
-void check_connection_named_gone(const http::fields& fields, const std::vector<std::string>& named,
+void check_connection_named_gone(const Fields& fields, const std::vector<std::string>& named,
                                  const std::vector<std::string>& ours) {
   for (const auto& token : named) {
     if (is_listed(token, ours)) continue;
@@ -172,7 +172,7 @@ struct Sent {
   bool websocket = false;
 };
 
-Sent sent_by(const http::request_header<>& request) {
+Sent sent_by(const RequestHead& request) {
   Sent sent;
   sent.host = request[http::field::host];
   sent.connection = connection_tokens(request);
@@ -181,7 +181,7 @@ Sent sent_by(const http::request_header<>& request) {
   return sent;
 }
 
-void check_identity(const http::fields& fields, const IdentityHeaders& names, bool anonymous) {
+void check_identity(const Fields& fields, const IdentityHeaders& names, bool anonymous) {
   const std::string groups = alice.groups[0] + "," + alice.groups[1];
   const std::pair<std::string_view, std::string_view> ours[] = {
       {names.user, alice.user}, {names.groups, groups}, {names.scheme, alice.scheme}};
@@ -195,7 +195,7 @@ void check_identity(const http::fields& fields, const IdentityHeaders& names, bo
   }
 }
 
-void check_credentials(const http::fields& fields, const ForwardContext& context, const Sent& sent) {
+void check_credentials(const Fields& fields, const ForwardContext& context, const Sent& sent) {
   const auto authorization = values(fields, "Authorization", false);
   if (context.side == Side::origin && !context.pass_authorization) {
     check(authorization.empty());  // consumed by the gateway
@@ -205,7 +205,7 @@ void check_credentials(const http::fields& fields, const ForwardContext& context
   check(values(fields, "Proxy-Authorization", false).empty());
 }
 
-void check_proxy_fields(const http::fields& fields, const ForwardContext& context, const Sent& sent) {
+void check_proxy_fields(const Fields& fields, const ForwardContext& context, const Sent& sent) {
   for (const auto name : proxy_words) check(values(fields, name, true).empty());
   check(has_value(fields, "Forwarded", forwarded_element(context.client_address, sent.host, context.secure),
                   true));
@@ -223,7 +223,7 @@ void check_proxy_fields(const http::fields& fields, const ForwardContext& contex
   check(via.size() == 1 && via[0].ends_with("1.1 authgate"));
 }
 
-void check_hop_by_hop(const http::fields& fields, const Sent& sent, const ForwardContext& context) {
+void check_hop_by_hop(const Fields& fields, const Sent& sent, const ForwardContext& context) {
   for (const auto name : hop_by_hop) {
     if (sent.websocket && (name == "Connection" || name == "Upgrade")) continue;
     check(values(fields, name, false).empty());
@@ -239,8 +239,8 @@ void check_hop_by_hop(const http::fields& fields, const Sent& sent, const Forwar
   check_connection_named_gone(fields, sent.connection, ours);
 }
 
-void forward(const http::request_header<>& client, const ForwardContext& context) {
-  http::request_header<> request = client;
+void forward(const RequestHead& client, const ForwardContext& context) {
+  RequestHead request = client;
   const Sent sent = sent_by(request);
   prepare_upstream_request(request, context);
   check_clean(request);
@@ -253,7 +253,9 @@ void forward(const http::request_header<>& client, const ForwardContext& context
 }
 
 void check_request(std::string_view head, const Flags& flags) {
-  http::request_parser<http::empty_body> parser;
+  HeadArena arena;  // as the gateway parses: fields in the request's arena
+  http::request_parser<http::empty_body, HeadAllocator<char>> parser{
+      std::piecewise_construct, std::tuple<>{}, std::make_tuple(HeadAllocator<char>{arena})};
   parser.header_limit(16 * 1024);
   parser.body_limit(boost::none);
   boost::asio::const_buffer bytes{head.data(), head.size()};

@@ -25,7 +25,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The first byte picks the prefix Envoy's style strips; the rest is a request head.
   const std::string_view prefix = (data[0] & 1) != 0 ? "/authz" : "";
   const std::string_view input{reinterpret_cast<const char*>(data + 1), size - 1};
-  http::request_parser<http::empty_body> parser;
+  HeadArena arena;  // as the gateway parses: fields in the request's arena
+  http::request_parser<http::empty_body, HeadAllocator<char>> parser{
+      std::piecewise_construct, std::tuple<>{}, std::make_tuple(HeadAllocator<char>{arena})};
   parser.header_limit(8 * 1024);
   parser.eager(false);
   boost::system::error_code ec;

@@ -24,7 +24,7 @@ void check(bool condition) {
   if (!condition) std::abort();
 }
 
-void check_accepted_head(const HeadCheck& head, const http::request_header<>& request) {
+void check_accepted_head(const HeadCheck& head, const RequestHead& request) {
   // A head that passed: one clean framing, a host of one spelling, a path routes can trust.
   const auto coding = classify_transfer_encoding(request);
   check(coding == TransferCoding::none || coding == TransferCoding::chunked);
@@ -35,7 +35,7 @@ void check_accepted_head(const HeadCheck& head, const http::request_header<>& re
   check(path.find("/../") == std::string::npos && path.find("/./") == std::string::npos);
 }
 
-void read_body(http::request_parser<http::buffer_body>& parser, std::string_view rest) {
+void read_body(http::request_parser<http::buffer_body, HeadAllocator<char>>& parser, std::string_view rest) {
   ChunkMetadataGuard guard{256, parser.get()};
   parser.on_chunk_header(guard);
   char scratch[512];
@@ -56,7 +56,9 @@ void read_body(http::request_parser<http::buffer_body>& parser, std::string_view
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input{reinterpret_cast<const char*>(data), size};
-  http::request_parser<http::buffer_body> parser;
+  HeadArena arena;  // as the gateway parses: fields in the request's arena
+  http::request_parser<http::buffer_body, HeadAllocator<char>> parser{
+      std::piecewise_construct, std::tuple<>{}, std::make_tuple(HeadAllocator<char>{arena})};
   parser.header_limit(8 * 1024);
   boost::asio::const_buffer bytes{input.data(), input.size()};
   const auto outcome = feed_head(parser, bytes);

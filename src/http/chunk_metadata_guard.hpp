@@ -16,6 +16,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/fields.hpp>
 
+#include "http/head_arena.hpp"
+
 namespace authgate::gateway {
 
 /// Largest piece of body a relay reads at once (Beast reads at most 64 KiB into a parser's buffer).
@@ -32,7 +34,7 @@ class ChunkMetadataGuard {
  public:
   /// `message` is the fields of the message whose parser this guard watches; trailers are appended to
   /// them by Beast's parser once the last chunk is parsed.
-  ChunkMetadataGuard(std::size_t max_bytes, const boost::beast::http::fields& message)
+  ChunkMetadataGuard(std::size_t max_bytes, const Fields& message)
       : max_bytes_(max_bytes), message_(message) {}
 
   /// The parser's chunk-header callback (parser::on_chunk_header keeps a reference: the guard must
@@ -68,7 +70,7 @@ class ChunkMetadataGuard {
   }
 
   std::size_t max_bytes_;
-  const boost::beast::http::fields& message_;
+  const Fields& message_;
   std::size_t fields_before_trailers_ = no_trailers_yet;
 };
 

@@ -12,7 +12,7 @@ void append_version(std::string& out, unsigned version) {
   out.push_back(static_cast<char>('0' + version % 10));
 }
 
-void append_fields(std::string& out, const http::fields& fields) {
+void append_fields(std::string& out, const Fields& fields) {
   for (const auto& field : fields) {
     out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
   }
@@ -21,7 +21,7 @@ void append_fields(std::string& out, const http::fields& fields) {
 
 }  // namespace
 
-std::string head_bytes(const http::request_header<>& head) {
+std::string head_bytes(const RequestHead& head) {
   std::string out;
   out.reserve(typical_head_bytes);
   out.append(head.method_string()).append(" ").append(head.target()).append(" ");
@@ -31,7 +31,7 @@ std::string head_bytes(const http::request_header<>& head) {
   return out;
 }
 
-std::string head_bytes(const http::response_header<>& head) {
+std::string head_bytes(const ResponseHead& head) {
   std::string out;
   out.reserve(typical_head_bytes);
   append_version(out, head.version());

@@ -8,11 +8,13 @@
 
 #include <boost/beast/http/message.hpp>
 
+#include "http/head_arena.hpp"
+
 namespace authgate::gateway {
 
 namespace http = boost::beast::http;
 
-std::string head_bytes(const http::request_header<>& head);
-std::string head_bytes(const http::response_header<>& head);
+std::string head_bytes(const RequestHead& head);
+std::string head_bytes(const ResponseHead& head);
 
 }  // namespace authgate::gateway

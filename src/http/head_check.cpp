@@ -19,7 +19,7 @@ HeadCheck refuse(int status, Reason reason) {
   return check;
 }
 
-std::size_t count_named(const http::fields& fields, http::field name) {
+std::size_t count_named(const Fields& fields, http::field name) {
   std::size_t n = 0;
   for (const auto& field : fields) n += field.name() == name ? 1 : 0;
   return n;
@@ -27,7 +27,7 @@ std::size_t count_named(const http::fields& fields, http::field name) {
 
 // Host (RFC 9110 §7.2, RFC 9112 §3.2): exactly one in HTTP/1.1, at most one in HTTP/1.0, and it must
 // agree with an absolute-form target, which then wins.
-bool check_host(http::request_header<>& request, HeadCheck& check) {
+bool check_host(RequestHead& request, HeadCheck& check) {
   const auto hosts = count_named(request, http::field::host);
   if (hosts > 1 || (hosts == 0 && request.version() >= 11 && check.target.authority.empty())) return false;
   if (!check.target.authority.empty()) {
@@ -49,7 +49,7 @@ std::string_view trim_ows(std::string_view s) noexcept {
 
 // What every request head must be, whatever its target's form: version, method case, field count, target
 // length, Transfer-Encoding.
-HeadCheck check_common(const http::request_header<>& request, bool chunked, const HeadLimits& limits) {
+HeadCheck check_common(const RequestHead& request, bool chunked, const HeadLimits& limits) {
   if (request.version() != 10 && request.version() != 11) return refuse(505, Reason::bad_request);
   // Why: methods are case-sensitive (RFC 9110 §9.1) and routes compare them so, but frameworks such as
   // Werkzeug upper-case them: "post" would pass a route written for POST by as another method and run
@@ -81,7 +81,7 @@ HeadCheck check_common(const http::request_header<>& request, bool chunked, cons
 
 }  // namespace
 
-TransferCoding classify_transfer_encoding(const http::fields& fields) {
+TransferCoding classify_transfer_encoding(const Fields& fields) {
   std::size_t codings = 0;
   std::size_t chunked_at = 0;  // 1-based position of chunked; 0 = not seen
   bool seen_field = false;
@@ -113,7 +113,7 @@ TransferCoding classify_transfer_encoding(const http::fields& fields) {
   return codings == 1 ? TransferCoding::chunked : TransferCoding::unsupported;
 }
 
-HeadCheck check_head(http::request_header<>& request, bool chunked, const HeadLimits& limits) {
+HeadCheck check_head(RequestHead& request, bool chunked, const HeadLimits& limits) {
   if (auto common = check_common(request, chunked, limits); common.status != 0) return common;
   auto target = parse_request_target(request.target());
   if (!target) return refuse(400, Reason::bad_request);
@@ -125,7 +125,7 @@ HeadCheck check_head(http::request_header<>& request, bool chunked, const HeadLi
   return check;
 }
 
-HeadCheck check_connect_head(const http::request_header<>& request, bool chunked, const HeadLimits& limits) {
+HeadCheck check_connect_head(const RequestHead& request, bool chunked, const HeadLimits& limits) {
   if (auto common = check_common(request, chunked, limits); common.status != 0) return common;
   // RFC 9110 §9.3.6: CONNECT content has no defined meaning; a body would be tunnelled as if it were the
   // first bytes of the connection, or be a request smuggled past the proxy's framing.

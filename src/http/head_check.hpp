@@ -7,6 +7,7 @@
 #include <boost/beast/http/message.hpp>
 
 #include "authgate/reason.hpp"
+#include "http/head_arena.hpp"
 #include "http/request_target.hpp"
 
 namespace authgate::gateway {
@@ -23,7 +24,7 @@ enum class TransferCoding : unsigned char {
 
 /// Classifies every Transfer-Encoding line of `fields` taken together as one list (RFC 9110 §5.3).
 /// Empty list elements are skipped (§5.6.1); codings compare case-insensitively.
-TransferCoding classify_transfer_encoding(const http::fields& fields);
+TransferCoding classify_transfer_encoding(const Fields& fields);
 
 struct HeadCheck {
   int status = 0;  // 0 = fine; else 400, 414, 431, 501 or 505 and the connection closes afterwards
@@ -40,11 +41,11 @@ struct HeadLimits {
   std::size_t max_uri_bytes = std::size_t{8} * 1024;  // → 414
 };
 
-HeadCheck check_head(http::request_header<>& request, bool chunked, const HeadLimits& limits);
+HeadCheck check_head(RequestHead& request, bool chunked, const HeadLimits& limits);
 
 /// Checks a CONNECT head for a forward proxy (RFC 9110 §9.3.6): the same version, method, field and
 /// Transfer-Encoding rules, then an authority-form target `host:port` (port required) and no body.
 /// `target.authority` and `target.path` hold the target as sent, `host` its host.
-HeadCheck check_connect_head(const http::request_header<>& request, bool chunked, const HeadLimits& limits);
+HeadCheck check_connect_head(const RequestHead& request, bool chunked, const HeadLimits& limits);
 
 }  // namespace authgate::gateway

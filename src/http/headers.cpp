@@ -28,7 +28,7 @@ bool is_protected(std::string_view name) {
 }
 
 // All field lines of one name joined by ", " (RFC 9110 §5.3), then erased.
-std::string take_joined(http::fields& fields, std::string_view name) {
+std::string take_joined(Fields& fields, std::string_view name) {
   std::string joined;
   // Every line of the name, in order (Beast's equal_range does not walk the list in name order).
   for (const auto& field : fields) {
@@ -40,7 +40,7 @@ std::string take_joined(http::fields& fields, std::string_view name) {
   return joined;
 }
 
-void append_list(http::fields& fields, std::string_view name, std::string_view element) {
+void append_list(Fields& fields, std::string_view name, std::string_view element) {
   auto joined = take_joined(fields, name);
   if (!joined.empty()) joined += ", ";
   joined.append(element);
@@ -107,7 +107,7 @@ bool is_spoofed(std::string_view name, std::span<const std::string_view> identit
 
 // One pass over the client's fields, before any of ours is set: its copies of the identity headers and
 // of the proxy's own fields go.
-void erase_spoofed_fields(http::fields& fields, const IdentityHeaders& names) {
+void erase_spoofed_fields(Fields& fields, const IdentityHeaders& names) {
   const std::array<std::string_view, 3> identity{names.user, names.groups, names.scheme};
   std::uint64_t lengths = static_lengths();
   for (const auto name : identity) lengths |= length_bit(name.size());
@@ -145,7 +145,7 @@ std::string join_groups(const std::vector<std::string>& groups) {
   return out;
 }
 
-bool connection_has(const http::fields& fields, std::string_view token) {
+bool connection_has(const Fields& fields, std::string_view token) {
   for (const auto& field : fields) {
     if (field.name() != http::field::connection) continue;
     for (const auto listed : http::token_list{field.value()}) {
@@ -155,7 +155,7 @@ bool connection_has(const http::fields& fields, std::string_view token) {
   return false;
 }
 
-bool is_websocket_upgrade(const http::fields& fields) {
+bool is_websocket_upgrade(const Fields& fields) {
   if (!connection_has(fields, "upgrade")) return false;
   for (const auto& field : fields) {
     if (field.name() != http::field::upgrade) continue;
@@ -168,7 +168,7 @@ bool is_websocket_upgrade(const http::fields& fields) {
   return false;
 }
 
-void strip_hop_by_hop(http::fields& fields) {
+void strip_hop_by_hop(Fields& fields) {
   // Copied out first (erasing a field frees the value the tokens point into); inline room for the usual
   // one or two, so a plain `Connection: keep-alive` costs no allocation.
   boost::container::small_vector<std::string, 4> tokens;
@@ -182,7 +182,7 @@ void strip_hop_by_hop(http::fields& fields) {
   for (const auto name : hop_by_hop_fields) fields.erase(name);
 }
 
-void prepare_upstream_request(http::request_header<>& request, const ForwardContext& context) {
+void prepare_upstream_request(RequestHead& request, const ForwardContext& context) {
   const bool websocket = is_websocket_upgrade(request);
   std::string upgrade;
   if (websocket) upgrade = take_joined(request, "Upgrade");
@@ -234,7 +234,7 @@ void prepare_upstream_request(http::request_header<>& request, const ForwardCont
   }
 }
 
-void prepare_client_response(http::response_header<>& response) {
+void prepare_client_response(ResponseHead& response) {
   const bool switching = response.result() == http::status::switching_protocols;
   std::string upgrade;
   if (switching) upgrade = take_joined(response, "Upgrade");
@@ -245,7 +245,7 @@ void prepare_client_response(http::response_header<>& response) {
   }
 }
 
-void make_private(http::response_header<>& response) {
+void make_private(ResponseHead& response) {
   const std::string existing = take_joined(response, "Cache-Control");
   std::string out = "private";
   std::size_t start = 0;
@@ -268,7 +268,7 @@ void make_private(http::response_header<>& response) {
   response.set(http::field::cache_control, out);
 }
 
-void add_response_fields(http::response_header<>& response, std::span<const ResponseField> fields) {
+void add_response_fields(ResponseHead& response, std::span<const ResponseField> fields) {
   for (const auto& field : fields) response.set(field.name, field.value);
 }
 

@@ -12,6 +12,7 @@
 
 #include "authgate/identity.hpp"
 #include "authgate/policy/decision.hpp"
+#include "http/head_arena.hpp"
 #include "http/identity_headers.hpp"
 
 namespace authgate::gateway {
@@ -37,14 +38,14 @@ std::string join_groups(const std::vector<std::string>& groups);
 
 /// True when the request asks for a WebSocket upgrade (RFC 6455 §4.1: `Connection: upgrade` and
 /// `Upgrade: websocket`). Other upgrades (h2c, TLS) are never tunnelled.
-bool is_websocket_upgrade(const http::fields& fields);
+bool is_websocket_upgrade(const Fields& fields);
 
 /// True when a Connection field lists `token` (case-insensitive).
-bool connection_has(const http::fields& fields, std::string_view token);
+bool connection_has(const Fields& fields, std::string_view token);
 
 /// Removes the hop-by-hop fields: Connection and every field it names, Keep-Alive, Proxy-Connection,
 /// TE, Trailer, Transfer-Encoding, Upgrade, Proxy-Authorization, Proxy-Authenticate.
-void strip_hop_by_hop(http::fields& fields);
+void strip_hop_by_hop(Fields& fields);
 
 /// Turns the client's request header into the upstream's: hop-by-hop and Expect removed, the client's
 /// identity headers removed (every case variant and occurrence), the credentials the gateway consumed
@@ -53,11 +54,11 @@ void strip_hop_by_hop(http::fields& fields);
 /// ours set when authenticated, X-Forwarded-For appended, -Proto/-Host set, Via appended, HTTP/1.1,
 /// and the WebSocket upgrade fields re-added when the client asked for one. Framing is left to the
 /// caller (the body relay decides Content-Length or chunked).
-void prepare_upstream_request(http::request_header<>& request, const ForwardContext& context);
+void prepare_upstream_request(RequestHead& request, const ForwardContext& context);
 
 /// Turns the upstream's response header into the client's: hop-by-hop fields removed, except the
 /// Upgrade / Connection pair of a 101 to a WebSocket upgrade.
-void prepare_client_response(http::response_header<>& response);
+void prepare_client_response(ResponseHead& response);
 
 /// A field the gateway adds to the response the client gets (a verdict's Authentication-Info).
 struct ResponseField {
@@ -67,12 +68,12 @@ struct ResponseField {
 
 /// Sets `fields` on the response, replacing any the upstream sent under those names: they are the
 /// gateway's word about the client's credentials, which the upstream never saw.
-void add_response_fields(http::response_header<>& response, std::span<const ResponseField> fields);
+void add_response_fields(ResponseHead& response, std::span<const ResponseField> fields);
 
 /// Makes the response private to the client (RFC 9111 §5.2.2.7): `Cache-Control: private` when absent;
 /// an existing field keeps its directives, minus `public`, with `private` in front — unless it already
 /// says `private` or `no-store`. For responses to a request whose Bearer token was in the URI
 /// (RFC 6750 §2.3).
-void make_private(http::response_header<>& response);
+void make_private(ResponseHead& response);
 
 }  // namespace authgate::gateway

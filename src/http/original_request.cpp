@@ -12,7 +12,7 @@ constexpr std::size_t max_method_bytes = 32;  // longer than any registered meth
 
 /// The one value of `name`: absent → missing_field, on two lines → repeated_field (RFC 9110 §5.3 would
 /// join them into a list, which none of these fields is).
-boost::system::result<std::string_view, OriginalError> one_field(const http::fields& fields,
+boost::system::result<std::string_view, OriginalError> one_field(const Fields& fields,
                                                                  std::string_view name) {
   const auto [first, last] = fields.equal_range(name);
   if (first == last) return OriginalError::missing_field;
@@ -54,7 +54,7 @@ boost::system::result<OriginalRequest, OriginalError> finish(std::string method,
   return out;
 }
 
-boost::system::result<OriginalRequest, OriginalError> from_x_forwarded(const http::fields& fields,
+boost::system::result<OriginalRequest, OriginalError> from_x_forwarded(const Fields& fields,
                                                                        std::size_t max_uri_bytes) {
   const auto method = one_field(fields, "X-Forwarded-Method");
   const auto proto = one_field(fields, "X-Forwarded-Proto");
@@ -70,7 +70,7 @@ boost::system::result<OriginalRequest, OriginalError> from_x_forwarded(const htt
   return finish(std::move(*verb), *secure, *host, *uri, max_uri_bytes);
 }
 
-boost::system::result<OriginalRequest, OriginalError> from_x_original(const http::fields& fields,
+boost::system::result<OriginalRequest, OriginalError> from_x_original(const Fields& fields,
                                                                       std::size_t max_uri_bytes) {
   const auto method = one_field(fields, "X-Original-Method");
   const auto url = one_field(fields, "X-Original-URL");
@@ -91,7 +91,7 @@ boost::system::result<OriginalRequest, OriginalError> from_x_original(const http
   return finish(std::move(*verb), *secure, authority, target, max_uri_bytes);
 }
 
-boost::system::result<OriginalRequest, OriginalError> from_envoy(const http::request_header<>& request,
+boost::system::result<OriginalRequest, OriginalError> from_envoy(const RequestHead& request,
                                                                  std::string_view path_prefix,
                                                                  std::size_t max_uri_bytes) {
   bool secure = false;
@@ -148,9 +148,10 @@ std::string_view to_string(OriginalError error) noexcept {
   return "unknown";
 }
 
-boost::system::result<OriginalRequest, OriginalError> read_original_request(
-    const http::request_header<>& request, OriginalStyle style, std::string_view path_prefix,
-    std::size_t max_uri_bytes) {
+boost::system::result<OriginalRequest, OriginalError> read_original_request(const RequestHead& request,
+                                                                            OriginalStyle style,
+                                                                            std::string_view path_prefix,
+                                                                            std::size_t max_uri_bytes) {
   switch (style) {
     case OriginalStyle::x_forwarded:
       return from_x_forwarded(request, max_uri_bytes);
@@ -162,7 +163,7 @@ boost::system::result<OriginalRequest, OriginalError> read_original_request(
   return OriginalError::missing_field;
 }
 
-std::vector<std::string_view> forwarded_for_chain(const http::fields& fields, std::size_t max_entries) {
+std::vector<std::string_view> forwarded_for_chain(const Fields& fields, std::size_t max_entries) {
   std::vector<std::string_view> chain;
   for (const auto& field : fields) {
     if (!grammar::iequals(field.name_string(), "X-Forwarded-For")) continue;

@@ -12,6 +12,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/system/result.hpp>
 
+#include "http/head_arena.hpp"
 #include "http/request_target.hpp"
 
 namespace authgate::gateway {
@@ -54,12 +55,13 @@ struct OriginalRequest {
 
 /// Reads the original request from `request` (the decision request's head, already through check_head)
 /// in `style`. `path_prefix` is Envoy's (empty or "/…" without a trailing '/'); other styles ignore it.
-boost::system::result<OriginalRequest, OriginalError> read_original_request(
-    const http::request_header<>& request, OriginalStyle style, std::string_view path_prefix,
-    std::size_t max_uri_bytes);
+boost::system::result<OriginalRequest, OriginalError> read_original_request(const RequestHead& request,
+                                                                            OriginalStyle style,
+                                                                            std::string_view path_prefix,
+                                                                            std::size_t max_uri_bytes);
 
 /// The entries of every X-Forwarded-For line in order (left = farthest from us), OWS trimmed, empty list
 /// elements skipped; at most the last `max_entries` (the right-most are the ones a trusted hop wrote).
-std::vector<std::string_view> forwarded_for_chain(const http::fields& fields, std::size_t max_entries = 32);
+std::vector<std::string_view> forwarded_for_chain(const Fields& fields, std::size_t max_entries = 32);
 
 }  // namespace authgate::gateway

@@ -33,15 +33,17 @@ struct Stack {
   std::array<void*, depth> frames{};
   int size = 0;
   std::uint64_t count = 0;
+  std::size_t bytes = 0;  // the size of the last one (a frame's size tells which coroutine it is)
 };
 std::array<Stack, 512> stacks;
 std::size_t stack_count = 0;
 std::mutex stacks_mutex;
 const bool tracing = std::getenv("AUTHGATE_BUDGET_TRACE") != nullptr;
 
-void trace() noexcept {
+void trace(std::size_t bytes) noexcept {
   inside = true;
   Stack seen;
+  seen.bytes = bytes;
   seen.size = ::backtrace(seen.frames.data(), depth);
   {
     std::lock_guard lock{stacks_mutex};
@@ -49,6 +51,7 @@ void trace() noexcept {
     auto* found = std::find_if(stacks.begin(), end, [&](const Stack& s) { return s.frames == seen.frames; });
     if (found != end) {
       ++found->count;
+      found->bytes = bytes;
     } else if (stack_count < stacks.size()) {
       seen.count = 1;
       stacks[stack_count++] = seen;
@@ -57,10 +60,10 @@ void trace() noexcept {
   inside = false;
 }
 
-void count() noexcept {
+void count(std::size_t bytes) noexcept {
   if (!counting) return;
   total.fetch_add(1, std::memory_order_relaxed);
-  if (tracing && !inside) trace();
+  if (tracing && !inside) trace(bytes);
 }
 
 }  // namespace
@@ -77,8 +80,8 @@ void print_traced_stacks() noexcept {
             [](const Stack& a, const Stack& b) { return a.count > b.count; });
   for (std::size_t i = 0; i < stack_count; ++i) {
     char line[64];
-    const int n = std::snprintf(line, sizeof line, "--- %llu allocations\n",
-                                static_cast<unsigned long long>(stacks[i].count));
+    const int n = std::snprintf(line, sizeof line, "--- %llu allocations of %zu bytes\n",
+                                static_cast<unsigned long long>(stacks[i].count), stacks[i].bytes);
     (void)::write(2, line, static_cast<std::size_t>(n));
     ::backtrace_symbols_fd(stacks[i].frames.data(), stacks[i].size, 2);
   }
@@ -91,34 +94,34 @@ void print_traced_stacks() noexcept {
 extern "C" {
 
 void* malloc(std::size_t size) {
-  count();
+  count(size);
   return __libc_malloc(size);
 }
 
 void* calloc(std::size_t count_of, std::size_t size) {
-  count();
+  count(count_of * size);
   return __libc_calloc(count_of, size);
 }
 
 void* realloc(void* pointer, std::size_t size) {
-  count();
+  count(size);
   return __libc_realloc(pointer, size);
 }
 
 void free(void* pointer) { __libc_free(pointer); }
 
 void* memalign(std::size_t alignment, std::size_t size) {
-  count();
+  count(size);
   return __libc_memalign(alignment, size);
 }
 
 void* aligned_alloc(std::size_t alignment, std::size_t size) {
-  count();
+  count(size);
   return __libc_memalign(alignment, size);
 }
 
 int posix_memalign(void** out, std::size_t alignment, std::size_t size) {
-  count();
+  count(size);
   void* pointer = __libc_memalign(alignment, size);
   if (pointer == nullptr) return 12;  // ENOMEM
   *out = pointer;

@@ -68,7 +68,7 @@ std::string_view credentials_field_name(policy::Side side) noexcept {
   return side == policy::Side::proxy ? "Proxy-Authorization" : "Authorization";
 }
 
-std::vector<std::string_view> credential_lines(const boost::beast::http::fields& fields, policy::Side side) {
+std::vector<std::string_view> credential_lines(const Fields& fields, policy::Side side) {
   const auto name = credentials_field_name(side);
   std::vector<std::string_view> lines;
   for (const auto& field : fields) {

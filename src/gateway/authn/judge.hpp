@@ -60,7 +60,7 @@ std::string_view credentials_field_name(policy::Side side) noexcept;
 
 /// Every line of the side's credentials field, in order (any case of the name): what extraction
 /// counts. The other side's field is never read (a proxy's credentials are not the origin's).
-std::vector<std::string_view> credential_lines(const boost::beast::http::fields& fields, policy::Side side);
+std::vector<std::string_view> credential_lines(const Fields& fields, policy::Side side);
 
 /// One request's judging in progress: judge_now() fills it, and either it holds the verdict or
 /// judge_rest() completes it. Lives in the caller's frame and never moves (views point into it).

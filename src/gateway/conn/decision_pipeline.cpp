@@ -24,7 +24,7 @@ std::optional<asio::ip::address> address_of(std::string_view entry) {
 
 }  // namespace
 
-std::string Session::forwarded_client(const http::fields& fields, const net::AddressRanges& trusted) const {
+std::string Session::forwarded_client(const Fields& fields, const net::AddressRanges& trusted) const {
   const auto chain = forwarded_for_chain(fields);
   // Right to left: each trusted hop vouches for the entry before it; the first entry no trusted hop
   // wrote is the client. Anything left of it is the client's own claim. An entry that is no address

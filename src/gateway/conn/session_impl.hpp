@@ -8,6 +8,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "authgate/outcome.hpp"
@@ -56,7 +58,9 @@ class Session {
  private:
   struct Exchange {
     std::shared_ptr<const config::Snapshot> snapshot;
-    RequestParser parser;
+    HeadArena arena;  // the fields of every head below; before them, so it outlives them
+    RequestParser parser{std::piecewise_construct, std::tuple<>{},
+                         std::make_tuple(HeadAllocator<char>{arena})};
     std::optional<ChunkMetadataGuard> chunk_guard;  // the parser's chunk-header callback
     RequestRecord record;
     bool host_sent = false;           // the request head had a Host field (the log says null otherwise)
@@ -97,7 +101,7 @@ class Session {
   asio::awaitable<bool> handle_decision(Exchange& x);
   /// The client address a trusted front proxy names (right-most untrusted X-Forwarded-For entry; the
   /// left-most when every entry is trusted), or the peer's when an entry is no address.
-  std::string forwarded_client(const http::fields& fields, const net::AddressRanges& trusted) const;
+  std::string forwarded_client(const Fields& fields, const net::AddressRanges& trusted) const;
   /// The client address of a proxied request: the socket's, or behind the listener's trusted_proxies
   /// the one they name (kept in x.record.forwarded_for).
   std::string_view client_address(Exchange& x) const;

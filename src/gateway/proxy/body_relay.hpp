@@ -39,12 +39,11 @@ struct RelayStatus {
 /// parser's chunk metadata: trailers over its limit end the relay as a read error before the message's
 /// end is written, so the receiver never sees a complete message that we should have refused.
 template <bool IsRequest>
-boost::asio::awaitable<RelayStatus> relay_body(Stream& in, beast::flat_buffer& in_buffer,
-                                               http::parser<IsRequest, http::buffer_body>& parser,
-                                               Stream& out,
-                                               http::serializer<IsRequest, http::buffer_body>& serializer,
-                                               std::span<char> scratch, std::chrono::milliseconds timeout,
-                                               const ChunkMetadataGuard& guard, std::size_t primed = 0) {
+boost::asio::awaitable<RelayStatus> relay_body(
+    Stream& in, beast::flat_buffer& in_buffer,
+    http::parser<IsRequest, http::buffer_body, HeadAllocator<char>>& parser, Stream& out,
+    http::serializer<IsRequest, http::buffer_body, Fields>& serializer, std::span<char> scratch,
+    std::chrono::milliseconds timeout, const ChunkMetadataGuard& guard, std::size_t primed = 0) {
   RelayStatus status;
   auto& body = parser.get().body();
   do {

@@ -20,7 +20,7 @@
 namespace authgate::gateway {
 namespace {
 
-using ResponseParser = http::response_parser<http::buffer_body>;
+using ResponseParser = http::response_parser<http::buffer_body, HeadAllocator<char>>;
 using Clock = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
@@ -29,6 +29,8 @@ bool is_idempotent(http::verb verb) {
   return verb == http::verb::get || verb == http::verb::head || verb == http::verb::options ||
          verb == http::verb::trace || verb == http::verb::put || verb == http::verb::delete_;
 }
+
+constexpr int max_interim_responses = 16;
 
 int status_of(Reason reason) { return reason == Reason::upstream_timeout ? 504 : 502; }
 
@@ -78,7 +80,7 @@ asio::awaitable<RelayStatus> prime_body(ClientSide& client) {
 }
 
 // Framing of the forwarded request: the length the client declared, or chunked when it streamed.
-void set_request_framing(http::request<http::buffer_body>& request, const RequestParser& parser) {
+void set_request_framing(http::request<http::buffer_body, Fields>& request, const RequestParser& parser) {
   request.erase(http::field::content_length);
   if (parser.content_length()) {
     request.content_length(*parser.content_length());
@@ -89,7 +91,7 @@ void set_request_framing(http::request<http::buffer_body>& request, const Reques
 
 // Connection management of a response we relay: HTTP/1.1 status line always; `close` when the
 // connection ends, `keep-alive` for an HTTP/1.0 client that keeps it (RFC 9112 §9.3).
-void set_connection(http::fields& fields, bool keep_alive, unsigned client_version) {
+void set_connection(Fields& fields, bool keep_alive, unsigned client_version) {
   if (!keep_alive) {
     fields.set(http::field::connection, "close");
   } else if (client_version < 11) {
@@ -111,8 +113,12 @@ asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client
                                                               std::optional<ResponseParser>& parser,
                                                               bool head, const config::Upstream& upstream) {
   const auto header_limit = std::min<std::size_t>(upstream.max_response_header_bytes, UINT32_MAX);
-  for (;;) {
-    parser.emplace();
+  for (int interims = 0;; ++interims) {
+    // Each head is parsed into the request's arena, which takes nothing back until the request ends: an
+    // upstream that sends 1xx heads without end gets a 502 after this many, not a growing arena.
+    if (interims == max_interim_responses) co_return http::error::bad_status;
+    parser.emplace(std::piecewise_construct, std::tuple<>{},
+                   std::make_tuple(client.parser.get().get_allocator()));
     parser->body_limit(boost::none);
     // Beast's 8 KiB default is small for Set-Cookie-heavy apps: upstreams.<name>.max_response_header_bytes.
     parser->header_limit(static_cast<std::uint32_t>(header_limit));
@@ -122,10 +128,10 @@ asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client
     const auto status = parser->get().result_int();
     if (status < 100 || status >= 200 || status == 101) co_return boost::system::error_code{};
     if (status == 100 || client.version < 11) continue;
-    http::response<http::empty_body> interim{parser->get().result(), 11};
+    http::response<http::empty_body, Fields> interim{parser->get().result(), 11};
     for (const auto& field : parser->get()) interim.insert(field.name_string(), field.value());
     prepare_client_response(interim.base());
-    http::response_serializer<http::empty_body> serializer{interim};
+    http::response_serializer<http::empty_body, Fields> serializer{interim};
     client.stream.expires_after(client.limits.body_timeout);
     // clang-analyzer 14 does not model coroutine frames: the path it reports from here into Asio's awaitable
     // internals is a false positive (asio#1511).
@@ -202,7 +208,7 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
     }
     result.bytes_out = wire.size() - head_size;
   } else {
-    http::response_serializer<http::buffer_body> serializer{response};
+    http::response_serializer<http::buffer_body, Fields> serializer{response};
     // Body bytes that came with the head leave in the same write as it (one send, one wakeup of the
     // peer); a body still to come (a slow stream, server-sent events) gets the head sent now.
     if (up->buffer.size() == 0) {
@@ -264,7 +270,7 @@ asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection
     }
     co_return RelayStatus{};
   }
-  http::request_serializer<http::buffer_body> serializer{client.parser.get()};
+  http::request_serializer<http::buffer_body, Fields> serializer{client.parser.get()};
   if (plan.primed == 0) {
     // The body is still to come (e.g. after 100 Continue): the upstream gets the head now.
     up.stream.expires_after(client.limits.body_timeout);
@@ -287,7 +293,7 @@ asio::awaitable<ProxyResult> switch_protocols(ClientSide& client, UpstreamConnec
   }
   prepare_client_response(parser.get().base());
   add_response_fields(parser.get().base(), client.response_fields);
-  http::response_serializer<http::buffer_body> serializer{parser.get()};
+  http::response_serializer<http::buffer_body, Fields> serializer{parser.get()};
   client.stream.expires_after(client.limits.body_timeout);
   auto [ec, n] = co_await client.stream.visit(
       [&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });

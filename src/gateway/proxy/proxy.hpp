@@ -22,7 +22,7 @@
 
 namespace authgate::gateway {
 
-using RequestParser = http::request_parser<http::buffer_body>;
+using RequestParser = http::request_parser<http::buffer_body, HeadAllocator<char>>;
 
 /// The client side of one exchange.
 struct ClientSide {

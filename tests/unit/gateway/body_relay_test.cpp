@@ -83,7 +83,7 @@ asio::awaitable<void> send_pieces(tcp::socket& socket, const Row& row) {
 
 asio::awaitable<void> relay_one(Link& link, bool& ok, RelayError* error = nullptr) {
   beast::flat_buffer buffer;
-  http::request_parser<http::buffer_body> parser;
+  http::request_parser<http::buffer_body, HeadAllocator<char>> parser;
   ChunkMetadataGuard guard{4096, parser.get()};
   parser.on_chunk_header(guard);
   auto [ec, n] = co_await http::async_read_header(link.in->socket(), buffer, parser, use_tuple);
@@ -94,7 +94,7 @@ asio::awaitable<void> relay_one(Link& link, bool& ok, RelayError* error = nullpt
     request.content_length(*parser.content_length());
   else
     request.chunked(parser.chunked());
-  http::request_serializer<http::buffer_body> serializer{request};
+  http::request_serializer<http::buffer_body, Fields> serializer{request};
   std::array<char, 64 * 1024> scratch{};
   const auto status = co_await relay_body(*link.in, buffer, parser, *link.out, serializer,
                                           std::span<char>{scratch}, std::chrono::milliseconds{2000}, guard);

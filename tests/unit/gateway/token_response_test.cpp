@@ -20,7 +20,7 @@ struct CacheCase {
 class MakePrivateTest : public ::testing::TestWithParam<CacheCase> {};
 
 TEST_P(MakePrivateTest, KeepsTheResponseOutOfSharedCaches) {
-  http::response_header<> response;
+  ResponseHead response;
   response.result(http::status::ok);
   if (GetParam().upstream) response.set(http::field::cache_control, *GetParam().upstream);
   make_private(response);

@@ -14,9 +14,9 @@ namespace authgate::gateway {
 namespace {
 
 template <bool isRequest>
-std::string beast_bytes(const http::header<isRequest>& head) {
-  http::message<isRequest, http::empty_body> message{head};
-  http::serializer<isRequest, http::empty_body> serializer{message};
+std::string beast_bytes(const http::header<isRequest, Fields>& head) {
+  http::message<isRequest, http::empty_body, Fields> message{head};
+  http::serializer<isRequest, http::empty_body, Fields> serializer{message};
   std::string out;
   boost::system::error_code ec;
   serializer.split(true);
@@ -32,7 +32,7 @@ std::string beast_bytes(const http::header<isRequest>& head) {
 }
 
 TEST(HeadBytes, RequestsMatchBeast) {
-  http::request_header<> head;
+  RequestHead head;
   head.method(http::verb::get);
   head.target("/app/x?y=1");
   head.version(11);
@@ -45,7 +45,7 @@ TEST(HeadBytes, RequestsMatchBeast) {
 }
 
 TEST(HeadBytes, UnknownMethodsAndHttp10MatchBeast) {
-  http::request_header<> head;
+  RequestHead head;
   head.method_string("PURGE");
   head.target("/");
   head.version(10);
@@ -54,7 +54,7 @@ TEST(HeadBytes, UnknownMethodsAndHttp10MatchBeast) {
 }
 
 TEST(HeadBytes, ResponsesMatchBeastWithTheirOwnOrTheStandardReason) {
-  http::response_header<> own;
+  ResponseHead own;
   own.result(200);
   own.reason("Fine Thanks");
   own.version(11);
@@ -64,13 +64,13 @@ TEST(HeadBytes, ResponsesMatchBeastWithTheirOwnOrTheStandardReason) {
   EXPECT_EQ(head_bytes(own), beast_bytes(own));
   EXPECT_EQ(head_bytes(own).substr(0, 26), "HTTP/1.1 200 Fine Thanks\r\n");
 
-  http::response_header<> standard;
+  ResponseHead standard;
   standard.result(http::status::not_found);
   standard.version(11);
   EXPECT_EQ(head_bytes(standard), beast_bytes(standard));
   EXPECT_EQ(head_bytes(standard), "HTTP/1.1 404 Not Found\r\n\r\n");
 
-  http::response_header<> unknown;
+  ResponseHead unknown;
   unknown.result(599);
   unknown.version(11);
   EXPECT_EQ(head_bytes(unknown), beast_bytes(unknown));

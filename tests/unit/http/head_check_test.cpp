@@ -24,7 +24,7 @@ class CheckHead : public ::testing::TestWithParam<HeadCase> {};
 
 TEST_P(CheckHead, RefusesWhatHttpForbids) {
   const auto& c = GetParam();
-  http::request_header<> request;
+  RequestHead request;
   request.method_string(c.method);
   request.version(c.version);
   request.target(c.target);
@@ -168,7 +168,7 @@ INSTANTIATE_TEST_SUITE_P(Table, CheckHead, ::testing::ValuesIn(head_cases),
                          [](const auto& test) { return std::string{test.param.name}; });
 
 TEST(CheckHeadResult, AbsoluteFormRewritesHostAndNormalisesThePath) {
-  http::request_header<> request;
+  RequestHead request;
   request.method(http::verb::get);
   request.version(11);
   request.target("http://App.Example:8080/a/../b?q=1");
@@ -184,7 +184,7 @@ class CheckConnectHead : public ::testing::TestWithParam<HeadCase> {};
 
 TEST_P(CheckConnectHead, AcceptsOnlyAnAuthorityWithAPortAndNoBody) {
   const auto& c = GetParam();
-  http::request_header<> request;
+  RequestHead request;
   request.method_string(c.method);
   request.version(c.version);
   request.target(c.target);
@@ -248,7 +248,7 @@ INSTANTIATE_TEST_SUITE_P(Table, CheckConnectHead, ::testing::ValuesIn(connect_ca
                          [](const auto& test) { return std::string{test.param.name}; });
 
 TEST(CheckConnectHeadResult, KeepsTheAuthorityAndItsHost) {
-  http::request_header<> request;
+  RequestHead request;
   request.method(http::verb::connect);
   request.version(11);
   request.target("Example.COM:8443");

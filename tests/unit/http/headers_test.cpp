@@ -10,7 +10,7 @@
 namespace authgate::gateway {
 namespace {
 
-std::vector<std::string> values(const http::fields& fields, std::string_view name) {
+std::vector<std::string> values(const Fields& fields, std::string_view name) {
   std::vector<std::string> out;
   for (const auto& field : fields) {
     if (boost::beast::iequals(field.name_string(), name)) out.emplace_back(field.value());
@@ -18,8 +18,8 @@ std::vector<std::string> values(const http::fields& fields, std::string_view nam
   return out;
 }
 
-http::request_header<> client_request() {
-  http::request_header<> request;
+RequestHead client_request() {
+  RequestHead request;
   request.method(http::verb::get);
   request.target("/private/x?y=1");
   request.version(11);
@@ -173,7 +173,7 @@ TEST_F(Fixture, ForwardedBracketsAnIpv6ClientAndSaysHttpsOverTls) {
 }
 
 TEST_F(Fixture, AHostlessHttp10RequestGetsTheUpstreamAuthorityAsHost) {
-  http::request_header<> request;
+  RequestHead request;
   request.method(http::verb::get);
   request.version(10);
   request.target("/public");
@@ -218,7 +218,7 @@ TEST_F(Fixture, OtherUpgradesAreNotTunnelled) {
 }
 
 TEST(PrepareClientResponse, RemovesHopByHopButKeepsTheUpgradeOfA101) {
-  http::response_header<> ok;
+  ResponseHead ok;
   ok.result(http::status::ok);
   ok.insert("Connection", "close, X-Internal");
   ok.insert("X-Internal", "1");
@@ -232,7 +232,7 @@ TEST(PrepareClientResponse, RemovesHopByHopButKeepsTheUpgradeOfA101) {
   EXPECT_TRUE(values(ok, "Transfer-Encoding").empty());
   EXPECT_EQ(values(ok, "Set-Cookie").size(), 1u);
 
-  http::response_header<> switching;
+  ResponseHead switching;
   switching.result(http::status::switching_protocols);
   switching.insert("Connection", "Upgrade");
   switching.insert("Upgrade", "websocket");

@@ -11,31 +11,31 @@
 namespace authgate::gateway {
 namespace {
 
-using Fields = std::vector<std::pair<std::string, std::string>>;
+using FieldList = std::vector<std::pair<std::string, std::string>>;
 
-http::request_header<> request_with(const Fields& fields, std::string target = "/",
-                                    http::verb method = http::verb::get) {
-  http::request_header<> request;
+RequestHead request_with(const FieldList& fields, std::string target = "/",
+                         http::verb method = http::verb::get) {
+  RequestHead request;
   request.method(method);
   request.target(target);
   for (const auto& [name, value] : fields) request.insert(name, value);
   return request;
 }
 
-const Fields traefik = {{"X-Forwarded-Method", "POST"},
-                        {"X-Forwarded-Proto", "https"},
-                        {"X-Forwarded-Host", "App.Example:8443"},
-                        {"X-Forwarded-Uri", "/public/../admin?x=1"}};
+const FieldList traefik = {{"X-Forwarded-Method", "POST"},
+                           {"X-Forwarded-Proto", "https"},
+                           {"X-Forwarded-Host", "App.Example:8443"},
+                           {"X-Forwarded-Uri", "/public/../admin?x=1"}};
 
-Fields without(Fields fields, const std::string& name) {
+FieldList without(FieldList fields, const std::string& name) {
   std::erase_if(fields, [&](const auto& field) { return field.first == name; });
   return fields;
 }
-Fields with(Fields fields, const std::string& name, const std::string& value) {
+FieldList with(FieldList fields, const std::string& name, const std::string& value) {
   fields.emplace_back(name, value);
   return fields;
 }
-Fields replaced(const Fields& fields, const std::string& name, const std::string& value) {
+FieldList replaced(const FieldList& fields, const std::string& name, const std::string& value) {
   return with(without(fields, name), name, value);
 }
 
@@ -92,7 +92,7 @@ TEST(OriginalRequest, EnvoyStripsThePathPrefixOnASegmentBoundary) {
 struct Refusal {
   const char* name;
   OriginalStyle style;
-  Fields fields;
+  FieldList fields;
   OriginalError error;
   const char* why;
 };
@@ -208,7 +208,7 @@ TEST(OriginalRequest, StyleNamesAreTheConfigSpellings) {
 }
 
 TEST(ForwardedForChain, SplitsEveryLineInOrderAndTrims) {
-  http::fields fields;
+  Fields fields;
   fields.insert("X-Forwarded-For", " 1.2.3.4 ,, 10.0.0.1");
   fields.insert("x-forwarded-for", "[2001:db8::1]\t");
   const auto chain = forwarded_for_chain(fields);
@@ -219,7 +219,7 @@ TEST(ForwardedForChain, SplitsEveryLineInOrderAndTrims) {
 }
 
 TEST(ForwardedForChain, KeepsOnlyTheRightMostEntries) {
-  http::fields fields;
+  Fields fields;
   std::string many;
   for (int i = 0; i < 100; ++i) many += "10.0.0." + std::to_string(i) + ",";
   fields.insert("X-Forwarded-For", many);
