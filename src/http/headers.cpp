@@ -134,6 +134,24 @@ std::string forwarded_element(std::string_view client_address, std::string_view 
   return out;
 }
 
+// A reason phrase for a status Beast has no name for, when the upstream sent an empty one: Beast would
+// write "<unknown-status>" (RFC 9112 §4: the phrase is only a hint, so the status class is enough).
+std::string_view phrase_for_unnamed(unsigned status) {
+  if (status == 103) return "Early Hints";
+  switch (status / 100) {
+    case 1:
+      return "Informational";
+    case 2:
+      return "Success";
+    case 3:
+      return "Redirection";
+    case 4:
+      return "Client Error";
+    default:
+      return "Server Error";
+  }
+}
+
 }  // namespace
 
 std::string join_groups(const std::vector<std::string>& groups) {
@@ -235,6 +253,11 @@ void prepare_upstream_request(RequestHead& request, const ForwardContext& contex
 }
 
 void prepare_client_response(ResponseHead& response) {
+  // An empty reason reads back as Beast's phrase for the status: "<unknown-status>" for one it lacks.
+  if (response.result() == http::status::unknown &&
+      response.reason() == http::obsolete_reason(http::status::unknown)) {
+    response.reason(phrase_for_unnamed(response.result_int()));
+  }
   const bool switching = response.result() == http::status::switching_protocols;
   std::string upgrade;
   if (switching) upgrade = take_joined(response, "Upgrade");

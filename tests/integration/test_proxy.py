@@ -118,6 +118,17 @@ def test_upstream_status_is_passed_through(proxy, code):
     assert (response.status, response.body) == (code, f"status {code}\n".encode())
 
 
+# The upstream (Python's http.server) sends an empty reason for a status it has no name for; Beast would
+# write "<unknown-status>" in its place. Known statuses keep the upstream's own phrase.
+@pytest.mark.parametrize("code, reason", [(299, "Success"), (399, "Redirection"), (498, "Client Error"),
+                                          (599, "Network Connect Timeout Error"), (418, "I'm a Teapot")],
+                         ids=lambda v: str(v))
+def test_a_status_keeps_its_number_and_an_empty_reason_gets_its_class(proxy, code, reason):
+    with RawConnection(proxy.port) as conn:
+        response = conn.request("GET", f"/status/{code}", [AUTH])
+    assert (response.status, response.reason, response.body) == (code, reason, f"status {code}\n".encode())
+
+
 def test_client_keep_alive_serves_many_requests_on_one_connection(proxy):
     with RawConnection(proxy.port) as conn:
         statuses = [conn.request("GET", f"/public/{i}").status for i in range(5)]

@@ -114,9 +114,6 @@ asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client
                                                               bool head, const config::Upstream& upstream) {
   const auto header_limit = std::min<std::size_t>(upstream.max_response_header_bytes, UINT32_MAX);
   for (int interims = 0;; ++interims) {
-    // Each head is parsed into the request's arena, which takes nothing back until the request ends: an
-    // upstream that sends 1xx heads without end gets a 502 after this many, not a growing arena.
-    if (interims == max_interim_responses) co_return http::error::bad_status;
     parser.emplace(std::piecewise_construct, std::tuple<>{},
                    std::make_tuple(client.parser.get().get_allocator()));
     parser->body_limit(boost::none);
@@ -127,8 +124,15 @@ asio::awaitable<boost::system::error_code> read_response_head(ClientSide& client
     if (auto ec = co_await read_head_fast(up, *parser)) co_return ec;
     const auto status = parser->get().result_int();
     if (status < 100 || status >= 200 || status == 101) co_return boost::system::error_code{};
+    // Each head is parsed into the request's arena, which takes nothing back until the request ends: an
+    // upstream that sends 1xx heads without end gets a 502 at the first one past the limit.
+    if (interims == max_interim_responses) co_return http::error::bad_status;
     if (status == 100 || client.version < 11) continue;
-    http::response<http::empty_body, Fields> interim{parser->get().result(), 11};
+    // By number: Beast's status enum has no 103, so result() would turn Early Hints into "000".
+    http::response<http::empty_body, Fields> interim;
+    interim.version(11);
+    interim.result(static_cast<unsigned>(status));
+    interim.reason(parser->get().reason());  // an empty one is named by prepare_client_response()
     for (const auto& field : parser->get()) interim.insert(field.name_string(), field.value());
     prepare_client_response(interim.base());
     http::response_serializer<http::empty_body, Fields> serializer{interim};

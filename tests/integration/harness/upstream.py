@@ -6,6 +6,8 @@ Endpoints (any method):
   /status/NNN            answers NNN with a short body
   /hop                   answers with hop-by-hop fields that the gateway must drop
   /chunks                answers CHUNKS_WIRE: a chunked body (CHUNKS_BODY) with chunk extensions and a trailer
+  /interim?n=N&status=S  sends N interim heads of status S (default 103) with a Link field before the echo;
+                         their reason phrase is "Interim", or empty with &reason=none
   /ws                    WebSocket echo (RFC 6455 handshake, frames echoed back)
   anything else          echo: JSON of method, target, path, headers (wire order), body length and SHA-256
   …?linger_close=S       (echo) answered keep-alive, then the connection is closed S seconds later without
@@ -124,6 +126,11 @@ class EchoHandler(BaseHTTPRequestHandler):
             return self._send(200, b"hop\n", "text/plain", extra)
         if url.path == "/chunks":
             return self._send_chunks()
+        if url.path == "/interim":
+            status = int(query.get("status", "103"))
+            reason = "" if query.get("reason") == "none" else "Interim"
+            for i in range(int(query.get("n", "1"))):
+                self.wfile.write(f"HTTP/1.1 {status} {reason}\r\nLink: </style-{i}.css>; rel=preload\r\n\r\n".encode())
         if url.path == "/ws" and self.headers.get("Upgrade", "").lower() == "websocket":
             return self._websocket_echo()
         closing = [("Connection", "close")] if query.get("close") == "1" else []

@@ -241,5 +241,27 @@ TEST(PrepareClientResponse, RemovesHopByHopButKeepsTheUpgradeOfA101) {
   EXPECT_EQ(values(switching, "Connection"), std::vector<std::string>{"Upgrade"});
 }
 
+// Beast writes "<unknown-status>" for an empty reason of a status it has no name for.
+TEST(PrepareClientResponse, NamesAnUnnamedStatusWithoutAReasonByItsClass) {
+  const std::vector<std::pair<unsigned, std::string_view>> cases = {
+      {103, "Early Hints"}, {199, "Informational"}, {299, "Success"},
+      {399, "Redirection"}, {498, "Client Error"},  {598, "Server Error"}};
+  for (const auto& [status, phrase] : cases) {
+    ResponseHead response;
+    response.result(status);
+    prepare_client_response(response);
+    EXPECT_EQ(response.reason(), phrase) << status;
+  }
+  ResponseHead named;
+  named.result(299U);
+  named.reason("Fine");
+  prepare_client_response(named);
+  EXPECT_EQ(named.reason(), "Fine");
+  ResponseHead known;
+  known.result(http::status::not_found);
+  prepare_client_response(known);
+  EXPECT_EQ(known.reason(), "Not Found");
+}
+
 }  // namespace
 }  // namespace authgate::gateway
