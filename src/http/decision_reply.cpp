@@ -2,8 +2,8 @@
 
 namespace authgate::gateway {
 
-std::string render_allowed_decision(const AllowedDecision& answer) {
-  std::string wire;
+ArenaString render_allowed_decision(const AllowedDecision& answer, const HeadAllocator<char>& allocator) {
+  ArenaString wire{allocator};
   wire.reserve(256);
   auto line = [&wire](std::string_view name, std::string_view value) {
     wire.append(name).append(": ").append(value).append("\r\n");

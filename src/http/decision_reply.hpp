@@ -26,6 +26,6 @@ struct AllowedDecision {
 /// `200 OK`, Date, `Cache-Control: no-store`, the three identity fields — always all three, empty on an
 /// anonymous route, so a front proxy that copies them overwrites what the client sent under those
 /// names — then `fields`, `Content-Length: 0` and the connection fields.
-std::string render_allowed_decision(const AllowedDecision& answer);
+ArenaString render_allowed_decision(const AllowedDecision& answer, const HeadAllocator<char>& allocator = {});
 
 }  // namespace authgate::gateway

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <type_traits>
 
 #include <boost/beast/http/fields.hpp>
@@ -89,6 +90,9 @@ class HeadAllocator {
 };
 
 namespace http = boost::beast::http;
+
+/// Bytes the gateway writes itself (a local reply), in the request's arena when made with one.
+using ArenaString = std::basic_string<char, std::char_traits<char>, HeadAllocator<char>>;
 
 /// The header containers of the request path.
 using Fields = http::basic_fields<HeadAllocator<char>>;

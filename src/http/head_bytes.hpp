@@ -4,6 +4,8 @@
 // body came whole with its head — then goes out in one gather write, without walking Beast's
 // serializer (its buffer-sequence iteration cost more than the bytes it produces).
 
+#include <cstddef>
+#include <span>
 #include <string>
 
 #include <boost/beast/http/message.hpp>
@@ -16,5 +18,11 @@ namespace http = boost::beast::http;
 
 std::string head_bytes(const RequestHead& head);
 std::string head_bytes(const ResponseHead& head);
+
+/// The same bytes followed by `room` bytes for a body the caller fills, allocated in the arena the head's
+/// own fields live in (so they are gone when the request ends): the proxy's writes cost no malloc. The
+/// head must be one of the request path's, whose allocator has an arena (std::logic_error otherwise).
+std::span<char> head_bytes_in_arena(const RequestHead& head, std::size_t room = 0);
+std::span<char> head_bytes_in_arena(const ResponseHead& head, std::size_t room = 0);
 
 }  // namespace authgate::gateway

@@ -120,18 +120,21 @@ void erase_spoofed_fields(Fields& fields, const IdentityHeaders& names) {
 
 // RFC 7239 §4: one forwarded-element for this hop. Values are quoted: an IPv6 node and a host with a
 // port need it (§6), and the Host value was validated (request_target.hpp), so it holds no '"' or '\'.
-std::string forwarded_element(std::string_view client_address, std::string_view host, bool secure) {
-  std::string out;
-  out.reserve(client_address.size() + host.size() + 32);
-  out = "for=\"";
+// Built on the stack for a usual address and host: the field's own copy is the only one.
+using ForwardedElement = boost::container::small_vector<char, 192>;
+void forwarded_element(ForwardedElement& out, std::string_view client_address, std::string_view host,
+                       bool secure) {
+  auto append = [&out](std::string_view text) { out.insert(out.end(), text.begin(), text.end()); };
   const bool ipv6 = client_address.find(':') != std::string_view::npos;
-  if (ipv6) out.push_back('[');
-  out.append(client_address);
-  if (ipv6) out.push_back(']');
-  out.push_back('"');
-  if (!host.empty()) out.append(";host=\"").append(host).append("\"");
-  out.append(secure ? ";proto=https" : ";proto=http");
-  return out;
+  append(ipv6 ? "for=\"[" : "for=\"");
+  append(client_address);
+  append(ipv6 ? "]\"" : "\"");
+  if (!host.empty()) {
+    append(";host=\"");
+    append(host);
+    append("\"");
+  }
+  append(secure ? ";proto=https" : ";proto=http");
 }
 
 // A reason phrase for a status Beast has no name for, when the upstream sent an empty one: Beast would
@@ -233,7 +236,9 @@ void prepare_upstream_request(RequestHead& request, const ForwardContext& contex
   append_list(request, "X-Forwarded-For", context.client_address);
   request.set("X-Forwarded-Proto", context.secure ? "https" : "http");
   const auto host = request[http::field::host];
-  request.set(http::field::forwarded, forwarded_element(context.client_address, host, context.secure));
+  ForwardedElement forwarded;
+  forwarded_element(forwarded, context.client_address, host, context.secure);
+  request.set(http::field::forwarded, std::string_view{forwarded.data(), forwarded.size()});
   if (host.empty()) {
     request.erase("X-Forwarded-Host");
     // An HTTP/1.0 client may omit Host; HTTP/1.1 upstreams require one (RFC 9112 §3.2).

@@ -12,11 +12,11 @@
 namespace authgate::gateway {
 // Written straight to wire bytes: a 401 is the gateway's most frequent answer, and building a Beast
 // message (a node per field) and walking its serializer cost more than the answer itself.
-RenderedReply render_local_reply(const LocalReply& reply) {
+RenderedReply render_local_reply(const LocalReply& reply, const HeadAllocator<char>& allocator) {
   const auto status = static_cast<http::status>(reply.status);
   const auto reason = http::obsolete_reason(status);
   const auto code = std::to_string(reply.status);
-  RenderedReply rendered;
+  RenderedReply rendered{ArenaString{allocator}};
   rendered.wire.reserve(256);
   auto line = [&out = rendered.wire](std::string_view name, std::string_view value) {
     out.append(name).append(": ").append(value).append("\r\n");

@@ -13,6 +13,7 @@
 
 #include "authgate/grammar/auth_params.hpp"
 #include "authgate/policy/decision.hpp"
+#include "http/head_arena.hpp"
 
 namespace authgate::gateway {
 
@@ -54,11 +55,11 @@ struct LocalReply {
 /// page as body; a custom page may also use styles, images and fonts from its own origin (never scripts).
 /// A local reply as it goes on the wire, head and body.
 struct RenderedReply {
-  std::string wire;
+  ArenaString wire;            // in the request's arena when rendered with its allocator
   std::size_t body_bytes = 0;  // of which body (0 for HEAD)
 };
 
-RenderedReply render_local_reply(const LocalReply& reply);
+RenderedReply render_local_reply(const LocalReply& reply, const HeadAllocator<char>& allocator = {});
 
 /// IMF-fixdate for `when`, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string http_date(std::chrono::system_clock::time_point when);

@@ -68,9 +68,9 @@ std::string_view credentials_field_name(policy::Side side) noexcept {
   return side == policy::Side::proxy ? "Proxy-Authorization" : "Authorization";
 }
 
-std::vector<std::string_view> credential_lines(const Fields& fields, policy::Side side) {
+CredentialLines credential_lines(const Fields& fields, policy::Side side) {
   const auto name = credentials_field_name(side);
-  std::vector<std::string_view> lines;
+  CredentialLines lines;
   for (const auto& field : fields) {
     if (boost::beast::iequals(field.name_string(), name)) lines.push_back(field.value());
   }

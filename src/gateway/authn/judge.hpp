@@ -14,6 +14,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/fields.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include "authgate/outcome.hpp"
 #include "authgate/policy/decision.hpp"
@@ -60,7 +61,9 @@ std::string_view credentials_field_name(policy::Side side) noexcept;
 
 /// Every line of the side's credentials field, in order (any case of the name): what extraction
 /// counts. The other side's field is never read (a proxy's credentials are not the origin's).
-std::vector<std::string_view> credential_lines(const Fields& fields, policy::Side side);
+/// Inline for the usual one or two lines: a request's credentials cost no allocation to find.
+using CredentialLines = boost::container::small_vector<std::string_view, 2>;
+CredentialLines credential_lines(const Fields& fields, policy::Side side);
 
 /// One request's judging in progress: judge_now() fills it, and either it holds the verdict or
 /// judge_rest() completes it. Lives in the caller's frame and never moves (views point into it).

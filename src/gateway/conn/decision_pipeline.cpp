@@ -83,7 +83,7 @@ asio::awaitable<bool> Session::handle_decision(Exchange& x) {
                    {fields, std::nullopt, std::nullopt}};
   if (original->parsed.has_query) view.credentials.query = original->parsed.query;
   const auto auth_started = std::chrono::steady_clock::now();
-  Judgement judgement;
+  auto& judgement = x.judgement;
   state_.judge.judge_now(*x.route, view, policy::Side::origin, judgement);
   if (!judgement.verdict) {
     judgement.verdict = co_await state_.judge.judge_rest(*x.route, view, policy::Side::origin, judgement);
@@ -107,7 +107,7 @@ asio::awaitable<bool> Session::answer_allowed(Exchange& x, bool report_status) {
   answer.keep_alive = plan.keep;
   answer.report_status = report_status;
   x.record.status = 200;
-  return send_answer(x, render_allowed_decision(answer), plan);
+  return send_answer(x, render_allowed_decision(answer, HeadAllocator<char>{x.arena}), plan);
 }
 
 }  // namespace authgate::gateway

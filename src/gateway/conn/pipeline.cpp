@@ -131,7 +131,7 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
   const auto auth_started = std::chrono::steady_clock::now();
   // A verdict that needs no wait (the common case) is reached without a coroutine. (Not
   // `ready ? … : co_await …`: GCC 12 miscompiles co_await inside a conditional expression.)
-  Judgement judgement;
+  auto& judgement = x.judgement;
   state_.judge.judge_now(route, view, side, judgement);
   if (!judgement.verdict) judgement.verdict = co_await state_.judge.judge_rest(route, view, side, judgement);
   take_verdict(x, judgement, auth_started);

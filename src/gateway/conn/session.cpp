@@ -198,8 +198,8 @@ Session::AnswerPlan Session::plan_answer(const Exchange& x) const {
   return AnswerPlan{keep, body_pending};
 }
 
-// Not a coroutine: the answer is rendered here and send_answer() owns it, so a local reply costs one
-// coroutine frame, not two.
+// Not a coroutine: the answer is rendered here (into the request's arena) and send_answer() owns it, so a
+// local reply costs one coroutine frame, not two.
 asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
                                      std::vector<grammar::Challenge> challenges,
                                      std::chrono::seconds retry_after,
@@ -221,7 +221,7 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
     local.custom_page = pages.find(status);
   }
   if (info_.decides) adapt_for_front_proxy(*x.snapshot, local);
-  auto response = render_local_reply(local);
+  auto response = render_local_reply(local, HeadAllocator<char>{x.arena});
   x.record.status = status;
   x.record.reason = reason;
   x.record.bytes_out = response.body_bytes;
@@ -240,7 +240,7 @@ void Session::adapt_for_front_proxy(const config::Snapshot& snapshot, LocalReply
   local.one_challenge_field = true;
 }
 
-asio::awaitable<bool> Session::send_answer(Exchange& x, std::string wire, AnswerPlan plan) {
+asio::awaitable<bool> Session::send_answer(Exchange& x, ArenaString wire, AnswerPlan plan) {
   bool keep = plan.keep;
   if (co_await write_all(stream_, asio::buffer(wire), x.snapshot->config.limits.body_timeout)) {
     co_return false;

@@ -68,6 +68,7 @@ class Session {
     std::chrono::steady_clock::time_point started;
     HeadCheck head;
     const config::CompiledRoute* route = nullptr;
+    Judgement judgement;             // the judging in progress (here, not in a frame: it is large)
     std::optional<Verdict> verdict;  // the judge's, once judged
     bool keep_alive = true;          // the client wants it and we are not draining
     std::size_t body_bytes = 0;      // a body read whole into scratch_ before judging (form token, auth-int)
@@ -122,7 +123,7 @@ class Session {
   /// nginx_compat on a forward-auth listener: the status and challenge lines nginx can pass on.
   void adapt_for_front_proxy(const config::Snapshot& snapshot, LocalReply& local) const;
   /// Writes `wire`, then drains or marks the unread body as `plan` says; true = keep the connection.
-  asio::awaitable<bool> send_answer(Exchange& x, std::string wire, AnswerPlan plan);
+  asio::awaitable<bool> send_answer(Exchange& x, ArenaString wire, AnswerPlan plan);
   asio::awaitable<bool> drain_body(Exchange& x);
   asio::awaitable<void> linger_close();
   void finish(Exchange& x);

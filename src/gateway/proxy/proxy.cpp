@@ -156,15 +156,12 @@ bool body_arrived_whole(const ResponseParser& parser, const beast::flat_buffer& 
   return length && *length <= whole_body_limit && *length <= buffered.size();
 }
 
-// Parses the body that arrived whole (body_arrived_whole) onto the end of `wire`, the head's bytes.
+// Parses the body that arrived whole (body_arrived_whole) into `room`, the wire's bytes after the head.
 // False when it does not parse: the upstream's fault (502).
-bool append_whole_body(ResponseParser& parser, beast::flat_buffer& buffered, std::string& wire) {
-  const auto length = *parser.content_length();
-  const auto head_size = wire.size();
-  wire.resize(head_size + length);
+bool parse_whole_body(ResponseParser& parser, beast::flat_buffer& buffered, std::span<char> room) {
   auto& body = parser.get().body();
-  body.data = wire.data() + head_size;
-  body.size = length;
+  body.data = room.data();
+  body.size = room.size();
   boost::system::error_code ec;
   const auto used = parser.put(buffered.data(), ec);
   buffered.consume(used);
@@ -196,21 +193,23 @@ asio::awaitable<ProxyResult> relay_response(ClientSide& client, std::unique_ptr<
   result.status = static_cast<int>(response.result_int());
   result.response_started = true;
 
-  // The common case: the body (or none) came with the head. One write from one string, no serializer,
-  // no relay buffer. The head is rendered before the body is parsed, so it is final here.
+  // The common case: the body (or none) came with the head. One write of head and body, laid out in the
+  // request's arena: no serializer, no relay buffer, no malloc for a small body. The head is rendered before
+  // the body is parsed, so it is final here.
   if (parser.is_done() || body_arrived_whole(parser, up->buffer)) {
-    auto wire = head_bytes(response.base());
-    const auto head_size = wire.size();
-    if (!parser.is_done() && !append_whole_body(parser, up->buffer, wire)) {
+    const std::size_t body_size = parser.is_done() ? 0 : *parser.content_length();
+    const auto wire = head_bytes_in_arena(response.base(), body_size);
+    if (body_size > 0 && !parse_whole_body(parser, up->buffer, wire.last(body_size))) {
       result.status = 502;  // nothing was sent: the caller answers 502
       result.reason = Reason::upstream_error;
       result.response_started = false;
       co_return result;
     }
-    if (co_await write_all(client.stream, asio::buffer(wire), client.limits.body_timeout)) {
+    if (co_await write_all(client.stream, asio::buffer(wire.data(), wire.size()),
+                           client.limits.body_timeout)) {
       co_return result;  // keep_alive stays false
     }
-    result.bytes_out = wire.size() - head_size;
+    result.bytes_out = body_size;
   } else {
     http::response_serializer<http::buffer_body, Fields> serializer{response};
     // Body bytes that came with the head leave in the same write as it (one send, one wakeup of the
@@ -268,8 +267,9 @@ asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection
   }
   if (client.parser.is_done() && plan.primed == 0) {
     // No body: the head alone, in one write, without Beast's serializer (see head_bytes.hpp).
-    const auto wire_head = head_bytes(client.parser.get().base());
-    if (auto ec = co_await write_all(up.stream, asio::buffer(wire_head), client.limits.body_timeout)) {
+    const auto wire_head = head_bytes_in_arena(client.parser.get().base());
+    if (auto ec = co_await write_all(up.stream, asio::buffer(wire_head.data(), wire_head.size()),
+                                     client.limits.body_timeout)) {
       co_return RelayStatus{RelayError::write, ec, 0};
     }
     co_return RelayStatus{};

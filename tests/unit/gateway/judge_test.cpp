@@ -287,13 +287,14 @@ INSTANTIATE_TEST_SUITE_P(Judge, BothSides, testing::Values(Side::origin, Side::p
                          [](const auto& p) { return p.param == Side::proxy ? "proxy" : "origin"; });
 
 TEST(Judge, EachSideReadsOnlyItsOwnCredentialsField) {
-  boost::beast::http::fields fields;
+  Fields fields;
   fields.insert("Authorization", "Basic origin");
   fields.insert("Proxy-Authorization", "Basic proxy");
   fields.insert("proxy-authorization", "Basic proxy-2");
-  EXPECT_EQ(credential_lines(fields, Side::origin), (std::vector<std::string_view>{"Basic origin"}));
+  fields.insert("Proxy-Authorization", "Basic proxy-3");  // more lines than are kept inline
+  EXPECT_EQ(credential_lines(fields, Side::origin), (CredentialLines{"Basic origin"}));
   EXPECT_EQ(credential_lines(fields, Side::proxy),
-            (std::vector<std::string_view>{"Basic proxy", "Basic proxy-2"}));
+            (CredentialLines{"Basic proxy", "Basic proxy-2", "Basic proxy-3"}));
 }
 
 TEST(Judge, AnAnonymousRouteIsAllowedWithoutLookingAtCredentials) {

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include <boost/beast/http/empty_body.hpp>
@@ -74,6 +76,35 @@ TEST(HeadBytes, ResponsesMatchBeastWithTheirOwnOrTheStandardReason) {
   unknown.result(599);
   unknown.version(11);
   EXPECT_EQ(head_bytes(unknown), beast_bytes(unknown));
+}
+
+TEST(HeadBytesInArena, AreTheSameBytesWithRoomForTheBodyAfterThem) {
+  HeadArena arena;
+  RequestHead request{HeadAllocator<char>{arena}};
+  request.method(http::verb::post);
+  request.target("/upload");
+  request.version(11);
+  request.set(http::field::host, "app");
+  const auto wire = head_bytes_in_arena(request);
+  EXPECT_EQ(std::string_view(wire.data(), wire.size()), head_bytes(request));
+
+  ResponseHead response{HeadAllocator<char>{arena}};
+  response.result(200);
+  response.version(11);
+  response.set(http::field::content_length, "5");
+  const auto with_body = head_bytes_in_arena(response, 5);
+  const auto head = head_bytes(response);
+  ASSERT_EQ(with_body.size(), head.size() + 5);
+  EXPECT_EQ(std::string_view(with_body.data(), head.size()), head);
+  std::memcpy(with_body.last(5).data(), "hello", 5);  // the room is the caller's to fill
+  EXPECT_EQ(std::string_view(with_body.data() + head.size(), 5), "hello");
+}
+
+TEST(HeadBytesInArena, AHeadOutsideAnArenaIsAProgrammingError) {
+  RequestHead request;
+  request.method(http::verb::get);
+  request.target("/");
+  EXPECT_THROW((void)head_bytes_in_arena(request), std::logic_error);
 }
 
 }  // namespace

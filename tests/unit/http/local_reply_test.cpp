@@ -13,7 +13,7 @@
 namespace authgate::gateway {
 namespace {
 
-std::string bytes(const RenderedReply& reply) { return reply.wire; }
+std::string bytes(const RenderedReply& reply) { return std::string{reply.wire.begin(), reply.wire.end()}; }
 
 // The rendered bytes read back by Beast's parser: what a client sees.
 http::response<http::string_body> parsed(const RenderedReply& reply) {
@@ -116,8 +116,10 @@ TEST(RenderLocalReply, AnOperatorsPageGoesOnlyToClientsThatPreferHtml) {
   reply.head = true;
   const auto head = render_local_reply(reply);
   EXPECT_EQ(head.body_bytes, 0u);
-  EXPECT_NE(head.wire.find("Content-Length: " + std::to_string(custom.size()) + "\r\n"), std::string::npos);
-  EXPECT_NE(head.wire.find("WWW-Authenticate: Basic realm=\"staff\"\r\n"), std::string::npos)
+  EXPECT_NE(std::string_view{head.wire}.find("Content-Length: " + std::to_string(custom.size()) + "\r\n"),
+            std::string::npos);
+  EXPECT_NE(std::string_view{head.wire}.find("WWW-Authenticate: Basic realm=\"staff\"\r\n"),
+            std::string::npos)
       << "the browser's prompt still comes";
 }
 
