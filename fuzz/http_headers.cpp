@@ -127,11 +127,11 @@ std::string_view trim(std::string_view s) {
 
 // The serialized head parses back into the same field lines (values modulo the OWS Beast trims).
 template <bool isRequest>
-void check_reparses(const http::header<isRequest>& head) {
+void check_reparses(const http::header<isRequest, Fields>& head) {
   std::ostringstream out;
   out << head;
   const std::string text = out.str();
-  http::parser<isRequest, http::empty_body> parser;
+  http::parser<isRequest, http::empty_body, HeadAllocator<char>> parser;
   parser.header_limit(1024 * 1024);
   parser.body_limit(boost::none);
   boost::asio::const_buffer bytes{text.data(), text.size()};
@@ -291,7 +291,9 @@ void check_response(std::string_view head, const Flags& flags) {
   const std::string text =
       std::string(flags.switching ? "HTTP/1.1 101 Switching Protocols\r\n" : "HTTP/1.1 200 OK\r\n") +
       std::string(head.substr(first_line_end + 1));
-  http::response_parser<http::empty_body> parser;
+  HeadArena arena;  // as the gateway parses an upstream's response: fields in the request's arena
+  http::response_parser<http::empty_body, HeadAllocator<char>> parser{
+      std::piecewise_construct, std::tuple<>{}, std::make_tuple(HeadAllocator<char>{arena})};
   parser.header_limit(16 * 1024);
   parser.body_limit(boost::none);
   boost::asio::const_buffer bytes{text.data(), text.size()};
