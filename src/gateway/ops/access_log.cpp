@@ -6,142 +6,35 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <memory>
 #include <utility>
 
 #include "authgate/reason.hpp"
-#include "grammar/utf8.hpp"
+#include "grammar/json_text.hpp"
 
 namespace authgate::gateway {
 namespace {
 
-constexpr char hex_digits[] = "0123456789abcdef";
+using grammar::json_string_bound;
+using grammar::write_json_string;
 
-void append_unicode_escape(std::string& out, unsigned code) {
-  const char escape[] = {'\\',
-                         'u',
-                         hex_digits[(code >> 12) & 0xf],
-                         hex_digits[(code >> 8) & 0xf],
-                         hex_digits[(code >> 4) & 0xf],
-                         hex_digits[code & 0xf]};
-  out.append(escape, sizeof escape);
-}
-
-void append_ascii_escape(std::string& out, unsigned char c) {
-  switch (c) {
-    case '"':
-      out.append("\\\"");
-      break;
-    case '\\':
-      out.append("\\\\");
-      break;
-    case '\b':
-      out.append("\\b");
-      break;
-    case '\f':
-      out.append("\\f");
-      break;
-    case '\n':
-      out.append("\\n");
-      break;
-    case '\r':
-      out.append("\\r");
-      break;
-    case '\t':
-      out.append("\\t");
-      break;
-    default:
-      append_unicode_escape(out, c);  // other C0 controls and DEL
-  }
-}
-
-bool is_plain_ascii(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
-
-/// Appends the well-formed sequence s[i, i+len), escaping C1 controls and U+2028/U+2029.
-void append_utf8(std::string& out, std::string_view s, std::size_t i, std::size_t len) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  const auto b1 = static_cast<unsigned char>(s[i + 1]);
-  if (b0 == 0xc2 && b1 < 0xa0) {
-    append_unicode_escape(out, b1);  // U+0080–U+009F: C1 controls (8-bit CSI) must not reach a terminal
-  } else if (len == 3 && b0 == 0xe2 && b1 == 0x80 && (s[i + 2] == '\xa8' || s[i + 2] == '\xa9')) {
-    append_unicode_escape(out, 0x2000u + (static_cast<unsigned char>(s[i + 2]) - 0x80u));  // U+2028, U+2029
-  } else {
-    out.append(s.substr(i, len));
-  }
-}
-
-template <typename Int>
-void append_int(std::string& out, Int value) {
-  char buf[24];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  out.append(buf, end);
+void put_padded(char* out, long value, int width) noexcept {
+  for (int i = width - 1; i >= 0; --i, value /= 10) out[i] = static_cast<char>('0' + value % 10);
 }
 
 void append_padded(std::string& out, long value, int width) {
   char buf[8];
-  for (int i = width - 1; i >= 0; --i, value /= 10) buf[i] = static_cast<char>('0' + value % 10);
+  put_padded(buf, value, width);
   out.append(buf, static_cast<std::size_t>(width));
 }
 
-// `key` is the whole `,"name":` text, one literal per field: one append instead of three, per field
-// and request.
-void append_key(std::string& out, std::string_view key) { out.append(key); }
-
-void string_field(std::string& out, std::string_view key, std::string_view value) {
-  append_key(out, key);
-  append_json_string(out, value);
-}
-
-/// An empty value is JSON null ("no route", "no user"), not an empty string.
-void nullable_field(std::string& out, std::string_view key, std::string_view value) {
-  append_key(out, key);
-  if (value.empty()) {
-    out.append("null");
-  } else {
-    append_json_string(out, value);
-  }
-}
-
-template <typename Int>
-void number_field(std::string& out, std::string_view key, Int value) {
-  append_key(out, key);
-  append_int(out, value);
-}
-
-}  // namespace
-
-void append_json_string(std::string& out, std::string_view value) {
-  out.push_back('"');
-  std::size_t i = 0;
-  char32_t code_point = 0;  // unused: append_utf8 works on the bytes
-  while (i < value.size()) {
-    std::size_t run = i;
-    while (run < value.size() && is_plain_ascii(static_cast<unsigned char>(value[run]))) ++run;
-    out.append(value.substr(i, run - i));
-    if (run == value.size()) break;
-    i = run;
-    const auto c = static_cast<unsigned char>(value[i]);
-    if (c < 0x80) {
-      // Why: a raw newline or quote from a client-chosen path would forge a log line (CWE-117).
-      append_ascii_escape(out, c);
-      ++i;
-    } else if (const std::size_t len = grammar::utf8_sequence(value, i, code_point); len == 0) {
-      out.append("\\ufffd");  // one replacement per ill-formed byte; the line stays valid UTF-8 JSON
-      ++i;
-    } else {
-      append_utf8(out, value, i, len);
-      i += len;
-    }
-  }
-  out.push_back('"');
-}
-
-void append_rfc3339_ms(std::string& out, std::chrono::system_clock::time_point time) {
+/// The calendar part of `second`, "YYYY-MM-DDTHH:MM:SS." (20 bytes); requests arrive many per second, so
+/// it is formatted once per second per thread.
+std::string_view calendar_part(std::chrono::sys_seconds second) {
   using namespace std::chrono;
-  const auto ms = floor<milliseconds>(time);
-  const auto second = floor<seconds>(ms);
-  // Requests arrive many per second: the calendar part is formatted once per second per thread.
   thread_local sys_seconds cached_second = sys_seconds::min();
-  thread_local std::string cached;  // "YYYY-MM-DDTHH:MM:SS."
+  thread_local std::string cached;
   if (second != cached_second) {
     const auto day = floor<days>(second);
     const year_month_day date{day};
@@ -161,42 +54,147 @@ void append_rfc3339_ms(std::string& out, std::chrono::system_clock::time_point t
     cached.push_back('.');
     cached_second = second;
   }
-  out.append(cached);
-  append_padded(out, (ms - second).count(), 3);
-  out.push_back('Z');
+  return cached;
 }
 
-void append_access_line(std::string& out, const RequestRecord& r) {
-  // Why: RFC 6750 §2.3 lets a bearer token travel as ?access_token=…; a query never reaches the log.
-  const std::string_view path = std::string_view(r.path).substr(0, r.path.find_first_of("?#"));
-  out.append("{\"time\":\"");
-  append_rfc3339_ms(out, r.start);
-  out.push_back('"');
-  if (!r.request_id.empty()) string_field(out, R"(,"request_id":)", r.request_id.view());
-  string_field(out, R"(,"client":)", r.client);
-  string_field(out, R"(,"client_ip":)", r.client_ip);
-  number_field(out, R"(,"client_port":)", r.client_port);
-  string_field(out, R"(,"listener":)", r.listener);
-  nullable_field(out, R"(,"protocol":)", r.protocol);
-  string_field(out, R"(,"method":)", r.method);
-  nullable_field(out, R"(,"host":)", r.host);
-  string_field(out, R"(,"path":)", path);
-  nullable_field(out, R"(,"route":)", r.route);
-  if (!r.destination.empty()) string_field(out, R"(,"destination":)", r.destination);
-  if (!r.forwarded_for.empty()) string_field(out, R"(,"forwarded_for":)", r.forwarded_for);
-  number_field(out, R"(,"status":)", r.status);
-  nullable_field(out, R"(,"user":)", r.user);
-  nullable_field(out, R"(,"scheme":)", r.scheme);
-  string_field(out, R"(,"reason":)", to_string(r.reason));
-  nullable_field(out, R"(,"user_agent":)", r.user_agent);
-  if (!r.throttled_by.empty()) string_field(out, R"(,"throttled_by":)", r.throttled_by);
-  out.append(r.cache_hit ? ",\"cache_hit\":true" : ",\"cache_hit\":false");
-  number_field(out, R"(,"auth_us":)", r.auth_time.count());
-  number_field(out, R"(,"upstream_us":)", r.upstream_time.count());
-  number_field(out, R"(,"total_us":)", r.total_time.count());
-  number_field(out, R"(,"bytes_in":)", r.bytes_in);
-  number_field(out, R"(,"bytes_out":)", r.bytes_out);
-  out.append("}\n");
+constexpr std::size_t time_bytes = 24;  // "YYYY-MM-DDTHH:MM:SS.mmmZ"
+
+char* put_rfc3339_ms(char* out, std::chrono::system_clock::time_point time) {
+  using namespace std::chrono;
+  const auto ms = floor<milliseconds>(time);
+  const auto second = floor<seconds>(ms);
+  const std::string_view calendar = calendar_part(second);
+  std::memcpy(out, calendar.data(), calendar.size());
+  out += calendar.size();
+  put_padded(out, (ms - second).count(), 3);
+  out += 3;
+  *out++ = 'Z';
+  return out;
+}
+
+/// Writes one line into a buffer that access_line_bound() sized for its worst case: no field checks
+/// for room, and `key` is the whole `,"name":` text, one copy per field.
+class LineWriter {
+ public:
+  explicit LineWriter(char* at) noexcept : at_(at) {}
+
+  void raw(std::string_view text) noexcept {
+    std::memcpy(at_, text.data(), text.size());
+    at_ += text.size();
+  }
+  void time(std::chrono::system_clock::time_point when) { at_ = put_rfc3339_ms(at_, when); }
+  void string(std::string_view key, std::string_view value) noexcept {
+    raw(key);
+    at_ = write_json_string(at_, value);
+  }
+  /// An empty value is JSON null ("no route", "no user"), not an empty string.
+  void nullable(std::string_view key, std::string_view value) noexcept {
+    raw(key);
+    if (value.empty()) {
+      raw("null");
+    } else {
+      at_ = write_json_string(at_, value);
+    }
+  }
+  template <typename Int>
+  void number(std::string_view key, Int value) noexcept {
+    raw(key);
+    at_ = std::to_chars(at_, at_ + max_number_bytes, value).ptr;
+  }
+  [[nodiscard]] char* end() const noexcept { return at_; }
+
+  static constexpr std::size_t max_number_bytes = 21;  // "-9223372036854775808", with room to spare
+
+ private:
+  char* at_;
+};
+
+// Why: RFC 6750 §2.3 lets a bearer token travel as ?access_token=…; a query never reaches the log.
+std::string_view logged_path(const RequestRecord& r) {
+  return std::string_view(r.path).substr(0, r.path.find_first_of("?#"));
+}
+
+// Every key, `true`/`false`, the time, the braces and the newline fit in this; the numbers are counted
+// apart.
+constexpr std::size_t fixed_bytes = 512;
+constexpr std::size_t number_fields = 7;
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view value) {
+  const std::size_t start = out.size();
+  out.resize(start + json_string_bound(value.size()));
+  char* const end = write_json_string(out.data() + start, value);
+  out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
+void append_rfc3339_ms(std::string& out, std::chrono::system_clock::time_point time) {
+  const std::size_t start = out.size();
+  out.resize(start + time_bytes);
+  char* const end = put_rfc3339_ms(out.data() + start, time);
+  out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
+std::size_t access_line_bound(const RequestRecord& r) noexcept {
+  const std::string_view strings[] = {r.request_id.view(),
+                                      r.client,
+                                      r.client_ip,
+                                      r.listener,
+                                      r.protocol,
+                                      r.method,
+                                      r.host,
+                                      logged_path(r),
+                                      r.route,
+                                      r.destination,
+                                      r.forwarded_for,
+                                      r.user,
+                                      r.scheme,
+                                      to_string(r.reason),
+                                      r.user_agent,
+                                      r.throttled_by};
+  std::size_t bound = fixed_bytes + time_bytes + number_fields * LineWriter::max_number_bytes;
+  for (const auto text : strings) bound += json_string_bound(text.size());
+  return bound;
+}
+
+char* write_access_line(char* out, const RequestRecord& r) {
+  LineWriter line(out);
+  line.raw("{\"time\":\"");
+  line.time(r.start);
+  line.raw("\"");
+  if (!r.request_id.empty()) line.string(R"(,"request_id":)", r.request_id.view());
+  line.string(R"(,"client":)", r.client);
+  line.string(R"(,"client_ip":)", r.client_ip);
+  line.number(R"(,"client_port":)", r.client_port);
+  line.string(R"(,"listener":)", r.listener);
+  line.nullable(R"(,"protocol":)", r.protocol);
+  line.string(R"(,"method":)", r.method);
+  line.nullable(R"(,"host":)", r.host);
+  line.string(R"(,"path":)", logged_path(r));
+  line.nullable(R"(,"route":)", r.route);
+  if (!r.destination.empty()) line.string(R"(,"destination":)", r.destination);
+  if (!r.forwarded_for.empty()) line.string(R"(,"forwarded_for":)", r.forwarded_for);
+  line.number(R"(,"status":)", r.status);
+  line.nullable(R"(,"user":)", r.user);
+  line.nullable(R"(,"scheme":)", r.scheme);
+  line.string(R"(,"reason":)", to_string(r.reason));
+  line.nullable(R"(,"user_agent":)", r.user_agent);
+  if (!r.throttled_by.empty()) line.string(R"(,"throttled_by":)", r.throttled_by);
+  line.raw(r.cache_hit ? ",\"cache_hit\":true" : ",\"cache_hit\":false");
+  line.number(R"(,"auth_us":)", r.auth_time.count());
+  line.number(R"(,"upstream_us":)", r.upstream_time.count());
+  line.number(R"(,"total_us":)", r.total_time.count());
+  line.number(R"(,"bytes_in":)", r.bytes_in);
+  line.number(R"(,"bytes_out":)", r.bytes_out);
+  line.raw("}\n");
+  return line.end();
+}
+
+void append_access_line(std::string& out, const RequestRecord& record) {
+  const std::size_t start = out.size();
+  out.resize(start + access_line_bound(record));
+  char* const end = write_access_line(out.data() + start, record);
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 // --- the writer -----------------------------------------------------------------------------------------
@@ -238,9 +236,16 @@ AccessLog::~AccessLog() {
 
 void AccessLog::write(const RequestRecord& record) noexcept {
   try {
-    thread_local std::string line;  // formatted outside the lock, without a fresh allocation per line
-    line.clear();
-    append_access_line(line, record);
+    // Formatted outside the lock into this thread's buffer, which only grows: no allocation per line.
+    thread_local std::unique_ptr<char[]> buffer;
+    thread_local std::size_t buffer_size = 0;
+    const std::size_t bound = access_line_bound(record);
+    if (bound > buffer_size) {
+      buffer = std::make_unique_for_overwrite<char[]>(bound);
+      buffer_size = bound;
+    }
+    const std::string_view line(
+        buffer.get(), static_cast<std::size_t>(write_access_line(buffer.get(), record) - buffer.get()));
     bool wake = false;
     {
       const std::lock_guard lock(mutex_);

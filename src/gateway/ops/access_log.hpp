@@ -34,6 +34,11 @@ void append_rfc3339_ms(std::string& out, std::chrono::system_clock::time_point t
 /// The path is cut at the first '?' or '#' even if the pipeline left a query in it.
 void append_access_line(std::string& out, const RequestRecord& record);
 
+/// The most bytes the line of `record` can take, and that line written at `out` (room for the bound);
+/// returns its end. What append_access_line does, without a string.
+std::size_t access_line_bound(const RequestRecord& record) noexcept;
+char* write_access_line(char* out, const RequestRecord& record);
+
 struct AccessLogOptions {
   std::string path = "-";                            // "-" = standard output; else appended, created 0640
   std::size_t flush_bytes = std::size_t{64} * 1024;  // wake the writer when this much is waiting

@@ -170,6 +170,39 @@ TEST(AppendAccessLine, NeverLogsTheQueryStringWhereBearerTokensMayTravel) {
   }
 }
 
+TEST(AccessLineBound, HoldsALineWithEveryFieldAtItsLongestAndWorst) {
+  RequestRecord r;
+  const std::string hostile(300, '\x7f');
+  r.request_id = RequestId(std::string(64, 'x'));
+  r.client = hostile;
+  r.client_ip = hostile;
+  r.listener = hostile;
+  r.protocol = hostile;
+  r.method = hostile;
+  r.host = hostile;
+  r.path = hostile;
+  r.route = hostile;
+  r.destination = hostile;
+  r.forwarded_for = hostile;
+  r.user = hostile;
+  r.scheme = hostile;
+  r.user_agent = hostile;
+  r.throttled_by = hostile;
+  r.status = -2147483647 - 1;
+  r.client_port = 65535;
+  r.auth_time = std::chrono::microseconds::min();
+  r.upstream_time = std::chrono::microseconds::min();
+  r.total_time = std::chrono::microseconds::min();
+  r.bytes_in = ~std::uint64_t{0};
+  r.bytes_out = ~std::uint64_t{0};
+  r.start = std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 200);
+  const std::size_t bound = access_line_bound(r);
+  std::string out(bound + 16, '#');
+  char* const end = write_access_line(out.data(), r);
+  EXPECT_LE(static_cast<std::size_t>(end - out.data()), bound);
+  EXPECT_EQ(out.substr(bound), std::string(16, '#'));
+}
+
 /// A fresh directory under the system temp dir, removed with its content at the end of the test.
 class AccessLogFile : public ::testing::Test {
  protected:

@@ -1,0 +1,121 @@
+#include "grammar/json_text.hpp"
+
+#include <cstdint>
+#include <cstring>
+
+#include "grammar/utf8.hpp"
+
+namespace authgate::grammar {
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+char* put(char* out, std::string_view text) noexcept {
+  std::memcpy(out, text.data(), text.size());
+  return out + text.size();
+}
+
+char* put_unicode_escape(char* out, unsigned code) noexcept {
+  *out++ = '\\';
+  *out++ = 'u';
+  *out++ = hex_digits[(code >> 12) & 0xf];
+  *out++ = hex_digits[(code >> 8) & 0xf];
+  *out++ = hex_digits[(code >> 4) & 0xf];
+  *out++ = hex_digits[code & 0xf];
+  return out;
+}
+
+char* put_ascii_escape(char* out, unsigned char c) noexcept {
+  switch (c) {
+    case '"':
+      return put(out, "\\\"");
+    case '\\':
+      return put(out, "\\\\");
+    case '\b':
+      return put(out, "\\b");
+    case '\f':
+      return put(out, "\\f");
+    case '\n':
+      return put(out, "\\n");
+    case '\r':
+      return put(out, "\\r");
+    case '\t':
+      return put(out, "\\t");
+    default:
+      return put_unicode_escape(out, c);  // other C0 controls and DEL
+  }
+}
+
+/// Writes the well-formed sequence s[i, i+len), escaping C1 controls and U+2028/U+2029.
+char* put_utf8(char* out, std::string_view s, std::size_t i, std::size_t len) noexcept {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  const auto b1 = static_cast<unsigned char>(s[i + 1]);
+  if (b0 == 0xc2 && b1 < 0xa0) {
+    return put_unicode_escape(out, b1);  // U+0080–U+009F: C1 controls (8-bit CSI) must not reach a terminal
+  }
+  if (len == 3 && b0 == 0xe2 && b1 == 0x80 && (s[i + 2] == '\xa8' || s[i + 2] == '\xa9')) {
+    return put_unicode_escape(out, 0x2000u + (static_cast<unsigned char>(s[i + 2]) - 0x80u));  // U+2028/9
+  }
+  return put(out, s.substr(i, len));
+}
+
+bool is_plain_ascii(unsigned char c) noexcept { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+
+// Eight bytes at a time (the SWAR tests of "Bit Twiddling Hacks"): each test is exact about whether any
+// byte of the word matches, so a word that passes holds no byte to escape.
+constexpr std::uint64_t ones = 0x0101010101010101ull;
+constexpr std::uint64_t high_bits = 0x8080808080808080ull;
+
+constexpr std::uint64_t has_byte_below(std::uint64_t word, unsigned char n) noexcept {  // n <= 0x80
+  return (word - ones * n) & ~word & high_bits;
+}
+
+constexpr std::uint64_t has_byte(std::uint64_t word, unsigned char c) noexcept {
+  const std::uint64_t x = word ^ (ones * c);
+  return (x - ones) & ~x & high_bits;
+}
+
+constexpr bool word_is_plain(std::uint64_t word) noexcept {
+  return ((word & high_bits) | has_byte_below(word, 0x20) | has_byte(word, '"') | has_byte(word, '\\') |
+          has_byte(word, 0x7f)) == 0;
+}
+
+}  // namespace
+
+std::size_t plain_json_prefix(std::string_view value) noexcept {
+  std::size_t i = 0;
+  for (; i + 8 <= value.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, value.data() + i, sizeof word);
+    if (!word_is_plain(word)) break;
+  }
+  while (i < value.size() && is_plain_ascii(static_cast<unsigned char>(value[i]))) ++i;
+  return i;
+}
+
+char* write_json_string(char* out, std::string_view value) noexcept {
+  *out++ = '"';
+  char32_t code_point = 0;  // unused: put_utf8 works on the bytes
+  for (;;) {
+    const std::size_t run = plain_json_prefix(value);
+    out = put(out, value.substr(0, run));
+    value.remove_prefix(run);
+    if (value.empty()) break;
+    const auto c = static_cast<unsigned char>(value[0]);
+    std::size_t used = 1;
+    if (c < 0x80) {
+      // Why: a raw newline or quote from a client-chosen path would forge a log line (CWE-117).
+      out = put_ascii_escape(out, c);
+    } else if (const std::size_t len = utf8_sequence(value, 0, code_point); len == 0) {
+      out = put(out, "\\ufffd");  // one replacement per ill-formed byte; the line stays valid UTF-8 JSON
+    } else {
+      out = put_utf8(out, value, 0, len);
+      used = len;
+    }
+    value.remove_prefix(used);
+  }
+  *out++ = '"';
+  return out;
+}
+
+}  // namespace authgate::grammar
