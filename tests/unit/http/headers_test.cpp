@@ -139,6 +139,32 @@ TEST_F(Fixture, ForwardedFieldsAreAppendedOrSet) {
   EXPECT_EQ(values(request, "Via"), std::vector<std::string>{"1.0 corp-proxy, 1.1 authgate"});
 }
 
+TEST_F(Fixture, TheClientsRequestIdInAnySpellingIsReplacedByOurs) {
+  auto request = client_request();
+  request.insert("X-Request-Id", "forged-1");
+  request.insert("x-request-id", "forged-2");
+  request.insert("X_Request_Id", "forged-3");
+  auto c = context();
+  c.request_id = "0123456789abcdef";
+  prepare_upstream_request(request, c);
+  EXPECT_EQ(values(request, "X-Request-Id"), std::vector<std::string>{"0123456789abcdef"});
+  EXPECT_TRUE(values(request, "X_Request_Id").empty()) << "CGI would read it as HTTP_X_REQUEST_ID";
+}
+
+TEST_F(Fixture, ExpectAndEveryConnectionTokenGoWhateverTheirCase) {
+  auto request = client_request();
+  request.insert("Connection", "close, KEEP-ALIVE, Upgrade, te, X-Named");
+  request.insert("Expect", "100-continue");
+  request.insert("x-named", "1");
+  request.insert("keep-alive", "timeout=5");
+  request.insert("X-Kept", "2");
+  prepare_upstream_request(request, context());
+  for (const char* name : {"Connection", "Expect", "X-Named", "Keep-Alive"}) {
+    EXPECT_TRUE(values(request, name).empty()) << name;
+  }
+  EXPECT_EQ(values(request, "X-Kept"), std::vector<std::string>{"2"});
+}
+
 // Issue 11 F8: frameworks read these as the proxy's word about the original request (Spring and Rails
 // take Forwarded's first host and proto; Symfony and IIS route by X-Original-URL). No client speaks for
 // the gateway, in any case or '_' spelling; Forwarded is the gateway's own, one element for this hop.

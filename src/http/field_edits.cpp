@@ -1,0 +1,77 @@
+#include "http/field_edits.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+#include <boost/container/small_vector.hpp>
+
+namespace authgate::gateway {
+namespace {
+
+namespace beast = boost::beast;
+
+// Fields a client may not remove by naming them in Connection: the upstream needs Host to route
+// (RFC 9110 §7.2), and framing is re-set by the relay anyway.
+bool is_protected(std::string_view name) {
+  return beast::iequals(name, "Host") || beast::iequals(name, "Content-Length");
+}
+
+}  // namespace
+
+// RFC 9110 §7.6.1 plus the fields that only make sense for one connection. Beast names each of these on
+// parse (case-insensitively), so a field is tested by its enum, with no string compared.
+bool is_hop_by_hop(http::field name) noexcept {
+  switch (name) {
+    case http::field::connection:
+    case http::field::keep_alive:
+    case http::field::proxy_connection:
+    case http::field::te:
+    case http::field::trailer:
+    case http::field::transfer_encoding:
+    case http::field::upgrade:
+    case http::field::proxy_authorization:
+    case http::field::proxy_authenticate:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string take_joined(Fields& fields, std::string_view name) {
+  std::string joined;
+  // Every line of the name, in order (Beast's equal_range does not walk the list in name order).
+  for (const auto& field : fields) {
+    if (!beast::iequals(field.name_string(), name)) continue;
+    if (!joined.empty()) joined += ", ";
+    joined.append(field.value());
+  }
+  fields.erase(name);
+  return joined;
+}
+
+void append_list(Fields& fields, std::string_view name, std::string_view element) {
+  auto joined = take_joined(fields, name);
+  if (!joined.empty()) joined += ", ";
+  joined.append(element);
+  fields.set(name, joined);
+}
+
+// Connection's tokens name more fields to remove (RFC 9110 §7.6.1). The usual ones (keep-alive, close,
+// upgrade, te) name hop-by-hop fields or none, which the pass by enum removes anyway: no lookup for them.
+void erase_connection_tokens(Fields& fields) {
+  // Copied out first (erasing a field frees the value the tokens point into); inline room for the usual
+  // one or two unusual tokens.
+  boost::container::small_vector<std::string, 4> tokens;
+  for (const auto& field : fields) {
+    if (field.name() != http::field::connection) continue;
+    for (const auto token : http::token_list{field.value()}) {
+      if (beast::iequals(token, "close") || is_hop_by_hop(http::string_to_field(token)) ||
+          is_protected(token)) {
+        continue;
+      }
+      tokens.emplace_back(token);
+    }
+  }
+  for (const auto& token : tokens) fields.erase(token);
+}
+
+}  // namespace authgate::gateway
