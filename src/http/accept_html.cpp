@@ -7,13 +7,15 @@
 namespace authgate::gateway {
 namespace {
 
-constexpr std::string_view whitespace = " \t";
+bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
-std::string_view trim(std::string_view text) {
-  const auto start = text.find_first_not_of(whitespace);
-  if (start == std::string_view::npos) return {};
-  const auto end = text.find_last_not_of(whitespace);
-  return text.substr(start, end - start + 1);
+// By hand: find_first_not_of(" \t") calls memchr on the set for every character it passes.
+std::string_view trim(std::string_view text) noexcept {
+  std::size_t start = 0;
+  std::size_t end = text.size();
+  while (start < end && is_ows(text[start])) ++start;
+  while (end > start && is_ows(text[end - 1])) --end;
+  return text.substr(start, end - start);
 }
 
 bool iequals(std::string_view a, std::string_view b) {

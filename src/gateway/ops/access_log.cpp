@@ -12,6 +12,7 @@
 
 #include "authgate/reason.hpp"
 #include "grammar/json_text.hpp"
+#include "http/wire_writer.hpp"
 
 namespace authgate::gateway {
 namespace {
@@ -76,37 +77,29 @@ char* put_rfc3339_ms(char* out, std::chrono::system_clock::time_point time) {
 /// for room, and `key` is the whole `,"name":` text, one copy per field.
 class LineWriter {
  public:
-  explicit LineWriter(char* at) noexcept : at_(at) {}
+  explicit LineWriter(char* at) noexcept : out_(at) {}
 
-  void raw(std::string_view text) noexcept {
-    std::memcpy(at_, text.data(), text.size());
-    at_ += text.size();
-  }
-  void time(std::chrono::system_clock::time_point when) { at_ = put_rfc3339_ms(at_, when); }
+  void raw(std::string_view text) noexcept { out_.put(text); }
+  void time(std::chrono::system_clock::time_point when) { out_.advance_to(put_rfc3339_ms(out_.end(), when)); }
   void string(std::string_view key, std::string_view value) noexcept {
-    raw(key);
-    at_ = write_json_string(at_, value);
+    out_.put(key).advance_to(write_json_string(out_.end(), value));
   }
   /// An empty value is JSON null ("no route", "no user"), not an empty string.
   void nullable(std::string_view key, std::string_view value) noexcept {
-    raw(key);
     if (value.empty()) {
-      raw("null");
+      out_.put(key).put("null");
     } else {
-      at_ = write_json_string(at_, value);
+      string(key, value);
     }
   }
   template <typename Int>
   void number(std::string_view key, Int value) noexcept {
-    raw(key);
-    at_ = std::to_chars(at_, at_ + max_number_bytes, value).ptr;
+    out_.put(key).number(value);
   }
-  [[nodiscard]] char* end() const noexcept { return at_; }
-
-  static constexpr std::size_t max_number_bytes = 21;  // "-9223372036854775808", with room to spare
+  [[nodiscard]] char* end() const noexcept { return out_.end(); }
 
  private:
-  char* at_;
+  WireWriter out_;
 };
 
 // Why: RFC 6750 §2.3 lets a bearer token travel as ?access_token=…; a query never reaches the log.
@@ -152,7 +145,7 @@ std::size_t access_line_bound(const RequestRecord& r) noexcept {
                                       to_string(r.reason),
                                       r.user_agent,
                                       r.throttled_by};
-  std::size_t bound = fixed_bytes + time_bytes + number_fields * LineWriter::max_number_bytes;
+  std::size_t bound = fixed_bytes + time_bytes + number_fields * WireWriter::max_number_bytes;
   for (const auto text : strings) bound += json_string_bound(text.size());
   return bound;
 }

@@ -288,3 +288,39 @@ TEST(RenderLocalReply, ForNginxA503TravelsAsA403ThatStillSaysWhenToRetry) {
 
 }  // namespace
 }  // namespace authgate::gateway
+
+namespace authgate::gateway {
+namespace {
+
+// The reply is written into room sized beforehand, with no check per piece: every option at once, at its
+// longest, still fits (a bound that fell short would abort the test).
+TEST(RenderLocalReply, EveryOptionAtOnceFitsTheRoomSizedForIt) {
+  const std::string custom(5000, 'x');
+  for (const int status : {401, 407, 429, 503, 599, 100, 999}) {
+    for (const bool html : {false, true}) {
+      for (const bool one_field : {false, true}) {
+        LocalReply reply;
+        reply.status = status;
+        reply.meant_status = 503;
+        reply.date = date;
+        reply.html = html;
+        reply.custom_page = status == 429 ? &custom : nullptr;
+        reply.side = policy::Side::proxy;
+        reply.keep_alive = true;
+        reply.client_version = 10;
+        reply.one_challenge_field = one_field;
+        reply.retry_after = std::chrono::seconds::max();
+        for (int i = 0; i < 12; ++i)
+          reply.challenges.push_back({"Digest", std::nullopt, {{"realm", std::string(300, 'r')}}});
+        const auto rendered = render_local_reply(reply);
+        const auto text = bytes(rendered);
+        EXPECT_NE(text.find("Proxy-Authenticate: Digest realm="), std::string::npos) << status;
+        EXPECT_NE(text.find("X-Authgate-Status: 503\r\n"), std::string::npos) << status;
+        EXPECT_NE(text.find("Connection: keep-alive\r\n"), std::string::npos) << status;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace authgate::gateway
