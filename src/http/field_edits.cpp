@@ -36,6 +36,25 @@ bool is_hop_by_hop(http::field name) noexcept {
   }
 }
 
+std::size_t count_named(const Fields& fields, http::field name) noexcept {
+  std::size_t n = 0;
+  for (const auto& field : fields) n += field.name() == name ? 1 : 0;
+  return n;
+}
+
+bool keeps_alive(const Fields& fields, unsigned version) {
+  bool close = false;
+  bool keep_alive = false;
+  for (const auto& field : fields) {
+    if (field.name() != http::field::connection) continue;
+    for (const auto token : http::token_list{field.value()}) {
+      close = close || beast::iequals(token, "close");
+      keep_alive = keep_alive || beast::iequals(token, "keep-alive");
+    }
+  }
+  return !close && (version >= 11 || keep_alive);
+}
+
 std::string take_joined(Fields& fields, std::string_view name) {
   std::string joined;
   // Every line of the name, in order (Beast's equal_range does not walk the list in name order).

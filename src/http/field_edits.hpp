@@ -1,6 +1,7 @@
 #pragma once
-// Edits on a head's fields that the request and the response transformations (headers.hpp) share:
-// which fields are hop-by-hop, the fields a Connection field names, and joining a field's lines.
+// Reading and editing a head's fields, shared by the session and the request and response
+// transformations (headers.hpp): which fields are hop-by-hop, what a Connection field says, and joining a
+// field's lines. Each walks the field list once; Beast's lookups by name compare strings in a tree.
 
 #include <string>
 #include <string_view>
@@ -16,6 +17,14 @@ namespace http = boost::beast::http;
 /// Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade, Proxy-Authorization,
 /// Proxy-Authenticate (RFC 9110 §7.6.1, and the fields that only make sense for one connection).
 bool is_hop_by_hop(http::field name) noexcept;
+
+/// How many field lines `name` has.
+std::size_t count_named(const Fields& fields, http::field name) noexcept;
+
+/// Whether the connection persists after this message (RFC 9112 §9.3): HTTP/1.1 unless a Connection
+/// field lists `close`, HTTP/1.0 only when one lists `keep-alive`. Every Connection line counts (RFC 9110
+/// §5.3: they are one list), where Beast's keep_alive() reads only the first.
+bool keeps_alive(const Fields& fields, unsigned version);
 
 /// Removes every field a Connection field names (RFC 9110 §7.6.1), except Host and Content-Length. The
 /// hop-by-hop fields themselves are left to the caller's pass by enum.

@@ -5,6 +5,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include "authgate/grammar/parse.hpp"
+#include "http/field_edits.hpp"
 #include "net/destination_policy.hpp"
 
 namespace authgate::gateway {
@@ -17,12 +18,6 @@ HeadCheck refuse(int status, Reason reason) {
   check.status = status;
   check.reason = reason;
   return check;
-}
-
-std::size_t count_named(const Fields& fields, http::field name) {
-  std::size_t n = 0;
-  for (const auto& field : fields) n += field.name() == name ? 1 : 0;
-  return n;
 }
 
 // Host (RFC 9110 §7.2, RFC 9112 §3.2): exactly one in HTTP/1.1, at most one in HTTP/1.0, and it must

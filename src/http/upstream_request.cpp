@@ -1,6 +1,7 @@
 // The client's request head turned into the upstream's (headers.hpp: prepare_upstream_request).
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <iterator>
 
@@ -48,26 +49,34 @@ constexpr std::array<std::string_view, 13> proxy_word_fields{"Forwarded",
                                                              "X-Original-Host",
                                                              "X-Host"};
 
-// The fields the gateway sets or appends below: a '_' spelling from the client is removed (the
-// '-' spellings are replaced or appended to).
-constexpr std::array<std::string_view, 3> forwarded_fields{"X-Forwarded-For", "X-Forwarded-Proto",
-                                                           "X-Forwarded-Host"};
-
 // Fields the gateway sets on every forwarded request: any spelling the client sent goes first.
 constexpr std::array<std::string_view, 2> replaced_fields{"X-Forwarded-Proto", "X-Forwarded-Host"};
 
-// A bit per name length (63: any longer name), so most fields are passed over with one test.
-constexpr std::uint64_t length_bit(std::size_t length) noexcept {
-  return 1ull << (length < 63 ? length : 63);
-}
+// The fields the gateway appends to: only a '_' spelling from the client is removed (the '-' spelling is
+// appended to; a '_' spelling of the others above is removed with them).
+constexpr std::string_view underscored_forwarded_for = "X_Forwarded_For";
 
-constexpr std::uint64_t static_lengths() noexcept {
-  std::uint64_t mask = 0;
-  for (const auto name : proxy_word_fields) mask |= length_bit(name.size());
-  for (const auto name : forwarded_fields) mask |= length_bit(name.size());
-  for (const auto name : replaced_fields) mask |= length_bit(name.size());
-  return mask;
-}
+// Every static name in one array, and per name length the names of that length: a client's field is
+// compared with the one or two names of its own length, not with all of them.
+constexpr std::size_t static_name_count = proxy_word_fields.size() + replaced_fields.size() + 1;
+constexpr std::array<std::string_view, static_name_count> static_names = [] {
+  std::array<std::string_view, static_name_count> names{};
+  std::size_t i = 0;
+  for (const auto name : proxy_word_fields) names[i++] = name;
+  for (const auto name : replaced_fields) names[i++] = name;
+  names[i] = underscored_forwarded_for;
+  return names;
+}();
+constexpr std::size_t underscore_only = static_name_count - 1;  // X_Forwarded_For: not its '-' spelling
+
+constexpr std::size_t longest_bucket = 63;  // any longer name shares the last bucket
+constexpr std::array<std::uint32_t, longest_bucket + 1> names_by_length = [] {
+  std::array<std::uint32_t, longest_bucket + 1> buckets{};
+  for (std::size_t i = 0; i < static_names.size(); ++i) {
+    buckets[std::min(static_names[i].size(), longest_bucket)] |= 1u << i;
+  }
+  return buckets;
+}();
 
 // What one pass over the client's fields found of those the gateway appends to.
 struct AppendedFields {
@@ -75,22 +84,23 @@ struct AppendedFields {
   bool via = false;
 };
 
-// The fields the client's head loses on its way upstream, and whether they can be told by their length.
+// The fields the client's head loses on its way upstream.
 struct Dropped {
   std::array<std::string_view, 4> identity;  // the identity headers, and X-Request-Id when replaced
-  std::uint64_t lengths = 0;
-  bool authorization = false;  // the origin's credentials, consumed here
+  bool authorization = false;                // the origin's credentials, consumed here
 
   bool spoofed(std::string_view name) const noexcept {
-    if ((length_bit(name.size()) & lengths) == 0) return false;
-    const auto same = [name](std::string_view wanted) {
-      return !wanted.empty() && same_header(name, wanted);
-    };
-    if (std::any_of(identity.begin(), identity.end(), same)) return true;
-    if (std::any_of(proxy_word_fields.begin(), proxy_word_fields.end(), same)) return true;
-    if (std::any_of(replaced_fields.begin(), replaced_fields.end(), same)) return true;
-    return name.find('_') != std::string_view::npos &&
-           std::any_of(forwarded_fields.begin(), forwarded_fields.end(), same);
+    for (const auto wanted : identity) {
+      if (!wanted.empty() && same_header(name, wanted)) return true;
+    }
+    for (std::uint32_t candidates = names_by_length[std::min(name.size(), longest_bucket)]; candidates != 0;
+         candidates &= candidates - 1) {
+      const auto i = static_cast<std::size_t>(std::countr_zero(candidates));
+      if (!same_header(name, static_names[i])) continue;
+      // The '-' spelling of X-Forwarded-For is the list this hop appends to.
+      if (i != underscore_only || name.find('_') != std::string_view::npos) return true;
+    }
+    return false;
   }
 };
 
@@ -100,8 +110,6 @@ Dropped dropped_for(const ForwardContext& context) {
   const bool replaces_request_id = context.side == policy::Side::origin && !context.request_id.empty();
   dropped.identity = {names.user, names.groups, names.scheme,
                       replaces_request_id ? std::string_view{"X-Request-Id"} : std::string_view{}};
-  dropped.lengths = static_lengths();
-  for (const auto name : dropped.identity) dropped.lengths |= length_bit(name.size());
   dropped.authorization = context.side == policy::Side::origin && !context.pass_authorization;
   return dropped;
 }

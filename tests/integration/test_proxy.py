@@ -136,6 +136,18 @@ def test_client_keep_alive_serves_many_requests_on_one_connection(proxy):
         assert not conn.peer_closed(wait=0.3), "a keep-alive connection stays open between requests"
 
 
+@pytest.mark.parametrize("connection", [["close"], ["keep-alive", "close"], ["Keep-Alive, CLOSE"]])
+@pytest.mark.parametrize("path, auth", [("/public/x", []), ("/", [])])
+def test_close_on_any_connection_line_ends_the_connection(proxy, connection, path, auth):
+    """RFC 9110 §5.3: several Connection lines are one list; a close in the second one counts too (for a
+    proxied answer and for the gateway's own 401)."""
+    with RawConnection(proxy.port) as conn:
+        response = conn.request("GET", path, auth + [("Connection", line) for line in connection])
+        assert response.status in (200, 401)
+        assert response.headers_named("Connection") == ["close"]
+        assert conn.peer_closed(), "the gateway closes after answering a request that said close"
+
+
 def test_upstream_connections_are_pooled(proxy, upstream):
     with RawConnection(proxy.port) as conn:
         for i in range(6):

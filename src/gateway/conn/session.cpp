@@ -19,6 +19,7 @@
 #include "gateway/proxy/proxy.hpp"
 #include "http/accept_html.hpp"
 #include "http/buffered_head.hpp"
+#include "http/field_edits.hpp"
 #include "http/head_check.hpp"
 #include "http/local_reply.hpp"
 #include "http/request_id.hpp"
@@ -152,11 +153,14 @@ asio::awaitable<bool> Session::serve_one() {
   x.record.method = std::string{x.parser.get().method_string()};
   // The proxy rewrites the version and may write a Host for an HTTP/1.0 client that sent none.
   x.record.protocol = x.parser.get().version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
-  x.host_sent = x.parser.get().count(http::field::host) != 0;
+  const auto& request = x.parser.get();
+  x.host_sent = count_named(request, http::field::host) != 0;
   x.from_trusted_proxy = peer_is_trusted_proxy(*x.snapshot);
-  x.record.request_id =
-      choose_request_id(x.parser.get()["X-Request-Id"], x.parser.get()["traceparent"], x.from_trusted_proxy);
-  x.keep_alive = x.parser.get().keep_alive() && !state_.draining.load(std::memory_order_relaxed);
+  // Only a trusted proxy's id is taken: the fields are not even looked up for anyone else.
+  x.record.request_id = x.from_trusted_proxy
+                            ? choose_request_id(request["X-Request-Id"], request["traceparent"], true)
+                            : fresh_request_id();
+  x.keep_alive = keeps_alive(request, request.version()) && !state_.draining.load(std::memory_order_relaxed);
   const bool keep = co_await handle(x);
   finish(x);
   co_return keep;
