@@ -25,12 +25,13 @@ VerifyCache::Key key_of(const VerifyCache& cache, std::string_view space, std::s
   return key.value_or(VerifyCache::Key{});
 }
 
-TEST(VerifyCache, KeyIsHmacSha256OfLengthPrefixedSpaceAndCredentials) {
+TEST(VerifyCache, KeyIsKeyedBlake2sOfLengthPrefixedSpaceAndCredentials) {
   std::array<std::uint8_t, 32> secret{};
   secret.fill(0x0b);
   VerifyCache cache({}, secret);
-  // HMAC-SHA256(0x0b*32, 00 00 00 00 00 00 00 05 "Basic" "QWxhZGRpbjpvcGVuIHNlc2FtZQ==") computed with
-  // `openssl mac -digest SHA256 -macopt hexkey:0b…0b HMAC` and Python hmac.
+  // BLAKE2s-256 keyed with 0x0b*32 (RFC 7693) of 00 00 00 00 00 00 00 05 "Basic"
+  // "QWxhZGRpbjpvcGVuIHNlc2FtZQ==" computed with `openssl mac -macopt hexkey:0b…0b BLAKE2SMAC` and Python's
+  // hashlib.blake2s(key=…).
   const auto key = key_of(cache, "Basic", "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
   std::string hex;
   for (auto b : key) {
@@ -38,7 +39,7 @@ TEST(VerifyCache, KeyIsHmacSha256OfLengthPrefixedSpaceAndCredentials) {
     hex += digits[b >> 4];
     hex += digits[b & 15];
   }
-  EXPECT_EQ(hex, "60c0ff7e8772c88b82330804544aa3cd83c9e716e846bb12d1b8f9bbdf45773e");
+  EXPECT_EQ(hex, "4b898c4f9d67dd08e8852e0a295d431e418a6f8c1dd21b3910328f7310b2c2ce");
 }
 
 TEST(VerifyCache, KeysSeparateSpacesCredentialsAndProcesses) {
