@@ -36,6 +36,13 @@ bool is_hop_by_hop(http::field name) noexcept {
   }
 }
 
+std::string_view first_value(const Fields& fields, http::field name) noexcept {
+  for (const auto& field : fields) {
+    if (field.name() == name) return field.value();
+  }
+  return {};
+}
+
 std::size_t count_named(const Fields& fields, http::field name) noexcept {
   std::size_t n = 0;
   for (const auto& field : fields) n += field.name() == name ? 1 : 0;

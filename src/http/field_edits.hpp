@@ -18,6 +18,10 @@ namespace http = boost::beast::http;
 /// Proxy-Authenticate (RFC 9110 §7.6.1, and the fields that only make sense for one connection).
 bool is_hop_by_hop(http::field name) noexcept;
 
+/// The value of the first line of `name`, empty when there is none: what Beast's `fields[name]` answers,
+/// found by the name's enum along the list instead of by string compares down the tree.
+std::string_view first_value(const Fields& fields, http::field name) noexcept;
+
 /// How many field lines `name` has.
 std::size_t count_named(const Fields& fields, http::field name) noexcept;
 

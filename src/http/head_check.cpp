@@ -26,11 +26,12 @@ bool check_host(RequestHead& request, HeadCheck& check) {
   const auto hosts = count_named(request, http::field::host);
   if (hosts > 1 || (hosts == 0 && request.version() >= 11 && check.target.authority.empty())) return false;
   if (!check.target.authority.empty()) {
-    if (hosts == 1 && !beast::iequals(request[http::field::host], check.target.authority)) return false;
+    if (hosts == 1 && !beast::iequals(first_value(request, http::field::host), check.target.authority))
+      return false;
     request.set(http::field::host, check.target.authority);
   }
   if (count_named(request, http::field::host) == 0) return true;
-  auto host = parse_host(request[http::field::host]);
+  auto host = parse_host(first_value(request, http::field::host));
   if (!host) return false;
   check.host = std::move(*host);
   return true;

@@ -187,7 +187,7 @@ void prepare_upstream_request(RequestHead& request, const ForwardContext& contex
     request.insert(http::field::unknown, "X-Forwarded-For", context.client_address);
   }
   request.insert(http::field::unknown, "X-Forwarded-Proto", context.secure ? "https" : "http");
-  const auto host = request[http::field::host];
+  const auto host = first_value(request, http::field::host);
   ForwardedElement forwarded;
   forwarded_element(forwarded, context.client_address, host, context.secure);
   request.insert(http::field::forwarded, std::string_view{forwarded.data(), forwarded.size()});

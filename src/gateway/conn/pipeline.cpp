@@ -11,6 +11,7 @@
 #include "gateway/conn/session_impl.hpp"
 #include "gateway/gateway_state.hpp"
 #include "gateway/proxy/form_body.hpp"
+#include "http/field_edits.hpp"
 #include "schemes/bearer/access_token.hpp"
 
 namespace authgate::gateway {
@@ -99,8 +100,8 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
   const auto fields = credential_lines(request, side);
   // The snapshot's clock: the one its Bearer schemes check exp/nbf with, so cache expiry agrees.
   const auto now = x.snapshot->clock ? x.snapshot->clock->now() : x.record.start;
-  RequestView view{{request.method_string(), request.target(), request[http::field::host], client_address(x),
-                    stream_.is_tls(), now, std::nullopt},
+  RequestView view{{request.method_string(), request.target(), first_value(request, http::field::host),
+                    client_address(x), stream_.is_tls(), now, std::nullopt},
                    {fields, std::nullopt, std::nullopt}};
   if (x.head.target.has_query) view.credentials.query = x.head.target.query;
 

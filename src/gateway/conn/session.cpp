@@ -31,7 +31,7 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 bool expects_continue(const RequestHead& request) {
-  return request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue");
+  return request.version() >= 11 && beast::iequals(first_value(request, http::field::expect), "100-continue");
 }
 
 }  // namespace
@@ -219,7 +219,7 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
   local.rendered_challenges = rendered_challenges;
   local.retry_after = retry_after;
   local.date = thread_.date();
-  local.html = x.parser.is_header_done() && prefers_html(x.parser.get()[http::field::accept]);
+  local.html = x.parser.is_header_done() && prefers_html(first_value(x.parser.get(), http::field::accept));
   if (local.html) {
     const auto& pages = x.route != nullptr ? x.route->error_pages : x.snapshot->error_pages;
     local.custom_page = pages.find(status);
@@ -305,9 +305,9 @@ void Session::finish(Exchange& x) {
     if (!x.record.original_host.empty()) {
       x.record.host = x.record.original_host;
     } else if (x.host_sent) {
-      x.record.host = request[http::field::host];
+      x.record.host = first_value(request, http::field::host);
     }
-    x.record.user_agent = request[http::field::user_agent];
+    x.record.user_agent = first_value(request, http::field::user_agent);
   }
   state_.record(x.record);
 }

@@ -40,6 +40,19 @@ TEST(KeepsAlive, FollowsEveryConnectionLineAsOneList) {
   }
 }
 
+TEST(FirstValue, IsWhatBeastsLookupAnswersForEveryNameItKnows) {
+  Fields fields;
+  fields.insert("user-agent", "first");
+  fields.insert("Accept", "text/html");
+  fields.insert("User-Agent", "second");
+  fields.insert("X-Custom", "x");
+  for (const auto name : {http::field::user_agent, http::field::accept, http::field::host}) {
+    EXPECT_EQ(first_value(fields, name), fields[name]) << http::to_string(name);
+  }
+  EXPECT_EQ(first_value(fields, http::field::user_agent), "first");
+  EXPECT_EQ(first_value(fields, http::field::host), "");
+}
+
 TEST(CountNamed, CountsEveryLineOfTheNameWhateverItsCase) {
   Fields fields;
   fields.insert("Host", "a");
