@@ -52,13 +52,10 @@ std::size_t count_named(const Fields& fields, http::field name) noexcept {
 bool keeps_alive(const Fields& fields, unsigned version) {
   bool close = false;
   bool keep_alive = false;
-  for (const auto& field : fields) {
-    if (field.name() != http::field::connection) continue;
-    for (const auto token : http::token_list{field.value()}) {
-      close = close || beast::iequals(token, "close");
-      keep_alive = keep_alive || beast::iequals(token, "keep-alive");
-    }
-  }
+  for_each_connection_token(fields, [&](std::string_view token) {
+    close = close || beast::iequals(token, "close");
+    keep_alive = keep_alive || beast::iequals(token, "keep-alive");
+  });
   return !close && (version >= 11 || keep_alive);
 }
 
@@ -87,16 +84,13 @@ void erase_connection_tokens(Fields& fields) {
   // Copied out first (erasing a field frees the value the tokens point into); inline room for the usual
   // one or two unusual tokens.
   boost::container::small_vector<std::string, 4> tokens;
-  for (const auto& field : fields) {
-    if (field.name() != http::field::connection) continue;
-    for (const auto token : http::token_list{field.value()}) {
-      if (beast::iequals(token, "close") || is_hop_by_hop(http::string_to_field(token)) ||
-          is_protected(token)) {
-        continue;
-      }
-      tokens.emplace_back(token);
+  for_each_connection_token(fields, [&tokens](std::string_view token) {
+    if (beast::iequals(token, "keep-alive") || beast::iequals(token, "close") ||
+        is_hop_by_hop(http::string_to_field(token)) || is_protected(token)) {
+      return;
     }
-  }
+    tokens.emplace_back(token);
+  });
   for (const auto& token : tokens) fields.erase(token);
 }
 

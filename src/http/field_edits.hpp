@@ -7,6 +7,9 @@
 #include <string_view>
 
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+
+#include "authgate/grammar/parse.hpp"
 
 #include "http/head_arena.hpp"
 
@@ -24,6 +27,21 @@ std::string_view first_value(const Fields& fields, http::field name) noexcept;
 
 /// How many field lines `name` has.
 std::size_t count_named(const Fields& fields, http::field name) noexcept;
+
+/// Calls `visit(token)` for each token of every Connection line. A line that is one bare token (nearly
+/// every message's `keep-alive` or `close`) is passed whole, without Beast's list parser.
+template <typename Visit>
+void for_each_connection_token(const Fields& fields, Visit&& visit) {
+  for (const auto& field : fields) {
+    if (field.name() != http::field::connection) continue;
+    const auto value = field.value();
+    if (grammar::is_token(value)) {
+      visit(value);
+      continue;
+    }
+    for (const auto token : http::token_list{value}) visit(token);
+  }
+}
 
 /// Whether the connection persists after this message (RFC 9112 §9.3): HTTP/1.1 unless a Connection
 /// field lists `close`, HTTP/1.0 only when one lists `keep-alive`. Every Connection line counts (RFC 9110

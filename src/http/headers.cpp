@@ -43,13 +43,10 @@ std::string join_groups(const std::vector<std::string>& groups) {
 }
 
 bool connection_has(const Fields& fields, std::string_view token) {
-  for (const auto& field : fields) {
-    if (field.name() != http::field::connection) continue;
-    for (const auto listed : http::token_list{field.value()}) {
-      if (beast::iequals(listed, token)) return true;
-    }
-  }
-  return false;
+  bool listed = false;
+  for_each_connection_token(fields,
+                            [&](std::string_view each) { listed = listed || beast::iequals(each, token); });
+  return listed;
 }
 
 bool is_websocket_upgrade(const Fields& fields) {
