@@ -1,5 +1,6 @@
 #include "grammar/json_text.hpp"
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -59,7 +60,15 @@ char* put_utf8(char* out, std::string_view s, std::size_t i, std::size_t len) no
   return put(out, s.substr(i, len));
 }
 
-bool is_plain_ascii(unsigned char c) noexcept { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+constexpr bool is_plain_ascii(unsigned char c) noexcept {
+  return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+constexpr std::array<bool, 256> plain_bytes = [] {
+  std::array<bool, 256> table{};
+  for (unsigned c = 0; c < 256; ++c) table[c] = is_plain_ascii(static_cast<unsigned char>(c));
+  return table;
+}();
 
 // Eight bytes at a time (the SWAR tests of "Bit Twiddling Hacks"): each test is exact about whether any
 // byte of the word matches, so a word that passes holds no byte to escape.
@@ -83,13 +92,20 @@ constexpr bool word_is_plain(std::uint64_t word) noexcept {
 }  // namespace
 
 std::size_t plain_json_prefix(std::string_view value) noexcept {
+  const auto word_at = [&value](std::size_t at) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, value.data() + at, sizeof word);
+    return word;
+  };
   std::size_t i = 0;
   for (; i + 8 <= value.size(); i += 8) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, value.data() + i, sizeof word);
-    if (!word_is_plain(word)) break;
+    if (!word_is_plain(word_at(i))) break;
   }
-  while (i < value.size() && is_plain_ascii(static_cast<unsigned char>(value[i]))) ++i;
+  // The last bytes of a value of eight or more, in one word that overlaps what passed already.
+  if (i < value.size() && i >= 8 && i + 8 > value.size() && word_is_plain(word_at(value.size() - 8))) {
+    return value.size();
+  }
+  while (i < value.size() && plain_bytes[static_cast<unsigned char>(value[i])]) ++i;
   return i;
 }
 
