@@ -81,6 +81,8 @@ bool prefers_html(std::string_view accept) noexcept {
         weight_of(semicolon == std::string_view::npos ? std::string_view{} : element.substr(semicolon + 1));
     if (!weight) continue;
     if (iequals(type, "text/html") || iequals(type, "application/xhtml+xml")) {
+      // Nothing outweighs 1: the answer is settled (a browser's Accept names HTML first).
+      if (*weight == 1000) return true;
       html = std::max(html, *weight);
     } else if (iequals(type, "text/plain")) {
       plain = std::max(plain, *weight);
