@@ -15,7 +15,7 @@ namespace authgate::gateway {
 struct RequestRecord {
   std::chrono::system_clock::time_point start;  // when the request head was complete
   RequestId request_id;                         // a trusted front proxy's X-Request-Id, else made here
-  std::string client;                           // peer address:port
+  std::string_view client;                      // peer address:port (the session's, which outlives it)
   std::string_view client_ip;                   // peer address (no brackets, no port)
   std::uint16_t client_port = 0;                // peer port
   std::string_view listener;                    // listener name
