@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <utility>
@@ -240,8 +241,9 @@ void AccessLog::write(const RequestRecord& record) noexcept {
       buffer = std::make_unique_for_overwrite<char[]>(bound);
       buffer_size = bound;
     }
-    const std::string_view line(
-        buffer.get(), static_cast<std::size_t>(write_access_line(buffer.get(), record) - buffer.get()));
+    const auto written = static_cast<std::size_t>(write_access_line(buffer.get(), record) - buffer.get());
+    if (written > bound) std::abort();  // a bound that fell short: stop before the corruption spreads
+    const std::string_view line(buffer.get(), written);
     bool wake = false;
     {
       const std::lock_guard lock(mutex_);
