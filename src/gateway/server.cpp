@@ -30,6 +30,7 @@
 #include "gateway/ops/memory_trim.hpp"
 #include "gateway/ops/metrics.hpp"
 #include "gateway/ops/startup_report.hpp"
+#include "http/spare_memory.hpp"
 #include "net/redis_state_store.hpp"
 
 namespace authgate::gateway {
@@ -67,6 +68,7 @@ asio::awaitable<void> sweep_idle_upstreams(IoThread& thread) {
     if (ec) co_return;
     thread.pool.sweep();
     thread.trim_scratch();
+    trim_spare_memory();  // this thread's spare request blocks left unused for the last second
   }
 }
 

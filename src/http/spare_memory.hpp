@@ -1,7 +1,9 @@
 #pragma once
 // Memory of one fixed size kept per thread for reuse: what a request takes and gives back every time
 // (its header arena's block, its state) costs no malloc once the thread has served a request. A
-// bounded number is kept; beyond it (a burst) memory goes back to malloc.
+// bounded number is kept; beyond it (a burst) memory goes back to malloc, and so do spares no request took
+// for a whole trim interval: a burst's last blocks, freed at scattered places, would otherwise keep
+// malloc_trim from returning the pages around them.
 
 #include <cstddef>
 #include <new>
@@ -22,6 +24,22 @@ inline constexpr bool keep_spare_memory = true;
 inline constexpr bool keep_spare_memory = true;
 #endif
 
+namespace detail {
+/// One kind of spare block on one thread, linked into that thread's list so trim_spare_memory() finds it.
+struct SpareList {
+  SpareList* next = nullptr;
+  virtual void trim() noexcept = 0;
+
+ protected:
+  SpareList();
+  ~SpareList();
+};
+}  // namespace detail
+
+/// On the calling thread: frees the spare blocks of every kind that stayed unused since the previous call
+/// (the fewest spares seen in between). Call about once a second from each thread that serves requests.
+void trim_spare_memory() noexcept;
+
 /// Blocks of `Bytes`, aligned for any type new aligns for; up to `Kept` spare ones per thread.
 template <std::size_t Bytes, std::size_t Kept = 16>
 class SpareMemory {
@@ -34,6 +52,7 @@ class SpareMemory {
     void* block = spares.head;
     spares.head = *static_cast<void**>(block);
     --spares.count;
+    if (spares.count < spares.low_water) spares.low_water = spares.count;
     return block;
   }
 
@@ -48,15 +67,24 @@ class SpareMemory {
     ++spares.count;
   }
 
+  /// Spare blocks this thread holds now.
+  static std::size_t spare_count() noexcept { return local().count; }
+
  private:
-  struct Spares {
+  struct Spares final : detail::SpareList {
     void* head = nullptr;
     std::size_t count = 0;
+    std::size_t low_water = 0;  // fewest spares since the last trim(): that many sat unused all along
     Spares() = default;
     Spares(const Spares&) = delete;
     Spares& operator=(const Spares&) = delete;
-    ~Spares() {
-      while (head != nullptr) ::operator delete(std::exchange(head, *static_cast<void**>(head)));
+    ~Spares() { free(count); }
+    void trim() noexcept override {
+      free(low_water);
+      low_water = count;
+    }
+    void free(std::size_t n) noexcept {
+      for (; n > 0; --n, --count) ::operator delete(std::exchange(head, *static_cast<void**>(head)));
     }
   };
 

@@ -11,6 +11,7 @@
 // the translation unit that compiles Asio (asio_beast_impl.cpp), before Asio's sources: the
 // specialisations must be seen before their first use.
 
+#include <atomic>
 #include <cstddef>
 #include <mutex>
 #include <new>
@@ -36,11 +37,15 @@ class DescriptorSlab {
       return block;
     }
     if (used_ == per_chunk) {
-      chunk_ = static_cast<Block*>(::operator new(sizeof(Block) * per_chunk));  // NOLINT(*-owning-memory)
+      chunk_ = static_cast<Block*>(::operator new(chunk_bytes));  // NOLINT(*-owning-memory)
       used_ = 0;
+      bytes_.fetch_add(chunk_bytes, std::memory_order_relaxed);
     }
     return &chunk_[used_++];
   }
+
+  /// Bytes taken so far: what the largest burst's sockets needed, kept for the next one.
+  std::size_t bytes() const noexcept { return bytes_.load(std::memory_order_relaxed); }
 
   void deallocate(void* pointer) noexcept {
     const std::lock_guard lock(mutex_);
@@ -55,12 +60,14 @@ class DescriptorSlab {
     Block* next;
     alignas(State) unsigned char bytes[sizeof(State)];
   };
-  static constexpr std::size_t per_chunk = 1024;  // 176 KiB at a time
+  static constexpr std::size_t per_chunk = 1024;
+  static constexpr std::size_t chunk_bytes = sizeof(Block) * per_chunk;  // 176 KiB at a time
 
   std::mutex mutex_;
   Block* chunk_ = nullptr;
   std::size_t used_ = per_chunk;
   Block* free_ = nullptr;
+  std::atomic<std::size_t> bytes_{0};
 };
 
 }  // namespace authgate::net

@@ -211,8 +211,13 @@ def test_memory_goes_back_near_its_idle_level_after_a_burst(launcher, upstream, 
     finally:
         for sock in held:
             sock.close()
+    # Asio keeps one record per socket of the busiest moment for the next burst (4,000 client sockets and
+    # up to as many upstream ones: 0.7-1.4 MiB); the gauge says how much. Everything else goes back.
+    kept = metric(gw, "authgate_socket_records_bytes") / 1024
+    assert 0 < kept <= 176 * 8
+    limit = idle * 1.25 + kept
     deadline = time.monotonic() + 60
-    while rss_kib(gw.process.pid) > idle * 1.25 and time.monotonic() < deadline:
+    while rss_kib(gw.process.pid) > limit and time.monotonic() < deadline:
         time.sleep(0.5)
     after = rss_kib(gw.process.pid)
-    assert after <= idle * 1.25, f"RSS {after} KiB after the burst (peak {peak}), idle {idle}"
+    assert after <= limit, f"RSS {after} KiB after the burst (peak {peak}), idle {idle}, socket records {kept}"

@@ -7,6 +7,7 @@
 
 #include "authgate/reason.hpp"
 #include "gateway/authn/worker_pool.hpp"
+#include "net/socket_records.hpp"
 
 namespace authgate::gateway {
 namespace {
@@ -283,6 +284,10 @@ void Metrics::render_scalars(std::string& out) const {
   out.append("authgate_connections_open ");
   append_int(out, open);
   out.push_back('\n');
+  append_family(
+      out, "authgate_socket_records_bytes", "gauge",
+      "Memory Asio keeps for reuse: one record per socket open at once at the busiest moment so far.");
+  append_sample(out, "authgate_socket_records_bytes", "", net::socket_record_bytes());
   append_family(out, "authgate_connections_total", "counter", "Client connections accepted.");
   append_sample(out, "authgate_connections_total", "", connections_total_.load(relaxed));
   append_family(out, "authgate_connections_refused_total", "counter",

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "authgate/reason.hpp"
+#include "net/socket_records.hpp"
 
 namespace authgate::gateway {
 namespace {
@@ -133,6 +134,13 @@ TEST(Metrics, RendersASmallScenarioExactly) {
       "# HELP authgate_connections_open Client connections open now.\n"
       "# TYPE authgate_connections_open gauge\n"
       "authgate_connections_open 1\n"
+      "# HELP authgate_socket_records_bytes Memory Asio keeps for reuse: one record per socket open at once "
+      "at "
+      "the busiest moment so far.\n"
+      "# TYPE authgate_socket_records_bytes gauge\n"
+      "authgate_socket_records_bytes " +
+      std::to_string(net::socket_record_bytes()) +
+      "\n"
       "# HELP authgate_connections_total Client connections accepted.\n"
       "# TYPE authgate_connections_total counter\n"
       "authgate_connections_total 2\n"
