@@ -2,7 +2,7 @@
 // The verified-credential cache: a successful slow verification (bcrypt, argon2id, …) is remembered so
 // the next request with the same credentials costs a lookup, not a hash.
 //
-// Keys are keyed BLAKE2s-256 (a MAC, RFC 7693 §2.5) of len(space) ‖ space ‖ credentials under a
+// Keys are keyed BLAKE2b-256 (a MAC, RFC 7693 §2.5) of len(space) ‖ space ‖ credentials under a
 // per-process random secret: the cache never
 // holds a password or a token, and keys from another process (another secret) are useless. Values are the
 // verified Identity, an expiry and the generation of the data it was verified against; an entry of another

@@ -25,13 +25,13 @@ VerifyCache::Key key_of(const VerifyCache& cache, std::string_view space, std::s
   return key.value_or(VerifyCache::Key{});
 }
 
-TEST(VerifyCache, KeyIsKeyedBlake2sOfLengthPrefixedSpaceAndCredentials) {
+TEST(VerifyCache, KeyIsKeyedBlake2bOfLengthPrefixedSpaceAndCredentials) {
   std::array<std::uint8_t, 32> secret{};
   secret.fill(0x0b);
   VerifyCache cache({}, secret);
-  // BLAKE2s-256 keyed with 0x0b*32 (RFC 7693) of 00 00 00 00 00 00 00 05 "Basic"
-  // "QWxhZGRpbjpvcGVuIHNlc2FtZQ==" computed with `openssl mac -macopt hexkey:0b…0b BLAKE2SMAC` and Python's
-  // hashlib.blake2s(key=…).
+  // BLAKE2b-256 keyed with 0x0b*32 (RFC 7693) of 00 00 00 00 00 00 00 05 "Basic"
+  // "QWxhZGRpbjpvcGVuIHNlc2FtZQ==" computed with `openssl mac -macopt hexkey:0b…0b -macopt size:32
+  // BLAKE2BMAC` and Python's hashlib.blake2b(key=…, digest_size=32).
   const auto key = key_of(cache, "Basic", "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
   std::string hex;
   for (auto b : key) {
@@ -39,7 +39,7 @@ TEST(VerifyCache, KeyIsKeyedBlake2sOfLengthPrefixedSpaceAndCredentials) {
     hex += digits[b >> 4];
     hex += digits[b & 15];
   }
-  EXPECT_EQ(hex, "4b898c4f9d67dd08e8852e0a295d431e418a6f8c1dd21b3910328f7310b2c2ce");
+  EXPECT_EQ(hex, "45688193fc9fa4f37fcb215f3310c260dd0a17459720e397894b933b3bdc5e2d");
 }
 
 TEST(VerifyCache, KeysSeparateSpacesCredentialsAndProcesses) {
