@@ -20,7 +20,7 @@ package=(dpkg-dev file)
 test=(clang libclang-rt-14-dev clang-format clang-tidy
       curl ca-certificates openssl python3 python3-pytest python3-requests python3-httpx
       python3-jwt python3-jwcrypto python3-cryptography python3-prometheus-client nodejs
-      apache2-utils whois argon2 nginx-light caddy redis-server procps)
+      apache2-utils whois argon2 nginx-light caddy haproxy redis-server procps)
 browser=(chromium nodejs npm)
 
 with_package=0 with_test=0 with_browser=0
