@@ -135,8 +135,7 @@ TEST(Metrics, RendersASmallScenarioExactly) {
       "# TYPE authgate_connections_open gauge\n"
       "authgate_connections_open 1\n"
       "# HELP authgate_socket_records_bytes Memory Asio keeps for reuse: one record per socket open at once "
-      "at "
-      "the busiest moment so far.\n"
+      "at the busiest moment so far.\n"
       "# TYPE authgate_socket_records_bytes gauge\n"
       "authgate_socket_records_bytes " +
       std::to_string(net::socket_record_bytes()) +
