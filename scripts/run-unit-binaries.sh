@@ -15,5 +15,6 @@ printf '%s\n' "${binaries[@]}" | xargs -P "$jobs" -I{} sh -c '
   if timeout 600 "$0" --gtest_brief=1 >"$log" 2>&1; then
     echo "$(basename "$0"): $(grep -E "^\[  PASSED  \]" "$log")"
   else
-    echo "$(basename "$0"): FAILED (exit $?)"; cat "$log"; exit 1
+    status=$?
+    printf "%s: FAILED (exit %s)\n%s\n" "$(basename "$0")" "$status" "$(cat "$log")"; exit 1
   fi' {} "$logs"
