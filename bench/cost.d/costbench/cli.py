@@ -108,7 +108,7 @@ def run(args, repo):
             "connection": "one keep-alive TCP connection per kind, one request in flight",
             "process": "a fresh server process under callgrind per (server, kind); "
                        "callgrind_control --zero after the warm-up, --dump after the measured requests",
-            "callgrind": "valgrind --tool=callgrind --dump-instr=no (threads combined)",
+            "callgrind": "valgrind --tool=callgrind --dump-instr=no --compress-strings=no (threads combined)",
             "ir": "the dump's totals: line (sum of all self costs), every thread, user space only",
             "allocations": "calls= into malloc, calloc, realloc, posix_memalign, aligned_alloc, memalign, "
                            "valloc, except from those functions and glibc's malloc internals (_mid_memalign …)",

@@ -42,7 +42,10 @@ def _nginx_argv(nginx, run_dir, conf, startup_log):
 
 
 def callgrind_prefix(valgrind, out_file):
-    return [valgrind, "--tool=callgrind", f"--callgrind-out-file={out_file}", "--dump-instr=no"]
+    # --compress-strings=no: every dump names its own functions, so callgrind_annotate can read one of a
+    # run's numbered dumps alone (compressed names are defined once, in whichever dump used them first).
+    return [valgrind, "--tool=callgrind", f"--callgrind-out-file={out_file}", "--dump-instr=no",
+            "--compress-strings=no"]
 
 
 def start_upstream(run_dir, nginx):
