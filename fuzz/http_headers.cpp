@@ -1,10 +1,11 @@
 // The header rewrite between client and upstream, on arbitrary heads. The first byte picks the context
 // (see Flags); the rest is a request head, read as the session reads it (feed_head(), a header limit, no
 // body limit) and checked as the pipeline checks it (check_head()). prepare_upstream_request() then runs
-// on both sides, and prepare_client_response() on the same field lines under a 200 or 101 status line.
-// Never crashes or leaks, and what leaves the gateway obeys the rules the upstream trusts (issue 12):
-// exactly our identity headers in any spelling, no credentials the gateway consumed, no proxy field a
-// client wrote, no hop-by-hop field, no CR/LF/NUL, and a head Beast reads back field for field.
+// on both sides (and prepare_upstream_head() must write the same bytes), and prepare_client_response()
+// on the same field lines under a 200 or 101 status line. Never crashes or leaks, and what leaves the
+// gateway obeys the rules the upstream trusts (issue 12): exactly our identity headers in any spelling,
+// no credentials the gateway consumed, no proxy field a client wrote, no hop-by-hop field, no CR/LF/NUL,
+// and a head Beast reads back field for field.
 #include <cstdint>
 #include <cstdlib>
 #include <sstream>
@@ -18,6 +19,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "http/buffered_head.hpp"
+#include "http/head_bytes.hpp"
 #include "http/head_check.hpp"
 #include "http/headers.hpp"
 
@@ -239,10 +241,26 @@ void check_hop_by_hop(const Fields& fields, const Sent& sent, const ForwardConte
   check_connection_named_gone(fields, sent.connection, ours);
 }
 
+// The proxy's own way (prepare_upstream_head(), the gateway's fields written after the head's) gives the
+// upstream the very bytes Beast would write for the same head with those fields inserted.
+void check_split_preparation(const RequestHead& client, const ForwardContext& context,
+                             const RequestHead& prepared) {
+  HeadArena arena;
+  RequestHead split{HeadAllocator<char>{arena}};
+  split.method_string(client.method_string());
+  split.target(client.target());
+  split.version(client.version());
+  for (const auto& field : client) split.insert(field.name_string(), field.value());
+  const auto wire = prepare_upstream_head(split, context);
+  const auto written = head_bytes_in_arena(split, 0, wire);
+  check(std::string_view(written.data(), written.size()) == head_bytes(prepared));
+}
+
 void forward(const RequestHead& client, const ForwardContext& context) {
   RequestHead request = client;
   const Sent sent = sent_by(request);
   prepare_upstream_request(request, context);
+  check_split_preparation(client, context, request);
   check_clean(request);
   check_identity(request, *context.identity_names, context.identity == nullptr);
   check_credentials(request, context, sent);

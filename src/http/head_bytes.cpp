@@ -29,14 +29,14 @@ std::size_t fields_size(const Fields& fields) {
   return size;
 }
 
-char* put_fields(char* out, const Fields& fields) {
+char* put_fields(char* out, const Fields& fields, std::string_view more_fields) {
   for (const auto& field : fields) {
     out = put(out, field.name_string());
     out = put(out, ": ");
     out = put(out, field.value());
     out = put(out, "\r\n");
   }
-  return put(out, "\r\n");
+  return put(put(out, more_fields), "\r\n");
 }
 
 std::size_t start_line_size(const RequestHead& head) {
@@ -74,29 +74,29 @@ char* put_start_line(char* out, const ResponseHead& head) {
 }
 
 template <class Head>
-std::size_t head_size(const Head& head) {
-  return start_line_size(head) + fields_size(head);
+std::size_t head_size(const Head& head, std::string_view more_fields) {
+  return start_line_size(head) + fields_size(head) + more_fields.size();
 }
 
 template <class Head>
-void put_head(char* out, const Head& head) {
-  put_fields(put_start_line(out, head), head);
+void put_head(char* out, const Head& head, std::string_view more_fields) {
+  put_fields(put_start_line(out, head), head, more_fields);
 }
 
 template <class Head>
 std::string as_string(const Head& head) {
-  std::string out(head_size(head), '\0');
-  put_head(out.data(), head);
+  std::string out(head_size(head, {}), '\0');
+  put_head(out.data(), head, {});
   return out;
 }
 
 template <class Head>
-std::span<char> in_arena(const Head& head, std::size_t room) {
+std::span<char> in_arena(const Head& head, std::size_t room, std::string_view more_fields) {
   HeadArena* arena = head.get_allocator().arena();
   if (arena == nullptr) throw std::logic_error{"head_bytes_in_arena: the head's fields are not in an arena"};
-  const auto size = head_size(head);
+  const auto size = head_size(head, more_fields);
   auto* out = static_cast<char*>(arena->allocate(size + room, 1));
-  put_head(out, head);
+  put_head(out, head, more_fields);
   return {out, size + room};
 }
 
@@ -105,11 +105,11 @@ std::span<char> in_arena(const Head& head, std::size_t room) {
 std::string head_bytes(const RequestHead& head) { return as_string(head); }
 std::string head_bytes(const ResponseHead& head) { return as_string(head); }
 
-std::span<char> head_bytes_in_arena(const RequestHead& head, std::size_t room) {
-  return in_arena(head, room);
+std::span<char> head_bytes_in_arena(const RequestHead& head, std::size_t room, std::string_view more_fields) {
+  return in_arena(head, room, more_fields);
 }
 std::span<char> head_bytes_in_arena(const ResponseHead& head, std::size_t room) {
-  return in_arena(head, room);
+  return in_arena(head, room, {});
 }
 
 }  // namespace authgate::gateway

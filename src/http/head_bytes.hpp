@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include <boost/beast/http/message.hpp>
 
@@ -22,7 +23,9 @@ std::string head_bytes(const ResponseHead& head);
 /// The same bytes followed by `room` bytes for a body the caller fills, allocated in the arena the head's
 /// own fields live in (so they are gone when the request ends): the proxy's writes cost no malloc. The
 /// head must be one of the request path's, whose allocator has an arena (std::logic_error otherwise).
-std::span<char> head_bytes_in_arena(const RequestHead& head, std::size_t room = 0);
+/// `more_fields` (wire bytes, "Name: value\r\n" each: prepare_upstream_head()) go after the head's fields.
+std::span<char> head_bytes_in_arena(const RequestHead& head, std::size_t room = 0,
+                                    std::string_view more_fields = {});
 std::span<char> head_bytes_in_arena(const ResponseHead& head, std::size_t room = 0);
 
 }  // namespace authgate::gateway

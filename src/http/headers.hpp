@@ -53,8 +53,15 @@ void strip_hop_by_hop(Fields& fields);
 /// Authorization is the origin's and goes on),
 /// ours set when authenticated, X-Forwarded-For appended, -Proto/-Host set, Via appended, HTTP/1.1,
 /// and the WebSocket upgrade fields re-added when the client asked for one. Framing is left to the
-/// caller (the body relay decides Content-Length or chunked).
+/// caller (the body relay decides Content-Length or chunked). The gateway's own fields come last.
 void prepare_upstream_request(RequestHead& request, const ForwardContext& context);
+
+/// The same, except that the gateway's own fields (identity, X-Request-Id, X-Forwarded-*, Forwarded, Via,
+/// unless appended to the client's) are not inserted into `request` but returned as wire bytes in its
+/// arena (field_lines.hpp), to be written after its fields: head_bytes_in_arena(request, 0, returned), for
+/// a request that goes out as its head alone. The head must be the request path's (its allocator has an
+/// arena; std::logic_error otherwise).
+std::string_view prepare_upstream_head(RequestHead& request, const ForwardContext& context);
 
 /// Turns the upstream's response header into the client's: hop-by-hop fields removed, except the
 /// Upgrade / Connection pair of a 101 to a WebSocket upgrade.

@@ -4,11 +4,13 @@
 #include <bit>
 #include <cstdint>
 #include <iterator>
+#include <stdexcept>
 
 #include <boost/beast/core/string.hpp>
 #include <boost/container/small_vector.hpp>
 
 #include "http/field_edits.hpp"
+#include "http/field_lines.hpp"
 #include "http/headers.hpp"
 
 namespace authgate::gateway {
@@ -155,9 +157,10 @@ void forwarded_element(ForwardedElement& out, std::string_view client_address, s
   append(secure ? ";proto=https" : ";proto=http");
 }
 
-}  // namespace
-
-void prepare_upstream_request(RequestHead& request, const ForwardContext& context) {
+// Everything but the gateway's own fields, which go to `ours` in the order the upstream gets them; the
+// caller writes them after the head's fields. `forwarded` holds the Forwarded value `ours` points into.
+void prepare_head(RequestHead& request, const ForwardContext& context, FieldLines& ours,
+                  ForwardedElement& forwarded) {
   const bool websocket = is_websocket_upgrade(request);
   std::string upgrade;
   if (websocket) upgrade = take_joined(request, "Upgrade");
@@ -169,39 +172,38 @@ void prepare_upstream_request(RequestHead& request, const ForwardContext& contex
   // the route asks for it (DESIGN.md); on the proxy side they were Proxy-Authorization, a hop-by-hop field.
   const AppendedFields appended = erase_client_fields(request, dropped_for(context));
 
-  // Each field below is known to be absent now (or appended to): inserted, not looked up and replaced.
+  // Each field below is known to be absent now (or appended to): added, not looked up and replaced.
   const auto& names = *context.identity_names;
   if (context.identity != nullptr) {
-    request.insert(names.user, context.identity->user);
-    request.insert(names.groups, join_groups(context.identity->groups));
-    request.insert(names.scheme, context.identity->scheme);
+    ours.add(names.user, context.identity->user);
+    ours.add_joined(names.groups, context.identity->groups);
+    ours.add(names.scheme, context.identity->scheme);
   }
   // The id of this request's log line, for the upstream's logs; the client's own is replaced unless a
   // trusted proxy sent it (then it is the same value). A forward proxy's origins are not ours: untouched.
   if (context.side == policy::Side::origin && !context.request_id.empty()) {
-    request.insert(http::field::unknown, "X-Request-Id", context.request_id);
+    ours.add("X-Request-Id", context.request_id);
   }
   if (appended.forwarded_for) {
     append_list(request, "X-Forwarded-For", context.client_address);
   } else {
-    request.insert(http::field::unknown, "X-Forwarded-For", context.client_address);
+    ours.add("X-Forwarded-For", context.client_address);
   }
-  request.insert(http::field::unknown, "X-Forwarded-Proto", context.secure ? "https" : "http");
+  ours.add("X-Forwarded-Proto", context.secure ? "https" : "http");
   const auto host = first_value(request, http::field::host);
-  ForwardedElement forwarded;
   forwarded_element(forwarded, context.client_address, host, context.secure);
-  request.insert(http::field::forwarded, std::string_view{forwarded.data(), forwarded.size()});
+  ours.add("Forwarded", std::string_view{forwarded.data(), forwarded.size()});
   if (host.empty()) {
     // An HTTP/1.0 client may omit Host; HTTP/1.1 upstreams require one (RFC 9112 §3.2).
     request.set(http::field::host, context.default_host);
   } else {
-    request.insert(http::field::unknown, "X-Forwarded-Host", host);
+    ours.add("X-Forwarded-Host", host);
   }
   // RFC 9110 §7.6.3: a gateway MUST send Via in each inbound request it forwards.
   if (appended.via) {
     append_list(request, "Via", "1.1 authgate");
   } else {
-    request.insert(http::field::via, "1.1 authgate");
+    ours.add("Via", "1.1 authgate");
   }
 
   request.version(11);
@@ -210,6 +212,25 @@ void prepare_upstream_request(RequestHead& request, const ForwardContext& contex
     request.set(http::field::connection, "Upgrade");
     request.set(http::field::upgrade, upgrade);
   }
+}
+
+}  // namespace
+
+std::string_view prepare_upstream_head(RequestHead& request, const ForwardContext& context) {
+  HeadArena* arena = request.get_allocator().arena();
+  if (arena == nullptr)
+    throw std::logic_error{"prepare_upstream_head: the head's fields are not in an arena"};
+  FieldLines ours;
+  ForwardedElement forwarded;
+  prepare_head(request, context, ours, forwarded);
+  return ours.write(*arena);
+}
+
+void prepare_upstream_request(RequestHead& request, const ForwardContext& context) {
+  FieldLines ours;
+  ForwardedElement forwarded;
+  prepare_head(request, context, ours, forwarded);
+  ours.insert_into(request);
 }
 
 }  // namespace authgate::gateway

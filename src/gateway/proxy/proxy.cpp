@@ -243,6 +243,7 @@ struct Plan {
   bool retryable = false;  // idempotent without a body: may be sent again on a fresh connection
   std::size_t primed = 0;  // body bytes already read into the scratch buffer
   bool continue_sent = false;
+  std::string_view gateway_fields;  // without a body: written after the head's fields (prepare_upstream_head)
 };
 
 ProxyResult upstream_failure(const ClientSide& client, Reason reason) {
@@ -268,7 +269,7 @@ asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection
   }
   if (client.parser.is_done() && plan.primed == 0) {
     // No body: the head alone, in one write, without Beast's serializer (see head_bytes.hpp).
-    const auto wire_head = head_bytes_in_arena(client.parser.get().base());
+    const auto wire_head = head_bytes_in_arena(client.parser.get().base(), 0, plan.gateway_fields);
     if (auto ec = co_await write_all(up.stream, asio::buffer(wire_head.data(), wire_head.size()),
                                      client.limits.body_timeout)) {
       co_return RelayStatus{RelayError::write, ec, 0};
@@ -323,7 +324,12 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
   plan.websocket = is_websocket_upgrade(request);
   plan.head = request.method() == http::verb::head;
   plan.retryable = !plan.has_body && is_idempotent(request.method());
-  prepare_upstream_request(request.base(), context);
+  if (plan.has_body) {
+    prepare_upstream_request(request.base(), context);  // Beast's serializer writes this head
+  } else {
+    // The head goes out alone, in one write: the gateway's fields are written after its own fields.
+    plan.gateway_fields = prepare_upstream_head(request.base(), context);
+  }
   set_request_framing(request, client.parser);
   if (client.primed > 0) {
     plan.primed = client.primed;  // read whole before authentication (RFC 6750 §2.2 form token)
