@@ -33,7 +33,7 @@ stage "unit tests (release)"
 ctest --test-dir build/release -L unit -j "$jobs" --output-on-failure --no-tests=error
 
 if ! skipped tidy; then
-  stage "clang-tidy (every layer, ~9 min on 2 cores)"
+  stage "clang-tidy (every layer, ~15 min on 2 cores)"
   scripts/tidy.sh build/release
 fi
 
