@@ -3,6 +3,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "http/headers.hpp"
+
 namespace authgate::gateway {
 namespace {
 
@@ -74,9 +76,7 @@ void FieldLines::insert_into(Fields& fields) const {
       fields.insert(line.name, line.value);
       continue;
     }
-    std::string value(joined_size(*line.joined), '\0');
-    put_joined(value.data(), *line.joined);
-    fields.insert(line.name, value);
+    fields.insert(line.name, join_groups(*line.joined));
   }
 }
 
