@@ -70,7 +70,7 @@ void BM_InsertWithEviction(benchmark::State& state) {
   std::size_t i = 0;
   for (auto _ : state) {
     auto key = filled.keys[i++ % filled.keys.size()];
-    key[31] ^= 0x5a;  // a new key in the same shard as an old one
+    key[0] ^= 0x5a;  // a new key in the same shard as an old one (the shard is read from bytes 8 to 15)
     filled.cache.insert(key, identity, 1, now + std::chrono::minutes(5));
   }
 }

@@ -2,7 +2,7 @@
 // The verified-credential cache: a successful slow verification (bcrypt, argon2id, …) is remembered so
 // the next request with the same credentials costs a lookup, not a hash.
 //
-// Keys are keyed BLAKE2b-256 (a MAC, RFC 7693 §2.5) of len(space) ‖ space ‖ credentials under a
+// Keys are SipHash-2-4 with a 128-bit output (a keyed PRF) of len(space) ‖ space ‖ credentials under a
 // per-process random secret: the cache never
 // holds a password or a token, and keys from another process (another secret) are useless. Values are the
 // verified Identity, an expiry and the generation of the data it was verified against; an entry of another
@@ -26,11 +26,12 @@ namespace authgate::stores {
 
 class VerifyCache {
  public:
-  using Key = std::array<std::uint8_t, 32>;
+  using Key = std::array<std::uint8_t, 16>;
+  static constexpr std::size_t secret_bytes = 16;  // SipHash's 128-bit key
   using TimePoint = std::chrono::system_clock::time_point;
 
-  /// Hash for maps keyed by Key: a Key is already a keyed MAC, uniformly distributed, so its first bytes
-  /// are a fine hash, and an attacker who does not know the secret cannot aim collisions at one bucket.
+  /// Hash for maps keyed by Key: a Key is already a keyed PRF's output, uniformly distributed, so its first
+  /// bytes are a fine hash, and an attacker who does not know the secret cannot aim collisions at one bucket.
   struct KeyHash {
     std::size_t operator()(const Key& key) const noexcept {
       std::size_t h;
@@ -54,11 +55,11 @@ class VerifyCache {
     std::size_t size = 0;
   };
 
-  /// Draws a fresh random 32-byte secret. Throws std::runtime_error if OpenSSL cannot (start-up only).
+  /// Draws a fresh random 16-byte secret. Throws std::runtime_error if OpenSSL cannot (start-up only).
   explicit VerifyCache(Options options);
   VerifyCache() : VerifyCache(Options{}) {}
   /// With a given secret (tests and benchmarks).
-  VerifyCache(Options options, std::span<const std::uint8_t, 32> secret);
+  VerifyCache(Options options, std::span<const std::uint8_t, secret_bytes> secret);
   ~VerifyCache();
   VerifyCache(const VerifyCache&) = delete;
   VerifyCache& operator=(const VerifyCache&) = delete;
@@ -91,7 +92,7 @@ class VerifyCache {
  private:
   struct Shard;
   struct MacTemplate;
-  void init(Options options, std::span<const std::uint8_t, 32> secret);
+  void init(Options options, std::span<const std::uint8_t, secret_bytes> secret);
   Shard& shard_for(const Key& key) const noexcept;
 
   std::unique_ptr<MacTemplate> mac_;
