@@ -28,7 +28,7 @@ struct ForwardContext {
   policy::Side side = policy::Side::origin;         // whose credentials the gateway consumed
   bool pass_authorization = false;  // route option: forward the client's Authorization (origin side)
   std::string target;               // request-target to send (normalised path + query)
-  std::string default_host;         // Host for a request that has none (the upstream's authority)
+  std::string_view default_host;    // Host for a request that has none (the upstream's authority)
   std::string_view request_id;      // sent as X-Request-Id (origin side), replacing any the client sent
 };
 

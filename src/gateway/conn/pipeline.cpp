@@ -182,7 +182,7 @@ asio::awaitable<bool> Session::act(Exchange& x, const config::ForwardTo& forward
   context.side = info_.side;
   context.pass_authorization = x.route->pass_authorization;
   context.target = target->url.base_path + x.head.target.path;
-  context.default_host = target->url.authority();
+  context.default_host = target->authority;
   const bool query_token = verdict.source == schemes::CredentialSource::query;
   if (query_token) {
     // The token is ours, not the upstream's: it would end up in its access logs (RFC 6750 §5.3).

@@ -63,7 +63,7 @@ const UpstreamTarget* UpstreamPool::target(const config::Upstream& upstream) {
     spdlog::error("upstream {}: {}", upstream.name, url.error());
     return nullptr;
   }
-  UpstreamTarget target{*url, {}, nullptr, idle_.size(), {}};
+  UpstreamTarget target{*url, url->authority(), {}, nullptr, idle_.size(), {}};
   if (url->https) {
     target.sni = upstream.tls.server_name.empty() ? url->host : upstream.tls.server_name;
     try {

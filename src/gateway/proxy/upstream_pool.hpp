@@ -36,6 +36,7 @@ struct UpstreamConnection {
 /// Where an upstream is and how to reach it, parsed once per URL.
 struct UpstreamTarget {
   config::UpstreamUrl url;
+  std::string authority;                    // url.authority(), made once: a Host for a request without one
   std::string sni;                          // TLS: SNI and verified name
   std::shared_ptr<asio::ssl::context> tls;  // https only
   std::size_t idle_list = 0;                // index of its idle list in the pool that parsed it
