@@ -14,7 +14,7 @@ import uuid
 import pytest
 import requests
 
-from harness import certs, configs, tokens
+from harness import certs, configs, tokens, yaml_text
 from harness.gateway import run_cli
 from harness.idp import IdentityProvider
 
@@ -349,3 +349,53 @@ def test_a_reload_keeps_the_remote_keys_without_a_503(gw, idp, keys):
     failures = [answer for answer in answers if answer[0] != 200]
     assert answers and failures == [], "a reload must not open a 503 gap for remote-key realms"
     assert idp.count("/jwks") == fetched, "an unchanged source keeps its keys and its schedule"
+
+
+@pytest.mark.parametrize("change", [
+    {"audiences": ["another-api"]},
+    {"issuer": "https://another-issuer.example"},
+], ids=["audience", "issuer"])
+def test_a_reload_that_tightens_a_remote_realm_refuses_a_token_it_had_cached(
+        launcher, upstream, store_files, idp, pki, keys, tmp_path, change):
+    """The key set survives the reload (same keys, same generation), but the realm's rules changed: a token
+    verified and cached under the old rules must be judged again, not answered from the cache."""
+    publish(idp, keys, "k1")
+    config = remote_config(upstream, store_files, idp, pki, tmp_path)
+    config["routes"].append(configs.route("claims", "/claims", {"realms": ["remote"], "claims": {"team": "blue"}}))
+    gw = launcher.serve(config)
+    kept = tokens.mint_pyjwt(keys["k1"], ALG, tokens.claims(jti=str(uuid.uuid4()), team="blue"))
+    assert wait_status(gw, "/remote", lambda: kept).status_code == 200
+    assert get(gw, "/claims", kept).status_code == 200, "the route's claim requirement is met"
+    was = metric(gw, "authgate_config_generation")
+    config["realms"]["remote"].update(change)
+    gw.rewrite_config(yaml_text.dump(config))
+    gw.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 15
+    while metric(gw, "authgate_config_generation") <= was:
+        assert time.monotonic() < deadline, "the reload did not land"
+        time.sleep(0.05)
+    refused = get(gw, "/remote", kept)
+    assert refused.status_code == 401, "cached under the old rules"
+    assert 'error="invalid_token"' in refused.headers["WWW-Authenticate"]
+
+
+def test_a_claim_a_route_asks_for_after_a_reload_is_in_the_identity(
+        launcher, upstream, store_files, idp, pki, keys, tmp_path):
+    """Identities keep only the claims some route asks for; a reload that adds a route asking for another
+    claim must see that claim in a token cached before it."""
+    publish(idp, keys, "k1")
+    config = remote_config(upstream, store_files, idp, pki, tmp_path)
+    gw = launcher.serve(config)
+    kept = tokens.mint_pyjwt(keys["k1"], ALG, tokens.claims(jti=str(uuid.uuid4()), team="blue"))
+    assert wait_status(gw, "/remote", lambda: kept).status_code == 200
+    was = metric(gw, "authgate_config_generation")
+    config["routes"].insert(0, configs.route("claims", "/claims", {"realms": ["remote"], "claims": {"team": "blue"}}))
+    gw.rewrite_config(yaml_text.dump(config))
+    gw.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 15
+    while metric(gw, "authgate_config_generation") <= was:
+        assert time.monotonic() < deadline, "the reload did not land"
+        time.sleep(0.05)
+    assert get(gw, "/claims", kept).status_code == 200
+    other = tokens.mint_pyjwt(keys["k1"], ALG, tokens.claims(jti=str(uuid.uuid4()), team="red"))
+    assert get(gw, "/claims", other).status_code == 403

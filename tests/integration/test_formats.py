@@ -1,10 +1,13 @@
 """Every htpasswd format Apache's and Debian's tools write verifies, and a wrong password does not
 (nginx-tests auth_basic.t style: one line per format). The lines are made by `htpasswd`, `mkpasswd` and
 Debian's `argon2` CLI, never by authgate. Plaintext and DES-crypt are refused unless the realm opts in."""
+import signal
+import time
+
 import pytest
 import requests
 
-from harness import configs, passwords
+from harness import configs, passwords, yaml_text
 from harness.passwords import argon2_line, htpasswd_line, mkpasswd_line
 
 # (id, user, how the line is made, the prefix the hash must have)
@@ -103,3 +106,27 @@ def test_weak_format_allowed_when_opted_in(formats_gateway, lines, user):
 def test_weak_formats_are_warned_about_at_start(formats_gateway):
     stderr = formats_gateway.process.stderr_text().lower()
     assert "plaintext" in stderr or "plain" in stderr, "allow_plaintext must be logged as a warning"
+
+
+def test_a_reload_that_withdraws_allow_plaintext_refuses_a_cached_plaintext_login(launcher, upstream, lines, tmp_path):
+    """A plaintext login verified (and cached) while the realm allowed it must not outlive a reload that
+    withdraws allow_plaintext (a reload reads the store again, whose new generation misses the cache); a
+    bcrypt login still verifies after it."""
+    htpasswd = passwords.write_htpasswd(tmp_path / "formats.htpasswd", [lines["plain"][0], lines["bcrypt-2y"][0]])
+    groups = tmp_path / "groups.txt"
+    groups.write_text("")
+    config = configs.gateway_config(upstream.url, htpasswd, groups)
+    config["realms"] = {"lenient": {"scheme": "basic", "realm": "Lenient", "store": "staff", "allow_plaintext": True}}
+    config["routes"] = [configs.route("lenient", "/", {"realms": ["lenient"]})]
+    gw = launcher.serve(config)
+    assert get(gw, "/x", "plain", lines["plain"][1]).status_code == 200
+    assert get(gw, "/x", "bcrypt-2y", lines["bcrypt-2y"][1]).status_code == 200
+    config["realms"]["lenient"]["allow_plaintext"] = False
+    gw.rewrite_config(yaml_text.dump(config))
+    gw.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 15
+    while "now serving config generation 2" not in gw.process.stderr_text():
+        assert time.monotonic() < deadline, "the reload did not land"
+        time.sleep(0.05)
+    assert get(gw, "/x", "plain", lines["plain"][1]).status_code == 401
+    assert get(gw, "/x", "bcrypt-2y", lines["bcrypt-2y"][1]).status_code == 200

@@ -1,5 +1,7 @@
 // The Bearer scheme (RFC 6750) over the jose layer: challenge as data, one verification per token.
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <utility>
 
 #include "authgate/grammar/parse.hpp"
@@ -12,6 +14,10 @@ namespace authgate::schemes {
 namespace {
 
 constexpr std::string_view scheme_name = detail::bearer_scheme_name;
+
+/// Numbers every Bearer scheme built, for generation(): a reload builds new ones.
+std::atomic<std::uint64_t> next_instance{1};
+constexpr int key_set_bits = 40;  // a key set's generation: one per file load or fetch, never near 2^40
 
 class BearerScheme final : public Scheme {
  public:
@@ -74,9 +80,15 @@ class BearerScheme final : public Scheme {
 
   Malformed malformed(Reason reason) const override { return detail::invalid_request(reason); }
 
+  // The verify cache's generation. The key set's alone is not enough: a reload builds a new scheme with
+  // new rules (issuer, audiences, algorithms, the claims an identity keeps) over the same remote key set,
+  // and a token the old rules admitted must be judged by the new ones. So this scheme's number is in the
+  // top bits (wrapping after 2^24 schemes, long after any entry of the first has expired).
   std::uint64_t generation() const noexcept override {
     const auto keys = keys_->current();
-    return keys ? keys->generation() : 0;
+    if (!keys) return 0;
+    constexpr std::uint64_t key_set_mask = (std::uint64_t{1} << key_set_bits) - 1;
+    return (instance_ << key_set_bits) | (keys->generation() & key_set_mask);
   }
 
  private:
@@ -116,6 +128,7 @@ class BearerScheme final : public Scheme {
   std::shared_ptr<const jose::LiveKeySet> keys_;
   std::shared_ptr<const Clock> clock_;
   std::shared_ptr<const KeyRefetchSlot> refetch_;
+  const std::uint64_t instance_ = next_instance.fetch_add(1, std::memory_order_relaxed);
 };
 
 }  // namespace

@@ -250,6 +250,19 @@ TEST(BearerScheme, KeyRotationTakesEffectWithoutRebuildingTheScheme) {
   EXPECT_GT(f.scheme->generation(), before) << "cached verifications of the old keys become misses";
 }
 
+TEST(BearerScheme, TwoSchemesOverOneKeySetHaveTheirOwnGenerations) {
+  // A reload builds a new scheme (new issuer, audiences…) over the remote key set it carries over: what
+  // the old scheme verified must be a miss for the new one, though the keys did not change.
+  Fixture f;
+  const auto again = make_bearer_scheme(options(), f.live, std::make_shared<PinnedClock>());
+  EXPECT_NE(again->generation(), f.scheme->generation());
+  EXPECT_NE(again->generation(), 0u);
+  const std::uint64_t before = again->generation();
+  f.live->replace(keys_of(test_keys().p256_other.get(), "k2"));
+  EXPECT_NE(again->generation(), before);
+  EXPECT_NE(again->generation(), f.scheme->generation());
+}
+
 TEST(BearerScheme, AnUnknownKidAsksForARefetchAndNothingElseDoes) {
   Fixture f;
   f.slot->attach(f.refetch);
