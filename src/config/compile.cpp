@@ -73,13 +73,14 @@ std::vector<std::string> watched_files_of(const Config& config) {
 void build_realms(Snapshot& snapshot, const StoreMap& stores, const detail::DigestStoreMap& digest_stores,
                   const detail::KeySetMap& keys) {
   snapshot.realms.reserve(snapshot.config.realms.size());  // routes point into it: no reallocation later
+  const auto kept_claims = detail::claims_in_use(snapshot.config);
   for (const Realm& realm : snapshot.config.realms) {
     switch (*scheme_kind(realm.scheme)) {  // validate() admitted only known schemes
       case SchemeKind::bearer:
         snapshot.realms.push_back(
             realm.bearer.introspection
                 ? detail::compile_introspection_realm(realm, snapshot.clock)  // RFC 7662
-                : detail::compile_bearer_realm(realm, keys, snapshot.clock));
+                : detail::compile_bearer_realm(realm, keys, snapshot.clock, kept_claims));
         break;
       case SchemeKind::basic: {
         schemes::BasicOptions options{realm.realm, realm.allow_plaintext, {}};

@@ -98,10 +98,21 @@ KeySetMap load_bearer_keys(const Config& config, Problems& problems) {
   return loaded;
 }
 
+std::vector<std::string> claims_in_use(const Config& config) {
+  std::vector<std::string> names{"jti"};
+  for (const Route& route : config.routes) {
+    for (const auto& claim : route.claims) {
+      if (std::find(names.begin(), names.end(), claim.first) == names.end()) names.push_back(claim.first);
+    }
+  }
+  return names;
+}
+
 CompiledRealm compile_bearer_realm(const Realm& realm, const KeySetMap& keys,
-                                   std::shared_ptr<const Clock> clock) {
+                                   std::shared_ptr<const Clock> clock, std::vector<std::string> kept_claims) {
   const BearerRealm& b = realm.bearer;
   schemes::BearerOptions options{realm.realm, b.scope, policy_of(b)};
+  options.policy.claims.kept_claims = std::move(kept_claims);
   CompiledRealm compiled{realm.name, nullptr, nullptr, nullptr, nullptr};
   if (b.remote) {
     compiled.live_keys = std::make_shared<jose::LiveKeySet>();  // empty: 503 until the first fetch

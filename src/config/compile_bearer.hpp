@@ -21,10 +21,14 @@ using KeySetMap = std::map<std::string, std::shared_ptr<const jose::KeySet>, std
 /// skipped, with its reason) go to `problems` at the realm's key-source path. Keyed by realm name.
 KeySetMap load_bearer_keys(const Config& config, Problems& problems);
 
+/// The claims a verified token's Identity keeps in this config: those some route's `claims` asks for,
+/// and `jti` (the deny-list). Any other claim would be copied for nothing on every new token.
+std::vector<std::string> claims_in_use(const Config& config);
+
 /// The compiled realm of a validated bearer realm: its scheme over a live key set that holds `keys`
-/// (local source) or is empty with `remote` set (jwks / oidc).
+/// (local source) or is empty with `remote` set (jwks / oidc). Its identities keep `kept_claims` only.
 CompiledRealm compile_bearer_realm(const Realm& realm, const KeySetMap& keys,
-                                   std::shared_ptr<const Clock> clock);
+                                   std::shared_ptr<const Clock> clock, std::vector<std::string> kept_claims);
 
 /// The key files of bearer realms (jwks_file, pem_file, hmac_secret_file, remote ca_file), so changing
 /// one reloads the configuration (key rotation by file).

@@ -53,8 +53,13 @@ std::optional<std::string> scalar_text(const json::value& value) {
   }
 }
 
-void flatten_claims(const json::object& claims, Identity& identity) {
+bool kept(const std::optional<std::vector<std::string>>& names, std::string_view name) {
+  return !names || std::find(names->begin(), names->end(), name) != names->end();
+}
+
+void flatten_claims(const json::object& claims, const ClaimsPolicy& policy, Identity& identity) {
   for (const auto& member : claims) {
+    if (!kept(policy.kept_claims, member.key())) continue;
     std::vector<std::string> values;
     if (auto text = scalar_text(member.value())) values.push_back(std::move(*text));
     if (member.value().is_array()) {
@@ -79,7 +84,7 @@ VerifyResult<Identity> identity_from_claims(const json::object& claims, const Cl
   if (!policy.groups_claim.empty()) add_list_claim(identity.groups, claims.if_contains(policy.groups_claim));
   add_list_claim(identity.scopes, claims.if_contains("scope"));
   add_list_claim(identity.scopes, claims.if_contains("scp"));
-  flatten_claims(claims, identity);
+  flatten_claims(claims, policy, identity);
   return identity;
 }
 

@@ -30,6 +30,10 @@ struct ClaimsPolicy {
   /// The claim listing groups (Identity::groups): an array of strings or one space-separated string.
   /// Empty: no groups.
   std::string groups_claim;
+  /// The claims Identity::claims keeps, by name; nullopt keeps every one. For a caller that knows which
+  /// claims its policies read: each kept claim is a copy made for every new token (the gateway keeps the
+  /// names its routes' `claims` ask for, and `jti` for the deny-list).
+  std::optional<std::vector<std::string>> kept_claims;
 };
 
 /// The claims of a verified token, as the policy layer sees them.

@@ -144,6 +144,24 @@ TEST(Claims, BuildsTheIdentity) {
   EXPECT_EQ(*result->expires_at, now + seconds(300));
 }
 
+TEST(Claims, KeepsOnlyTheClaimsThePolicyNamesWhenItNamesThem) {
+  ClaimsPolicy p = policy();
+  p.groups_claim = "groups";
+  p.kept_claims = std::vector<std::string>{"jti", "team", "absent"};
+  const auto result =
+      check_claims(claims(R"(,"groups":["ops"],"scope":"read","jti":"j1","team":"blue","n":1)"), p, now);
+  ASSERT_TRUE(result) << to_string(result.error());
+  const Identity& id = result->identity;
+  EXPECT_EQ(id.claims.size(), 2u) << "jti and team; absent is not there to keep";
+  EXPECT_EQ(id.claims.at("jti"), std::vector<std::string>{"j1"});
+  EXPECT_EQ(id.claims.at("team"), std::vector<std::string>{"blue"});
+  EXPECT_EQ(id.user, "alice") << "user, groups and scopes are read whatever is kept";
+  EXPECT_EQ(id.groups, std::vector<std::string>{"ops"});
+  EXPECT_EQ(id.scopes, std::vector<std::string>{"read"});
+  p.kept_claims = std::vector<std::string>{};
+  EXPECT_TRUE(check_claims(claims(R"(,"jti":"j1")"), p, now)->identity.claims.empty());
+}
+
 TEST(Claims, ReadsUserAndGroupsFromConfiguredClaims) {
   ClaimsPolicy p = policy();
   p.user_claim = "preferred_username";
