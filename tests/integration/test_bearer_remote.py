@@ -351,6 +351,17 @@ def test_a_reload_keeps_the_remote_keys_without_a_503(gw, idp, keys):
     assert idp.count("/jwks") == fetched, "an unchanged source keeps its keys and its schedule"
 
 
+def reload(gw, config: dict):
+    """Writes `config` over the gateway's file, sends SIGHUP and waits until the new generation serves."""
+    was = metric(gw, "authgate_config_generation")
+    gw.rewrite_config(yaml_text.dump(config))
+    gw.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 15
+    while metric(gw, "authgate_config_generation") <= was:
+        assert time.monotonic() < deadline, "the reload did not land"
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("change", [
     {"audiences": ["another-api"]},
     {"issuer": "https://another-issuer.example"},
@@ -366,14 +377,8 @@ def test_a_reload_that_tightens_a_remote_realm_refuses_a_token_it_had_cached(
     kept = tokens.mint_pyjwt(keys["k1"], ALG, tokens.claims(jti=str(uuid.uuid4()), team="blue"))
     assert wait_status(gw, "/remote", lambda: kept).status_code == 200
     assert get(gw, "/claims", kept).status_code == 200, "the route's claim requirement is met"
-    was = metric(gw, "authgate_config_generation")
     config["realms"]["remote"].update(change)
-    gw.rewrite_config(yaml_text.dump(config))
-    gw.process.send_signal(signal.SIGHUP)
-    deadline = time.monotonic() + 15
-    while metric(gw, "authgate_config_generation") <= was:
-        assert time.monotonic() < deadline, "the reload did not land"
-        time.sleep(0.05)
+    reload(gw, config)
     refused = get(gw, "/remote", kept)
     assert refused.status_code == 401, "cached under the old rules"
     assert 'error="invalid_token"' in refused.headers["WWW-Authenticate"]
@@ -388,14 +393,8 @@ def test_a_claim_a_route_asks_for_after_a_reload_is_in_the_identity(
     gw = launcher.serve(config)
     kept = tokens.mint_pyjwt(keys["k1"], ALG, tokens.claims(jti=str(uuid.uuid4()), team="blue"))
     assert wait_status(gw, "/remote", lambda: kept).status_code == 200
-    was = metric(gw, "authgate_config_generation")
     config["routes"].insert(0, configs.route("claims", "/claims", {"realms": ["remote"], "claims": {"team": "blue"}}))
-    gw.rewrite_config(yaml_text.dump(config))
-    gw.process.send_signal(signal.SIGHUP)
-    deadline = time.monotonic() + 15
-    while metric(gw, "authgate_config_generation") <= was:
-        assert time.monotonic() < deadline, "the reload did not land"
-        time.sleep(0.05)
+    reload(gw, config)
     assert get(gw, "/claims", kept).status_code == 200
     other = tokens.mint_pyjwt(keys["k1"], ALG, tokens.claims(jti=str(uuid.uuid4()), team="red"))
     assert get(gw, "/claims", other).status_code == 403
