@@ -59,6 +59,21 @@ TEST(VerifyCache, KeysSeparateSpacesCredentialsAndProcesses) {
   EXPECT_EQ(key_of(a, "s", "c"), key_of(a, "s", "c")) << "deterministic within one cache";
 }
 
+TEST(VerifyCache, TheSpaceIsItsPiecesJoinedWhateverTheirSizes) {
+  VerifyCache cache;
+  const std::string long_credentials(1000, 'c');  // more than the stack buffer: hashed in its own call
+  const std::string long_realm(300, 'r');
+  for (const std::string_view credentials : {std::string_view{"c"}, std::string_view{long_credentials}}) {
+    const auto joined = key_of(cache, "Basic realm=x", credentials);
+    EXPECT_EQ(cache.key_for({"Basic", std::string_view{}, " realm=", "x"}, credentials), joined)
+        << "an empty piece (null data) adds nothing";
+    EXPECT_EQ(cache.key_for({"Basic", " realm=", "x"}, credentials), joined);
+    EXPECT_EQ(cache.key_for({"Basic realm=", long_realm}, credentials),
+              key_of(cache, "Basic realm=" + long_realm, credentials));
+  }
+  EXPECT_EQ(cache.key_for({std::string_view{}}, std::string_view{}), key_of(cache, "", ""));
+}
+
 TEST(VerifyCache, HitReturnsTheSameIdentityAndCountsIt) {
   VerifyCache cache;
   const auto key = key_of(cache, "Basic", "creds");
