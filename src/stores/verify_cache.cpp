@@ -90,8 +90,9 @@ class MessageFeed {
 /// credential's entry an attacker must guess a 128-bit PRF output, one request per guess (with N entries
 /// cached, N / 2^128 a guess). Measured in bench/cost, the keyed hashes tried before cost per key:
 /// HMAC-SHA256 9,000 Ir and two allocations (its re-init copies two digest contexts); BLAKE2b-256 13,400 Ir
-/// for a 700-byte token and 4,800 for a Basic credential; SipHash-2-4-128 4,600 and 1,500. A keyed context
-/// holding the secret; each thread copies it once into its ThreadMac
+/// for a 700-byte token and 4,800 for a Basic credential; SipHash-2-4-128 4,600 and 1,500.
+/// The keyed context holding the secret; each thread copies it once into its ThreadMac (EVP_MAC_CTX_dup
+/// reads a const source, which openssl-threads(7) allows from several threads at once).
 struct VerifyCache::MacTemplate {
   MacCtx ctx;
   std::uint64_t id = next_cache_id.fetch_add(1, std::memory_order_relaxed);  // names it for ThreadMac
