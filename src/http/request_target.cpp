@@ -1,6 +1,7 @@
 #include "http/request_target.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include <boost/container/small_vector.hpp>
@@ -77,8 +78,17 @@ boost::system::result<std::string, TargetError> decode_unreserved(std::string_vi
   return out;
 }
 
+// True when no segment of `path` is empty or starts with '.': then it has no dot-segment and no repeated
+// '/', and remove_dot_segments() would give it back unchanged. Most requests' paths are such.
+bool is_plain_path(std::string_view path) noexcept {
+  for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+    if (path[i] == '/' && (path[i + 1] == '/' || path[i + 1] == '.')) return false;
+  }
+  return true;
+}
+
 // RFC 3986 §5.2.4 remove_dot_segments on a path whose repeated '/' are merged: a stack of segments.
-std::string remove_dot_segments(std::string_view path) {
+std::string resolve_dot_segments(std::string_view path) {
   // Inline room for the segments of any ordinary path: this runs for every request.
   boost::container::small_vector<std::string_view, 16> segments;
   bool trailing_slash = false;
@@ -111,6 +121,11 @@ std::string remove_dot_segments(std::string_view path) {
   return out;
 }
 
+std::string remove_dot_segments(std::string path) {
+  if (is_plain_path(path)) return path;  // no second string, no segment stack
+  return resolve_dot_segments(path);
+}
+
 // The path as servlet containers (Tomcat, Jetty, Spring) route it: each segment without its `;`
 // parameters (`/admin;jsessionid=1/x` → `/admin/x`), empty segments merged. A segment that is "." or
 // ".." once its parameters are gone (`/public/..;/admin`) is refused: those stacks read it as a dot-segment
@@ -132,7 +147,7 @@ boost::system::result<std::string, TargetError> path_without_parameters(std::str
     stripped.append(name);
     pos = end + 1;
   }
-  return remove_dot_segments(stripped);
+  return remove_dot_segments(std::move(stripped));
 }
 
 // A DNS name or an IPv4 address: letters, digits, '-', '.' and '_' (seen in internal names). Why not all
@@ -197,7 +212,7 @@ boost::system::result<std::string, TargetError> normalize_path(std::string_view 
   if (path.front() != '/') return TargetError::not_origin_form;
   auto decoded = decode_unreserved(path);
   if (!decoded) return decoded.error();
-  return remove_dot_segments(*decoded);
+  return remove_dot_segments(std::move(*decoded));
 }
 
 boost::system::result<RequestTarget, TargetError> parse_request_target(std::string_view target) {
