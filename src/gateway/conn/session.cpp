@@ -246,9 +246,10 @@ void Session::adapt_for_front_proxy(const config::Snapshot& snapshot, LocalReply
 
 asio::awaitable<bool> Session::send_answer(Exchange& x, ArenaString wire, AnswerPlan plan) {
   bool keep = plan.keep;
-  if (co_await write_all(stream_, asio::buffer(wire), x.snapshot->config.limits.body_timeout)) {
-    co_return false;
-  }
+  auto write = start_write(stream_, asio::buffer(wire));
+  if (!write.done())
+    write.ec = co_await finish_write(stream_, write.rest, x.snapshot->config.limits.body_timeout);
+  if (write.ec) co_return false;
   if (plan.body_pending && !keep) unread_input_ = true;
   if (keep && plan.body_pending) keep = co_await drain_body(x);
   co_return keep;

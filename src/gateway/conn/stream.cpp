@@ -81,15 +81,26 @@ std::size_t Stream::send_now(asio::const_buffer bytes, boost::system::error_code
   }
 }
 
+StartedWrite start_write(Stream& stream, asio::const_buffer bytes) noexcept {
+  StartedWrite write;
+  const auto sent = stream.send_now(bytes, write.ec);
+  if (!write.ec) write.rest = bytes + sent;
+  return write;
+}
+
+asio::awaitable<boost::system::error_code> finish_write(Stream& stream, asio::const_buffer rest,
+                                                        Stream::Clock::duration timeout) {
+  stream.expires_after(timeout);
+  auto [ec, n] = co_await stream.visit(
+      [&](auto& s) { return asio::async_write(s, rest, asio::as_tuple(asio::use_awaitable)); });
+  co_return stream.timed(ec);
+}
+
 asio::awaitable<boost::system::error_code> write_all(Stream& stream, asio::const_buffer bytes,
                                                      Stream::Clock::duration timeout) {
-  boost::system::error_code ec;
-  const auto sent = stream.send_now(bytes, ec);
-  if (ec || sent == bytes.size()) co_return ec;
-  stream.expires_after(timeout);
-  auto [write_ec, n] = co_await stream.visit(
-      [&](auto& s) { return asio::async_write(s, bytes + sent, asio::as_tuple(asio::use_awaitable)); });
-  co_return stream.timed(write_ec);
+  const auto write = start_write(stream, bytes);
+  if (write.done()) co_return write.ec;
+  co_return co_await finish_write(stream, write.rest, timeout);
 }
 
 }  // namespace authgate::gateway

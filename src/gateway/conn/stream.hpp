@@ -90,4 +90,17 @@ class Stream {
 asio::awaitable<boost::system::error_code> write_all(Stream& stream, asio::const_buffer bytes,
                                                      Stream::Clock::duration timeout);
 
+/// write_all() in two steps, for the request path's writes: a coroutine frame costs ≈ 400 instructions
+/// even when it never suspends, and the first step, which usually sends everything, needs none.
+///   auto write = start_write(stream, bytes);
+///   if (!write.done()) write.ec = co_await finish_write(stream, write.rest, timeout);
+struct StartedWrite {
+  boost::system::error_code ec;
+  asio::const_buffer rest;  // what the socket did not take at once
+  [[nodiscard]] bool done() const noexcept { return ec || rest.size() == 0; }
+};
+StartedWrite start_write(Stream& stream, asio::const_buffer bytes) noexcept;
+asio::awaitable<boost::system::error_code> finish_write(Stream& stream, asio::const_buffer rest,
+                                                        Stream::Clock::duration timeout);
+
 }  // namespace authgate::gateway
