@@ -148,8 +148,8 @@ asio::awaitable<bool> Session::forward_plain(Exchange& x, const config::Compiled
   if (x.head.target.has_query) context.target += "?" + x.head.target.query;
   context.default_host = x.head.target.authority;
   ClientSide client{
-      stream_,        buffer_,     x.parser, LazyScratch{scratch_, thread_}, x.snapshot->config.limits,
-      *x.chunk_guard, x.keep_alive};
+      stream_,        buffer_,    x.parser,    LazyScratch{scratch_, thread_}, x.snapshot->config.limits,
+      *x.chunk_guard, x.response, x.keep_alive};
   client.primed = x.body_bytes;
   client.response_fields = verdict.response_fields;
   auto result = co_await forward(client, origin, *target, context, pool);

@@ -193,8 +193,8 @@ asio::awaitable<bool> Session::act(Exchange& x, const config::ForwardTo& forward
   }
 
   ClientSide client{
-      stream_,        buffer_,     x.parser, LazyScratch{scratch_, thread_}, x.snapshot->config.limits,
-      *x.chunk_guard, x.keep_alive};
+      stream_,        buffer_,    x.parser,    LazyScratch{scratch_, thread_}, x.snapshot->config.limits,
+      *x.chunk_guard, x.response, x.keep_alive};
   client.primed = x.body_bytes;  // a body read whole before judging goes upstream unchanged
   // RFC 6750 §2.3: responses to a request with the token in its URI SHOULD say Cache-Control: private.
   client.private_response = query_token;

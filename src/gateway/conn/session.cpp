@@ -80,7 +80,7 @@ asio::awaitable<bool> Session::wait_for_request(bool first) {
     if (!ec) buffer_.commit(n);
   } else {
     // The first bytes land in the session's landing area (no heap buffer for a connection whose heads
-    // are short), where read_head() parses them. A read (unlike a readiness wait) needs no epoll_ctl
+    // are short), where parse_arrived_head() parses them. A read (unlike a readiness wait) needs no epoll_ctl
     // per request.
     const auto area = landing_.next();
     std::tie(ec, n) =
@@ -100,19 +100,21 @@ void Session::release_idle_buffers() {
   if (buffer_.size() == 0) buffer_.shrink_to_fit();
 }
 
-// A head not complete within header_timeout → beast::error::timeout; the deadline cancels the read but
-// leaves the socket open, so the 408 can still be sent.
-asio::awaitable<boost::system::error_code> Session::read_head(Exchange& x) {
-  // A head that arrived whole (the common case) parses where it landed, with no I/O, no timer and no
-  // copy; only what it leaves (an incomplete head, body bytes) moves to the buffer.
+// A head that arrived whole (the common case) parses where it landed, with no I/O, no timer and no
+// copy; only what it leaves (an incomplete head, body bytes) moves to the buffer. No coroutine: the
+// common case costs no frame. nullopt when more bytes are needed (read_rest_of_head).
+std::optional<boost::system::error_code> Session::parse_arrived_head(Exchange& x) {
   if (const auto landed = landing_.take(); !landed.empty()) {
-    if (const auto parsed = parse_head_from(x.parser, asio::buffer(landed.data(), landed.size()), buffer_))
-      co_return *parsed;
-  } else if (const auto parsed = parse_buffered_head(x.parser, buffer_)) {
-    co_return *parsed;
+    return parse_head_from(x.parser, asio::buffer(landed.data(), landed.size()), buffer_);
   }
-  // The rest of a head that did not come whole: read and parse until it is complete. Not Beast's
-  // async_read_header, so every head goes through feed_head() and its checks on the raw bytes.
+  return parse_buffered_head(x.parser, buffer_);
+}
+
+// The rest of a head that did not come whole: read and parse until it is complete. Not Beast's
+// async_read_header, so every head goes through feed_head() and its checks on the raw bytes. A head not
+// complete within header_timeout → beast::error::timeout; the deadline cancels the read but leaves the
+// socket open, so the 408 can still be sent.
+asio::awaitable<boost::system::error_code> Session::read_rest_of_head(Exchange& x) {
   stream_.expires_after(x.snapshot->config.limits.header_timeout);
   for (;;) {
     const auto room = beast::read_size(buffer_, relay_read_bytes);
@@ -145,7 +147,12 @@ asio::awaitable<bool> Session::serve_one() {
   x.record.client_ip = info_.client_ip;
   x.record.client_port = info_.client_port;
   x.record.listener = info_.listener;
-  const auto ec = co_await read_head(x);
+  boost::system::error_code ec;
+  if (const auto parsed = parse_arrived_head(x)) {
+    ec = *parsed;
+  } else {
+    ec = co_await read_rest_of_head(x);
+  }
   if (ticket_ != nullptr && !ec) ticket_->set_phase(ConnectionTable::Phase::busy);
   x.started = std::chrono::steady_clock::now();
   x.record.start = std::chrono::system_clock::now();

@@ -62,6 +62,7 @@ class Session {
     RequestParser parser{std::piecewise_construct, std::tuple<>{},
                          std::make_tuple(HeadAllocator<char>{arena})};
     std::optional<ChunkMetadataGuard> chunk_guard;  // the parser's chunk-header callback
+    std::optional<ResponseParser> response;         // the upstream's, when forwarded (in the arena too)
     RequestRecord record;
     bool host_sent = false;           // the request head had a Host field (the log says null otherwise)
     bool from_trusted_proxy = false;  // the peer is in the listener's trusted proxies (a decider's sources)
@@ -80,7 +81,8 @@ class Session {
   /// The body-relay buffer, taken from the I/O thread when first needed after the session went idle.
   std::span<char> scratch();
   void release_idle_buffers();
-  asio::awaitable<boost::system::error_code> read_head(Exchange& x);
+  std::optional<boost::system::error_code> parse_arrived_head(Exchange& x);
+  asio::awaitable<boost::system::error_code> read_rest_of_head(Exchange& x);
   asio::awaitable<bool> serve_one();
   asio::awaitable<bool> on_head_error(Exchange& x, boost::system::error_code ec);
   asio::awaitable<bool> handle(Exchange& x);

@@ -21,7 +21,6 @@
 namespace authgate::gateway {
 namespace {
 
-using ResponseParser = http::response_parser<http::buffer_body, HeadAllocator<char>>;
 using Clock = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
@@ -265,8 +264,20 @@ ProxyResult upstream_failure(const ClientSide& client, Reason reason) {
   return result;
 }
 
-// Sends the head (after the 100 Continue the client waits for) and streams the body. A write error
-// names the upstream; read and body_limit errors name the client.
+// A request with no body to send: its head alone, in one write, without Beast's serializer (see
+// head_bytes.hpp). Started without a coroutine, so the common request costs no frame for it.
+bool sends_head_only(const ClientSide& client, const Plan& plan) {
+  return client.parser.is_done() && plan.primed == 0 && !(plan.expect_continue && !plan.continue_sent);
+}
+
+StartedWrite start_head_only(ClientSide& client, UpstreamConnection& up, const Plan& plan) {
+  const auto wire_head = head_bytes_in_arena(client.parser.get().base(), 0, plan.gateway_fields);
+  return start_write(up.stream, asio::buffer(wire_head.data(), wire_head.size()));
+}
+
+// Sends the head (after the 100 Continue the client waits for) and streams the body: a request with one
+// (sends_head_only() is false; forward() sends the others). A write error names the upstream; read and
+// body_limit errors name the client.
 asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection& up, Plan& plan) {
   // clang-analyzer 14 does not model coroutine frames: the path it reports from here into Asio's awaitable
   // internals is a false positive (asio#1511).
@@ -277,14 +288,6 @@ asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection
     if (auto ec = co_await write_all(client.stream, asio::buffer(interim), client.limits.body_timeout)) {
       co_return RelayStatus{RelayError::read, ec, 0};
     }
-  }
-  if (client.parser.is_done() && plan.primed == 0) {
-    // No body: the head alone, in one write, without Beast's serializer (see head_bytes.hpp).
-    const auto wire_head = head_bytes_in_arena(client.parser.get().base(), 0, plan.gateway_fields);
-    auto write = start_write(up.stream, asio::buffer(wire_head.data(), wire_head.size()));
-    if (!write.done()) write.ec = co_await finish_write(up.stream, write.rest, client.limits.body_timeout);
-    if (write.ec) co_return RelayStatus{RelayError::write, write.ec, 0};
-    co_return RelayStatus{};
   }
   http::request_serializer<http::buffer_body, Fields> serializer{client.parser.get()};
   if (plan.primed == 0) {
@@ -356,19 +359,27 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
   }
   for (int attempt = 0; attempt < 2; ++attempt) {
     const auto reuse = attempt > 0 ? Reuse::never : Reuse::checked;
-    auto lease = co_await pool.acquire(upstream, target, reuse);
+    auto lease = pool.reuse_idle(target, reuse);
+    if (!lease.connection) lease = co_await pool.connect(upstream, target);
     if (!lease.connection) co_return upstream_failure(client, lease.error);
     auto& up = *lease.connection;
     const bool may_retry = lease.reused && plan.retryable && attempt == 0;
     const auto sent_at = Clock::now();
-    const auto sent = co_await send_request(client, up, plan);
+    RelayStatus sent;
+    if (sends_head_only(client, plan)) {
+      auto write = start_head_only(client, up, plan);
+      if (!write.done()) write.ec = co_await finish_write(up.stream, write.rest, client.limits.body_timeout);
+      if (write.ec) sent = RelayStatus{RelayError::write, write.ec, 0};
+    } else {
+      sent = co_await send_request(client, up, plan);
+    }
     if (sent.error == RelayError::read || sent.error == RelayError::body_limit)
       co_return client_failure(sent);
     if (sent.error == RelayError::write) {
       if (may_retry) continue;
       co_return upstream_failure(client, Reason::upstream_error);
     }
-    std::optional<ResponseParser> parser;
+    auto& parser = client.response;
     cap_read_buffer(up.buffer, upstream.max_response_header_bytes, client.limits.max_chunk_metadata_bytes);
     const auto read_ec = co_await read_response_head(client, up, parser, plan.head, upstream);
     ProxyResult result;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +24,7 @@
 namespace authgate::gateway {
 
 using RequestParser = http::request_parser<http::buffer_body, HeadAllocator<char>>;
+using ResponseParser = http::response_parser<http::buffer_body, HeadAllocator<char>>;
 
 /// The client side of one exchange.
 struct ClientSide {
@@ -32,7 +34,10 @@ struct ClientSide {
   LazyScratch scratch;    // body relay buffer, taken when a body must stream
   const config::HttpLimits& limits;
   const ChunkMetadataGuard& chunk_guard;  // installed on `parser` (chunk_metadata_guard.hpp)
-  bool keep_alive = true;                 // the client wants the connection kept (and we are not draining)
+  // The upstream's response, parsed into `parser`'s arena. Kept by the caller, not in forward()'s
+  // coroutine frame: a parser is large, and a frame past Asio's recycling limit is a malloc per request.
+  std::optional<ResponseParser>& response;
+  bool keep_alive = true;         // the client wants the connection kept (and we are not draining)
   unsigned version = 11;          // the client's HTTP version (forward() sets it before rewriting the head)
   bool private_response = false;  // add Cache-Control: private to the response (RFC 6750 §2.3)
   std::size_t primed = 0;         // the whole body is already in `scratch` (a form read for its token)

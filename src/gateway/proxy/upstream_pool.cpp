@@ -105,14 +105,11 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(Idle& idle) {
   return nullptr;
 }
 
-asio::awaitable<Lease> UpstreamPool::acquire(const config::Upstream& upstream, const UpstreamTarget& target,
-                                             Reuse reuse) {
-  if (reuse != Reuse::never) {
-    // clang-analyzer 14 evaluates a co_return operand twice (no coroutine model): `idle` is moved once.
-    // NOLINTNEXTLINE(clang-analyzer-cplusplus.Move)
-    if (auto idle = take_idle(idle_[target.idle_list])) co_return Lease{std::move(idle), true, Reason::ok};
-  }
-  co_return co_await connect(upstream, target);
+Lease UpstreamPool::reuse_idle(const UpstreamTarget& target, Reuse reuse) {
+  if (reuse == Reuse::never) return Lease{};
+  auto idle = take_idle(idle_[target.idle_list]);
+  const bool reused = idle != nullptr;
+  return Lease{std::move(idle), reused, Reason::ok};
 }
 
 asio::awaitable<Lease> UpstreamPool::connect(const config::Upstream& upstream, const UpstreamTarget& target) {

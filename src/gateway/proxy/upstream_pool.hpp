@@ -77,9 +77,12 @@ class UpstreamPool {
   const UpstreamTarget* pinned_target(const config::Upstream& upstream,
                                       std::vector<asio::ip::tcp::endpoint> endpoints);
 
-  /// An idle pooled connection when one is usable, else a new one (connect_timeout covers resolve,
-  /// connect and the TLS handshake). `target` is this pool's target(upstream).
-  asio::awaitable<Lease> acquire(const config::Upstream& upstream, const UpstreamTarget& target, Reuse reuse);
+  /// An idle pooled connection when one is usable (never with Reuse::never), else a lease without one.
+  /// No coroutine: the common case, a kept connection, costs no frame (see proxy.cpp forward()).
+  Lease reuse_idle(const UpstreamTarget& target, Reuse reuse);
+  /// A new connection (connect_timeout covers resolve, connect and the TLS handshake). `target` is this
+  /// pool's target(upstream).
+  asio::awaitable<Lease> connect(const config::Upstream& upstream, const UpstreamTarget& target);
 
   /// Returns a connection whose exchange was exactly one request and one complete keep-alive response.
   /// Closed instead when any byte beyond that response was read, or the upstream's idle list is full.
@@ -97,7 +100,6 @@ class UpstreamPool {
     std::chrono::milliseconds idle_timeout{0};
   };
   std::unique_ptr<UpstreamConnection> take_idle(Idle& idle);
-  asio::awaitable<Lease> connect(const config::Upstream& upstream, const UpstreamTarget& target);
 
   asio::any_io_executor executor_;
   std::map<std::string, UpstreamTarget, std::less<>> targets_;  // by key: URL and TLS settings
