@@ -152,8 +152,9 @@ asio::awaitable<bool> Session::forward_plain(Exchange& x, const config::Compiled
       *x.chunk_guard, x.response, x.keep_alive};
   client.primed = x.body_bytes;
   client.response_fields = verdict.response_fields;
-  auto result = co_await forward(client, origin, *target, context, pool);
-  co_return co_await conclude_forward(x, result);
+  const auto result = co_await forward(client, origin, *target, context, pool);
+  if (const auto keep = settle_forward(x, result)) co_return *keep;
+  co_return co_await reply(x, result.status, result.reason);
 }
 
 }  // namespace authgate::gateway

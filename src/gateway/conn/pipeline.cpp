@@ -56,32 +56,26 @@ bool wants_auth_int_body(const config::CompiledRoute& route, const schemes::Cred
 
 }  // namespace
 
-asio::awaitable<bool> Session::handle(Exchange& x) {
-  // clang-analyzer 14 does not model coroutine frames: the path it reports from here into Asio's awaitable
-  // internals is a false positive (asio#1511).
-  // NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage)
-  if (info_.side == policy::Side::proxy) co_return co_await handle_proxy(x);
-  // NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage)
-  if (info_.decides) co_return co_await handle_decision(x);
+std::optional<Session::Refusal> Session::admit(Exchange& x) {
   auto& request = x.parser.get();
   const auto& limits = x.snapshot->config.limits;
   x.head = check_head(request.base(), x.parser.chunked(), {limits.max_header_count, limits.max_uri_bytes});
   if (x.head.status != 0) {
     x.keep_alive = false;
-    co_return co_await reply(x, x.head.status, x.head.reason);
+    return Refusal{x.head.status, x.head.reason};
   }
   x.record.path = x.head.target.path;
   x.route = x.snapshot->match(x.head.host, x.head.target.match_path(), request.method_string());
   if (x.route == nullptr) {
     // No route: denied, never forwarded (server.unmatched chooses 404 or 403).
-    co_return co_await reply(x, x.snapshot->unmatched_status, Reason::route_not_found);
+    return Refusal{x.snapshot->unmatched_status, Reason::route_not_found};
   }
   x.record.route = x.route->source->name;
   if (!apply_body_limit(x)) {
     x.keep_alive = false;  // RFC 9110 §15.5.14; the body is not read, so the connection ends
-    co_return co_await reply(x, 413, Reason::request_too_large);
+    return Refusal{413, Reason::request_too_large};
   }
-  co_return co_await authorize_and_act(x);
+  return std::nullopt;
 }
 
 bool Session::apply_body_limit(Exchange& x) {
@@ -199,11 +193,12 @@ asio::awaitable<bool> Session::act(Exchange& x, const config::ForwardTo& forward
   // RFC 6750 §2.3: responses to a request with the token in its URI SHOULD say Cache-Control: private.
   client.private_response = query_token;
   client.response_fields = verdict.response_fields;
-  auto result = co_await forward(client, *upstream, *target, context, thread_.pool);
-  co_return co_await conclude_forward(x, result);
+  const auto result = co_await forward(client, *upstream, *target, context, thread_.pool);
+  if (const auto keep = settle_forward(x, result)) co_return *keep;
+  co_return co_await reply(x, result.status, result.reason);  // 502, 504, 413 or 400: nothing was sent
 }
 
-asio::awaitable<bool> Session::conclude_forward(Exchange& x, ProxyResult result) {
+std::optional<bool> Session::settle_forward(Exchange& x, const ProxyResult& result) {
   const auto& verdict = *x.verdict;
   x.record.upstream_time = result.upstream_time;
   x.record.bytes_in = result.bytes_in;
@@ -211,15 +206,15 @@ asio::awaitable<bool> Session::conclude_forward(Exchange& x, ProxyResult result)
     x.record.status = result.status;
     x.record.bytes_out = result.bytes_out;
     x.record.reason = result.reason == Reason::ok ? verdict.decision.reason : result.reason;
-    co_return result.keep_alive;
+    return result.keep_alive;
   }
   if (result.status == 0) {
     x.record.reason = result.reason;
-    co_return false;  // the client went away mid-request: nothing to answer
+    return false;  // the client went away mid-request: nothing to answer
   }
   x.keep_alive = result.keep_alive;
   if (!x.parser.is_done()) unread_input_ = true;
-  co_return co_await reply(x, result.status, result.reason);
+  return std::nullopt;
 }
 
 }  // namespace authgate::gateway

@@ -168,7 +168,17 @@ asio::awaitable<bool> Session::serve_one() {
                             ? choose_request_id(request["X-Request-Id"], request["traceparent"], true)
                             : fresh_request_id();
   x.keep_alive = keeps_alive(request, request.version()) && !state_.draining.load(std::memory_order_relaxed);
-  const bool keep = co_await handle(x);
+  // One straight path per kind of listener: the forward proxy's, forward-auth's, the reverse proxy's.
+  bool keep = false;
+  if (info_.side == policy::Side::proxy) {
+    keep = co_await handle_proxy(x);
+  } else if (info_.decides) {
+    keep = co_await handle_decision(x);
+  } else if (const auto refusal = admit(x)) {
+    keep = co_await reply(x, refusal->status, refusal->reason);
+  } else {
+    keep = co_await authorize_and_act(x);
+  }
   finish(x);
   co_return keep;
 }

@@ -85,7 +85,15 @@ class Session {
   asio::awaitable<boost::system::error_code> read_rest_of_head(Exchange& x);
   asio::awaitable<bool> serve_one();
   asio::awaitable<bool> on_head_error(Exchange& x, boost::system::error_code ec);
-  asio::awaitable<bool> handle(Exchange& x);
+  /// What the session answers itself instead of judging the request (a bad head, no route, a body over
+  /// the route's limit).
+  struct Refusal {
+    int status = 0;
+    Reason reason = Reason::ok;
+  };
+  /// The reverse proxy's checks before judging (pipeline.cpp): the head, the route, the body limit. No
+  /// coroutine: a request that passes costs no frame for them.
+  std::optional<Refusal> admit(Exchange& x);
   /// Applies the route's body limit to the parser; false when the declared length is over it (→ 413).
   bool apply_body_limit(Exchange& x);
   asio::awaitable<bool> authorize_and_act(Exchange& x);
@@ -98,7 +106,9 @@ class Session {
                                     const std::vector<asio::ip::tcp::endpoint>& endpoints);
   asio::awaitable<bool> forward_plain(Exchange& x, const config::CompiledForwardProxy& proxy,
                                       std::vector<asio::ip::tcp::endpoint> endpoints);
-  asio::awaitable<bool> conclude_forward(Exchange& x, ProxyResult result);
+  /// Records how forward() ended: the keep-alive answer when the response (or nothing) was sent,
+  /// nullopt when the caller must still reply with result.status (no coroutine: see admit()).
+  std::optional<bool> settle_forward(Exchange& x, const ProxyResult& result);
   // Forward-auth (decision_pipeline.cpp): the original request from the front proxy's fields, the same
   // routes and judge, and the verdict as the answer.
   asio::awaitable<bool> handle_decision(Exchange& x);
