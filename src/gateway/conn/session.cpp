@@ -46,7 +46,29 @@ Session::Session(Stream stream, GatewayState& state, IoThread& thread, SessionIn
 asio::awaitable<void> Session::run() {
   if (co_await handshake()) {
     bool first = true;
-    while (!state_.draining.load(std::memory_order_relaxed) && co_await wait_for_request(first)) {
+    while (!state_.draining.load(std::memory_order_relaxed)) {
+      // Waiting for the next request, in this frame (a frame per request costs ≈ 300 instructions).
+      // Pipelined: the next request is already here.
+      if (buffer_.size() == 0) {
+        begin_wait(first);
+        std::size_t n = 0;
+        boost::system::error_code ec;
+        if (stream_.is_tls()) {
+          std::tie(ec, n) = co_await stream_.visit(
+              [&](auto& s) { return s.async_read_some(buffer_.prepare(first_read_bytes), use_tuple); });
+          if (!ec) buffer_.commit(n);
+        } else {
+          // The first bytes land in the session's landing area (no heap buffer for a connection whose
+          // heads are short), where parse_arrived_head() parses them. A read (unlike a readiness wait)
+          // needs no epoll_ctl per request.
+          const auto area = landing_.next();
+          std::tie(ec, n) =
+              co_await stream_.socket().async_read_some(asio::buffer(area.data(), area.size()), use_tuple);
+          if (!ec) landing_.landed(n);
+        }
+        end_wait(first);
+        if (ec) break;
+      }
       first = false;
       if (!co_await serve_one()) break;
     }
@@ -64,33 +86,19 @@ asio::awaitable<bool> Session::handshake() {
   co_return !ec;
 }
 
-asio::awaitable<bool> Session::wait_for_request(bool first) {
-  if (buffer_.size() > 0) co_return true;  // pipelined: the next request is already here
+void Session::begin_wait(bool first) {
   const auto& limits = state_.snapshots.current()->config.limits;
   stream_.expires_after(first ? limits.header_timeout : limits.idle_timeout);
   release_idle_buffers();
   idle_ = true;
   if (ticket_ != nullptr)
     ticket_->set_phase(first ? ConnectionTable::Phase::head : ConnectionTable::Phase::idle);
-  std::size_t n = 0;
-  boost::system::error_code ec;
-  if (stream_.is_tls()) {
-    std::tie(ec, n) = co_await stream_.visit(
-        [&](auto& s) { return s.async_read_some(buffer_.prepare(first_read_bytes), use_tuple); });
-    if (!ec) buffer_.commit(n);
-  } else {
-    // The first bytes land in the session's landing area (no heap buffer for a connection whose heads
-    // are short), where parse_arrived_head() parses them. A read (unlike a readiness wait) needs no epoll_ctl
-    // per request.
-    const auto area = landing_.next();
-    std::tie(ec, n) =
-        co_await stream_.socket().async_read_some(asio::buffer(area.data(), area.size()), use_tuple);
-    if (!ec) landing_.landed(n);
-  }
+}
+
+void Session::end_wait(bool first) {
   idle_ = false;
   // Bytes of a head came (or the wait ended): until the head is complete this connection owes one.
   if (ticket_ != nullptr && !first) ticket_->set_phase(ConnectionTable::Phase::head);
-  co_return !ec;
 }
 
 std::span<char> Session::scratch() { return LazyScratch{scratch_, thread_}.get(); }

@@ -77,7 +77,9 @@ class Session {
   };
 
   asio::awaitable<bool> handshake();
-  asio::awaitable<bool> wait_for_request(bool first);
+  /// Around the wait for a request's first bytes (in run()): its deadline, the idle state and phase.
+  void begin_wait(bool first);
+  void end_wait(bool first);
   /// The body-relay buffer, taken from the I/O thread when first needed after the session went idle.
   std::span<char> scratch();
   void release_idle_buffers();
@@ -149,7 +151,7 @@ class Session {
   std::string client_;
   asio::ip::address peer_;  // info_.client_ip, parsed (unspecified if it did not parse: trusted by no range)
   beast::flat_buffer buffer_;
-  LandingArea landing_;        // where an idle plain connection's next request lands (see wait_for_request)
+  LandingArea landing_;        // where an idle plain connection's next request lands (see run())
   std::vector<char> scratch_;  // empty while idle (see scratch())
   // Forward proxy: this client connection's kept-alive connection to the origin it asked for last (one
   // destination at a time, so what a client can make the gateway hold is bounded by its own connections).
