@@ -107,7 +107,7 @@ asio::awaitable<bool> Session::answer_allowed(Exchange& x, bool report_status) {
   answer.keep_alive = plan.keep;
   answer.report_status = report_status;
   x.record.status = 200;
-  return send_answer(x, render_allowed_decision(answer, HeadAllocator<char>{x.arena}), plan);
+  return send_answer(x, Answer{render_allowed_decision(answer, HeadAllocator<char>{x.arena}), plan});
 }
 
 }  // namespace authgate::gateway

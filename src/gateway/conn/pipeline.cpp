@@ -99,28 +99,18 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
                    {fields, std::nullopt, std::nullopt}};
   if (x.head.target.has_query) view.credentials.query = x.head.target.query;
 
+  // A body the judge reads is read whole first (rare: one co_await here, the reading in its own frame).
   const auto& limits = x.snapshot->config.limits;
-  if (wants_form_token(route, x.parser, view.credentials, limits.max_form_token_body_bytes)) {
-    const auto form = co_await read_form_body(stream_, buffer_, x.parser, scratch(),
-                                              limits.max_form_token_body_bytes, limits.body_timeout);
-    if (form.result != FormRead::ok) {
-      // Partly read: the connection cannot carry another request. Too large for a token search → 413.
-      x.keep_alive = false;
-      const bool large = form.result == FormRead::too_large;
-      co_return co_await reply(x, large ? 413 : 400, large ? Reason::request_too_large : Reason::bad_request);
+  const bool form = wants_form_token(route, x.parser, view.credentials, limits.max_form_token_body_bytes);
+  if (form || wants_auth_int_body(route, view.credentials)) {
+    const auto refused = co_await read_judged_body(x, form);
+    if (refused) co_return co_await reply(x, refused->status, refused->reason);
+    const std::string_view body(scratch().data(), x.body_bytes);
+    if (form) {
+      view.credentials.form = body;
+    } else {
+      view.facts.body = body;
     }
-    x.body_bytes = form.bytes;
-    view.credentials.form = std::string_view(scratch().data(), x.body_bytes);
-  } else if (wants_auth_int_body(route, view.credentials)) {
-    const auto body = co_await read_form_body(stream_, buffer_, x.parser, scratch(),
-                                              limits.max_auth_int_body_bytes, limits.body_timeout);
-    if (body.result != FormRead::ok) {
-      x.keep_alive = false;
-      const bool large = body.result == FormRead::too_large;
-      co_return co_await reply(x, large ? 413 : 400, large ? Reason::request_too_large : Reason::bad_request);
-    }
-    x.body_bytes = body.bytes;
-    view.facts.body = std::string_view(scratch().data(), x.body_bytes);
   }
 
   const auto auth_started = std::chrono::steady_clock::now();
@@ -134,8 +124,28 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
   if (verdict.allowed()) {
     co_return co_await std::visit([&](const auto& action) { return act(x, action); }, route.action);
   }
-  co_return co_await reply(x, verdict.decision.status, verdict.decision.reason, std::move(verdict.challenges),
-                           verdict.decision.retry_after, verdict.rendered_challenges);
+  // The refusal (401, 403, 429…), sent without another coroutine frame when the socket takes it at once.
+  // (Kept in the exchange: this frame is at Asio's recycling limit.)
+  auto& answer = x.answer.emplace(render_reply(x, verdict.decision.status, verdict.decision.reason,
+                                               std::move(verdict.challenges), verdict.decision.retry_after,
+                                               verdict.rendered_challenges));
+  if (const auto keep = answer_now(answer)) co_return *keep;
+  co_return co_await send_answer(x, std::move(answer));
+}
+
+asio::awaitable<std::optional<Session::Refusal>> Session::read_judged_body(Exchange& x, bool form) {
+  const auto& limits = x.snapshot->config.limits;
+  const auto limit = form ? limits.max_form_token_body_bytes : limits.max_auth_int_body_bytes;
+  const auto body =
+      co_await read_form_body(stream_, buffer_, x.parser, scratch(), limit, limits.body_timeout);
+  if (body.result != FormRead::ok) {
+    // Partly read: the connection cannot carry another request. Too large to judge by → 413.
+    x.keep_alive = false;
+    const bool large = body.result == FormRead::too_large;
+    co_return Refusal{large ? 413 : 400, large ? Reason::request_too_large : Reason::bad_request};
+  }
+  x.body_bytes = body.bytes;
+  co_return std::nullopt;
 }
 
 std::string_view Session::client_address(Exchange& x) const {

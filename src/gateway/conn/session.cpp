@@ -233,6 +233,14 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
                                      std::vector<grammar::Challenge> challenges,
                                      std::chrono::seconds retry_after,
                                      const RenderedChallenges* rendered_challenges) {
+  return send_answer(
+      x, render_reply(x, status, reason, std::move(challenges), retry_after, rendered_challenges));
+}
+
+Session::Answer Session::render_reply(Exchange& x, int status, Reason reason,
+                                      std::vector<grammar::Challenge> challenges,
+                                      std::chrono::seconds retry_after,
+                                      const RenderedChallenges* rendered_challenges) {
   const auto plan = plan_answer(x);
   LocalReply local;
   local.status = status;
@@ -254,7 +262,7 @@ asio::awaitable<bool> Session::reply(Exchange& x, int status, Reason reason,
   x.record.status = status;
   x.record.reason = reason;
   x.record.bytes_out = response.body_bytes;
-  return send_answer(x, std::move(response.wire), plan);
+  return Answer{std::move(response.wire), plan};
 }
 
 void Session::adapt_for_front_proxy(const config::Snapshot& snapshot, LocalReply& local) const {
@@ -269,9 +277,21 @@ void Session::adapt_for_front_proxy(const config::Snapshot& snapshot, LocalReply
   local.one_challenge_field = true;
 }
 
-asio::awaitable<bool> Session::send_answer(Exchange& x, ArenaString wire, AnswerPlan plan) {
+std::optional<bool> Session::answer_now(Answer& answer) {
+  const auto write = start_write(stream_, asio::buffer(answer.wire));
+  if (write.ec) return false;
+  answer.sent = answer.wire.size() - write.rest.size();
+  if (!write.done()) return std::nullopt;
+  const auto plan = answer.plan;
+  if (plan.body_pending && !plan.keep) unread_input_ = true;
+  if (plan.keep && plan.body_pending) return std::nullopt;  // the body is drained first (send_answer)
+  return plan.keep;
+}
+
+asio::awaitable<bool> Session::send_answer(Exchange& x, Answer answer) {
+  const auto plan = answer.plan;
   bool keep = plan.keep;
-  auto write = start_write(stream_, asio::buffer(wire));
+  auto write = start_write(stream_, asio::buffer(answer.wire) + answer.sent);
   if (!write.done())
     write.ec = co_await finish_write(stream_, write.rest, x.snapshot->config.limits.body_timeout);
   if (write.ec) co_return false;

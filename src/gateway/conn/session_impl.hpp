@@ -56,6 +56,17 @@ class Session {
   void track(ConnectionTable::Ticket& ticket) noexcept { ticket_ = ticket ? &ticket : nullptr; }
 
  private:
+  struct AnswerPlan {
+    bool keep = true;
+    bool body_pending = false;
+  };
+  /// A local reply, rendered: its bytes (in the request's arena), what follows them, how many went.
+  struct Answer {
+    ArenaString wire;
+    AnswerPlan plan;
+    std::size_t sent = 0;
+  };
+
   struct Exchange {
     std::shared_ptr<const config::Snapshot> snapshot;
     HeadArena arena;  // the fields of every head below; before them, so it outlives them
@@ -74,6 +85,7 @@ class Session {
     bool keep_alive = true;          // the client wants it and we are not draining
     std::size_t body_bytes = 0;      // a body read whole into scratch_ before judging (form token, auth-int)
     Destination destination;         // forward proxy: where the request goes
+    std::optional<Answer> answer;    // a refusal being sent (authorize_and_act)
   };
 
   asio::awaitable<bool> handshake();
@@ -99,6 +111,9 @@ class Session {
   /// Applies the route's body limit to the parser; false when the declared length is over it (→ 413).
   bool apply_body_limit(Exchange& x);
   asio::awaitable<bool> authorize_and_act(Exchange& x);
+  /// Reads the body whole into scratch() (x.body_bytes) for the judge: a form's token (`form`) or Digest's
+  /// auth-int. A refusal (413, 400) when it is too large or cannot be read.
+  asio::awaitable<std::optional<Refusal>> read_judged_body(Exchange& x, bool form);
   asio::awaitable<bool> act(Exchange& x, const config::ForwardTo& forward_to);
   // The forward proxy (forward_pipeline.cpp): a head of its own kind, the listener's route, then the
   // request's own destination.
@@ -125,10 +140,6 @@ class Session {
   void take_verdict(Exchange& x, Judgement& judgement, std::chrono::steady_clock::time_point started);
 
   /// Whether the connection can carry another request after this answer, and whether a body is unread.
-  struct AnswerPlan {
-    bool keep = true;
-    bool body_pending = false;
-  };
   AnswerPlan plan_answer(const Exchange& x) const;
   asio::awaitable<bool> reply(Exchange& x, int status, Reason reason,
                               std::vector<grammar::Challenge> challenges = {},
@@ -136,8 +147,14 @@ class Session {
                               const RenderedChallenges* rendered_challenges = nullptr);
   /// nginx_compat on a forward-auth listener: the status and challenge lines nginx can pass on.
   void adapt_for_front_proxy(const config::Snapshot& snapshot, LocalReply& local) const;
-  /// Writes `wire`, then drains or marks the unread body as `plan` says; true = keep the connection.
-  asio::awaitable<bool> send_answer(Exchange& x, ArenaString wire, AnswerPlan plan);
+  Answer render_reply(Exchange& x, int status, Reason reason, std::vector<grammar::Challenge> challenges,
+                      std::chrono::seconds retry_after, const RenderedChallenges* rendered_challenges);
+  /// Sends what the socket takes at once (no coroutine, for the request path's 401): the keep-alive
+  /// answer when that settled it, nullopt when send_answer() must finish (the rest, or a body to drain).
+  std::optional<bool> answer_now(Answer& answer);
+  /// Writes the rest of `answer.wire`, then drains or marks the unread body as its plan says; true = keep
+  /// the connection.
+  asio::awaitable<bool> send_answer(Exchange& x, Answer answer);
   asio::awaitable<bool> drain_body(Exchange& x);
   asio::awaitable<void> linger_close();
   void finish(Exchange& x);
