@@ -310,8 +310,10 @@ asio::awaitable<bool> Session::drain_body(Exchange& x) {
     body.data = buffer.data();
     body.size = buffer.size();
     stream_.expires_after(x.snapshot->config.limits.body_timeout);
+    // NOLINTBEGIN(clang-analyzer-core.NullDereference): the same false positive (asio#1511)
     auto [ec, n] = co_await stream_.visit(
         [&](auto& s) { return http::async_read_some(s, buffer_, x.parser, use_tuple); });
+    // NOLINTEND(clang-analyzer-core.NullDereference)
     if (ec && ec != http::error::need_buffer) co_return false;
   }
   co_return true;

@@ -293,8 +293,10 @@ asio::awaitable<RelayStatus> send_request(ClientSide& client, UpstreamConnection
   if (plan.primed == 0) {
     // The body is still to come (e.g. after 100 Continue): the upstream gets the head now.
     up.stream.expires_after(client.limits.body_timeout);
+    // NOLINTBEGIN(clang-analyzer-core.NullDereference): the false positive above (asio#1511)
     auto [ec, n] =
         co_await up.stream.visit([&](auto& s) { return http::async_write_header(s, serializer, use_tuple); });
+    // NOLINTEND(clang-analyzer-core.NullDereference)
     if (ec) co_return RelayStatus{RelayError::write, up.stream.timed(ec), 0};
   }
   co_return co_await relay_body(client.stream, client.buffer, client.parser, up.stream, serializer,

@@ -45,7 +45,7 @@ struct UpstreamTarget {
   std::vector<asio::ip::tcp::endpoint> pinned;
 };
 
-/// How acquire() may use the idle list.
+/// How reuse_idle() may use the idle list.
 enum class Reuse {
   // An idle connection passes a readability check first (one poll()). Why every time: an HTTP/1.1
   // upstream sends nothing unprompted, so a readable idle connection either was closed or holds bytes
