@@ -71,7 +71,10 @@ const PathCase path_cases[] = {
     {"empty", "", "", TargetError::empty, "nothing"},
     // Around the shortcut for a path with no empty or dot-led segment (is_plain_path): each of these
     // has a '/' followed by '/' or '.', or only looks as if it did.
-    {"dot_led_name", "/.well-known/openid-configuration", "/.well-known/openid-configuration", {},
+    {"dot_led_name",
+     "/.well-known/openid-configuration",
+     "/.well-known/openid-configuration",
+     {},
      "a segment that starts with '.' but is no dot-segment is kept"},
     {"three_dots", "/a/.../b", "/a/.../b", {}, "'...' is a name"},
     {"dots_inside", "/a..b/c.d./e", "/a..b/c.d./e", {}, "dots not after '/' are never dot-segments"},
@@ -79,10 +82,16 @@ const PathCase path_cases[] = {
     {"only_slashes", "//", "/", {}, "empty segments merge to the root"},
     {"encoded_dot_at_end", "/a/%2e", "/a/", {}, "a dot-segment once decoded"},
     {"encoded_dot_dot_after_plain", "/public/item/%2E%2e", "/public/", {}, "decoded, then resolved"},
-    {"long_plain", "/a/rather/long/path/that/no/short/string/holds.html",
-     "/a/rather/long/path/that/no/short/string/holds.html", {}, "given back as it is"},
-    {"long_with_dot_dot", "/a/rather/long/path/../that/no/short/string/holds.html",
-     "/a/rather/long/that/no/short/string/holds.html", {}, "a long path still resolves"},
+    {"long_plain",
+     "/a/rather/long/path/that/no/short/string/holds.html",
+     "/a/rather/long/path/that/no/short/string/holds.html",
+     {},
+     "given back as it is"},
+    {"long_with_dot_dot",
+     "/a/rather/long/path/../that/no/short/string/holds.html",
+     "/a/rather/long/that/no/short/string/holds.html",
+     {},
+     "a long path still resolves"},
     {"trailing_double_slash", "/a/b//", "/a/b/", {}, "the shortcut does not take a trailing '//'"},
 };
 
