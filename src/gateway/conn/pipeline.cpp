@@ -209,6 +209,8 @@ asio::awaitable<bool> Session::act(Exchange& x, const config::ForwardTo& forward
 }
 
 std::optional<bool> Session::settle_forward(Exchange& x, const ProxyResult& result) {
+  // The response parser's chunk callback points at forward()'s guard, gone now: the parser goes too.
+  x.response.reset();
   const auto& verdict = *x.verdict;
   x.record.upstream_time = result.upstream_time;
   x.record.bytes_in = result.bytes_in;
