@@ -70,24 +70,33 @@ constexpr std::array<bool, 256> plain_bytes = [] {
   return table;
 }();
 
-// Eight bytes at a time (the SWAR tests of "Bit Twiddling Hacks"): each test is exact about whether any
-// byte of the word matches, so a word that passes holds no byte to escape.
+// Eight bytes at a time (SWAR). With each byte's high bit cleared first (`low`), no sum below carries
+// into the next byte, so every test is exact per byte: a word that passes holds no byte to escape.
 constexpr std::uint64_t ones = 0x0101010101010101ull;
 constexpr std::uint64_t high_bits = 0x8080808080808080ull;
 
-constexpr std::uint64_t has_byte_below(std::uint64_t word, unsigned char n) noexcept {  // n <= 0x80
-  return (word - ones * n) & ~word & high_bits;
-}
-
-constexpr std::uint64_t has_byte(std::uint64_t word, unsigned char c) noexcept {
-  const std::uint64_t x = word ^ (ones * c);
-  return (x - ones) & ~x & high_bits;
-}
-
 constexpr bool word_is_plain(std::uint64_t word) noexcept {
-  return ((word & high_bits) | has_byte_below(word, 0x20) | has_byte(word, '"') | has_byte(word, '\\') |
-          has_byte(word, 0x7f)) == 0;
+  const std::uint64_t low = word & ~high_bits;                           // each byte 0x00–0x7f
+  const std::uint64_t flagged = word                                     // 0x80–0xff: UTF-8, checked apart
+                                | (low + ones)                           // 0x7f (DEL) reaches the high bit
+                                | ~(low + ones * 0x60)                   // below 0x20 does not
+                                | ~((low ^ (ones * '"')) + ones * 0x7f)  // '"' is the only zero after ^
+                                | ~((low ^ (ones * '\\')) + ones * 0x7f);  // '\\' likewise
+  return (flagged & high_bits) == 0;
 }
+
+// Every byte value at every position among plain neighbours: the word test agrees with the byte table.
+constexpr bool word_test_agrees_with_table() noexcept {
+  for (unsigned c = 0; c < 256; ++c) {
+    for (unsigned at = 0; at < 8; ++at) {
+      const std::uint64_t word =
+          (ones * 'a' & ~(std::uint64_t{0xff} << (8 * at))) | (std::uint64_t{c} << (8 * at));
+      if (word_is_plain(word) != plain_bytes[c]) return false;
+    }
+  }
+  return true;
+}
+static_assert(word_test_agrees_with_table());
 
 }  // namespace
 

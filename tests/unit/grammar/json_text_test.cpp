@@ -45,6 +45,26 @@ TEST(PlainJsonPrefix, SeesABadByteBesideBytesThatBorrowInTheWordTest) {
   }
 }
 
+TEST(PlainJsonPrefix, AgreesWithTheByteTestForEveryPairOfNeighbouringBytes) {
+  // The word test's sums must not carry from one byte into the next: every pair of byte values, side by
+  // side at every place in a word.
+  std::string text(8, 'a');
+  for (std::size_t at = 0; at + 1 < text.size(); ++at) {
+    for (unsigned first = 0; first < 256; ++first) {
+      for (unsigned second = 0; second < 256; ++second) {
+        text[at] = static_cast<char>(first);
+        text[at + 1] = static_cast<char>(second);
+        const std::size_t expected = !is_plain(static_cast<unsigned char>(first))    ? at
+                                     : !is_plain(static_cast<unsigned char>(second)) ? at + 1
+                                                                                     : text.size();
+        ASSERT_EQ(plain_json_prefix(text), expected) << "bytes " << first << ", " << second << " at " << at;
+      }
+    }
+    text[at] = 'a';
+    text[at + 1] = 'a';
+  }
+}
+
 TEST(WriteJsonString, NeverWritesPastItsBoundEvenWhenEveryByteIsEscaped) {
   // The access line is written into a buffer sized by these bounds, with no check per byte.
   const std::vector<std::string> worst = {std::string(64, '\x01'), std::string(64, '\xff'),
