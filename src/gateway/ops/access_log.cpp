@@ -106,9 +106,8 @@ class LineWriter {
 // Why: RFC 6750 §2.3 lets a bearer token travel as ?access_token=…; a query never reaches the log.
 std::string_view logged_path(const RequestRecord& r) {
   const std::string_view path = r.path;
-  std::size_t end = 0;  // by hand: find_first_of calls memchr on the set for every character
-  while (end < path.size() && path[end] != '?' && path[end] != '#') ++end;
-  return path.substr(0, end);
+  // Two memchr scans, not find_first_of (one memchr on the set per character) nor a loop by hand.
+  return path.substr(0, std::min(path.find('?'), path.find('#')));
 }
 
 // Every key, `true`/`false`, the time, the braces and the newline fit in this; the numbers are counted
