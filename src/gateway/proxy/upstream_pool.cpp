@@ -19,16 +19,6 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-void build_pool_key(const config::Upstream& upstream, std::string& key) {
-  key = upstream.url;
-  key += '|';
-  key += upstream.tls.verify ? "verify" : "noverify";
-  key += '|';
-  key += upstream.tls.ca_file;
-  key += '|';
-  key += upstream.tls.server_name;
-}
-
 bool is_ip_literal(std::string_view host) {
   boost::system::error_code ec;
   asio::ip::make_address(host, ec);
@@ -55,9 +45,11 @@ Reason connect_error(const boost::system::error_code& ec) {
 
 }  // namespace
 
-const UpstreamTarget* UpstreamPool::target(const config::Upstream& upstream) {
-  build_pool_key(upstream, key_scratch_);
-  if (auto it = targets_.find(key_scratch_); it != targets_.end()) return &it->second;
+const UpstreamTarget* UpstreamPool::target(const config::Upstream& upstream) { return find_or_add(upstream); }
+
+UpstreamTarget* UpstreamPool::find_or_add(const config::Upstream& upstream) {
+  const KeyView key{upstream.url, upstream.tls.verify, upstream.tls.ca_file, upstream.tls.server_name};
+  if (auto it = targets_.find(key); it != targets_.end()) return &it->second;
   auto url = config::parse_upstream_url(upstream.url);
   if (!url) {
     spdlog::error("upstream {}: {}", upstream.name, url.error());
@@ -74,13 +66,15 @@ const UpstreamTarget* UpstreamPool::target(const config::Upstream& upstream) {
     }
   }
   idle_.emplace_back();
-  return &targets_.emplace(key_scratch_, std::move(target)).first->second;
+  Key owned{upstream.url, upstream.tls.verify, upstream.tls.ca_file, upstream.tls.server_name};
+  return &targets_.emplace(std::move(owned), std::move(target)).first->second;
 }
 
 const UpstreamTarget* UpstreamPool::pinned_target(const config::Upstream& upstream,
                                                   std::vector<asio::ip::tcp::endpoint> endpoints) {
-  if (target(upstream) == nullptr) return nullptr;
-  auto& pinned = targets_.find(key_scratch_)->second;  // target() left its key in key_scratch_
+  auto* found = find_or_add(upstream);
+  if (found == nullptr) return nullptr;
+  auto& pinned = *found;
   if (pinned.pinned != endpoints) {
     // A kept connection goes to an address checked for an earlier request; when the check now admits
     // other addresses (a reload, a changed name), it goes too: only addresses checked for this request.

@@ -9,6 +9,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -101,10 +103,30 @@ class UpstreamPool {
   };
   std::unique_ptr<UpstreamConnection> take_idle(Idle& idle);
 
+  /// What makes two upstreams one target: the URL and the TLS settings. Looked up by views of the
+  /// upstream's own strings (KeyView), so a request builds no key.
+  using KeyView = std::tuple<std::string_view, bool, std::string_view, std::string_view>;
+  struct Key {
+    std::string url;
+    bool verify = true;
+    std::string ca_file;
+    std::string server_name;
+    KeyView view() const noexcept { return {url, verify, ca_file, server_name}; }
+  };
+  struct KeyLess {
+    using is_transparent = void;
+    static KeyView view(const Key& key) noexcept { return key.view(); }
+    static const KeyView& view(const KeyView& key) noexcept { return key; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const noexcept {
+      return view(a) < view(b);
+    }
+  };
+  UpstreamTarget* find_or_add(const config::Upstream& upstream);
+
   asio::any_io_executor executor_;
-  std::map<std::string, UpstreamTarget, std::less<>> targets_;  // by key: URL and TLS settings
-  std::deque<Idle> idle_;    // indexed by UpstreamTarget::idle_list; targets are never removed
-  std::string key_scratch_;  // target() builds its lookup key here, without allocating per request
+  std::map<Key, UpstreamTarget, KeyLess> targets_;
+  std::deque<Idle> idle_;  // indexed by UpstreamTarget::idle_list; targets are never removed
 };
 
 }  // namespace authgate::gateway
