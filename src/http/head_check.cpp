@@ -23,15 +23,21 @@ HeadCheck refuse(int status, Reason reason) {
 // Host (RFC 9110 §7.2, RFC 9112 §3.2): exactly one in HTTP/1.1, at most one in HTTP/1.0, and it must
 // agree with an absolute-form target, which then wins.
 bool check_host(RequestHead& request, HeadCheck& check) {
-  const auto hosts = count_named(request, http::field::host);
+  std::size_t hosts = 0;
+  std::string_view sent;  // one walk for both: the count and the first (with one allowed, the only) value
+  for (const auto& field : request) {
+    if (field.name() != http::field::host) continue;
+    if (hosts++ == 0) sent = field.value();
+  }
   if (hosts > 1 || (hosts == 0 && request.version() >= 11 && check.target.authority.empty())) return false;
   if (!check.target.authority.empty()) {
-    if (hosts == 1 && !beast::iequals(first_value(request, http::field::host), check.target.authority))
-      return false;
+    if (hosts == 1 && !beast::iequals(sent, check.target.authority)) return false;
     request.set(http::field::host, check.target.authority);
+    sent = first_value(request, http::field::host);  // the field's own copy (the authority's may move)
+    hosts = 1;
   }
-  if (count_named(request, http::field::host) == 0) return true;
-  auto host = parse_host(first_value(request, http::field::host));
+  if (hosts == 0) return true;
+  auto host = parse_host(sent);
   if (!host) return false;
   check.host = std::move(*host);
   return true;

@@ -1,6 +1,7 @@
 #include "http/request_target.hpp"
 
 #include <algorithm>
+#include <array>
 #include <utility>
 #include <vector>
 
@@ -15,8 +16,8 @@ using grammar::hex_value;
 using grammar::is_unreserved;
 using grammar::to_lower;
 
-bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 // The escape at path[i] (decoding to `decoded`) means another path to a decoder that differs from ours
 // in one common way (issue 11, the path class): %3B is a path parameter once decoded (servlet stacks);
@@ -154,11 +155,24 @@ boost::system::result<std::string, TargetError> path_without_parameters(std::str
 // of RFC 3986 §3.2.2's reg-name: percent-encoding makes `secret%2eexample.org` the same host as
 // `secret.example.org` (§6.2.2.2) to an upstream that decodes it, yet another string to our route table
 // (issue 11 F7); sub-delims and '~' never occur in a name DNS resolves. Refusing them all leaves one
-// spelling per host.
-bool valid_host(std::string_view host) noexcept {
-  if (host.empty() || host.front() == '.') return false;
+// spelling per host. Each allowed byte maps to its lower-case form, every other byte to 0: checking and
+// lower-casing a name is one lookup per byte.
+constexpr std::array<char, 256> host_name_bytes = [] {
+  std::array<char, 256> table{};
+  for (unsigned c = 0; c < 256; ++c) {
+    const auto ch = static_cast<char>(c);
+    if (is_alpha(ch)) table[c] = to_lower(ch);
+    if (is_digit(ch) || ch == '-' || ch == '.' || ch == '_') table[c] = ch;
+  }
+  return table;
+}();
+
+/// `host` lower-cased into `out`, or false when a byte is not allowed in a name (host_name_bytes).
+bool lower_host_name(std::string_view host, char* out) noexcept {
   for (const char c : host) {
-    if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '.' && c != '_') return false;
+    const char allowed = host_name_bytes[static_cast<unsigned char>(c)];
+    if (allowed == 0) return false;
+    *out++ = allowed;
   }
   return true;
 }
@@ -285,16 +299,20 @@ boost::system::result<std::string, TargetError> parse_host(std::string_view fiel
       port = field.substr(colon + 1);
     }
     // A fully qualified name's root dot (`example.org.`) names the same host (RFC 1034 §3.1); one
-    // spelling goes to the route table. Two dots at the end are refused by valid_host().
+    // spelling goes to the route table. Two dots at the end are refused below.
     if (host.size() > 1 && host.back() == '.') host.remove_suffix(1);
-    if (!valid_host(host) || host.back() == '.') return TargetError::bad_host;
+    if (host.empty() || host.front() == '.' || host.back() == '.') return TargetError::bad_host;
   }
   if (!valid_port(port)) return TargetError::bad_host;
   const bool ipv6 = !field.empty() && field.front() == '[';
   // The route table spells IPv6 hosts in brackets; a short name stays in the string's own buffer.
   std::string out(host.size() + (ipv6 ? 2 : 0), ']');
-  if (ipv6) out.front() = '[';
-  for (std::size_t i = 0; i < host.size(); ++i) out[i + (ipv6 ? 1 : 0)] = to_lower(host[i]);
+  if (ipv6) {
+    out.front() = '[';
+    for (std::size_t i = 0; i < host.size(); ++i) out[i + 1] = to_lower(host[i]);
+  } else if (!lower_host_name(host, out.data())) {
+    return TargetError::bad_host;
+  }
   return out;
 }
 
