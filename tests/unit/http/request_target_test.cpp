@@ -198,7 +198,7 @@ INSTANTIATE_TEST_SUITE_P(Table, PathParameters, ::testing::ValuesIn(parameter_ca
 
 struct HostCase {
   const char* name;
-  const char* input;
+  std::string_view input;
   const char* expected;  // nullptr: refused
 };
 
@@ -248,7 +248,35 @@ const HostCase host_cases[] = {
     {"dollar", "a$b", nullptr},
     {"equals", "a=b", nullptr},
     {"plus", "a+b", nullptr},
+    {"nul", std::string_view{"a\0b", 3}, nullptr},
+    {"utf8", "ex\xc3\xa4mple.org", nullptr},
+    {"del",
+     "a\x7f"
+     "b",
+     nullptr},
+    {"backslash", "a\\b", nullptr},
+    {"double_quote", "a\"b", nullptr},
+    {"every_letter", "ABCDEFGHIJKLMNOPQRSTUVWXYZ.abcdefghijklmnopqrstuvwxyz-0123456789_",
+     "abcdefghijklmnopqrstuvwxyz.abcdefghijklmnopqrstuvwxyz-0123456789_"},
 };
+
+TEST(ParseHostBytes, AcceptsEachByteOfANameOnlyWhenItIsALetterDigitHyphenDotOrUnderscore) {
+  // Every byte value inside a name: the table behind parse_host() against the rule written out.
+  for (unsigned c = 0; c < 256; ++c) {
+    const auto ch = static_cast<char>(c);
+    if (ch == ':' || ch == '[') continue;  // a port separator / an IPv6 literal: other rules
+    const bool allowed = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                         ch == '-' || ch == '.' || ch == '_';
+    std::string host = "a";
+    host.push_back(ch);
+    host.push_back('b');
+    const auto result = parse_host(host);
+    ASSERT_EQ(result.has_value(), allowed) << "byte " << c;
+    if (allowed) {
+      EXPECT_EQ(*result, std::string{"a"} + static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch) + "b");
+    }
+  }
+}
 
 INSTANTIATE_TEST_SUITE_P(Table, ParseHost, ::testing::ValuesIn(host_cases),
                          [](const auto& test) { return std::string{test.param.name}; });
