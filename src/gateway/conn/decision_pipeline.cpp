@@ -88,8 +88,8 @@ asio::awaitable<bool> Session::handle_decision(Exchange& x) {
   if (!judgement.verdict) {
     judgement.verdict = co_await state_.judge.judge_rest(*x.route, view, policy::Side::origin, judgement);
   }
-  take_verdict(x, judgement, auth_started);
-  auto& verdict = *x.verdict;
+  take_verdict(x, auth_started);
+  auto& verdict = *x.judgement.verdict;
   if (verdict.allowed()) co_return co_await answer_allowed(x, decider->nginx_compat);
   co_return co_await reply(x, verdict.decision.status, verdict.decision.reason, std::move(verdict.challenges),
                            verdict.decision.retry_after, verdict.rendered_challenges);
@@ -100,8 +100,8 @@ asio::awaitable<bool> Session::answer_allowed(Exchange& x, bool report_status) {
   const auto plan = plan_answer(x);
   AllowedDecision answer;
   answer.names = &x.snapshot->config.identity_headers;
-  answer.identity = x.verdict->identity();
-  answer.fields = x.verdict->response_fields;
+  answer.identity = x.judgement.verdict->identity();
+  answer.fields = x.judgement.verdict->response_fields;
   answer.date = thread_.date();
   answer.client_version = x.parser.get().version();
   answer.keep_alive = plan.keep;

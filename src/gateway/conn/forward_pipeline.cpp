@@ -70,7 +70,7 @@ asio::awaitable<bool> Session::handle_proxy(Exchange& x) {
 
 asio::awaitable<bool> Session::act(Exchange& x, const config::ProxyTo& proxy_to) {
   const auto& proxy = *proxy_to.proxy;
-  const Identity* who = x.verdict->identity();
+  const Identity* who = x.judgement.verdict->identity();
   const auto* rule = who != nullptr ? rule_for(proxy, *who) : nullptr;
   if (rule == nullptr || !rule_allows(*rule, x.parser.get().method_string(), x.destination)) {
     // Nothing was sent anywhere: the destination is refused before it is even resolved.
@@ -97,7 +97,7 @@ asio::awaitable<bool> Session::open_tunnel(Exchange& x, const config::CompiledFo
   if (!connected.stream) co_return co_await reply(x, connected.status, connected.reason);
   // RFC 9110 §9.3.6: a 2xx turns the connection into a tunnel; it has no content and no framing fields.
   std::string head = "HTTP/1.1 200 Connection established\r\n";
-  for (const auto& field : x.verdict->response_fields) {
+  for (const auto& field : x.judgement.verdict->response_fields) {
     head.append(field.name).append(": ").append(field.value).append("\r\n");
   }
   head += "\r\n";
@@ -115,7 +115,7 @@ asio::awaitable<bool> Session::open_tunnel(Exchange& x, const config::CompiledFo
 
 asio::awaitable<bool> Session::forward_plain(Exchange& x, const config::CompiledForwardProxy& proxy,
                                              std::vector<asio::ip::tcp::endpoint> endpoints) {
-  const auto& verdict = *x.verdict;
+  const auto& verdict = *x.judgement.verdict;
   // The origin is not a configured upstream: this client connection's own pool, for one destination at a
   // time, whose target connects to the addresses checked above and nowhere else (a kept connection was
   // made to an address checked when it was opened).

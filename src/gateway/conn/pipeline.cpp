@@ -119,8 +119,8 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
   auto& judgement = x.judgement;
   state_.judge.judge_now(route, view, side, judgement);
   if (!judgement.verdict) judgement.verdict = co_await state_.judge.judge_rest(route, view, side, judgement);
-  take_verdict(x, judgement, auth_started);
-  auto& verdict = *x.verdict;
+  take_verdict(x, auth_started);
+  auto& verdict = *x.judgement.verdict;
   if (verdict.allowed()) {
     co_return co_await std::visit([&](const auto& action) { return act(x, action); }, route.action);
   }
@@ -156,9 +156,8 @@ std::string_view Session::client_address(Exchange& x) const {
   return x.record.forwarded_for;
 }
 
-void Session::take_verdict(Exchange& x, Judgement& judgement, std::chrono::steady_clock::time_point started) {
-  x.verdict = std::move(judgement.verdict);
-  const auto& verdict = *x.verdict;
+void Session::take_verdict(Exchange& x, std::chrono::steady_clock::time_point started) {
+  const auto& verdict = *x.judgement.verdict;  // read where the judge left it: no move, no second copy
   if (!x.route->requirement.anonymous) x.record.auth_time = since(started);
   x.record.cache_lookup = verdict.cache_lookup;
   x.record.cache_hit = verdict.cache_hit;
@@ -173,7 +172,7 @@ void Session::take_verdict(Exchange& x, Judgement& judgement, std::chrono::stead
 }
 
 asio::awaitable<bool> Session::act(Exchange& x, const config::ForwardTo& forward_to) {
-  const auto& verdict = *x.verdict;
+  const auto& verdict = *x.judgement.verdict;
   const auto* upstream = forward_to.upstream;
   const auto* target = upstream != nullptr ? thread_.pool.target(*upstream) : nullptr;
   if (target == nullptr) co_return co_await reply(x, 502, Reason::upstream_error);
@@ -211,7 +210,7 @@ asio::awaitable<bool> Session::act(Exchange& x, const config::ForwardTo& forward
 std::optional<bool> Session::settle_forward(Exchange& x, const ProxyResult& result) {
   // The response parser's chunk callback points at forward()'s guard, gone now: the parser goes too.
   x.response.reset();
-  const auto& verdict = *x.verdict;
+  const auto& verdict = *x.judgement.verdict;
   x.record.upstream_time = result.upstream_time;
   x.record.bytes_in = result.bytes_in;
   if (result.response_started) {

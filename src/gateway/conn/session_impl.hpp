@@ -80,12 +80,11 @@ class Session {
     std::chrono::steady_clock::time_point started;
     HeadCheck head;
     const config::CompiledRoute* route = nullptr;
-    Judgement judgement;             // the judging in progress (here, not in a frame: it is large)
-    std::optional<Verdict> verdict;  // the judge's, once judged
-    bool keep_alive = true;          // the client wants it and we are not draining
-    std::size_t body_bytes = 0;      // a body read whole into scratch_ before judging (form token, auth-int)
-    Destination destination;         // forward proxy: where the request goes
-    std::optional<Answer> answer;    // a refusal being sent (authorize_and_act)
+    Judgement judgement;     // the judging, and its verdict once judged (here, not in a frame: it is large)
+    bool keep_alive = true;  // the client wants it and we are not draining
+    std::size_t body_bytes = 0;    // a body read whole into scratch_ before judging (form token, auth-int)
+    Destination destination;       // forward proxy: where the request goes
+    std::optional<Answer> answer;  // a refusal being sent (authorize_and_act)
   };
 
   asio::awaitable<bool> handshake();
@@ -137,7 +136,7 @@ class Session {
   std::string_view client_address(Exchange& x) const;
   asio::awaitable<bool> answer_allowed(Exchange& x, bool report_status);
   /// Steps 4-5 of the request path: the verdict on `view` for x.route, recorded in x.
-  void take_verdict(Exchange& x, Judgement& judgement, std::chrono::steady_clock::time_point started);
+  void take_verdict(Exchange& x, std::chrono::steady_clock::time_point started);
 
   /// Whether the connection can carry another request after this answer, and whether a body is unread.
   AnswerPlan plan_answer(const Exchange& x) const;
