@@ -13,11 +13,19 @@ namespace {
 
 namespace beast = boost::beast;
 
-HeadCheck refuse(int status, Reason reason) {
-  HeadCheck check;
-  check.status = status;
-  check.reason = reason;
-  return check;
+/// A refusal: the status and why (status 0: none). Small, so a head that passes moves no strings.
+struct Refusal {
+  int status = 0;
+  Reason reason = Reason::ok;
+};
+
+Refusal refuse(int status, Reason reason) { return {status, reason}; }
+
+/// `check` refused with `refusal`; returns false, as the failed step does.
+bool refused(HeadCheck& check, Refusal refusal) {
+  check.status = refusal.status;
+  check.reason = refusal.reason;
+  return false;
 }
 
 // Host (RFC 9110 §7.2, RFC 9112 §3.2): exactly one in HTTP/1.1, at most one in HTTP/1.0, and it must
@@ -51,7 +59,7 @@ std::string_view trim_ows(std::string_view s) noexcept {
 
 // What every request head must be, whatever its target's form: version, method case, field count, target
 // length, Transfer-Encoding.
-HeadCheck check_common(const RequestHead& request, bool chunked, const HeadLimits& limits) {
+Refusal check_common(const RequestHead& request, bool chunked, const HeadLimits& limits) {
   if (request.version() != 10 && request.version() != 11) return refuse(505, Reason::bad_request);
   // Why: methods are case-sensitive (RFC 9110 §9.1) and routes compare them so, but frameworks such as
   // Werkzeug upper-case them: "post" would pass a route written for POST by as another method and run
@@ -115,29 +123,42 @@ TransferCoding classify_transfer_encoding(const Fields& fields) {
   return codings == 1 ? TransferCoding::chunked : TransferCoding::unsupported;
 }
 
-HeadCheck check_head(RequestHead& request, bool chunked, const HeadLimits& limits) {
-  if (auto common = check_common(request, chunked, limits); common.status != 0) return common;
+bool check_head(RequestHead& request, bool chunked, const HeadLimits& limits, HeadCheck& check) {
+  if (const auto common = check_common(request, chunked, limits); common.status != 0)
+    return refused(check, common);
   auto target = parse_request_target(request.target());
-  if (!target) return refuse(400, Reason::bad_request);
-  HeadCheck check;
+  if (!target) return refused(check, refuse(400, Reason::bad_request));
   check.target = std::move(*target);
   if (check.target.path == "*" && request.method() != http::verb::options)
-    return refuse(400, Reason::bad_request);
-  if (!check_host(request, check)) return refuse(400, Reason::bad_request);
+    return refused(check, refuse(400, Reason::bad_request));
+  if (!check_host(request, check)) return refused(check, refuse(400, Reason::bad_request));
+  return true;
+}
+
+HeadCheck check_head(RequestHead& request, bool chunked, const HeadLimits& limits) {
+  HeadCheck check;
+  check_head(request, chunked, limits, check);
   return check;
 }
 
 HeadCheck check_connect_head(const RequestHead& request, bool chunked, const HeadLimits& limits) {
-  if (auto common = check_common(request, chunked, limits); common.status != 0) return common;
+  HeadCheck check;
+  if (const auto common = check_common(request, chunked, limits); common.status != 0) {
+    refused(check, common);
+    return check;
+  }
   // RFC 9110 §9.3.6: CONNECT content has no defined meaning; a body would be tunnelled as if it were the
   // first bytes of the connection, or be a request smuggled past the proxy's framing.
   if (chunked || request.count(http::field::transfer_encoding) != 0 ||
       (request.count(http::field::content_length) != 0 && request[http::field::content_length] != "0")) {
-    return refuse(400, Reason::bad_request);
+    refused(check, refuse(400, Reason::bad_request));
+    return check;
   }
   auto authority = net::parse_connect_authority(request.target());
-  if (!authority) return refuse(400, Reason::bad_request);
-  HeadCheck check;
+  if (!authority) {
+    refused(check, refuse(400, Reason::bad_request));
+    return check;
+  }
   check.host = authority->host;
   check.target.authority = std::string(request.target());
   check.target.path = check.target.authority;

@@ -42,6 +42,9 @@ struct HeadLimits {
 };
 
 HeadCheck check_head(RequestHead& request, bool chunked, const HeadLimits& limits);
+/// The same, into `check` (a fresh one): the request path's form, which moves no strings. False when
+/// refused (check.status says how).
+bool check_head(RequestHead& request, bool chunked, const HeadLimits& limits, HeadCheck& check);
 
 /// Checks a CONNECT head for a forward proxy (RFC 9110 §9.3.6): the same version, method, field and
 /// Transfer-Encoding rules, then an authority-form target `host:port` (port required) and no body.

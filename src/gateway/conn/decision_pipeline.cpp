@@ -50,7 +50,7 @@ asio::awaitable<bool> Session::handle_decision(Exchange& x) {
     co_return co_await reply(x, 503, Reason::internal_error);
   }
   // NOLINTEND(clang-analyzer-core.CallAndMessage)
-  x.head = check_head(request.base(), x.parser.chunked(), {limits.max_header_count, limits.max_uri_bytes});
+  check_head(request.base(), x.parser.chunked(), {limits.max_header_count, limits.max_uri_bytes}, x.head);
   if (x.head.status != 0) {
     x.keep_alive = false;
     co_return co_await reply(x, x.head.status, x.head.reason);

@@ -59,7 +59,7 @@ bool wants_auth_int_body(const config::CompiledRoute& route, const schemes::Cred
 std::optional<Session::Refusal> Session::admit(Exchange& x) {
   auto& request = x.parser.get();
   const auto& limits = x.snapshot->config.limits;
-  x.head = check_head(request.base(), x.parser.chunked(), {limits.max_header_count, limits.max_uri_bytes});
+  check_head(request.base(), x.parser.chunked(), {limits.max_header_count, limits.max_uri_bytes}, x.head);
   if (x.head.status != 0) {
     x.keep_alive = false;
     return Refusal{x.head.status, x.head.reason};
