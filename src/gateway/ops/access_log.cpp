@@ -85,6 +85,11 @@ class LineWriter {
   void string(std::string_view key, std::string_view value) noexcept {
     out_.put(key).advance_to(write_json_string(out_.end(), value));
   }
+  /// A value made of characters JSON copies as they are, by construction (no escaping scan): a request
+  /// id (valid_request_id() or lower hex), the protocol and the reason, which are the gateway's literals.
+  void plain(std::string_view key, std::string_view value) noexcept {
+    out_.put(key).put("\"").put(value).put("\"");
+  }
   /// An empty value is JSON null ("no route", "no user"), not an empty string.
   void nullable(std::string_view key, std::string_view value) noexcept {
     if (value.empty()) {
@@ -158,12 +163,16 @@ char* write_access_line(char* out, const RequestRecord& r) {
   line.raw("{\"time\":\"");
   line.time(r.start);
   line.raw("\"");
-  if (!r.request_id.empty()) line.string(R"(,"request_id":)", r.request_id.view());
+  if (!r.request_id.empty()) line.plain(R"(,"request_id":)", r.request_id.view());
   line.string(R"(,"client":)", r.client);
   line.string(R"(,"client_ip":)", r.client_ip);
   line.number(R"(,"client_port":)", r.client_port);
   line.string(R"(,"listener":)", r.listener);
-  line.nullable(R"(,"protocol":)", r.protocol);
+  if (r.protocol.empty()) {
+    line.raw(R"(,"protocol":null)");
+  } else {
+    line.plain(R"(,"protocol":)", r.protocol);
+  }
   line.string(R"(,"method":)", r.method);
   line.nullable(R"(,"host":)", r.host);
   line.string(R"(,"path":)", logged_path(r));
@@ -173,7 +182,7 @@ char* write_access_line(char* out, const RequestRecord& r) {
   line.number(R"(,"status":)", r.status);
   line.nullable(R"(,"user":)", r.user);
   line.nullable(R"(,"scheme":)", r.scheme);
-  line.string(R"(,"reason":)", to_string(r.reason));
+  line.plain(R"(,"reason":)", to_string(r.reason));
   line.nullable(R"(,"user_agent":)", r.user_agent);
   if (!r.throttled_by.empty()) line.string(R"(,"throttled_by":)", r.throttled_by);
   line.raw(r.cache_hit ? ",\"cache_hit\":true" : ",\"cache_hit\":false");
