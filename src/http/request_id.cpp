@@ -43,6 +43,23 @@ std::uint64_t seed() noexcept {
   }
 }
 
+// Two lower-case hex digits per byte value: a 64-bit value is written a byte, not a nibble, at a time.
+constexpr std::array<std::array<char, 2>, 256> hex_pairs = [] {
+  constexpr char digits[] = "0123456789abcdef";
+  std::array<std::array<char, 2>, 256> pairs{};
+  for (unsigned b = 0; b < 256; ++b) pairs[b] = {digits[b >> 4U], digits[b & 0xFU]};
+  return pairs;
+}();
+
+/// `value` as 16 lower-case hex digits, most significant first.
+void put_hex(char* out, std::uint64_t value) noexcept {
+  for (std::size_t byte = 8; byte-- > 0; value >>= 8U) {
+    const auto& pair = hex_pairs[value & 0xFFU];
+    out[2 * byte] = pair[0];
+    out[2 * byte + 1] = pair[1];
+  }
+}
+
 }  // namespace
 
 RequestId::RequestId(std::string_view text) noexcept : size_(std::min(text.size(), max_request_id)) {
@@ -73,13 +90,11 @@ RequestId fresh_request_id() noexcept {
   thread_local std::uint64_t counter = 0;
   const std::uint64_t high = mix(base ^ counter);
   const std::uint64_t low = mix(base + (++counter << 1U));
-  static constexpr char digits[] = "0123456789abcdef";
-  std::array<char, 32> text{};
-  for (std::size_t i = 0; i < 16; ++i) {
-    text[i] = digits[(high >> (60U - 4U * i)) & 0xFU];
-    text[16 + i] = digits[(low >> (60U - 4U * i)) & 0xFU];
-  }
-  return RequestId(std::string_view(text.data(), text.size()));
+  RequestId id;
+  put_hex(id.bytes_.data(), high);
+  put_hex(id.bytes_.data() + 16, low);
+  id.size_ = 32;
+  return id;
 }
 
 RequestId choose_request_id(std::string_view x_request_id, std::string_view traceparent,

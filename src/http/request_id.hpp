@@ -24,6 +24,8 @@ class RequestId {
   bool empty() const noexcept { return size_ == 0; }
 
  private:
+  friend RequestId fresh_request_id() noexcept;  // writes its hex digits in place
+
   std::array<char, max_request_id> bytes_{};
   std::size_t size_ = 0;
 };

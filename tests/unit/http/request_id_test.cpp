@@ -97,6 +97,12 @@ TEST(RequestId, FreshIdsAreWellFormedAndDistinctAcrossThreads) {
     }
   }
   EXPECT_EQ(all.size(), 40'000u);
+  // Every digit turns up at every place (the digits are written a byte at a time, from a table).
+  for (std::size_t place = 0; place < 32; ++place) {
+    std::set<char> digits;
+    for (const auto& id : all) digits.insert(id[place]);
+    EXPECT_EQ(digits.size(), 16u) << "place " << place;
+  }
 }
 
 }  // namespace
