@@ -250,10 +250,7 @@ const HostCase host_cases[] = {
     {"plus", "a+b", nullptr},
     {"nul", std::string_view{"a\0b", 3}, nullptr},
     {"utf8", "ex\xc3\xa4mple.org", nullptr},
-    {"del",
-     "a\x7f"
-     "b",
-     nullptr},
+    {"del", "a\177b", nullptr},
     {"backslash", "a\\b", nullptr},
     {"double_quote", "a\"b", nullptr},
     {"every_letter", "ABCDEFGHIJKLMNOPQRSTUVWXYZ.abcdefghijklmnopqrstuvwxyz-0123456789_",
