@@ -5,7 +5,6 @@
 #include <boost/beast/core/string.hpp>
 
 #include "authgate/grammar/parse.hpp"
-#include "http/field_edits.hpp"
 #include "net/destination_policy.hpp"
 
 namespace authgate::gateway {
@@ -18,8 +17,6 @@ struct Refusal {
   int status = 0;
   Reason reason = Reason::ok;
 };
-
-Refusal refuse(int status, Reason reason) { return {status, reason}; }
 
 /// `check` refused with `refusal`; returns false, as the failed step does.
 bool refused(HeadCheck& check, Refusal refusal) {
@@ -41,7 +38,7 @@ bool check_host(RequestHead& request, HeadCheck& check) {
   if (!check.target.authority.empty()) {
     if (hosts == 1 && !beast::iequals(sent, check.target.authority)) return false;
     request.set(http::field::host, check.target.authority);
-    sent = first_value(request, http::field::host);  // the field's own copy (the authority's may move)
+    sent = check.target.authority;  // the one Host now
     hosts = 1;
   }
   if (hosts == 0) return true;
@@ -60,31 +57,31 @@ std::string_view trim_ows(std::string_view s) noexcept {
 // What every request head must be, whatever its target's form: version, method case, field count, target
 // length, Transfer-Encoding.
 Refusal check_common(const RequestHead& request, bool chunked, const HeadLimits& limits) {
-  if (request.version() != 10 && request.version() != 11) return refuse(505, Reason::bad_request);
+  if (request.version() != 10 && request.version() != 11) return {505, Reason::bad_request};
   // Why: methods are case-sensitive (RFC 9110 §9.1) and routes compare them so, but frameworks such as
   // Werkzeug upper-case them: "post" would pass a route written for POST by as another method and run
   // as POST upstream. Every registered method is upper-case; a lower-case letter is refused.
   const auto method = request.method_string();
   if (std::any_of(method.begin(), method.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
-    return refuse(400, Reason::bad_request);
+    return {400, Reason::bad_request};
   }
   std::size_t fields = 0;
   for (auto it = request.begin(); it != request.end(); ++it) ++fields;
-  if (fields > limits.max_header_count) return refuse(431, Reason::header_too_large);
-  if (request.target().size() > limits.max_uri_bytes) return refuse(414, Reason::uri_too_long);
+  if (fields > limits.max_header_count) return {431, Reason::header_too_large};
+  if (request.target().size() > limits.max_uri_bytes) return {414, Reason::uri_too_long};
   // Why: a Transfer-Encoding that does not end in chunked, or any in HTTP/1.0, leaves the body length
   // unknown; guessing is how request smuggling starts (RFC 9112 §6.1, §6.3).
   switch (classify_transfer_encoding(request)) {
     case TransferCoding::none:
       break;
     case TransferCoding::chunked:
-      if (!chunked || request.version() < 11) return refuse(400, Reason::bad_request);
+      if (!chunked || request.version() < 11) return {400, Reason::bad_request};
       break;
     case TransferCoding::unsupported:
       // RFC 9112 §6.1: a server that receives a transfer coding it does not understand SHOULD 501.
-      return refuse(request.version() < 11 ? 400 : 501, Reason::bad_request);
+      return {request.version() < 11 ? 400 : 501, Reason::bad_request};
     case TransferCoding::invalid:
-      return refuse(400, Reason::bad_request);
+      return {400, Reason::bad_request};
   }
   return {};
 }
@@ -127,11 +124,11 @@ bool check_head(RequestHead& request, bool chunked, const HeadLimits& limits, He
   if (const auto common = check_common(request, chunked, limits); common.status != 0)
     return refused(check, common);
   auto target = parse_request_target(request.target());
-  if (!target) return refused(check, refuse(400, Reason::bad_request));
+  if (!target) return refused(check, {400, Reason::bad_request});
   check.target = std::move(*target);
   if (check.target.path == "*" && request.method() != http::verb::options)
-    return refused(check, refuse(400, Reason::bad_request));
-  if (!check_host(request, check)) return refused(check, refuse(400, Reason::bad_request));
+    return refused(check, {400, Reason::bad_request});
+  if (!check_host(request, check)) return refused(check, {400, Reason::bad_request});
   return true;
 }
 
@@ -151,12 +148,12 @@ HeadCheck check_connect_head(const RequestHead& request, bool chunked, const Hea
   // first bytes of the connection, or be a request smuggled past the proxy's framing.
   if (chunked || request.count(http::field::transfer_encoding) != 0 ||
       (request.count(http::field::content_length) != 0 && request[http::field::content_length] != "0")) {
-    refused(check, refuse(400, Reason::bad_request));
+    refused(check, {400, Reason::bad_request});
     return check;
   }
   auto authority = net::parse_connect_authority(request.target());
   if (!authority) {
-    refused(check, refuse(400, Reason::bad_request));
+    refused(check, {400, Reason::bad_request});
     return check;
   }
   check.host = authority->host;

@@ -18,13 +18,16 @@ inline constexpr std::size_t max_request_id = 64;
 class RequestId {
  public:
   RequestId() = default;
-  /// `text` must be valid_request_id().
-  explicit RequestId(std::string_view text) noexcept;
   std::string_view view() const noexcept { return {bytes_.data(), size_}; }
   bool empty() const noexcept { return size_ == 0; }
 
  private:
-  friend RequestId fresh_request_id() noexcept;  // writes its hex digits in place
+  // Made only by the two functions below, from text they checked or wrote: every id is characters that
+  // go into a header and a JSON log line as they are (the access log writes it without escaping).
+  friend RequestId fresh_request_id() noexcept;
+  friend RequestId choose_request_id(std::string_view, std::string_view, bool) noexcept;
+  /// `text` must be valid_request_id() or a trace-id.
+  explicit RequestId(std::string_view text) noexcept;
 
   std::array<char, max_request_id> bytes_{};
   std::size_t size_ = 0;
