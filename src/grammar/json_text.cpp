@@ -1,8 +1,11 @@
 #include "grammar/json_text.hpp"
 
 #include <array>
-#include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "grammar/utf8.hpp"
 
@@ -60,6 +63,39 @@ char* put_utf8(char* out, std::string_view s, std::size_t i, std::size_t len) no
   return put(out, s.substr(i, len));
 }
 
+#if defined(__SSE2__)
+// Sixteen bytes at a time: one bit per byte that stops the plain run (anything but printable ASCII other
+// than `"` and `\`). A signed byte below 0x20 is a C0 control or 0x80–0xff (UTF-8, checked apart).
+unsigned stop_bits(const char* at) noexcept {
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));  // NOLINT: unaligned load
+  const __m128i stops = _mm_or_si128(
+      _mm_or_si128(_mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(bytes, _mm_set1_epi8(0x7f))),
+      _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')), _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))));
+  return static_cast<unsigned>(_mm_movemask_epi8(stops));
+}
+
+/// A value shorter than a block (a method, an address, a route name), in a block padded with plain bytes.
+std::size_t plain_prefix_of_short(std::string_view value) noexcept {
+  std::array<char, 16> block;  // NOLINT(cppcoreguidelines-pro-type-member-init): filled on the next line
+  block.fill('a');
+  std::memcpy(block.data(), value.data(), value.size());
+  const unsigned stops = stop_bits(block.data());
+  return stops == 0 ? value.size() : static_cast<std::size_t>(__builtin_ctz(stops));
+}
+
+std::size_t plain_prefix_by_sixteen(std::string_view value) noexcept {
+  std::size_t i = 0;
+  for (; i + 16 <= value.size(); i += 16) {
+    if (const unsigned stops = stop_bits(value.data() + i); stops != 0)
+      return i + static_cast<std::size_t>(__builtin_ctz(stops));
+  }
+  if (i == value.size()) return i;
+  // The last bytes, in one load that overlaps what passed already.
+  const std::size_t last = value.size() - 16;
+  const unsigned stops = stop_bits(value.data() + last) >> (i - last);
+  return stops == 0 ? value.size() : i + static_cast<std::size_t>(__builtin_ctz(stops));
+}
+#else
 constexpr bool is_plain_ascii(unsigned char c) noexcept {
   return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
@@ -69,53 +105,18 @@ constexpr std::array<bool, 256> plain_bytes = [] {
   for (unsigned c = 0; c < 256; ++c) table[c] = is_plain_ascii(static_cast<unsigned char>(c));
   return table;
 }();
-
-// Eight bytes at a time (SWAR). With each byte's high bit cleared first (`low`), no sum below carries
-// into the next byte, so every test is exact per byte: a word that passes holds no byte to escape.
-constexpr std::uint64_t ones = 0x0101010101010101ull;
-constexpr std::uint64_t high_bits = 0x8080808080808080ull;
-
-constexpr bool word_is_plain(std::uint64_t word) noexcept {
-  const std::uint64_t low = word & ~high_bits;                           // each byte 0x00–0x7f
-  const std::uint64_t flagged = word                                     // 0x80–0xff: UTF-8, checked apart
-                                | (low + ones)                           // 0x7f (DEL) reaches the high bit
-                                | ~(low + ones * 0x60)                   // below 0x20 does not
-                                | ~((low ^ (ones * '"')) + ones * 0x7f)  // '"' is the only zero after ^
-                                | ~((low ^ (ones * '\\')) + ones * 0x7f);  // '\\' likewise
-  return (flagged & high_bits) == 0;
-}
-
-// Every byte value at every position among plain neighbours: the word test agrees with the byte table.
-constexpr bool word_test_agrees_with_table() noexcept {
-  for (unsigned c = 0; c < 256; ++c) {
-    for (unsigned at = 0; at < 8; ++at) {
-      const std::uint64_t word =
-          (ones * 'a' & ~(std::uint64_t{0xff} << (8 * at))) | (std::uint64_t{c} << (8 * at));
-      if (word_is_plain(word) != plain_bytes[c]) return false;
-    }
-  }
-  return true;
-}
-static_assert(word_test_agrees_with_table());
+#endif
 
 }  // namespace
 
 std::size_t plain_json_prefix(std::string_view value) noexcept {
-  const auto word_at = [&value](std::size_t at) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, value.data() + at, sizeof word);
-    return word;
-  };
-  std::size_t i = 0;
-  for (; i + 8 <= value.size(); i += 8) {
-    if (!word_is_plain(word_at(i))) break;
-  }
-  // The last bytes of a value of eight or more, in one word that overlaps what passed already.
-  if (i < value.size() && i >= 8 && i + 8 > value.size() && word_is_plain(word_at(value.size() - 8))) {
-    return value.size();
-  }
+#if defined(__SSE2__)
+  return value.size() >= 16 ? plain_prefix_by_sixteen(value) : plain_prefix_of_short(value);
+#else
+  std::size_t i = 0;  // a byte at a time where SSE2 is missing (x86-64 always has it)
   while (i < value.size() && plain_bytes[static_cast<unsigned char>(value[i])]) ++i;
   return i;
+#endif
 }
 
 char* write_json_string(char* out, std::string_view value) noexcept {

@@ -18,9 +18,10 @@ std::string written(std::string_view value) {
 }
 
 TEST(PlainJsonPrefix, StopsAtEveryByteThatNeedsEscapingWhereverItSitsInAWord) {
-  // The prefix is found eight bytes at a time: each of the 256 byte values at each place in a word, and in
-  // the tail after the last whole word, must stop it exactly when that byte is not copied as it is.
-  for (std::size_t length : {1u, 7u, 8u, 9u, 15u, 16u, 19u}) {
+  // The prefix is found sixteen bytes at a time (a shorter value padded to a block): each of the 256 byte
+  // values at each place in a block, and in the tail after the last whole block (an overlapping load), must
+  // stop it exactly when that byte is not copied as it is.
+  for (std::size_t length : {1u, 7u, 8u, 9u, 15u, 16u, 17u, 19u, 31u, 32u, 33u, 47u}) {
     for (std::size_t at = 0; at < length; ++at) {
       for (unsigned value = 0; value < 256; ++value) {
         std::string text(length, 'a');
@@ -33,8 +34,9 @@ TEST(PlainJsonPrefix, StopsAtEveryByteThatNeedsEscapingWhereverItSitsInAWord) {
   }
 }
 
-TEST(PlainJsonPrefix, SeesABadByteBesideBytesThatBorrowInTheWordTest) {
-  // The word tests subtract per byte; a borrow from a byte below must not hide a byte above it.
+TEST(PlainJsonPrefix, SeesABadByteBesideItsNeighbourValues) {
+  // The bytes on either side of each class's edge (0x1f/0x20, 0x21/0x22/0x23, 0x5b/0x5c/0x5d,
+  // 0x7e/0x7f/0x80).
   const std::vector<std::string> texts = {std::string("\x00\x01\"aaaaa", 8),
                                           std::string("\x1f\x20\\aaaaa", 8), std::string("aaaaaa\x7f\x80", 8),
                                           std::string("\x21\x22\x5b\x5c\x5d\x7e\x7f!", 8)};
@@ -45,23 +47,42 @@ TEST(PlainJsonPrefix, SeesABadByteBesideBytesThatBorrowInTheWordTest) {
   }
 }
 
+TEST(PlainJsonPrefix, FindsTheFirstStopWhenSeveralShareABlock) {
+  // The sixteen-byte test reports every stop in a block at once; the prefix ends at the first of them,
+  // also when the tail's overlapping load sees stops that an earlier block already passed.
+  std::string text(40, 'a');
+  text[35] = '"';
+  text[38] = '\x01';
+  EXPECT_EQ(plain_json_prefix(text), 35u);
+  text[20] = '\\';
+  EXPECT_EQ(plain_json_prefix(text), 20u);
+  std::string overlap(20, 'a');
+  overlap[19] = '\x7f';
+  EXPECT_EQ(plain_json_prefix(overlap), 19u);
+  overlap[17] = '\xc3';
+  EXPECT_EQ(plain_json_prefix(overlap), 17u);
+}
+
 TEST(PlainJsonPrefix, AgreesWithTheByteTestForEveryPairOfNeighbouringBytes) {
-  // The word test's sums must not carry from one byte into the next: every pair of byte values, side by
-  // side at every place in a word.
-  std::string text(8, 'a');
-  for (std::size_t at = 0; at + 1 < text.size(); ++at) {
-    for (unsigned first = 0; first < 256; ++first) {
-      for (unsigned second = 0; second < 256; ++second) {
-        text[at] = static_cast<char>(first);
-        text[at + 1] = static_cast<char>(second);
-        const std::size_t expected = !is_plain(static_cast<unsigned char>(first))    ? at
-                                     : !is_plain(static_cast<unsigned char>(second)) ? at + 1
-                                                                                     : text.size();
-        ASSERT_EQ(plain_json_prefix(text), expected) << "bytes " << first << ", " << second << " at " << at;
+  // No byte's test may depend on its neighbour: every pair of byte values, side by side at every place in
+  // a short value (padded to a block) and in a value of a block and a tail (an overlapping load).
+  for (const std::size_t length : {8u, 17u}) {
+    std::string text(length, 'a');
+    for (std::size_t at = 0; at + 1 < text.size(); ++at) {
+      for (unsigned first = 0; first < 256; ++first) {
+        for (unsigned second = 0; second < 256; ++second) {
+          text[at] = static_cast<char>(first);
+          text[at + 1] = static_cast<char>(second);
+          const std::size_t expected = !is_plain(static_cast<unsigned char>(first))    ? at
+                                       : !is_plain(static_cast<unsigned char>(second)) ? at + 1
+                                                                                       : text.size();
+          ASSERT_EQ(plain_json_prefix(text), expected)
+              << "length " << length << ", bytes " << first << ", " << second << " at " << at;
+        }
       }
+      text[at] = 'a';
+      text[at + 1] = 'a';
     }
-    text[at] = 'a';
-    text[at + 1] = 'a';
   }
 }
 
