@@ -48,6 +48,15 @@ void for_each_connection_token(const Fields& fields, Visit&& visit) {
 /// §5.3: they are one list), where Beast's keep_alive() reads only the first.
 bool keeps_alive(const Fields& fields, unsigned version);
 
+/// keeps_alive() for a request head a Beast parser has read. HTTP/1.1 asks the parser: it looked for
+/// `close` in every Connection line while parsing, so the lines are not walked twice. HTTP/1.0 walks them,
+/// since the parser lets `keep-alive` win over `close` there.
+template <typename Parser>
+bool request_keeps_alive(const Parser& parser) {
+  const auto& head = parser.get();
+  return head.version() >= 11 ? parser.keep_alive() : keeps_alive(head, head.version());
+}
+
 /// Removes every field a Connection field names (RFC 9110 §7.6.1), except Host and Content-Length. The
 /// hop-by-hop fields themselves are left to the caller's pass by enum.
 void erase_connection_tokens(Fields& fields);

@@ -175,7 +175,7 @@ asio::awaitable<bool> Session::serve_one() {
   x.record.request_id = x.from_trusted_proxy
                             ? choose_request_id(request["X-Request-Id"], request["traceparent"], true)
                             : fresh_request_id();
-  x.keep_alive = keeps_alive(request, request.version()) && !state_.draining.load(std::memory_order_relaxed);
+  x.keep_alive = request_keeps_alive(x.parser) && !state_.draining.load(std::memory_order_relaxed);
   // One straight path per kind of listener: the forward proxy's, forward-auth's, the reverse proxy's.
   bool keep = false;
   if (info_.side == policy::Side::proxy) {

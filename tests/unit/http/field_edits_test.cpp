@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+
 #include <string>
 #include <vector>
 
@@ -37,6 +41,37 @@ TEST(KeepsAlive, FollowsEveryConnectionLineAsOneList) {
     fields.insert(http::field::host, "app.example");
     for (const auto& line : c.connection) fields.insert(http::field::connection, line);
     EXPECT_EQ(keeps_alive(fields, c.version), c.keeps) << c.why;
+  }
+}
+
+TEST(RequestKeepsAlive, AgreesWithEveryConnectionLineOnTheWire) {
+  // The same cases as parsed heads: HTTP/1.1 takes the parser's reading of the lines, HTTP/1.0 walks them.
+  const std::vector<PersistenceCase> cases = {
+      {11, {}, true, "HTTP/1.1 persists by default"},
+      {11, {"close"}, false, "close ends it"},
+      {11, {"Keep-Alive, CLOSE"}, false, "case-insensitive, close wins"},
+      {11, {"keep-alive", "close"}, false, "close on a second line"},
+      {11, {"x-a", "keep-alive", "Close"}, false, "close on a third line"},
+      {11, {" ,  close\t,"}, false, "empty elements and whitespace"},
+      {11, {"closed, x-close"}, true, "only the whole token counts"},
+      {11, {"upgrade"}, true, "other tokens leave it open"},
+      {10, {}, false, "HTTP/1.0 closes by default"},
+      {10, {"keep-alive"}, true, "HTTP/1.0 persists only when asked"},
+      {10, {"x", "Keep-Alive"}, true, "on any line"},
+      {10, {"keep-alive, close"}, false, "close wins on HTTP/1.0 too (Beast's keep_alive() says yes)"},
+      {10, {"keep-alive", "close"}, false, "and on another line"},
+  };
+  for (const auto& c : cases) {
+    std::string wire = c.version == 11 ? "GET / HTTP/1.1\r\n" : "GET / HTTP/1.0\r\n";
+    wire += "Host: app.example\r\n";
+    for (const auto& line : c.connection) wire += "Connection: " + line + "\r\n";
+    wire += "\r\n";
+    http::request_parser<http::empty_body, HeadAllocator<char>> parser;  // the gateway's Fields
+    boost::system::error_code ec;
+    parser.put(boost::asio::buffer(wire), ec);
+    ASSERT_FALSE(ec) << c.why << ": " << ec.message();
+    ASSERT_TRUE(parser.is_header_done()) << c.why;
+    EXPECT_EQ(request_keeps_alive(parser), c.keeps) << c.why;
   }
 }
 
