@@ -4,8 +4,12 @@
 #include <algorithm>
 #include <optional>
 
+#include "authgate/grammar/ascii.hpp"
+
 namespace authgate::gateway {
 namespace {
+
+using grammar::iequals;
 
 bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
@@ -16,15 +20,6 @@ std::string_view trim(std::string_view text) noexcept {
   while (start < end && is_ows(text[start])) ++start;
   while (end > start && is_ows(text[end - 1])) --end;
   return text.substr(start, end - start);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
 }
 
 /// A qvalue (RFC 9110 §12.4.2) in thousandths: "0", "0.5", "1", "1.000"; nullopt when malformed.

@@ -33,7 +33,12 @@ inline std::string to_upper(std::string_view text) {
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
+    const char x = a[i];
+    const char y = b[i];
+    if (x == y) continue;  // the usual case: the same byte, so no folding to do
+    // Otherwise equal only as the two cases of one letter: they differ in bit 0x20 alone.
+    const char lower = static_cast<char>(x | 0x20);
+    if ((x ^ y) != 0x20 || lower < 'a' || lower > 'z') return false;
   }
   return true;
 }
