@@ -1,18 +1,17 @@
 #include "http/field_edits.hpp"
 
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 #include <boost/container/small_vector.hpp>
+
+#include "authgate/grammar/ascii.hpp"
 
 namespace authgate::gateway {
 namespace {
 
-namespace beast = boost::beast;
-
 // Fields a client may not remove by naming them in Connection: the upstream needs Host to route
 // (RFC 9110 §7.2), and framing is re-set by the relay anyway.
 bool is_protected(std::string_view name) {
-  return beast::iequals(name, "Host") || beast::iequals(name, "Content-Length");
+  return grammar::iequals(name, "Host") || grammar::iequals(name, "Content-Length");
 }
 
 }  // namespace
@@ -53,8 +52,8 @@ bool keeps_alive(const Fields& fields, unsigned version) {
   bool close = false;
   bool keep_alive = false;
   for_each_connection_token(fields, [&](std::string_view token) {
-    close = close || beast::iequals(token, "close");
-    keep_alive = keep_alive || beast::iequals(token, "keep-alive");
+    close = close || grammar::iequals(token, "close");
+    keep_alive = keep_alive || grammar::iequals(token, "keep-alive");
   });
   return !close && (version >= 11 || keep_alive);
 }
@@ -63,7 +62,7 @@ std::string take_joined(Fields& fields, std::string_view name) {
   std::string joined;
   // Every line of the name, in order (Beast's equal_range does not walk the list in name order).
   for (const auto& field : fields) {
-    if (!beast::iequals(field.name_string(), name)) continue;
+    if (!grammar::iequals(field.name_string(), name)) continue;
     if (!joined.empty()) joined += ", ";
     joined.append(field.value());
   }
@@ -85,7 +84,7 @@ void erase_connection_tokens(Fields& fields) {
   // one or two unusual tokens.
   boost::container::small_vector<std::string, 4> tokens;
   for_each_connection_token(fields, [&tokens](std::string_view token) {
-    if (beast::iequals(token, "keep-alive") || beast::iequals(token, "close") ||
+    if (grammar::iequals(token, "keep-alive") || grammar::iequals(token, "close") ||
         is_hop_by_hop(http::string_to_field(token)) || is_protected(token)) {
       return;
     }

@@ -2,15 +2,12 @@
 
 #include <algorithm>
 
-#include <boost/beast/core/string.hpp>
-
+#include "authgate/grammar/ascii.hpp"
 #include "authgate/grammar/parse.hpp"
 #include "net/destination_policy.hpp"
 
 namespace authgate::gateway {
 namespace {
-
-namespace beast = boost::beast;
 
 /// A refusal: the status and why (status 0: none). Small, so a head that passes moves no strings.
 struct Refusal {
@@ -36,7 +33,7 @@ bool check_host(RequestHead& request, HeadCheck& check) {
   }
   if (hosts > 1 || (hosts == 0 && request.version() >= 11 && check.target.authority.empty())) return false;
   if (!check.target.authority.empty()) {
-    if (hosts == 1 && !beast::iequals(sent, check.target.authority)) return false;
+    if (hosts == 1 && !grammar::iequals(sent, check.target.authority)) return false;
     request.set(http::field::host, check.target.authority);
     sent = check.target.authority;  // the one Host now
     hosts = 1;
@@ -104,7 +101,7 @@ TransferCoding classify_transfer_encoding(const Fields& fields) {
         // differently; only a clean token list frames a body unambiguously (RFC 9112 §6.1, §11.2).
         if (!grammar::is_token(element)) return TransferCoding::invalid;
         ++codings;
-        if (beast::iequals(element, "chunked")) {
+        if (grammar::iequals(element, "chunked")) {
           if (chunked_at != 0) return TransferCoding::invalid;  // chunked twice (§6.1: MUST NOT)
           chunked_at = codings;
         }

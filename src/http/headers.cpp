@@ -3,15 +3,13 @@
 #include <iterator>
 #include <vector>
 
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
+#include "authgate/grammar/ascii.hpp"
 #include "http/field_edits.hpp"
 
 namespace authgate::gateway {
 namespace {
-
-namespace beast = boost::beast;
 
 // A reason phrase for a status Beast has no name for, when the upstream sent an empty one: Beast would
 // write "<unknown-status>" (RFC 9112 §4: the phrase is only a hint, so the status class is enough).
@@ -45,7 +43,7 @@ std::string join_groups(const std::vector<std::string>& groups) {
 bool connection_has(const Fields& fields, std::string_view token) {
   bool listed = false;
   for_each_connection_token(fields,
-                            [&](std::string_view each) { listed = listed || beast::iequals(each, token); });
+                            [&](std::string_view each) { listed = listed || grammar::iequals(each, token); });
   return listed;
 }
 
@@ -56,7 +54,7 @@ bool is_websocket_upgrade(const Fields& fields) {
     for (const auto protocol : http::token_list{field.value()}) {
       // Upgrade values are product tokens ("websocket" or "websocket/13"): compare the name.
       const auto name = protocol.substr(0, protocol.find('/'));
-      asks_for_websocket = asks_for_websocket || beast::iequals(name, "websocket");
+      asks_for_websocket = asks_for_websocket || grammar::iequals(name, "websocket");
     }
   }
   // Upgrade first: nearly every request has none, and the walk by enum is cheaper than Connection's tokens.
@@ -97,12 +95,12 @@ void make_private(ResponseHead& response) {
     while (!directive.empty() && (directive.back() == ' ' || directive.back() == '\t'))
       directive.remove_suffix(1);
     const auto name = directive.substr(0, directive.find('='));
-    if (beast::iequals(name, "private") || beast::iequals(name, "no-store")) {
+    if (grammar::iequals(name, "private") || grammar::iequals(name, "no-store")) {
       response.set(http::field::cache_control, existing);  // already kept out of shared caches
       return;
     }
     // `public` would let a shared cache store what one token holder was shown.
-    if (!directive.empty() && !beast::iequals(name, "public")) out.append(", ").append(directive);
+    if (!directive.empty() && !grammar::iequals(name, "public")) out.append(", ").append(directive);
     start = comma + 1;
   }
   response.set(http::field::cache_control, out);

@@ -6,17 +6,15 @@
 #include <iterator>
 #include <stdexcept>
 
-#include <boost/beast/core/string.hpp>
 #include <boost/container/small_vector.hpp>
 
+#include "authgate/grammar/ascii.hpp"
 #include "http/field_edits.hpp"
 #include "http/field_lines.hpp"
 #include "http/headers.hpp"
 
 namespace authgate::gateway {
 namespace {
-
-namespace beast = boost::beast;
 
 // Header-name folding for lookalike detection: case-insensitive, '_' and '-' alike.
 char fold(char c) noexcept {
@@ -130,7 +128,7 @@ AppendedFields erase_client_fields(Fields& fields, const Dropped& dropped) {
       drop = dropped.spoofed(name_string);
       if (!drop) {
         appended.via = appended.via || name == http::field::via;
-        appended.forwarded_for = appended.forwarded_for || beast::iequals(name_string, "X-Forwarded-For");
+        appended.forwarded_for = appended.forwarded_for || grammar::iequals(name_string, "X-Forwarded-For");
       }
     }
     it = drop ? fields.erase(it) : std::next(it);

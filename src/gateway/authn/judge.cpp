@@ -3,8 +3,7 @@
 
 #include <utility>
 
-#include <boost/beast/core/string.hpp>
-
+#include "authgate/grammar/ascii.hpp"
 #include "authgate/grammar/serialize.hpp"
 #include "authgate/policy/challenges.hpp"
 #include "gateway/authn/revocation.hpp"
@@ -72,7 +71,7 @@ CredentialLines credential_lines(const Fields& fields, policy::Side side) {
   const auto name = credentials_field_name(side);
   CredentialLines lines;
   for (const auto& field : fields) {
-    if (boost::beast::iequals(field.name_string(), name)) lines.push_back(field.value());
+    if (grammar::iequals(field.name_string(), name)) lines.push_back(field.value());
   }
   return lines;
 }

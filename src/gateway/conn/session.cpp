@@ -11,6 +11,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "authgate/grammar/ascii.hpp"
 #include "authgate/policy/decision.hpp"
 #include "gateway/authn/authenticator.hpp"
 #include "gateway/gateway_state.hpp"
@@ -31,7 +32,8 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 bool expects_continue(const RequestHead& request) {
-  return request.version() >= 11 && beast::iequals(first_value(request, http::field::expect), "100-continue");
+  return request.version() >= 11 &&
+         grammar::iequals(first_value(request, http::field::expect), "100-continue");
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <utility>
 
+#include "authgate/grammar/ascii.hpp"
 #include "gateway/ops/admin_revoke.hpp"
 #include "gateway/ops/metrics.hpp"
 #include "gateway/ops/process_metrics.hpp"
@@ -163,7 +164,7 @@ asio::awaitable<Response> handle_revocation(const State& state, const Request& r
   }
   // A JSON content type: a browser cannot send it cross-site without a CORS preflight this listener fails.
   const std::string_view type = request[http::field::content_type];
-  if (!beast::iequals(type.substr(0, type.find(';')), "application/json")) {
+  if (!grammar::iequals(type.substr(0, type.find(';')), "application/json")) {
     co_return text_response(request, http::status::unsupported_media_type, "expected application/json\n");
   }
   const auto now = std::chrono::system_clock::now();
