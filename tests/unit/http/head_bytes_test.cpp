@@ -9,7 +9,9 @@
 #include <stdexcept>
 #include <string>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/write.hpp>
 
 namespace authgate::gateway {
@@ -44,6 +46,26 @@ TEST(HeadBytes, RequestsMatchBeast) {
   head.set(http::field::content_length, "0");
   EXPECT_EQ(head_bytes(head), beast_bytes(head));
   EXPECT_EQ(head_bytes(head).substr(0, 28), "GET /app/x?y=1 HTTP/1.1\r\nHos");
+}
+
+TEST(HeadBytes, ParsedAndEditedFieldsMatchBeast) {
+  // Each field line is copied whole from where Beast keeps it: a parsed head (an empty value, an obs-fold
+  // Beast unfolds, trimmed whitespace), then lines set, erased and inserted after parsing.
+  const std::string wire =
+      "GET /p HTTP/1.1\r\nHost: a.example\r\nX-Empty:\r\nX-Fold: one\r\n  two\r\n"
+      "X-Spaces:   padded \t\r\nAccept: */*\r\n\r\n";
+  http::request_parser<http::empty_body, HeadAllocator<char>> parser;
+  boost::system::error_code ec;
+  parser.put(boost::asio::buffer(wire), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  auto& head = parser.get().base();
+  EXPECT_EQ(head_bytes(head), beast_bytes(head));
+  head.set(http::field::accept, "text/html");
+  head.erase("X-Empty");
+  head.insert("X-Added", "");
+  head.insert(http::field::via, "1.1 authgate");
+  EXPECT_EQ(head_bytes(head), beast_bytes(head));
+  EXPECT_NE(head_bytes(head).find("\r\nX-Added: \r\n"), std::string::npos);
 }
 
 TEST(HeadBytes, UnknownMethodsAndHttp10MatchBeast) {
