@@ -16,13 +16,13 @@ std::string_view info_field_name(policy::Side side) noexcept {
   return side == policy::Side::proxy ? "Proxy-Authentication-Info" : "Authentication-Info";
 }
 
-Verdict conclude(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
-                 Outcome outcome) {
+// Each fills a verdict just made in the judgement (`judgement.verdict.emplace()`): none is moved there.
+void conclude(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
+              Outcome outcome, Verdict& verdict) {
   if (const auto* ok = std::get_if<Authenticated>(&outcome); ok != nullptr && route.state != nullptr) {
     // Cached or verified now alike: a revocation holds from the next request on.
     if (auto refusal = revocation_of(*route.state, *ok->identity)) outcome = std::move(*refusal);
   }
-  Verdict verdict;
   verdict.decision = policy::decide(route.requirement, outcome, side);
   if (verdict.decision.allowed()) {
     const auto* ok = std::get_if<Authenticated>(&outcome);
@@ -41,24 +41,21 @@ Verdict conclude(const config::CompiledRoute& route, const RequestView& request,
     }
   }
   verdict.outcome = std::move(outcome);
-  return verdict;
 }
 
-Verdict conclude(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
-                 AuthResult result, schemes::CredentialSource source) {
-  auto verdict = conclude(route, request, side, std::move(result.outcome));
+void conclude(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
+              AuthResult result, schemes::CredentialSource source, Verdict& verdict) {
+  conclude(route, request, side, std::move(result.outcome), verdict);
   verdict.source = source;
   verdict.cache_lookup = result.cache_lookup;
   verdict.cache_hit = result.cache_hit;
-  return verdict;
 }
 
-Verdict throttled(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
-                  const Ban& ban, const ThrottleSubject& subject) {
-  auto verdict = conclude(route, request, side, Outcome{ban.outcome});
+void throttled(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
+               const Ban& ban, const ThrottleSubject& subject, Verdict& verdict) {
+  conclude(route, request, side, Outcome{ban.outcome}, verdict);
   verdict.throttled_by = ban.by;
   verdict.claimed_user = subject.user;
-  return verdict;
 }
 
 }  // namespace
@@ -79,7 +76,7 @@ CredentialLines credential_lines(const Fields& fields, policy::Side side) {
 void Judge::judge_now(const config::CompiledRoute& route, const RequestView& request, policy::Side side,
                       Judgement& judgement) const {
   if (route.requirement.anonymous) {
-    judgement.verdict = conclude(route, request, side, NoCredentials{});
+    conclude(route, request, side, NoCredentials{}, judgement.verdict.emplace());
     return;
   }
   auto extraction = schemes::extract_credentials(route.schemes, route.token_locations, request.credentials,
@@ -95,17 +92,17 @@ void Judge::judge_now(const config::CompiledRoute& route, const RequestView& req
         return;
       }
       if (auto ban = ban_in_force(route, judgement.subject_, request.facts.now)) {
-        judgement.verdict = throttled(route, request, side, *ban, judgement.subject_);
+        throttled(route, request, side, *ban, judgement.subject_, judgement.verdict.emplace());
         return;
       }
     }
     if (auto cached = authenticator_.cached(route, *presented, request.facts, &judgement.miss_)) {
-      judgement.verdict = conclude(route, request, side, std::move(*cached), presented->from);
+      conclude(route, request, side, std::move(*cached), presented->from, judgement.verdict.emplace());
       return;
     }
     if (route.throttle != nullptr) {
       if (auto busy = reserve_attempt(route, judgement.subject_, presented->field, judgement.reservation_)) {
-        judgement.verdict = throttled(route, request, side, *busy, judgement.subject_);
+        throttled(route, request, side, *busy, judgement.subject_, judgement.verdict.emplace());
         return;
       }
     }
@@ -113,17 +110,16 @@ void Judge::judge_now(const config::CompiledRoute& route, const RequestView& req
       // Never cached and nothing to wait for (Digest over the in-memory state): judged inline too.
       count_outcome(route, judgement.subject_, now->outcome);
       judgement.reservation_.release();
-      judgement.verdict = conclude(route, request, side, std::move(*now), presented->from);
+      conclude(route, request, side, std::move(*now), presented->from, judgement.verdict.emplace());
     }
     return;
   }
   // No credentials (the 401 that starts every challenge round), or broken ones (400).
-  judgement.verdict = std::visit(
-      [&](auto& outcome) -> Verdict {
-        if constexpr (std::is_same_v<std::decay_t<decltype(outcome)>, schemes::Presented>) {
-          return {};  // handled above
-        } else {
-          return conclude(route, request, side, Outcome{std::move(outcome)});
+  std::visit(
+      [&](auto& outcome) {
+        // Presented was handled above.
+        if constexpr (!std::is_same_v<std::decay_t<decltype(outcome)>, schemes::Presented>) {
+          conclude(route, request, side, Outcome{std::move(outcome)}, judgement.verdict.emplace());
         }
       },
       extraction);
@@ -134,19 +130,25 @@ boost::asio::awaitable<Verdict> Judge::judge_rest(const config::CompiledRoute& r
                                                   Judgement& judgement) {
   // clang-analyzer 14 does not model coroutine frames: the path it reports from here into Asio's awaitable
   // internals is a false positive (asio#1511).
+  Verdict verdict;
   // NOLINTBEGIN(clang-analyzer-core.CallAndMessage)
   if (judgement.ban_unchecked_) {
     // What judge_now() does for an inline store, in the same order: the ban, then the cache. A store that
     // fails or times out answers "no ban" (throttling fails open, see await_ban()).
     judgement.ban_unchecked_ = false;
     const auto ban = co_await await_ban(route, judgement.subject_, request.facts.now);
-    if (ban) co_return throttled(route, request, side, *ban, judgement.subject_);
+    if (ban) {
+      throttled(route, request, side, *ban, judgement.subject_, verdict);
+      co_return verdict;
+    }
     if (auto cached = authenticator_.cached(route, judgement.presented_, request.facts, &judgement.miss_)) {
-      co_return conclude(route, request, side, std::move(*cached), judgement.presented_.from);
+      conclude(route, request, side, std::move(*cached), judgement.presented_.from, verdict);
+      co_return verdict;
     }
     if (auto busy =
             reserve_attempt(route, judgement.subject_, judgement.presented_.field, judgement.reservation_)) {
-      co_return throttled(route, request, side, *busy, judgement.subject_);
+      throttled(route, request, side, *busy, judgement.subject_, verdict);
+      co_return verdict;
     }
   }
   auto result =
@@ -154,7 +156,8 @@ boost::asio::awaitable<Verdict> Judge::judge_rest(const config::CompiledRoute& r
   // NOLINTEND(clang-analyzer-core.CallAndMessage)
   if (!result.cache_hit) count_outcome(route, judgement.subject_, result.outcome);
   judgement.reservation_.release();  // after counting: the next check sees this failure, not a gap
-  co_return conclude(route, request, side, std::move(result), judgement.presented_.from);
+  conclude(route, request, side, std::move(result), judgement.presented_.from, verdict);
+  co_return verdict;
 }
 
 boost::asio::awaitable<Verdict> Judge::judge(const config::CompiledRoute& route, const RequestView& request,
