@@ -121,7 +121,14 @@ class Recycled {
   static T* construct(Args&&... args) {
     void* memory = Memory::take();
     try {
-      return new (memory) T(std::forward<Args>(args)...);
+      // Without arguments, default-initialized: `T()` would zero the whole object before its constructor
+      // runs when T's is not user-provided (the session's Exchange: ≈ 1.9 KB, ≈ 250 instructions a
+      // request). T's members must carry their own initializers.
+      if constexpr (sizeof...(Args) == 0) {
+        return new (memory) T;
+      } else {
+        return new (memory) T(std::forward<Args>(args)...);
+      }
     } catch (...) {
       Memory::give(memory);
       throw;

@@ -67,6 +67,7 @@ class Session {
     std::size_t sent = 0;
   };
 
+  // Every member has its own initializer (or a constructor): Recycled default-initializes an Exchange.
   struct Exchange {
     std::shared_ptr<const config::Snapshot> snapshot;
     HeadArena arena;  // the fields of every head below; before them, so it outlives them
