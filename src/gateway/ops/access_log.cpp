@@ -272,6 +272,7 @@ void AccessLog::write(const RequestRecord& record) noexcept {
 
 void AccessLog::run_writer() {
   std::string batch;
+  batch.reserve(options_.flush_bytes * 2);  // it becomes pending_ at the first swap: as roomy as that one
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_writer_.wait_for(lock, options_.flush_interval, [this] {
