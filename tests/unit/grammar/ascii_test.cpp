@@ -25,6 +25,14 @@ TEST(AsciiIequals, FoldsExactlyTheTwentySixLettersForEveryPairOfBytes) {
         b[at] = static_cast<char>(y);
         ASSERT_EQ(iequals(a, b), expected) << "bytes " << x << " and " << y << " at " << at;
       }
+      // A longer value: every place, to its last byte.
+      for (const std::size_t at : {0u, 5u, 7u, 8u, 9u, 11u}) {
+        std::string a = "Keep-Alive-X";
+        std::string b = "kEEP-aLIVE-x";
+        a[at] = static_cast<char>(x);
+        b[at] = static_cast<char>(y);
+        ASSERT_EQ(iequals(a, b), expected) << "bytes " << x << " and " << y << " at " << at << " of 12";
+      }
     }
   }
 }
@@ -37,6 +45,11 @@ TEST(AsciiIequals, ComparesLengthsFirstAndIsUsableAtCompileTime) {
   EXPECT_FALSE(iequals("\xc3\xa9", "\xc3\x89"));  // é and É: not ASCII, never folded
   EXPECT_FALSE(iequals("@", "`"));                // 0x40 and 0x60 differ in bit 0x20 but are not letters
   EXPECT_FALSE(iequals("[", "{"));
+  EXPECT_TRUE(iequals("Content-Length", "content-length"));
+  EXPECT_FALSE(iequals("content-lengtha", "content-length@"));        // in the overlapping last word
+  EXPECT_FALSE(iequals("content-length\xc1", "content-length\xe1"));  // 0xc1/0xe1 differ in 0x20, not letters
+  EXPECT_TRUE(iequals("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"));
+  EXPECT_FALSE(iequals("@[`{@[`{", "`{@[`{@["));  // the bytes beside 'A'..'Z' and 'a'..'z' never fold
 }
 
 }  // namespace
