@@ -35,7 +35,7 @@ void for_each_connection_token(const Fields& fields, Visit&& visit) {
   for (const auto& field : fields) {
     if (field.name() != http::field::connection) continue;
     const auto value = field.value();
-    if (grammar::is_token(value)) {
+    if (value == "keep-alive" || grammar::is_token(value)) {  // the usual value, compared as it is first
       visit(value);
       continue;
     }
