@@ -20,8 +20,8 @@ struct PersistenceCase {
   const char* why;
 };
 
-TEST(KeepsAlive, FollowsEveryConnectionLineAsOneList) {
-  const std::vector<PersistenceCase> cases = {
+const std::vector<PersistenceCase>& persistence_cases() {
+  static const std::vector<PersistenceCase> cases = {
       {11, {}, true, "HTTP/1.1 persists by default (RFC 9112 §9.3)"},
       {11, {"close"}, false, "close ends it"},
       {11, {"Keep-Alive, CLOSE"}, false, "tokens are case-insensitive and close wins"},
@@ -29,14 +29,21 @@ TEST(KeepsAlive, FollowsEveryConnectionLineAsOneList) {
        {"keep-alive", "close"},
        false,
        "a second line is part of the same list (Beast reads only the first)"},
+      {11, {"x-a", "keep-alive", "Close"}, false, "close on a third line"},
       {11, {" ,  close\t,"}, false, "empty elements and whitespace around a token are allowed"},
       {11, {"closed, x-close"}, true, "only the whole token counts"},
+      {11, {"upgrade"}, true, "other tokens leave it open"},
       {10, {}, false, "HTTP/1.0 closes by default"},
       {10, {"keep-alive"}, true, "HTTP/1.0 persists only when asked"},
       {10, {"x", "Keep-Alive"}, true, "on any line"},
-      {10, {"keep-alive, close"}, false, "close still wins"},
+      {10, {"keep-alive, close"}, false, "close still wins (Beast's keep_alive() says yes)"},
+      {10, {"keep-alive", "close"}, false, "and on another line"},
   };
-  for (const auto& c : cases) {
+  return cases;
+}
+
+TEST(KeepsAlive, FollowsEveryConnectionLineAsOneList) {
+  for (const auto& c : persistence_cases()) {
     Fields fields;
     fields.insert(http::field::host, "app.example");
     for (const auto& line : c.connection) fields.insert(http::field::connection, line);
@@ -46,22 +53,7 @@ TEST(KeepsAlive, FollowsEveryConnectionLineAsOneList) {
 
 TEST(RequestKeepsAlive, AgreesWithEveryConnectionLineOnTheWire) {
   // The same cases as parsed heads: HTTP/1.1 takes the parser's reading of the lines, HTTP/1.0 walks them.
-  const std::vector<PersistenceCase> cases = {
-      {11, {}, true, "HTTP/1.1 persists by default"},
-      {11, {"close"}, false, "close ends it"},
-      {11, {"Keep-Alive, CLOSE"}, false, "case-insensitive, close wins"},
-      {11, {"keep-alive", "close"}, false, "close on a second line"},
-      {11, {"x-a", "keep-alive", "Close"}, false, "close on a third line"},
-      {11, {" ,  close\t,"}, false, "empty elements and whitespace"},
-      {11, {"closed, x-close"}, true, "only the whole token counts"},
-      {11, {"upgrade"}, true, "other tokens leave it open"},
-      {10, {}, false, "HTTP/1.0 closes by default"},
-      {10, {"keep-alive"}, true, "HTTP/1.0 persists only when asked"},
-      {10, {"x", "Keep-Alive"}, true, "on any line"},
-      {10, {"keep-alive, close"}, false, "close wins on HTTP/1.0 too (Beast's keep_alive() says yes)"},
-      {10, {"keep-alive", "close"}, false, "and on another line"},
-  };
-  for (const auto& c : cases) {
+  for (const auto& c : persistence_cases()) {
     std::string wire = c.version == 11 ? "GET / HTTP/1.1\r\n" : "GET / HTTP/1.0\r\n";
     wire += "Host: app.example\r\n";
     for (const auto& line : c.connection) wire += "Connection: " + line + "\r\n";
