@@ -12,7 +12,6 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include "authgate/grammar/ascii.hpp"
 #include "gateway/proxy/body_relay.hpp"
 #include "gateway/proxy/tunnel.hpp"
 #include "http/buffered_head.hpp"
@@ -336,7 +335,7 @@ asio::awaitable<ProxyResult> forward(ClientSide& client, const config::Upstream&
   plan.has_body = !client.parser.is_done() || client.primed > 0;
   // RFC 9110 §10.1.1: 100 Continue goes out only now, after authentication succeeded.
   plan.expect_continue = plan.has_body && request.version() >= 11 &&
-                         grammar::iequals(first_value(request, http::field::expect), "100-continue");
+                         beast::iequals(first_value(request, http::field::expect), "100-continue");
   plan.websocket = is_websocket_upgrade(request);
   plan.head = request.method() == http::verb::head;
   plan.retryable = !plan.has_body && is_idempotent(request.method());
