@@ -173,7 +173,7 @@ void BM_AuthenticatedRequestWarmCache(benchmark::State& state) {
     const auto field = request[http::field::authorization];
     auto credentials = grammar::parse_credentials(field);
     const auto key = s.cache.key_for(space, field);
-    auto identity = s.cache.find(*key, realm.scheme->generation(), std::chrono::system_clock::now());
+    auto identity = s.cache.find(key, realm.scheme->generation(), std::chrono::system_clock::now());
     const Outcome outcome = Authenticated{identity};
     const auto decision = policy::decide(route->requirement, outcome, policy::Side::origin);
     gateway::ForwardContext context;

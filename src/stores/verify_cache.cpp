@@ -1,20 +1,20 @@
 // VerifyCache: SipHash-2-4-128 keys, sharded LRU maps.
 #include "authgate/stores/verify_cache.hpp"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
 #include <array>
-#include <atomic>
+#include <bit>
 #include <cstring>
 #include <list>
 #include <mutex>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
+
+#include "stores/sip_hash.hpp"
 
 namespace authgate::stores {
 namespace {
@@ -26,77 +26,7 @@ struct Entry {
   VerifyCache::TimePoint expires;
 };
 
-/// Owns an EVP_MAC_CTX.
-struct MacCtxFree {
-  void operator()(EVP_MAC_CTX* ctx) const noexcept { EVP_MAC_CTX_free(ctx); }
-};
-using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
-
-std::atomic<std::uint64_t> next_cache_id{1};
-
-/// This thread's working copy of one cache's keyed MAC context. EVP_MAC_CTX_dup allocates a whole
-/// state on every call and cost more than the hashing; a copy kept per thread is re-initialised with the
-/// key it already holds (EVP_MAC_init with a null key). One slot:
-/// a thread that alternates between caches (tests) just copies again. The copy holds what the shared
-/// template holds (the key state of a per-process random secret), nothing more.
-struct ThreadMac {
-  std::uint64_t owner = 0;  // VerifyCache::MacTemplate::id of the copy, 0 for none
-  MacCtx ctx;
-};
-thread_local ThreadMac thread_mac;
-
-/// Feeds a message to a MAC in as few EVP_MAC_update calls as it can: each call costs ≈ 100 instructions of
-/// dispatch before it hashes a byte, and a key's message comes in five pieces (length, three of the space,
-/// credentials). Pieces are gathered on the stack; one that does not fit goes in its own call.
-class MessageFeed {
- public:
-  explicit MessageFeed(EVP_MAC_CTX* ctx) noexcept : ctx_(ctx) {}
-
-  void add(std::string_view piece) noexcept {
-    if (piece.size() > buffer_.size() - used_) {
-      flush();
-      if (piece.size() > buffer_.size()) {
-        update(piece.data(), piece.size());
-        return;
-      }
-    }
-    if (piece.empty()) return;  // an empty view's data() may be null, which memcpy may not be given
-    std::memcpy(buffer_.data() + used_, piece.data(), piece.size());
-    used_ += piece.size();
-  }
-
-  /// Hands over what is gathered; false once any call failed.
-  bool flush() noexcept {
-    if (used_ > 0) update(buffer_.data(), used_);
-    used_ = 0;
-    return ok_;
-  }
-
- private:
-  void update(const char* data, std::size_t size) noexcept {
-    ok_ = ok_ && EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(data), size) == 1;
-  }
-
-  EVP_MAC_CTX* ctx_;
-  std::array<char, 256> buffer_{};  // a Basic credential and its space fit; a JWT goes in its own call
-  std::size_t used_ = 0;
-  bool ok_ = true;
-};
-
 }  // namespace
-
-/// SipHash-2-4 with its 128-bit output (a keyed PRF; OpenSSL's EVP_MAC "SIPHASH", size 16). A cache key
-/// only has to be unforgeable online: the tags never leave the process, so to make a request hit another
-/// credential's entry an attacker must guess a 128-bit PRF output, one request per guess (with N entries
-/// cached, N / 2^128 a guess). Measured in bench/cost, the keyed hashes tried before cost per key:
-/// HMAC-SHA256 9,000 Ir and two allocations (its re-init copies two digest contexts); BLAKE2b-256 13,400 Ir
-/// for a 700-byte token and 4,800 for a Basic credential; SipHash-2-4-128 4,600 and 1,500.
-/// The keyed context holding the secret; each thread copies it once into its ThreadMac (EVP_MAC_CTX_dup
-/// reads a const source, which openssl-threads(7) allows from several threads at once).
-struct VerifyCache::MacTemplate {
-  MacCtx ctx;
-  std::uint64_t id = next_cache_id.fetch_add(1, std::memory_order_relaxed);  // names it for ThreadMac
-};
 
 struct VerifyCache::Shard {
   using Index = std::unordered_map<Key, std::list<Entry>::iterator, VerifyCache::KeyHash>;
@@ -125,20 +55,10 @@ VerifyCache::VerifyCache(Options options, std::span<const std::uint8_t, secret_b
   init(options, secret);
 }
 
-VerifyCache::~VerifyCache() = default;
+VerifyCache::~VerifyCache() { OPENSSL_cleanse(secret_.data(), secret_.size()); }
 
 void VerifyCache::init(Options options, std::span<const std::uint8_t, secret_bytes> secret) {
-  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "SIPHASH", nullptr);
-  MacCtx ctx(mac != nullptr ? EVP_MAC_CTX_new(mac) : nullptr);
-  EVP_MAC_free(mac);  // the context keeps its own reference
-  // The size goes in with the key: SipHash's 128-bit mode changes the state the key initialises.
-  std::size_t key_bytes = std::tuple_size_v<Key>;
-  const OSSL_PARAM size[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &key_bytes), OSSL_PARAM_END};
-  if (!ctx || EVP_MAC_init(ctx.get(), secret.data(), secret.size(), size) != 1) {
-    throw std::runtime_error("verify cache: SipHash-2-4-128 unavailable (OpenSSL default provider)");
-  }
-  mac_ = std::make_unique<MacTemplate>();
-  mac_->ctx = std::move(ctx);
+  std::copy(secret.begin(), secret.end(), secret_.begin());
   shard_count_ = std::max<std::size_t>(1, std::min(options.shards, options.max_entries));
   shards_ = std::make_unique<Shard[]>(shard_count_);
   // Spread max_entries exactly: the first `max % count` shards take one more.
@@ -148,45 +68,46 @@ void VerifyCache::init(Options options, std::span<const std::uint8_t, secret_byt
   }
 }
 
-std::optional<VerifyCache::Key> VerifyCache::key_for(std::string_view space,
-                                                     std::string_view credentials) const noexcept {
+VerifyCache::Key VerifyCache::key_for(std::string_view space, std::string_view credentials) const noexcept {
   return key_for({space}, credentials);
 }
 
-std::optional<VerifyCache::Key> VerifyCache::key_for(std::initializer_list<std::string_view> space,
-                                                     std::string_view credentials) const noexcept {
-  auto& local = thread_mac;
-  if (local.owner == mac_->id) {
-    if (EVP_MAC_init(local.ctx.get(), nullptr, 0, nullptr) != 1) {
-      local.owner = 0;
-      return std::nullopt;
-    }
-  } else {
-    local.ctx.reset(EVP_MAC_CTX_dup(mac_->ctx.get()));  // the template is initialised and never updated
-    if (!local.ctx) {
-      local.owner = 0;
-      return std::nullopt;
-    }
-    local.owner = mac_->id;
-  }
-  MessageFeed feed(local.ctx.get());
+/// A cache key only has to be unforgeable online: keys never leave the process, so to make a request hit
+/// another credential's entry an attacker must guess a 128-bit PRF output, one request per guess (with N
+/// entries cached, N / 2^128 a guess). Measured in bench/cost, the keyed hashes tried before cost per key:
+/// HMAC-SHA256 9,000 Ir and two allocations; BLAKE2b-256 13,400 Ir for a 700-byte token and 4,800 for a
+/// Basic credential; SipHash-2-4-128 through OpenSSL's EVP_MAC 4,600 and 1,500; this one (sip_hash.hpp) —
+/// see bench/README.md.
+VerifyCache::Key VerifyCache::key_for(std::initializer_list<std::string_view> space,
+                                      std::string_view credentials) const noexcept {
   // The length prefix makes (space, credentials) → message injective whatever bytes either holds.
   std::uint64_t space_size = 0;
   for (const auto part : space) space_size += part.size();
-  std::array<char, 8> length{};
-  for (std::size_t i = 0; i < length.size(); ++i) length[i] = static_cast<char>(space_size >> (56 - 8 * i));
-  feed.add({length.data(), length.size()});
-  for (const auto part : space) feed.add(part);
-  feed.add(credentials);
-  const bool ok = feed.flush();
-  EVP_MAC_CTX* ctx = local.ctx.get();
-  Key key{};
-  std::size_t out = 0;
-  if (!ok || EVP_MAC_final(ctx, key.data(), &out, key.size()) != 1 || out != key.size()) {
-    local.owner = 0;  // state unknown: copy afresh next time
-    return std::nullopt;
-  }
-  return key;
+  // The message is gathered on the stack and hashed in one pass when it fits (a Basic credential does;
+  // a JWT goes in pieces): each piece that ends inside a word costs a partial load and a carry.
+  // Not zeroed: only the bytes written are hashed (zeroing cost more than the rest of the gathering).
+  std::array<char, 256> gathered;
+  if constexpr (std::endian::native == std::endian::little) space_size = __builtin_bswap64(space_size);
+  std::memcpy(gathered.data(), &space_size, sizeof space_size);  // big-endian, as before
+  std::size_t used = sizeof space_size;
+  detail::SipHash24 hash(secret_, detail::SipHash24::Output::bits128);
+  const auto add = [&](std::string_view piece) {
+    if (piece.size() > gathered.size() - used) {
+      hash.update({gathered.data(), used});
+      used = 0;
+      if (piece.size() > gathered.size()) {
+        hash.update(piece);
+        return;
+      }
+    }
+    if (piece.empty()) return;  // an empty view's data() may be null, which memcpy may not be given
+    std::memcpy(gathered.data() + used, piece.data(), piece.size());
+    used += piece.size();
+  };
+  for (const auto part : space) add(part);
+  add(credentials);
+  hash.update({gathered.data(), used});
+  return hash.finish128();
 }
 
 VerifyCache::Shard& VerifyCache::shard_for(const Key& key) const noexcept {

@@ -32,8 +32,7 @@ struct MemoryStateLimits {
 };
 
 /// An in-memory StateStore. Every operation completes inline, before it returns. Throws
-/// std::runtime_error if OpenSSL cannot draw the hash key or provides no SIPHASH (a FIPS-only
-/// configuration), at start-up only.
+/// std::runtime_error if OpenSSL cannot draw the hash key, at start-up only.
 std::shared_ptr<StateStore> make_memory_state_store(std::shared_ptr<const Clock> clock,
                                                     MemoryStateLimits limits = {});
 

@@ -16,7 +16,6 @@
 #include <cstring>
 #include <initializer_list>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string_view>
 
@@ -66,13 +65,11 @@ class VerifyCache {
 
   /// The key for `credentials` (the raw Authorization credentials) in protection space `space`. `space`
   /// must name the realm as well as the scheme (e.g. "Basic realm=admin"), so that a verification in one
-  /// realm is never a hit in another realm that happens to share a generation number. nullopt only if
-  /// OpenSSL fails (out of memory): then do not cache. Thread-safe.
-  std::optional<Key> key_for(std::string_view space, std::string_view credentials) const noexcept;
+  /// realm is never a hit in another realm that happens to share a generation number. Thread-safe.
+  Key key_for(std::string_view space, std::string_view credentials) const noexcept;
   /// The same key with `space` given in consecutive pieces ({"Basic", " realm=", "admin"} is
   /// "Basic realm=admin"), so a caller on the request path need not join them into a new string.
-  std::optional<Key> key_for(std::initializer_list<std::string_view> space,
-                             std::string_view credentials) const noexcept;
+  Key key_for(std::initializer_list<std::string_view> space, std::string_view credentials) const noexcept;
 
   /// The identity cached under `key` for `generation`, or nullptr (a miss). Drops the entry when it
   /// expired (now >= expiry) or belongs to another generation. Thread-safe.
@@ -91,11 +88,10 @@ class VerifyCache {
 
  private:
   struct Shard;
-  struct MacTemplate;
   void init(Options options, std::span<const std::uint8_t, secret_bytes> secret);
   Shard& shard_for(const Key& key) const noexcept;
 
-  std::unique_ptr<MacTemplate> mac_;
+  std::array<std::uint8_t, secret_bytes> secret_{};  // SipHash's key; wiped by the destructor
   std::unique_ptr<Shard[]> shards_;
   std::size_t shard_count_ = 0;
 };

@@ -47,9 +47,8 @@ struct OwnedFacts {
 
 // The verify-cache key of `field` in `realm`'s protection space ("<Scheme> realm=<name>"), so a realm
 // never answers for another (verify_cache.hpp). The space goes in pieces: nothing is joined per request.
-std::optional<stores::VerifyCache::Key> cache_key(const stores::VerifyCache& cache,
-                                                  const config::CompiledRealm& realm,
-                                                  std::string_view field) {
+stores::VerifyCache::Key cache_key(const stores::VerifyCache& cache, const config::CompiledRealm& realm,
+                                   std::string_view field) {
   return cache.key_for({realm.scheme->name(), " realm=", realm.name}, field);
 }
 
@@ -92,10 +91,9 @@ std::optional<AuthResult> Authenticator::cached(const config::CompiledRoute& rou
     if (!grammar::iequals(scheme.name(), presented.scheme)) continue;
     if (!scheme.is_cacheable()) return std::nullopt;
     const auto key = cache_key(cache_, *realm, presented.field);
-    if (!key) return std::nullopt;
-    auto identity = cache_.find(*key, scheme.generation(), facts.now);
+    auto identity = cache_.find(key, scheme.generation(), facts.now);
     if (!identity) {
-      if (miss != nullptr) *miss = Miss{realm, *key};
+      if (miss != nullptr) *miss = Miss{realm, key};
       return std::nullopt;
     }
     AuthResult result{Authenticated{std::move(identity)}, realm};
@@ -158,7 +156,7 @@ asio::awaitable<AuthResult> Authenticator::verify_in_realm(const config::Compile
   if (missed_here) {
     key = FlightKey{miss->key, scheme.generation()};
   } else if (scheme.is_cacheable()) {
-    if (auto k = cache_key(cache_, realm, field)) key = FlightKey{*k, scheme.generation()};
+    key = FlightKey{cache_key(cache_, realm, field), scheme.generation()};
   }
   if (key) result.cache_lookup = true;
   if (key && !missed_here) {

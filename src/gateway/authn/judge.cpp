@@ -65,10 +65,13 @@ std::string_view credentials_field_name(policy::Side side) noexcept {
 }
 
 CredentialLines credential_lines(const Fields& fields, policy::Side side) {
-  const auto name = credentials_field_name(side);
+  // Beast files every spelling of a known name under its enum (string_to_field folds case), so the enum
+  // finds "authorization" and "AUTHORIZATION" alike without comparing names.
+  const auto name =
+      side == policy::Side::proxy ? http::field::proxy_authorization : http::field::authorization;
   CredentialLines lines;
   for (const auto& field : fields) {
-    if (grammar::iequals(field.name_string(), name)) lines.push_back(field.value());
+    if (field.name() == name) lines.push_back(field.value());
   }
   return lines;
 }

@@ -22,9 +22,8 @@ void RejectionCache::drop_expired(TimePoint now) {
 std::optional<Rejected> RejectionCache::find(std::string_view token, TimePoint now) const {
   if (max_entries_ == 0) return std::nullopt;
   const auto key = keys_.key_for(space_, token);
-  if (!key) return std::nullopt;
   const std::lock_guard lock(mutex_);
-  const auto it = entries_.find(*key);
+  const auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
   const TimePoint inserted = it->second.inserted;
   if (now < inserted || now - inserted >= ttl_) return std::nullopt;
@@ -34,10 +33,9 @@ std::optional<Rejected> RejectionCache::find(std::string_view token, TimePoint n
 void RejectionCache::insert(std::string_view token, const Rejected& verdict, TimePoint now) {
   if (max_entries_ == 0) return;
   const auto key = keys_.key_for(space_, token);
-  if (!key) return;
   const std::lock_guard lock(mutex_);
-  entries_.insert_or_assign(*key, Entry{verdict, now});
-  order_.emplace_back(*key, now);
+  entries_.insert_or_assign(key, Entry{verdict, now});
+  order_.emplace_back(key, now);
   drop_expired(now);
 }
 

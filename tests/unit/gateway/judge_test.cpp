@@ -292,7 +292,10 @@ TEST(Judge, EachSideReadsOnlyItsOwnCredentialsField) {
   fields.insert("Proxy-Authorization", "Basic proxy");
   fields.insert("proxy-authorization", "Basic proxy-2");
   fields.insert("Proxy-Authorization", "Basic proxy-3");  // more lines than are kept inline
-  EXPECT_EQ(credential_lines(fields, Side::origin), (CredentialLines{"Basic origin"}));
+  fields.insert("AUTHORIZATION", "Basic origin-2");       // a name's case is not the field's
+  fields.insert("X-Authorization", "Basic lookalike");    // another field, whatever it ends with
+  fields.insert("Authorization_", "Basic lookalike-2");
+  EXPECT_EQ(credential_lines(fields, Side::origin), (CredentialLines{"Basic origin", "Basic origin-2"}));
   EXPECT_EQ(credential_lines(fields, Side::proxy),
             (CredentialLines{"Basic proxy", "Basic proxy-2", "Basic proxy-3"}));
 }
