@@ -16,10 +16,10 @@
 
 namespace authgate::schemes::detail {
 
-/// Keys are HMAC-SHA256(per-instance random secret, space ‖ token) exactly as in stores::VerifyCache:
+/// Keys are SipHash-2-4-128(per-instance random secret, space ‖ token) exactly as in stores::VerifyCache:
 /// the cache never holds a token. Every entry lives `ttl` from its insertion (so insertion order is
 /// expiry order: the oldest entry is evicted first when `max_entries` are held). A clock that moves back
-/// makes entries from "the future" misses. Thread-safe (one mutex; a hit costs one HMAC and a lookup).
+/// makes entries from "the future" misses. Thread-safe (one mutex; a hit costs one keyed hash and a lookup).
 class RejectionCache {
  public:
   using TimePoint = std::chrono::system_clock::time_point;
@@ -45,7 +45,7 @@ class RejectionCache {
   std::string space_;
   std::chrono::milliseconds ttl_;
   std::size_t max_entries_;
-  stores::VerifyCache keys_;  // used only for key_for(): the same keyed HMAC as the positive cache
+  stores::VerifyCache keys_;  // used only for key_for(): the same keyed hash as the positive cache
   mutable std::mutex mutex_;
   std::unordered_map<stores::VerifyCache::Key, Entry, stores::VerifyCache::KeyHash> entries_;
   std::deque<std::pair<stores::VerifyCache::Key, TimePoint>> order_;  // insertion order
