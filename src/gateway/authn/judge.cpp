@@ -3,7 +3,6 @@
 
 #include <utility>
 
-#include "authgate/grammar/ascii.hpp"
 #include "authgate/grammar/serialize.hpp"
 #include "authgate/policy/challenges.hpp"
 #include "gateway/authn/revocation.hpp"
@@ -61,10 +60,6 @@ void throttled(const config::CompiledRoute& route, const RequestView& request, p
 }
 
 }  // namespace
-
-std::string_view credentials_field_name(policy::Side side) noexcept {
-  return side == policy::Side::proxy ? "Proxy-Authorization" : "Authorization";
-}
 
 CredentialLines credential_lines(const Fields& fields, policy::Side side) {
   // Beast files every spelling of a known name under its enum (string_to_field folds case), so the enum

@@ -56,9 +56,6 @@ struct Verdict {
   }
 };
 
-/// The field a side reads credentials from: Authorization (origin) or Proxy-Authorization (proxy).
-std::string_view credentials_field_name(policy::Side side) noexcept;
-
 /// Every line of the side's credentials field, in order (any case of the name): what extraction
 /// counts. The other side's field is never read (a proxy's credentials are not the origin's).
 /// Inline for the usual one or two lines: a request's credentials cost no allocation to find.
