@@ -116,7 +116,8 @@ VerifyCache::Shard& VerifyCache::shard_for(const Key& key) const noexcept {
   return shards_[h % shard_count_];
 }
 
-std::shared_ptr<const Identity> VerifyCache::find(const Key& key, std::uint64_t generation, TimePoint now) {
+std::shared_ptr<const Identity> VerifyCache::find(const Key& key, std::uint64_t generation, TimePoint now,
+                                                  TimePoint* expires) {
   Shard& shard = shard_for(key);
   const std::lock_guard lock(shard.mutex);
   const auto it = shard.index.find(key);
@@ -133,6 +134,7 @@ std::shared_ptr<const Identity> VerifyCache::find(const Key& key, std::uint64_t 
   }
   shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
   ++shard.stats.hits;
+  if (expires != nullptr) *expires = entry.expires;
   return entry.identity;
 }
 

@@ -72,8 +72,10 @@ class VerifyCache {
   Key key_for(std::initializer_list<std::string_view> space, std::string_view credentials) const noexcept;
 
   /// The identity cached under `key` for `generation`, or nullptr (a miss). Drops the entry when it
-  /// expired (now >= expiry) or belongs to another generation. Thread-safe.
-  std::shared_ptr<const Identity> find(const Key& key, std::uint64_t generation, TimePoint now);
+  /// expired (now >= expiry) or belongs to another generation. On a hit, `expires` (when given) is set to
+  /// the entry's expiry. Thread-safe.
+  std::shared_ptr<const Identity> find(const Key& key, std::uint64_t generation, TimePoint now,
+                                       TimePoint* expires = nullptr);
 
   /// Caches `identity` until `expires`, replacing an entry with the same key; evicts the least recently
   /// used entry of the shard when it is full. Thread-safe.

@@ -85,16 +85,24 @@ Authenticator::Authenticator(WorkerPool& pool, stores::VerifyCache& cache, std::
 // order and stops at the first that does not reject, which is this one when it answers from the cache.
 std::optional<AuthResult> Authenticator::cached(const config::CompiledRoute& route,
                                                 const schemes::Presented& presented,
-                                                const RequestFacts& facts, Miss* miss) const {
+                                                const RequestFacts& facts, Miss* miss,
+                                                CredentialMemo* memo) const {
   for (const auto* realm : route.realms) {
     const auto& scheme = *realm->scheme;
     if (!grammar::iequals(scheme.name(), presented.scheme)) continue;
     if (!scheme.is_cacheable()) return std::nullopt;
-    const auto key = cache_key(cache_, *realm, presented.field);
-    auto identity = cache_.find(key, scheme.generation(), facts.now);
+    const auto generation = scheme.generation();
+    std::shared_ptr<const Identity> identity;
+    if (memo != nullptr) identity = memo->recall(*realm, presented.field, generation, facts.now);
     if (!identity) {
-      if (miss != nullptr) *miss = Miss{realm, key};
-      return std::nullopt;
+      const auto key = cache_key(cache_, *realm, presented.field);
+      stores::VerifyCache::TimePoint expires;
+      identity = cache_.find(key, generation, facts.now, &expires);
+      if (!identity) {
+        if (miss != nullptr) *miss = Miss{realm, key};
+        return std::nullopt;
+      }
+      if (memo != nullptr) memo->remember(*realm, presented.field, generation, expires, identity);
     }
     AuthResult result{Authenticated{std::move(identity)}, realm};
     result.cache_lookup = true;

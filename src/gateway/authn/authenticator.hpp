@@ -22,6 +22,7 @@
 #include "authgate/schemes/extraction.hpp"
 #include "authgate/stores/verify_cache.hpp"
 #include "config/snapshot.hpp"
+#include "gateway/authn/credential_memo.hpp"
 
 namespace authgate::gateway {
 
@@ -62,8 +63,10 @@ class Authenticator {
   /// What authenticate() would answer from the verify cache alone: credentials verified before that
   /// the first realm of their scheme holds; nullopt otherwise (then call authenticate(), passing `miss`
   /// on). Plain function, no coroutine: the common case, and it must cost well under a microsecond.
+  /// `memo`: the connection's (credential_memo.hpp), asked before the cache and told its hits; or nullptr.
   std::optional<AuthResult> cached(const config::CompiledRoute& route, const schemes::Presented& presented,
-                                   const RequestFacts& facts, Miss* miss = nullptr) const;
+                                   const RequestFacts& facts, Miss* miss = nullptr,
+                                   CredentialMemo* memo = nullptr) const;
 
   /// What authenticate() answers for credentials whose realm's scheme is never cached and verifies without
   /// waiting (Work::pure: Digest over the in-memory state store), verified here and now; nullopt for

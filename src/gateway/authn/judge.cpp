@@ -96,7 +96,8 @@ void Judge::judge_now(const config::CompiledRoute& route, const RequestView& req
         return;
       }
     }
-    if (auto cached = authenticator_.cached(route, *presented, request.facts, &judgement.miss_)) {
+    if (auto cached =
+            authenticator_.cached(route, *presented, request.facts, &judgement.miss_, request.memo)) {
       conclude(route, request, side, std::move(*cached), presented->from, judgement.verdict.emplace());
       return;
     }
@@ -141,7 +142,8 @@ boost::asio::awaitable<Verdict> Judge::judge_rest(const config::CompiledRoute& r
       throttled(route, request, side, *ban, judgement.subject_, verdict);
       co_return verdict;
     }
-    if (auto cached = authenticator_.cached(route, judgement.presented_, request.facts, &judgement.miss_)) {
+    if (auto cached = authenticator_.cached(route, judgement.presented_, request.facts, &judgement.miss_,
+                                            request.memo)) {
       conclude(route, request, side, std::move(*cached), judgement.presented_.from, verdict);
       co_return verdict;
     }

@@ -31,6 +31,7 @@ namespace authgate::gateway {
 struct RequestView {
   RequestFacts facts;  // method, target, host, client address, TLS, and the one clock of this request
   schemes::CredentialSources credentials;  // the side's credentials field lines, query, form body
+  CredentialMemo* memo = nullptr;          // the connection's last cached credentials, or none
 };
 
 struct Verdict {

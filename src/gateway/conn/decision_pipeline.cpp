@@ -80,7 +80,8 @@ asio::awaitable<bool> Session::handle_decision(Exchange& x) {
   const auto now = x.snapshot->clock ? x.snapshot->clock->now() : x.record.start;
   RequestView view{{original->method, original->target, original->host_field, x.record.forwarded_for,
                     original->secure, now, std::nullopt},
-                   {fields, std::nullopt, std::nullopt}};
+                   {fields, std::nullopt, std::nullopt},
+                   memo_.under(x.snapshot)};
   if (original->parsed.has_query) view.credentials.query = original->parsed.query;
   const auto auth_started = std::chrono::steady_clock::now();
   auto& judgement = x.judgement;

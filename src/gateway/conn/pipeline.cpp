@@ -40,12 +40,13 @@ bool wants_form_token(const config::CompiledRoute& route, const RequestParser& p
 // reads it (a quoted-pair may spell it); the parse is skipped for the fields that cannot hold it.
 bool wants_auth_int_body(const config::CompiledRoute& route, const schemes::CredentialSources& credentials) {
   if (route.requirement.anonymous || credentials.fields.size() != 1) return false;
-  const std::string_view field = credentials.fields.front();
-  if (!grammar::iequals(schemes::scheme_of(field), "Digest")) return false;
+  // The route's schemes first: on a route without Digest (most), the field is never looked at.
   const bool offered = std::any_of(route.schemes.begin(), route.schemes.end(),
                                    [](const Scheme* s) { return grammar::iequals(s->name(), "Digest"); });
-  if (!offered ||
-      (field.find("auth-int") == std::string_view::npos && field.find('\\') == std::string_view::npos)) {
+  if (!offered) return false;
+  const std::string_view field = credentials.fields.front();
+  if (!grammar::iequals(schemes::scheme_of(field), "Digest")) return false;
+  if (field.find("auth-int") == std::string_view::npos && field.find('\\') == std::string_view::npos) {
     return false;
   }
   const auto parsed = grammar::parse_credentials(field);
@@ -96,7 +97,8 @@ asio::awaitable<bool> Session::authorize_and_act(Exchange& x) {
   const auto now = x.snapshot->clock ? x.snapshot->clock->now() : x.record.start;
   RequestView view{{request.method_string(), request.target(), first_value(request, http::field::host),
                     client_address(x), stream_.is_tls(), now, std::nullopt},
-                   {fields, std::nullopt, std::nullopt}};
+                   {fields, std::nullopt, std::nullopt},
+                   memo_.under(x.snapshot)};
   if (x.head.target.has_query) view.credentials.query = x.head.target.query;
 
   // A body the judge reads is read whole first (rare: one co_await here, the reading in its own frame).

@@ -15,6 +15,7 @@
 #include "authgate/outcome.hpp"
 #include "authgate/policy/decision.hpp"
 #include "config/snapshot.hpp"
+#include "gateway/authn/credential_memo.hpp"
 #include "gateway/authn/judge.hpp"
 #include "gateway/conn/session.hpp"
 #include "gateway/ops/request_record.hpp"
@@ -170,6 +171,7 @@ class Session {
   beast::flat_buffer buffer_;
   LandingArea landing_;        // where an idle plain connection's next request lands (see run())
   std::vector<char> scratch_;  // empty while idle (see scratch())
+  CredentialMemo memo_;        // the last credentials the verify cache answered on this connection
   // Forward proxy: this client connection's kept-alive connection to the origin it asked for last (one
   // destination at a time, so what a client can make the gateway hold is bounded by its own connections).
   std::unique_ptr<UpstreamPool> origin_pool_;

@@ -164,6 +164,54 @@ TEST(Authenticator, AMissForAnotherRealmIsIgnored) {
   EXPECT_EQ(h.cache.find(elsewhere.key, h.scheme->generation(), facts.now), nullptr);
 }
 
+TEST(Authenticator, WithAMemoTheNextSameCredentialsSkipTheSharedCache) {
+  Harness h(false);
+  const auto now = std::chrono::system_clock::now();
+  const RequestFacts facts{"GET", "/", "h", "127.0.0.1", false, now, std::nullopt};
+  const auto snapshot = std::make_shared<config::Snapshot>();
+  CredentialMemo memo;
+  h.run(1, good);  // verified and cached
+  ASSERT_TRUE(h.auth.cached(h.route, presented(good), facts, nullptr, memo.under(snapshot)).has_value());
+  EXPECT_EQ(h.cache.stats().hits, 1u) << "the first answer is the shared cache's";
+  for (int i = 0; i < 3; ++i) {
+    const auto hit = h.auth.cached(h.route, presented(good), facts, nullptr, memo.under(snapshot));
+    ASSERT_TRUE(hit.has_value());
+    ASSERT_TRUE(std::holds_alternative<Authenticated>(hit->outcome));
+    EXPECT_EQ(std::get<Authenticated>(hit->outcome).identity->user, "alice");
+    EXPECT_TRUE(hit->cache_hit) << "answered from the memo, which is the cache's answer";
+    EXPECT_EQ(hit->realm, &h.realm);
+  }
+  EXPECT_EQ(h.cache.stats().hits, 1u) << "the memo answered, the shared cache was not searched";
+  EXPECT_EQ(h.scheme->calls.load(), 1);
+}
+
+TEST(Authenticator, AMemoNeverOutlivesTheCacheEntryItCameFrom) {
+  Harness h(false);  // cache ttl 5 minutes
+  const auto now = std::chrono::system_clock::now();
+  const auto snapshot = std::make_shared<config::Snapshot>();
+  CredentialMemo memo;
+  h.run(1, good);
+  const RequestFacts soon{"GET", "/", "h", "127.0.0.1", false, now + std::chrono::minutes(1), std::nullopt};
+  ASSERT_TRUE(h.auth.cached(h.route, presented(good), soon, nullptr, memo.under(snapshot)).has_value());
+  const RequestFacts late{"GET", "/", "h", "127.0.0.1", false, now + std::chrono::minutes(6), std::nullopt};
+  Authenticator::Miss miss;
+  EXPECT_FALSE(h.auth.cached(h.route, presented(good), late, &miss, memo.under(snapshot)).has_value());
+  EXPECT_EQ(miss.realm, &h.realm) << "then the cache was asked, and it had dropped the entry too";
+}
+
+TEST(Authenticator, AMemoOfOneUserNeverAnswersForAnother) {
+  Harness h(false);
+  const RequestFacts facts{"GET",       "/", "h", "127.0.0.1", false, std::chrono::system_clock::now(),
+                           std::nullopt};
+  const auto snapshot = std::make_shared<config::Snapshot>();
+  CredentialMemo memo;
+  h.run(1, good);
+  ASSERT_TRUE(h.auth.cached(h.route, presented(good), facts, nullptr, memo.under(snapshot)).has_value());
+  constexpr std::string_view wrong = "Basic YWxpY2U6cGFzcx==";  // same length, one byte off
+  EXPECT_FALSE(h.auth.cached(h.route, presented(wrong), facts, nullptr, memo.under(snapshot)).has_value());
+  EXPECT_TRUE(h.auth.cached(h.route, presented(good), facts, nullptr, memo.under(snapshot)).has_value());
+}
+
 TEST(Authenticator, RejectionsAreNotCached) {
   Harness h;
   h.run(1, "Basic YWxpY2U6d3Jvbmc=");
