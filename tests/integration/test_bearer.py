@@ -61,11 +61,6 @@ def bearer_config(upstream_url, workdir, ring) -> dict:
 
 
 @pytest.fixture(scope="module")
-def ring():
-    return tokens.KeyRing()
-
-
-@pytest.fixture(scope="module")
 def gw(module_launcher, module_upstream, ring, tmp_path_factory):
     """One gateway for the module: the key files never change here (rotation has its own test)."""
     workdir = tmp_path_factory.mktemp("bearer")

@@ -13,7 +13,7 @@ import requests
 
 from harness import configs, tokens
 from harness.fixtures import basic
-from harness.passwords import ALICE, BOB, htpasswd_line, write_default_store, write_htpasswd
+from harness.passwords import ALICE, BOB, htpasswd_line, write_htpasswd
 from harness.raw_http import RawConnection
 
 API_CHALLENGE = 'Bearer realm="API"'
@@ -21,20 +21,9 @@ EXPIRED = 'Bearer realm="API", error="invalid_token", error_description="The tok
 
 
 def memo_config(upstream_url, workdir, ring) -> dict:
-    htpasswd, groups = write_default_store(workdir)
-    config = configs.gateway_config(upstream_url, htpasswd, groups)
-    ring.write_jwks(workdir / "jwks.json")
-    config["realms"]["api"] = {"scheme": "bearer", "realm": "API", "jwks_file": str(workdir / "jwks.json"),
-                               "algorithms": ["RS256"], "issuer": tokens.ISSUER, "audiences": [tokens.AUDIENCE],
-                               "leeway": "0s"}  # an expiry takes effect on the second
-    config["routes"] = [configs.route("api", "/api", {"realms": ["api"]}),
-                        configs.route("app", "/", {"realms": ["staff"]})]
+    config = configs.staff_and_api_config(upstream_url, workdir, ring)
+    config["realms"]["api"]["leeway"] = "0s"  # an expiry takes effect on the second
     return config
-
-
-@pytest.fixture(scope="module")
-def ring():
-    return tokens.KeyRing()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import requests
 from harness import configs, tokens, yaml_text
 from harness.fixtures import basic
 from harness.gateway import run_cli
-from harness.passwords import ALICE, BOB, write_default_store
+from harness.passwords import ALICE, BOB
 from harness.raw_http import RawConnection
 from harness.redis_server import redis  # noqa: F401  (a fixture)
 
@@ -21,26 +21,10 @@ API = 'Bearer realm="API"'
 REVOKED = 'Bearer realm="API", error="invalid_token", error_description="The token is revoked"'
 
 
-def revocation_config(upstream_url, workdir, ring) -> dict:
-    htpasswd, groups = write_default_store(workdir)
-    config = configs.gateway_config(upstream_url, htpasswd, groups)
-    ring.write_jwks(workdir / "jwks.json")
-    config["realms"]["api"] = {"scheme": "bearer", "realm": "API", "jwks_file": str(workdir / "jwks.json"),
-                               "algorithms": ["RS256"], "issuer": tokens.ISSUER, "audiences": [tokens.AUDIENCE]}
-    config["routes"] = [configs.route("api", "/api", {"realms": ["api"]}),
-                        configs.route("app", "/", {"realms": ["staff"]})]
-    return config
-
-
-@pytest.fixture(scope="module")
-def ring():
-    return tokens.KeyRing()
-
-
 @pytest.fixture(scope="module")
 def gw(module_launcher, module_upstream, ring, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("revocation")
-    return module_launcher.serve(revocation_config(module_upstream.url, workdir, ring))
+    return module_launcher.serve(configs.staff_and_api_config(module_upstream.url, workdir, ring))
 
 
 def token(ring, sub: str = "alice", jti: str = None) -> str:
@@ -174,7 +158,7 @@ def test_authgate_revoke_reports_refusals_and_usage_errors(gw):
 @pytest.fixture(scope="module")
 def guarded(module_launcher, module_upstream, ring, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("guarded")
-    config = revocation_config(module_upstream.url, workdir, ring)
+    config = configs.staff_and_api_config(module_upstream.url, workdir, ring)
     secret = uuid.uuid4().hex
     (workdir / "revoke.token").write_text(secret + "\n")
     config["admin"]["revoke_token_file"] = str(workdir / "revoke.token")
@@ -198,7 +182,7 @@ def test_with_a_token_file_only_its_bearer_may_revoke(guarded, ring):
 
 
 def test_check_refuses_a_short_missing_or_unsendable_token_file(tmp_path, module_upstream, ring):
-    config = revocation_config(module_upstream.url, tmp_path, ring)
+    config = configs.staff_and_api_config(module_upstream.url, tmp_path, ring)
     (tmp_path / "short.token").write_text("abc\n")
     (tmp_path / "crlf.token").write_bytes(b"0123456789abcdef\r\nX-Auth-User: admin\n")
     for path, why in [(tmp_path / "short.token", "at least 16 bytes"), (tmp_path / "none.token", ""),
@@ -219,7 +203,7 @@ def pair(module_launcher, module_upstream, ring, tmp_path_factory, redis):
     prefix = f"r{uuid.uuid4().hex[:8]}:"
     gateways = []
     for name in ("a", "b"):
-        config = revocation_config(module_upstream.url, workdir, ring)
+        config = configs.staff_and_api_config(module_upstream.url, workdir, ring)
         config["state"] = {"redis": {"url": f"redis://127.0.0.1:{redis.port}/0", "timeout": "300ms",
                                      "key_prefix": prefix}}
         gateways.append(module_launcher.serve(config, name=f"{name}.yaml"))

@@ -62,3 +62,16 @@ def introspection_realm(url: str, secret_file: Path, realm: str, **extra) -> dic
     introspection = {"url": url, "client_id": "gateway", "client_secret_file": str(secret_file),
                      "cache_ttl": "0s", "negative_cache_ttl": "0s", "timeout": "2s"}
     return {"scheme": "bearer", "realm": realm, "introspection": introspection, "groups_claim": "groups", **extra}
+
+
+def staff_and_api_config(upstream_url: str, workdir: Path, ring) -> dict:
+    """gateway_config() with the default users, and an RS256 Bearer realm "API" (keys of `ring`, a
+    tokens.KeyRing, in workdir/jwks.json) on /api; everything else by the staff realm."""
+    from . import passwords, tokens  # here: tokens needs PyJWT, which not every user of configs imports
+    htpasswd, groups = passwords.write_default_store(workdir)
+    config = gateway_config(upstream_url, htpasswd, groups)
+    ring.write_jwks(workdir / "jwks.json")
+    config["realms"]["api"] = {"scheme": "bearer", "realm": "API", "jwks_file": str(workdir / "jwks.json"),
+                               "algorithms": ["RS256"], "issuer": tokens.ISSUER, "audiences": [tokens.AUDIENCE]}
+    config["routes"] = [route("api", "/api", {"realms": ["api"]}), route("app", "/", {"realms": ["staff"]})]
+    return config

@@ -24,6 +24,13 @@ def pytest_runtest_makereport(item, call):
     yield
 
 
+@pytest.fixture(scope="module")
+def ring():
+    """Signing keys of every kind (harness/tokens.py), one set per test module."""
+    from .tokens import KeyRing  # here: PyJWT is imported only by the modules that sign tokens
+    return KeyRing()
+
+
 def _checked(server: EchoUpstream):
     """Stops the upstream, lets its connections end (the gateways were stopped first: the launchers depend
     on the upstreams), then fails the test if any connection carried a byte outside a well-formed request."""
