@@ -64,9 +64,4 @@ std::string run_apr_sha1(std::string_view password) {
   return result;
 }
 
-bool same_bytes(std::string_view a, std::string_view b) noexcept {
-  // The lengths are not secret: they follow from the format of the stored hash.
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
 }  // namespace authgate::stores::detail

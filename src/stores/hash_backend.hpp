@@ -31,7 +31,4 @@ std::optional<std::string> run_apr1(std::string_view password, std::string_view 
 /// Apache's "{SHA}" + base64(SHA-1(password)) (apr_sha1_base64).
 std::string run_apr_sha1(std::string_view password);
 
-/// Equal length and equal bytes, compared in time independent of where they differ (CRYPTO_memcmp).
-bool same_bytes(std::string_view a, std::string_view b) noexcept;
-
 }  // namespace authgate::stores::detail

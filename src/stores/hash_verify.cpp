@@ -6,6 +6,7 @@
 #include <string>
 
 #include "authgate/stores/password_hash.hpp"
+#include "authgate/stores/same_bytes.hpp"
 #include "stores/hash_backend.hpp"
 
 namespace authgate::stores {
@@ -20,7 +21,8 @@ std::array<std::atomic<std::uint64_t>, kind_count>& computations() {
 
 VerifyResult compare(const std::optional<std::string>& computed, std::string_view hash) {
   if (!computed) return VerifyResult::malformed;
-  return detail::same_bytes(*computed, hash) ? VerifyResult::match : VerifyResult::mismatch;
+  // The lengths are not secret: they follow from the format of the stored hash.
+  return same_bytes(*computed, hash) ? VerifyResult::match : VerifyResult::mismatch;
 }
 
 VerifyResult verify_argon2id(std::string_view password, std::string_view hash) {
@@ -45,7 +47,7 @@ VerifyResult compute_and_compare(HashKind kind, std::string_view password, std::
     case HashKind::argon2id:
       return verify_argon2id(password, hash);
     case HashKind::plaintext:
-      return detail::same_bytes(password, hash) ? VerifyResult::match : VerifyResult::mismatch;
+      return same_bytes(password, hash) ? VerifyResult::match : VerifyResult::mismatch;
     case HashKind::unknown:
       return VerifyResult::malformed;
     default:

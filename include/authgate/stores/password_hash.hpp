@@ -1,6 +1,6 @@
 #pragma once
 // Verifying and creating password hashes in every format Apache's htpasswd writes, plus yescrypt,
-// md5-crypt and argon2id. Verification is constant-time in the compared bytes (CRYPTO_memcmp, or
+// md5-crypt and argon2id. Verification is constant-time in the compared bytes (same_bytes.hpp, or
 // libargon2's own constant-time compare), thread-safe, and never throws.
 
 #include <cstddef>

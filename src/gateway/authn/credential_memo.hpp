@@ -25,13 +25,6 @@
 
 namespace authgate::gateway {
 
-namespace detail {
-/// Equal length and equal bytes, in time that depends on the length only (no early exit). Word-wise:
-/// OpenSSL's CRYPTO_memcmp goes byte by byte (≈ 7 instructions a byte, as much as hashing a token into a
-/// cache key).
-bool equal_in_constant_time(std::string_view a, std::string_view b) noexcept;
-}  // namespace detail
-
 /// One per connection; used by that connection's requests only (not thread-safe).
 class CredentialMemo {
  public:

@@ -16,6 +16,7 @@
 #include "authgate/grammar/ascii.hpp"
 #include "authgate/schemes/digest.hpp"
 #include "authgate/schemes/identity_fields.hpp"
+#include "authgate/stores/same_bytes.hpp"
 #include "schemes/digest/digest_credentials.hpp"
 #include "schemes/digest/digest_nonce.hpp"
 #include "schemes/digest/digest_uri.hpp"
@@ -193,7 +194,7 @@ class DigestScheme final : public Scheme {
     if (!digest::uri_names_target(c.uri, request.target, request.host, request.secure))
       return malformed(Reason::uri_mismatch);
     if (c.qop == Qop::auth_int && !request.body) return Outcome{Unavailable{Reason::internal_error}};
-    if (!c.opaque || !same_text(*c.opaque, nonces_.opaque())) return rejected(Reason::bad_nonce);
+    if (!c.opaque || !stores::same_bytes(*c.opaque, nonces_.opaque())) return rejected(Reason::bad_nonce);
     const digest::NonceCheck nonce = nonces_.check(c.nonce, request.now);
     if (nonce.state == digest::NonceState::invalid) return rejected(Reason::bad_nonce);
 
@@ -285,10 +286,6 @@ class DigestScheme final : public Scheme {
   }
 
   bool offers(Qop qop) const noexcept { return qop == Qop::auth ? options_.qop_auth : options_.qop_auth_int; }
-
-  static bool same_text(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-  }
 
   /// RFC 7616 §3.4.4: H(user ":" realm) → record, for each hash family this realm offers.
   void index_userhashes() {
